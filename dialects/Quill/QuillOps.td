@@ -1,0 +1,208 @@
+//===- QuillOps.td - Quill quantization ops --------------------*- tablegen -*-===//
+
+#ifndef QUILL_OPS
+#define QUILL_OPS
+
+include "QuillBase.td"
+include "QuillTypes.td"
+include "QuillAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// quill.quantize
+//===----------------------------------------------------------------------===//
+
+def Quill_QuantizeOp : Quill_Op<"quantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "quantizes a float tensor";
+  let description = [{
+    Converts float values to the quantized element type of the result, whose
+    parameters say how:
+
+    * `!quant.uniform` (integer storage):
+      `q = clamp(round_half_to_even(x / scale) + zero_point, qmin, qmax)`,
+      the rule of ONNX `QuantizeLinear`. The scale and zero point are the
+      tensor's, the axis index's (per-axis) or the block's (per-block).
+    * `!quill.float_quant`: `q = convert_rne_satfinite(x / scale)`.
+
+    Produced by calibration (`quill-quantize`) and by importing ONNX
+    `QuantizeLinear`; consumed by quantized compute ops and
+    `quill.dequantize`.
+
+    ```mlir
+    %q = quill.quantize %x : tensor<4x8xf32> to tensor<4x8x!quant.uniform<i8:f32:1, {...}>>
+    ```
+
+    The verifier checks that the input's element type is the quantized
+    type's expressed type and that the parameters fit the shape: zero points
+    inside the storage range, the axis inside the rank, one scale per index
+    of the axis, block sizes that divide their axis and one scale per block.
+  }];
+  let arguments = (ins Quill_FloatTensor:$input);
+  let results = (outs Quill_QuantizedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+  // Constant float inputs with !quant.uniform results become integer
+  // constants behind a quant.scast.
+  let hasCanonicalizer = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// quill.dequantize
+//===----------------------------------------------------------------------===//
+
+def Quill_DequantizeOp : Quill_Op<"dequantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "dequantizes a quantized tensor to float";
+  let description = [{
+    The inverse mapping of `quill.quantize`:
+    `x = (q - zero_point) * scale` for `!quant.uniform` and `x = q * scale`
+    for `!quill.float_quant`, with the parameters chosen per tensor, axis
+    index or block as the input's element type says. The result's element
+    type must be the quantized type's expressed type.
+
+    ```mlir
+    %x = quill.dequantize %q : tensor<4x!quant.uniform<u8:f32, 0.1:128>> to tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Quill_QuantizedTensor:$input);
+  let results = (outs Quill_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+  // Folds quant.scast of an integer constant to a float constant.
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// quill.requantize
+//===----------------------------------------------------------------------===//
+
+def Quill_RequantizeOp : Quill_Op<"requantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "rescales integers by a dyadic multiplier and shift";
+  let description = [{
+    The integer-only requantization of HAWQ-V3 / TOSA `rescale`: a real
+    factor `M = S_in * S_w / S_out` is represented as `multiplier / 2^shift`
+    with `multiplier` a positive int32 (normally in `[2^30, 2^31)`, from
+    `frexp`) and `shift` in `[1, 62]`. For every element, in 64-bit
+    arithmetic:
+
+    ```
+    a = input - input_zero_point
+    y = (a * multiplier + 2^(shift - 1)) >> shift      // arithmetic shift
+    result = clamp(y + output_zero_point, clamp_min, clamp_max)
+    ```
+
+    The rounding is TOSA's single rounding: ties round toward +infinity.
+    Quill uses this one rule everywhere (code generation, constant folding
+    and the numpy reference in `python/quill/reference.py`).
+
+    One `(multiplier, shift)` pair applies to the whole tensor, or one pair
+    per index of `axis` (per-channel requantization of a per-channel
+    quantized convolution). Integers are signless; `input_unsigned` and
+    `output_unsigned` say whether the stored bits are read as unsigned, as
+    for uint8 activations. `clamp_min` / `clamp_max` default to the result's
+    storage range; a narrower clamp fuses a ReLU or a narrow range.
+
+    ```mlir
+    %y = quill.requantize %acc {multiplier = array<i32: 1518500250, 1073741824>,
+                                shift = array<i8: 38, 37>, axis = 1 : i32,
+                                output_zero_point = -3 : i32}
+        : tensor<8x2xi32> to tensor<8x2xi8>
+    ```
+
+    The verifier checks the multiplier and shift ranges, the count of pairs
+    against the axis size, that both zero points and the clamp bounds lie in
+    their storage ranges, and that `clamp_min <= clamp_max`.
+  }];
+  let arguments = (ins
+    Quill_IntegerTensor:$input,
+    DenseI32ArrayAttr:$multiplier,
+    DenseI8ArrayAttr:$shift,
+    OptionalAttr<Quill_I32Attr>:$axis,
+    DefaultValuedAttr<Quill_I32Attr, "0">:$input_zero_point,
+    DefaultValuedAttr<Quill_I32Attr, "0">:$output_zero_point,
+    UnitAttr:$input_unsigned,
+    UnitAttr:$output_unsigned,
+    OptionalAttr<Quill_I64Attr>:$clamp_min,
+    OptionalAttr<Quill_I64Attr>:$clamp_max
+  );
+  let results = (outs Quill_IntegerTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let extraClassDeclaration = [{
+    /// The clamp bounds in effect: the attributes, or the result's storage range.
+    int64_t getEffectiveClampMin();
+    int64_t getEffectiveClampMax();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// quill.block_quantize / quill.block_dequantize
+//===----------------------------------------------------------------------===//
+
+def Quill_BlockQuantizeOp : Quill_Op<"block_quantize", [Pure]> {
+  let summary = "quantizes a float tensor to a block-scaled format (MX, NVFP4)";
+  let description = [{
+    Splits `axis` into blocks of the format's block size (32 for MX, 16 for
+    NVFP4) and computes, from each block's values, a shared scale and the
+    elements stored relative to it (OCP Microscaling specification):
+
+    ```
+    shared_exp = floor(log2(max|block|)) - emax_element   // MX: scale = 2^shared_exp (E8M0)
+    element    = convert_rne_satfinite(x / scale)
+    ```
+
+    NVFP4 keeps an E4M3 scale per block of 16 and an f32 `tensor_scale`
+    (`448 * 6 / amax` of the tensor at calibration) that every block scale
+    is relative to. The `scales` result has the input's shape with `axis`
+    divided by the block size.
+
+    ```mlir
+    %e, %s = quill.block_quantize %x {format = #quill.block_format<mxfp4_e2m1>, axis = 1 : i32}
+        : tensor<4x64xf32> -> tensor<4x64xf4E2M1FN>, tensor<4x2xf8E8M0FNU>
+    ```
+
+    The verifier checks the element and scale types against the format, that
+    the block size divides the axis, the scales' shape, and that
+    `tensor_scale` is present (positive, finite) for NVFP4 and only then.
+  }];
+  let arguments = (ins
+    Quill_FloatTensor:$input,
+    Quill_BlockFormatAttr:$format,
+    Quill_I32Attr:$axis,
+    OptionalAttr<F32Attr>:$tensor_scale
+  );
+  let results = (outs AnyRankedTensor:$elements, AnyRankedTensor:$scales);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($elements) `,` type($scales)
+  }];
+  let hasVerifier = 1;
+}
+
+def Quill_BlockDequantizeOp : Quill_Op<"block_dequantize", [Pure]> {
+  let summary = "dequantizes a block-scaled tensor (MX, NVFP4) to float";
+  let description = [{
+    The inverse of `quill.block_quantize`: every element is multiplied by its
+    block's scale (and, for NVFP4, divided by `tensor_scale`).
+
+    ```mlir
+    %x = quill.block_dequantize %e, %s {format = #quill.block_format<mxfp4_e2m1>, axis = 1 : i32}
+        : tensor<4x64xf4E2M1FN>, tensor<4x2xf8E8M0FNU> -> tensor<4x64xf32>
+    ```
+
+    The verifier applies the same checks as `quill.block_quantize`.
+  }];
+  let arguments = (ins
+    AnyRankedTensor:$elements,
+    AnyRankedTensor:$scales,
+    Quill_BlockFormatAttr:$format,
+    Quill_I32Attr:$axis,
+    OptionalAttr<F32Attr>:$tensor_scale
+  );
+  let results = (outs Quill_FloatTensor:$result);
+  let assemblyFormat = [{
+    $elements `,` $scales attr-dict `:` type($elements) `,` type($scales) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // QUILL_OPS

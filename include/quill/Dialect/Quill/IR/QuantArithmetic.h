@@ -1,0 +1,51 @@
+//===- QuantArithmetic.h - Scalar quantization rules ------------*- C++ -*-===//
+//
+// The exact arithmetic of quill.quantize, quill.dequantize and
+// quill.requantize on one element. Constant folding uses it; the numpy
+// reference in python/quill/reference.py implements the same rules
+// independently and the tests compare the two bit for bit.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUILL_DIALECT_QUILL_IR_QUANTARITHMETIC_H
+#define QUILL_DIALECT_QUILL_IR_QUANTARITHMETIC_H
+
+#include "quill/Dialect/Quill/IR/QuantParams.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+
+#include <cstdint>
+#include <functional>
+
+namespace mlir::quill {
+
+/// Scale and zero point of one element.
+struct ElementParams {
+  double scale;
+  int64_t zeroPoint;
+};
+
+/// Maps an element's row-major linear index in a tensor of `shape` to its
+/// quantization parameters, for per-tensor, per-axis and per-block
+/// !quant.uniform types. `shape` must be static.
+std::function<ElementParams(int64_t)>
+getElementParams(quant::QuantizedType type, ArrayRef<int64_t> shape);
+
+/// ONNX QuantizeLinear: clamp(round_half_even(x / scale) + zp, min, max),
+/// the division done in float (double when `wide`). NaN maps to the zero
+/// point.
+int64_t quantizeElement(double x, ElementParams params, StorageRange range,
+                        bool wide);
+
+/// ONNX DequantizeLinear: (q - zp) * scale, in float (double when `wide`).
+double dequantizeElement(int64_t q, ElementParams params, bool wide);
+
+/// quill.requantize on one element: (a * multiplier + 2^(shift-1)) >> shift
+/// with a = x - inputZeroPoint, then + outputZeroPoint and the clamp.
+int64_t requantizeElement(int64_t x, int32_t multiplier, int8_t shift,
+                          int64_t inputZeroPoint, int64_t outputZeroPoint,
+                          int64_t clampMin, int64_t clampMax);
+
+} // namespace mlir::quill
+
+#endif // QUILL_DIALECT_QUILL_IR_QUANTARITHMETIC_H

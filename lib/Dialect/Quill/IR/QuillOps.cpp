@@ -1,0 +1,176 @@
+//===- QuillOps.cpp - Quill op verifiers ----------------------------------===//
+
+#include "quill/Dialect/Quill/IR/Quill.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/Support/InterleavedRange.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::quill;
+
+/// Shared by quantize and dequantize: `floatType` must be what the quantized
+/// element type expresses, and the parameters must fit the shape.
+static LogicalResult verifyQuantizationPair(Operation *op,
+                                            RankedTensorType floatType,
+                                            RankedTensorType quantizedType) {
+  Type expressed = getExpressedType(quantizedType.getElementType());
+  if (floatType.getElementType() != expressed)
+    return op->emitOpError("expected float element type ")
+           << expressed << " (the quantized type's expressed type), got "
+           << floatType.getElementType();
+  return verifyQuantizedTensorType([&] { return op->emitOpError(); },
+                                   quantizedType);
+}
+
+LogicalResult QuantizeOp::verify() {
+  return verifyQuantizationPair(*this, getInput().getType(),
+                                getResult().getType());
+}
+
+LogicalResult DequantizeOp::verify() {
+  return verifyQuantizationPair(*this, getResult().getType(),
+                                getInput().getType());
+}
+
+//===----------------------------------------------------------------------===//
+// RequantizeOp
+//===----------------------------------------------------------------------===//
+
+static StorageRange getStorageRange(RankedTensorType type, bool isUnsigned) {
+  return getStorageRange(type.getElementTypeBitWidth(), isUnsigned);
+}
+
+int64_t RequantizeOp::getEffectiveClampMin() {
+  if (std::optional<int64_t> min = getClampMin())
+    return *min;
+  return ::getStorageRange(getResult().getType(), getOutputUnsigned()).min;
+}
+
+int64_t RequantizeOp::getEffectiveClampMax() {
+  if (std::optional<int64_t> max = getClampMax())
+    return *max;
+  return ::getStorageRange(getResult().getType(), getOutputUnsigned()).max;
+}
+
+LogicalResult RequantizeOp::verify() {
+  ArrayRef<int32_t> multipliers = getMultiplier();
+  ArrayRef<int8_t> shifts = getShift();
+  if (multipliers.empty() || multipliers.size() != shifts.size())
+    return emitOpError("expected as many shifts as multipliers (at least "
+                       "one), got ")
+           << multipliers.size() << " multipliers and " << shifts.size()
+           << " shifts";
+  for (int32_t multiplier : multipliers)
+    if (multiplier <= 0)
+      return emitOpError("expected multipliers in [1, 2147483647], got ")
+             << multiplier;
+  for (int8_t shift : shifts)
+    if (shift < 1 || shift > 62)
+      return emitOpError("expected shifts in [1, 62], got ") << int(shift);
+
+  RankedTensorType inputType = getInput().getType();
+  if (std::optional<int32_t> axis = getAxis()) {
+    if (*axis < 0 || *axis >= inputType.getRank())
+      return emitOpError("expected axis in [0, ")
+             << inputType.getRank() << "), got " << *axis;
+    int64_t size = inputType.getDimSize(*axis);
+    if (!ShapedType::isDynamic(size) && multipliers.size() != 1 &&
+        static_cast<int64_t>(multipliers.size()) != size)
+      return emitOpError("expected 1 or ")
+             << size << " (multiplier, shift) pairs for axis " << *axis
+             << ", got " << multipliers.size();
+  } else if (multipliers.size() != 1) {
+    return emitOpError("expected one (multiplier, shift) pair without an "
+                       "axis, got ")
+           << multipliers.size();
+  }
+
+  StorageRange inputRange = ::getStorageRange(inputType, getInputUnsigned());
+  if (!inputRange.contains(getInputZeroPoint()))
+    return emitOpError("expected input zero point in [")
+           << inputRange.min << ", " << inputRange.max << "], got "
+           << getInputZeroPoint();
+  StorageRange outputRange =
+      ::getStorageRange(getResult().getType(), getOutputUnsigned());
+  if (!outputRange.contains(getOutputZeroPoint()))
+    return emitOpError("expected output zero point in [")
+           << outputRange.min << ", " << outputRange.max << "], got "
+           << getOutputZeroPoint();
+  for (std::optional<int64_t> bound : {getClampMin(), getClampMax()})
+    if (bound && !outputRange.contains(*bound))
+      return emitOpError("expected clamp bounds in [")
+             << outputRange.min << ", " << outputRange.max << "], got "
+             << *bound;
+  if (getEffectiveClampMin() > getEffectiveClampMax())
+    return emitOpError("expected clamp_min <= clamp_max, got ")
+           << getEffectiveClampMin() << " > " << getEffectiveClampMax();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// BlockQuantizeOp / BlockDequantizeOp
+//===----------------------------------------------------------------------===//
+
+/// Checks the element and scale tensors of a block-scaled value against its
+/// format and against the float tensor it stands for.
+static LogicalResult
+verifyBlockScaled(Operation *op, BlockFormat format, int32_t axis,
+                  std::optional<APFloat> tensorScale, RankedTensorType floatType,
+                  RankedTensorType elementsType, RankedTensorType scalesType) {
+  BlockFormatInfo info = getBlockFormatInfo(op->getContext(), format);
+  StringRef name = stringifyBlockFormat(format);
+  if (axis < 0 || axis >= floatType.getRank())
+    return op->emitOpError("expected axis in [0, ")
+           << floatType.getRank() << "), got " << axis;
+  if (elementsType.getShape() != floatType.getShape())
+    return op->emitOpError("expected elements of the float tensor's shape");
+  if (elementsType.getElementType() != info.elementType)
+    return op->emitOpError("expected elements of type ")
+           << info.elementType << " for " << name << ", got "
+           << elementsType.getElementType();
+  if (scalesType.getElementType() != info.scaleType)
+    return op->emitOpError("expected scales of type ")
+           << info.scaleType << " for " << name << ", got "
+           << scalesType.getElementType();
+  int64_t size = floatType.getDimSize(axis);
+  if (!ShapedType::isDynamic(size) && size % info.blockSize != 0)
+    return op->emitOpError("expected block size ")
+           << info.blockSize << " of " << name << " to divide axis " << axis
+           << " of size " << size;
+  SmallVector<int64_t> expectedScales(floatType.getShape());
+  if (!ShapedType::isDynamic(size))
+    expectedScales[axis] = size / info.blockSize;
+  if (scalesType.getShape() != ArrayRef<int64_t>(expectedScales))
+    return op->emitOpError("expected scales of shape [")
+           << llvm::interleaved(expectedScales) << "] (one per block), got ["
+           << llvm::interleaved(scalesType.getShape()) << "]";
+  if (info.hasTensorScale != tensorScale.has_value())
+    return op->emitOpError(info.hasTensorScale
+                               ? "expected a tensor_scale for "
+                               : "expected no tensor_scale for ")
+           << name;
+  if (tensorScale && (!tensorScale->isFiniteNonZero() ||
+                      tensorScale->isNegative()))
+    return op->emitOpError("expected a positive finite tensor_scale");
+  return success();
+}
+
+LogicalResult BlockQuantizeOp::verify() {
+  return verifyBlockScaled(*this, getFormat(), getAxis(), getTensorScale(),
+                           getInput().getType(),
+                           cast<RankedTensorType>(getElements().getType()),
+                           cast<RankedTensorType>(getScales().getType()));
+}
+
+LogicalResult BlockDequantizeOp::verify() {
+  return verifyBlockScaled(*this, getFormat(), getAxis(), getTensorScale(),
+                           getResult().getType(),
+                           cast<RankedTensorType>(getElements().getType()),
+                           cast<RankedTensorType>(getScales().getType()));
+}
+
+#define GET_OP_CLASSES
+#include "quill/Dialect/Quill/IR/QuillOps.cpp.inc"

@@ -1,0 +1,89 @@
+// RUN: quill-opt %s -canonicalize -split-input-file | FileCheck %s
+
+// Constant weights are quantized at compile time. The numeric rules are
+// checked against the numpy reference in fold-reference.py; these tests
+// show the IR shape of each fold.
+
+// CHECK-LABEL: func.func @quantize_constant_per_axis
+// CHECK-NOT: quill.quantize
+// CHECK: %[[STORED:.*]] = arith.constant dense<{{\[}}[3, 6, -3], [1, 127, -128]]> : tensor<2x3xi8>
+// CHECK: %[[QUANTIZED:.*]] = quant.scast %[[STORED]] : tensor<2x3xi8> to tensor<2x3x!quant.uniform<i8:f32:1, {5.000000e-01:1,2.500000e-01:-2,1.000000e+00}>>
+// CHECK: return %[[QUANTIZED]]
+func.func @quantize_constant_per_axis() -> tensor<2x3x!quant.uniform<i8:f32:1, {0.5:1, 0.25:-2, 1.0}>> {
+  %w = arith.constant dense<[[1.0, 2.0, -3.0], [0.25, 100.0, -1000.0]]> : tensor<2x3xf32>
+  %q = quill.quantize %w : tensor<2x3xf32> to tensor<2x3x!quant.uniform<i8:f32:1, {0.5:1, 0.25:-2, 1.0}>>
+  return %q : tensor<2x3x!quant.uniform<i8:f32:1, {0.5:1, 0.25:-2, 1.0}>>
+}
+
+// -----
+
+// A non-constant input stays as it is.
+// CHECK-LABEL: func.func @quantize_argument
+// CHECK: quill.quantize %arg0
+func.func @quantize_argument(%x: tensor<2xf32>) -> tensor<2x!quant.uniform<i8:f32, 0.5>> {
+  %q = quill.quantize %x : tensor<2xf32> to tensor<2x!quant.uniform<i8:f32, 0.5>>
+  return %q : tensor<2x!quant.uniform<i8:f32, 0.5>>
+}
+
+// -----
+
+// Float storage has no upstream storage cast, so fp8 quantization of a
+// constant is left for lowering.
+// CHECK-LABEL: func.func @quantize_constant_float_storage
+// CHECK: quill.quantize
+func.func @quantize_constant_float_storage() -> tensor<2x!quill.float_quant<f8E4M3FN:f32, 0.5>> {
+  %w = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %q = quill.quantize %w : tensor<2xf32> to tensor<2x!quill.float_quant<f8E4M3FN:f32, 0.5>>
+  return %q : tensor<2x!quill.float_quant<f8E4M3FN:f32, 0.5>>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @dequantize_constant_u8
+// CHECK-NOT: quill.dequantize
+// CHECK: %[[VALUES:.*]] = arith.constant dense<[-6.400000e+01, -6.350000e+01, 0.000000e+00, 6.350000e+01]> : tensor<4xf32>
+// CHECK: return %[[VALUES]]
+func.func @dequantize_constant_u8() -> tensor<4xf32> {
+  %i = arith.constant dense<[0, 1, 128, 255]> : tensor<4xi8>
+  %q = quant.scast %i : tensor<4xi8> to tensor<4x!quant.uniform<u8:f32, 0.5:128>>
+  %x = quill.dequantize %q : tensor<4x!quant.uniform<u8:f32, 0.5:128>> to tensor<4xf32>
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// quantize then dequantize of a constant folds all the way to floats on the
+// quantization grid.
+// CHECK-LABEL: func.func @fake_quantize_constant
+// CHECK: %[[VALUES:.*]] = arith.constant dense<[1.000000e+00, 1.500000e+00, -6.400000e+01]> : tensor<3xf32>
+// CHECK-NEXT: return %[[VALUES]]
+func.func @fake_quantize_constant() -> tensor<3xf32> {
+  %w = arith.constant dense<[1.1, 1.3, -100.0]> : tensor<3xf32>
+  %q = quill.quantize %w : tensor<3xf32> to tensor<3x!quant.uniform<i8:f32, 0.5>>
+  %x = quill.dequantize %q : tensor<3x!quant.uniform<i8:f32, 0.5>> to tensor<3xf32>
+  return %x : tensor<3xf32>
+}
+
+// -----
+
+// M = 2^30 / 2^32 = 0.25; ties round toward +infinity, results saturate.
+// CHECK-LABEL: func.func @requantize_constant
+// CHECK: %[[VALUES:.*]] = arith.constant dense<[127, -128, 4, 4, 3]> : tensor<5xi8>
+// CHECK-NEXT: return %[[VALUES]]
+func.func @requantize_constant() -> tensor<5xi8> {
+  %acc = arith.constant dense<[100000, -100000, 3, 5, -2]> : tensor<5xi32>
+  %y = quill.requantize %acc {multiplier = array<i32: 1073741824>, shift = array<i8: 32>, output_zero_point = 3 : i32} : tensor<5xi32> to tensor<5xi8>
+  return %y : tensor<5xi8>
+}
+
+// -----
+
+// Per-channel multipliers along axis 1 with a fused ReLU clamp (unsigned
+// output whose zero point is 10).
+// CHECK-LABEL: func.func @requantize_constant_per_channel
+// CHECK: arith.constant dense<{{\[}}[60, 35], [10, 35]]> : tensor<2x2xi8>
+func.func @requantize_constant_per_channel() -> tensor<2x2xi8> {
+  %acc = arith.constant dense<[[100, 100], [-100, 100]]> : tensor<2x2xi32>
+  %y = quill.requantize %acc {multiplier = array<i32: 1073741824, 1073741824>, shift = array<i8: 31, 32>, axis = 1 : i32, output_zero_point = 10 : i32, output_unsigned, clamp_min = 10} : tensor<2x2xi32> to tensor<2x2xi8>
+  return %y : tensor<2x2xi8>
+}
