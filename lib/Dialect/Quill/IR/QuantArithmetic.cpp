@@ -47,7 +47,8 @@ mlir::quill::getElementParams(quant::QuantizedType type,
     int64_t block = 0;
     for (size_t d = 0; d < shapeCopy.size(); ++d) {
       int64_t coordinate = (index / strides[d]) % shapeCopy[d];
-      block = block * (shapeCopy[d] / blockSizes[d]) + coordinate / blockSizes[d];
+      block =
+          block * (shapeCopy[d] / blockSizes[d]) + coordinate / blockSizes[d];
     }
     return ElementParams{scales[block], zeroPoints[block]};
   };
@@ -61,7 +62,8 @@ int64_t mlir::quill::quantizeElement(double x, ElementParams params,
                        : static_cast<double>(static_cast<float>(x) /
                                              static_cast<float>(params.scale));
   // std::nearbyint rounds half to even in the default rounding mode.
-  double rounded = std::nearbyint(scaled) + static_cast<double>(params.zeroPoint);
+  double rounded =
+      std::nearbyint(scaled) + static_cast<double>(params.zeroPoint);
   rounded = std::clamp(rounded, static_cast<double>(range.min),
                        static_cast<double>(range.max));
   return static_cast<int64_t>(rounded);
@@ -83,9 +85,8 @@ int64_t mlir::quill::requantizeElement(int64_t x, int32_t multiplier,
   // The op's semantics are exact; 128 bits hold any 33-bit difference times a
   // 31-bit multiplier plus the rounding term.
   __int128 product = static_cast<__int128>(x - inputZeroPoint) * multiplier;
-  __int128 rounded = (product + (static_cast<__int128>(1) << (shift - 1))) >>
-                     shift;
+  __int128 rounded =
+      (product + (static_cast<__int128>(1) << (shift - 1))) >> shift;
   __int128 result = rounded + outputZeroPoint;
-  return static_cast<int64_t>(
-      std::clamp<__int128>(result, clampMin, clampMax));
+  return static_cast<int64_t>(std::clamp<__int128>(result, clampMin, clampMax));
 }

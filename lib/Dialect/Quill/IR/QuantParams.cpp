@@ -104,8 +104,7 @@ verifyPerBlock(function_ref<InFlightDiagnostic()> emitError,
                          << tensorType.getRank() << "), got " << axis;
     int64_t size = shape[axis];
     if (blockSize <= 0)
-      return emitError() << "expected a positive block size, got "
-                         << blockSize;
+      return emitError() << "expected a positive block size, got " << blockSize;
     if (!ShapedType::isDynamic(size) && size % blockSize != 0)
       return emitError() << "expected block size " << blockSize
                          << " to divide axis " << axis << " of size " << size;
@@ -134,9 +133,8 @@ verifyPerBlock(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
-LogicalResult
-mlir::quill::verifyQuantizedTensorType(function_ref<InFlightDiagnostic()> emitError,
-                                       RankedTensorType type) {
+LogicalResult mlir::quill::verifyQuantizedTensorType(
+    function_ref<InFlightDiagnostic()> emitError, RankedTensorType type) {
   Type element = type.getElementType();
   if (auto perTensor = dyn_cast<quant::UniformQuantizedType>(element))
     return verifyPerTensor(emitError, perTensor);

@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "quill/Dialect/Quill/IR/Quill.h"
 #include "quill/Dialect/Quill/IR/QuantArithmetic.h"
+#include "quill/Dialect/Quill/IR/Quill.h"
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -22,10 +22,12 @@ static bool isWide(Type floatType) { return floatType.isF64(); }
 namespace {
 /// Rewrites quantize of a float constant to an integer constant:
 ///
-///   %q = quill.quantize %cst : tensor<2xf32> to tensor<2x!quant.uniform<i8:f32, 0.5>>
+///   %q = quill.quantize %cst : tensor<2xf32> to
+///   tensor<2x!quant.uniform<i8:f32, 0.5>>
 /// becomes
 ///   %i = arith.constant dense<[...]> : tensor<2xi8>
-///   %q = quant.scast %i : tensor<2xi8> to tensor<2x!quant.uniform<i8:f32, 0.5>>
+///   %q = quant.scast %i : tensor<2xi8> to tensor<2x!quant.uniform<i8:f32,
+///   0.5>>
 struct FoldConstantQuantize : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -35,7 +37,8 @@ struct FoldConstantQuantize : OpRewritePattern<QuantizeOp> {
     if (!matchPattern(op.getInput(), m_Constant(&values)))
       return rewriter.notifyMatchFailure(op, "input is not a float constant");
     RankedTensorType resultType = op.getResult().getType();
-    auto quantized = dyn_cast<quant::QuantizedType>(resultType.getElementType());
+    auto quantized =
+        dyn_cast<quant::QuantizedType>(resultType.getElementType());
     if (!quantized)
       return rewriter.notifyMatchFailure(op, "float storage has no scast");
     if (!resultType.hasStaticShape())
@@ -72,7 +75,8 @@ void QuantizeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
 OpFoldResult DequantizeOp::fold(FoldAdaptor) {
   auto storageCast = getInput().getDefiningOp<quant::StorageCastOp>();
   DenseIntElementsAttr stored;
-  if (!storageCast || !matchPattern(storageCast.getInput(), m_Constant(&stored)))
+  if (!storageCast ||
+      !matchPattern(storageCast.getInput(), m_Constant(&stored)))
     return {};
   RankedTensorType inputType = getInput().getType();
   auto quantized = dyn_cast<quant::QuantizedType>(inputType.getElementType());

@@ -116,10 +116,12 @@ LogicalResult RequantizeOp::verify() {
 
 /// Checks the element and scale tensors of a block-scaled value against its
 /// format and against the float tensor it stands for.
-static LogicalResult
-verifyBlockScaled(Operation *op, BlockFormat format, int32_t axis,
-                  std::optional<APFloat> tensorScale, RankedTensorType floatType,
-                  RankedTensorType elementsType, RankedTensorType scalesType) {
+static LogicalResult verifyBlockScaled(Operation *op, BlockFormat format,
+                                       int32_t axis,
+                                       std::optional<APFloat> tensorScale,
+                                       RankedTensorType floatType,
+                                       RankedTensorType elementsType,
+                                       RankedTensorType scalesType) {
   BlockFormatInfo info = getBlockFormatInfo(op->getContext(), format);
   StringRef name = stringifyBlockFormat(format);
   if (axis < 0 || axis >= floatType.getRank())
@@ -152,8 +154,8 @@ verifyBlockScaled(Operation *op, BlockFormat format, int32_t axis,
                                ? "expected a tensor_scale for "
                                : "expected no tensor_scale for ")
            << name;
-  if (tensorScale && (!tensorScale->isFiniteNonZero() ||
-                      tensorScale->isNegative()))
+  if (tensorScale &&
+      (!tensorScale->isFiniteNonZero() || tensorScale->isNegative()))
     return op->emitOpError("expected a positive finite tensor_scale");
   return success();
 }
