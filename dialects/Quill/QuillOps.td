@@ -6,6 +6,7 @@
 include "QuillBase.td"
 include "QuillTypes.td"
 include "QuillAttrs.td"
+include "QuillGraphOps.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 //===----------------------------------------------------------------------===//

@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -21,7 +22,8 @@ int main(int argc, char **argv) {
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::quill::QuillDialect, mlir::arith::ArithDialect,
-                  mlir::func::FuncDialect, mlir::quant::QuantDialect,
+                  mlir::func::FuncDialect, mlir::math::MathDialect,
+                  mlir::quant::QuantDialect,
                   mlir::tensor::TensorDialect>();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Quill optimizer driver\n", registry));

@@ -1,0 +1,379 @@
+//===- ModelImporter.cpp - ONNX models into the graph IR ------------------===//
+//
+// Reads the protobuf, binds input shapes, runs ONNX shape inference, then
+// walks the graph's nodes in order, handing each to its op importer.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quill/Import/ONNXImporter.h"
+
+#include "NodeImporter.h"
+#include "ShapeInference.h"
+#include "Tensors.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+using namespace mlir::quill;
+using namespace mlir::quill::onnx_import;
+
+namespace mlir::quill::onnx_import {
+
+/// Imports one graph into @main; owns the map from ONNX value names to SSA
+/// values.
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext *context, StringRef fileName, StringRef modelDir,
+                const onnx::ModelProto &model)
+      : context(context), fileName(fileName.str()), modelDir(modelDir.str()),
+        fileLoc(FileLineColLoc::get(context, fileName, 0, 0)) {
+    for (const onnx::OperatorSetIdProto &opset : model.opset_import())
+      opsets[opset.domain() == "ai.onnx" ? "" : opset.domain()] =
+          opset.version();
+  }
+
+  OwningOpRef<ModuleOp> import(const onnx::GraphProto &graph);
+
+  Value lookup(StringRef name, OpBuilder &builder, Location loc);
+  FailureOr<RankedTensorType> getStaticType(StringRef name,
+                                            NodeImporter &node);
+  InFlightDiagnostic emitError(Location loc) {
+    return mlir::emitError(loc);
+  }
+
+private:
+  LogicalResult importNode(const onnx::NodeProto &node, OpBuilder &builder);
+  Location nodeLoc(const onnx::NodeProto &node) {
+    std::string name = node.name().empty() && node.output_size()
+                           ? node.output(0)
+                           : node.name();
+    return NameLoc::get(StringAttr::get(context, name), fileLoc);
+  }
+
+  MLIRContext *context;
+  std::string fileName, modelDir;
+  Location fileLoc;
+  llvm::StringMap<int64_t> opsets;
+  llvm::StringMap<Value> values;
+  llvm::StringMap<const onnx::TensorProto *> initializers;
+  llvm::StringMap<const onnx::TypeProto *> valueTypes;
+};
+
+} // namespace mlir::quill::onnx_import
+
+//===----------------------------------------------------------------------===//
+// NodeImporter
+//===----------------------------------------------------------------------===//
+
+Value NodeImporter::getInput(unsigned index) {
+  if (index >= static_cast<unsigned>(node.input_size()) ||
+      node.input(index).empty())
+    return {};
+  return graph.lookup(node.input(index), builder, loc);
+}
+
+FailureOr<Value> NodeImporter::getRequiredInput(unsigned index) {
+  if (Value value = getInput(index))
+    return value;
+  return emitError() << "expected input " << index;
+}
+
+FailureOr<RankedTensorType> NodeImporter::getOutputType(unsigned index) {
+  if (index >= static_cast<unsigned>(node.output_size()))
+    return emitError() << "expected output " << index;
+  return graph.getStaticType(node.output(index), *this);
+}
+
+const onnx::AttributeProto *NodeImporter::getAttribute(StringRef name) const {
+  for (const onnx::AttributeProto &attr : node.attribute())
+    if (attr.name() == name)
+      return &attr;
+  return nullptr;
+}
+
+int64_t NodeImporter::getInt(StringRef name, int64_t defaultValue) const {
+  const onnx::AttributeProto *attr = getAttribute(name);
+  return attr && attr->has_i() ? attr->i() : defaultValue;
+}
+
+float NodeImporter::getFloat(StringRef name, float defaultValue) const {
+  const onnx::AttributeProto *attr = getAttribute(name);
+  return attr && attr->has_f() ? attr->f() : defaultValue;
+}
+
+void NodeImporter::setResults(ValueRange values) {
+  results.assign(values.begin(), values.end());
+}
+
+InFlightDiagnostic NodeImporter::emitError() {
+  std::string domain = node.domain().empty() ? "" : node.domain() + ".";
+  return graph.emitError(loc)
+         << "node '" << node.name() << "' (" << domain << node.op_type()
+         << ", opset " << opset << "): ";
+}
+
+//===----------------------------------------------------------------------===//
+// GraphImporter
+//===----------------------------------------------------------------------===//
+
+Value GraphImporter::lookup(StringRef name, OpBuilder &builder, Location loc) {
+  if (Value value = values.lookup(name))
+    return value;
+  const onnx::TensorProto *tensor = initializers.lookup(name);
+  if (!tensor) {
+    emitError(loc) << "value '" << name << "' is used before it is defined";
+    return {};
+  }
+  std::string error;
+  FailureOr<DenseElementsAttr> attr =
+      convertTensor(context, *tensor, modelDir, error);
+  if (failed(attr)) {
+    emitError(loc) << "initializer: " << error;
+    return {};
+  }
+  // Initializers are materialized where first used and reused after.
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(builder.getInsertionBlock());
+  Value constant = arith::ConstantOp::create(
+      builder, NameLoc::get(StringAttr::get(context, name), fileLoc), *attr);
+  values[name] = constant;
+  return constant;
+}
+
+FailureOr<RankedTensorType> GraphImporter::getStaticType(StringRef name,
+                                                         NodeImporter &node) {
+  const onnx::TypeProto *type = valueTypes.lookup(name);
+  if (!type)
+    return node.emitError() << "shape inference found no type for output '"
+                            << name << "'";
+  std::string error;
+  FailureOr<RankedTensorType> tensorType =
+      convertTensorType(context, *type, error);
+  if (failed(tensorType))
+    return node.emitError() << "output '" << name << "': " << error;
+  if (!tensorType->hasStaticShape())
+    return node.emitError() << "output '" << name
+                            << "' has a dynamic shape; bind the model's "
+                               "dynamic inputs with --input-shape";
+  return tensorType;
+}
+
+LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
+                                        OpBuilder &builder) {
+  std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+  int64_t opset = opsets.lookup(domain);
+  NodeImporter importer(*this, node, opset, builder, nodeLoc(node));
+  OpImportFn import = lookupOpImporter(domain, node.op_type(), opset);
+  if (!import)
+    return importer.emitError() << "unsupported op";
+  if (failed(import(importer)))
+    return failure();
+  ValueRange results = importer.getResults();
+  if (results.size() > static_cast<size_t>(node.output_size()))
+    return importer.emitError() << "the importer produced too many results";
+  for (auto [name, value] : llvm::zip(node.output(), results))
+    if (!name.empty())
+      values[name] = value;
+  return success();
+}
+
+OwningOpRef<ModuleOp> GraphImporter::import(const onnx::GraphProto &graph) {
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    initializers[tensor.name()] = &tensor;
+  for (const auto *list : {&graph.input(), &graph.value_info(), &graph.output()})
+    for (const onnx::ValueInfoProto &info : *list)
+      valueTypes[info.name()] = &info.type();
+
+  // Old models list initializers among the inputs; they are not arguments.
+  SmallVector<const onnx::ValueInfoProto *> inputs;
+  for (const onnx::ValueInfoProto &input : graph.input())
+    if (!initializers.count(input.name()))
+      inputs.push_back(&input);
+
+  SmallVector<Type> argTypes, resultTypes;
+  for (const auto *input : inputs) {
+    std::string error;
+    FailureOr<RankedTensorType> type =
+        convertTensorType(context, input->type(), error);
+    if (failed(type)) {
+      emitError(fileLoc) << "graph input '" << input->name() << "': " << error;
+      return {};
+    }
+    if (!type->hasStaticShape()) {
+      emitError(fileLoc) << "graph input '" << input->name()
+                         << "' has a dynamic dimension; bind it with "
+                            "--input-shape "
+                         << input->name() << "=...";
+      return {};
+    }
+    argTypes.push_back(*type);
+  }
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    std::string error;
+    FailureOr<RankedTensorType> type =
+        convertTensorType(context, output.type(), error);
+    if (failed(type)) {
+      emitError(fileLoc) << "graph output '" << output.name() << "': "
+                         << error;
+      return {};
+    }
+    if (!type->hasStaticShape()) {
+      emitError(fileLoc) << "graph output '" << output.name()
+                         << "' has a dynamic shape after shape inference";
+      return {};
+    }
+    resultTypes.push_back(*type);
+  }
+
+  OpBuilder builder(context);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(builder, fileLoc, "main",
+                                   builder.getFunctionType(argTypes,
+                                                           resultTypes));
+  Block *entry = func.addEntryBlock();
+  for (auto [index, input] : llvm::enumerate(inputs)) {
+    func.setArgAttr(index, "quill.name", builder.getStringAttr(input->name()));
+    values[input->name()] = entry->getArgument(index);
+  }
+  builder.setInsertionPointToEnd(entry);
+  for (const onnx::NodeProto &node : graph.node())
+    if (failed(importNode(node, builder)))
+      return {};
+
+  SmallVector<Value> results;
+  for (auto [index, output] : llvm::enumerate(graph.output())) {
+    Value value = lookup(output.name(), builder, fileLoc);
+    if (!value)
+      return {};
+    if (value.getType() != resultTypes[index]) {
+      emitError(fileLoc) << "graph output '" << output.name() << "' has type "
+                         << value.getType() << " but the model declares "
+                         << resultTypes[index];
+      return {};
+    }
+    func.setResultAttr(index, "quill.name",
+                       builder.getStringAttr(output.name()));
+    results.push_back(value);
+  }
+  func::ReturnOp::create(builder, fileLoc, results);
+  return module;
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+/// Applies --input-shape bindings to the graph's inputs before inference.
+static LogicalResult bindInputShapes(onnx::GraphProto &graph,
+                                     const ONNXImportOptions &options,
+                                     Location loc) {
+  llvm::StringSet<> bound;
+  for (onnx::ValueInfoProto &input : *graph.mutable_input()) {
+    auto it = options.inputShapes.find(input.name());
+    if (it == options.inputShapes.end())
+      continue;
+    bound.insert(input.name());
+    ArrayRef<int64_t> shape = it->second;
+    auto *tensorShape =
+        input.mutable_type()->mutable_tensor_type()->mutable_shape();
+    if (tensorShape->dim_size() != 0 &&
+        tensorShape->dim_size() != static_cast<int>(shape.size()))
+      return emitError(loc) << "--input-shape for '" << input.name()
+                            << "' has rank " << shape.size()
+                            << " but the input has rank "
+                            << tensorShape->dim_size();
+    for (auto [index, size] : llvm::enumerate(shape)) {
+      if (static_cast<int>(index) < tensorShape->dim_size()) {
+        auto *dim = tensorShape->mutable_dim(index);
+        if (dim->has_dim_value() && dim->dim_value() != size)
+          return emitError(loc)
+                 << "--input-shape for '" << input.name() << "' sets dimension "
+                 << index << " to " << size << " but the model fixes it to "
+                 << dim->dim_value();
+        dim->set_dim_value(size);
+      } else {
+        tensorShape->add_dim()->set_dim_value(size);
+      }
+    }
+  }
+  for (const auto &entry : options.inputShapes)
+    if (!bound.contains(entry.getKey()))
+      return emitError(loc) << "--input-shape names '" << entry.getKey()
+                            << "', which is not a graph input";
+  return success();
+}
+
+OwningOpRef<ModuleOp>
+mlir::quill::importONNXBuffer(StringRef bytes, StringRef fileName, bool isText,
+                              MLIRContext *context,
+                              const ONNXImportOptions &options) {
+  context->loadDialect<arith::ArithDialect, func::FuncDialect>();
+  Location loc = FileLineColLoc::get(context, fileName, 0, 0);
+  onnx::ModelProto model;
+  std::string error;
+  if (isText) {
+    if (!parseModelText(bytes.str(), model, error)) {
+      emitError(loc) << "cannot parse ONNX text: " << error;
+      return {};
+    }
+  } else if (bytes.size() > INT_MAX ||
+             !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    emitError(loc) << "not a valid ONNX model (malformed or truncated protobuf)";
+    return {};
+  }
+  if (!model.has_graph()) {
+    emitError(loc) << "the model has no graph";
+    return {};
+  }
+  if (failed(bindInputShapes(*model.mutable_graph(), options, loc)))
+    return {};
+  if (!inferShapes(model, error)) {
+    emitError(loc) << "ONNX shape inference failed: " << error;
+    return {};
+  }
+  GraphImporter importer(context, fileName,
+                         llvm::sys::path::parent_path(fileName), model);
+  return importer.import(model.graph());
+}
+
+OwningOpRef<ModuleOp>
+mlir::quill::importONNXFile(StringRef path, MLIRContext *context,
+                            const ONNXImportOptions &options) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    emitError(FileLineColLoc::get(context, path, 0, 0))
+        << "cannot read the model: " << buffer.getError().message();
+    return {};
+  }
+  return importONNXBuffer((*buffer)->getBuffer(), path,
+                          path.ends_with(".onnxtxt"), context, options);
+}
+
+LogicalResult mlir::quill::parseInputShape(StringRef spec,
+                                           ONNXImportOptions &options,
+                                           std::string &error) {
+  auto [name, dims] = spec.rsplit('=');
+  if (name.empty() || dims.empty()) {
+    error = "expected NAME=D0xD1x..., got '" + spec.str() + "'";
+    return failure();
+  }
+  SmallVector<int64_t> shape;
+  SmallVector<StringRef> parts;
+  dims.split(parts, 'x');
+  for (StringRef part : parts) {
+    int64_t size;
+    if (part.getAsInteger(10, size) || size < 0) {
+      error = "expected non-negative dimensions in '" + spec.str() + "'";
+      return failure();
+    }
+    shape.push_back(size);
+  }
+  options.inputShapes[name] = shape;
+  return success();
+}

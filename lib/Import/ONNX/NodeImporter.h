@@ -1,0 +1,86 @@
+//===- NodeImporter.h - What an op importer sees of its node ----*- C++ -*-===//
+//
+// Internal to lib/Import/ONNX. An op importer receives a NodeImporter: the
+// ONNX node with its opset, typed access to its inputs and attributes, the
+// inferred types of its outputs, and a builder positioned in @main. It
+// builds ops and hands back one value per node output.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUILL_LIB_IMPORT_ONNX_NODEIMPORTER_H
+#define QUILL_LIB_IMPORT_ONNX_NODEIMPORTER_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <optional>
+#include <string>
+
+namespace mlir::quill::onnx_import {
+
+class GraphImporter;
+
+class NodeImporter {
+public:
+  NodeImporter(GraphImporter &graph, const onnx::NodeProto &node,
+               int64_t opset, OpBuilder &builder, Location loc)
+      : graph(graph), node(node), opset(opset), builder(builder), loc(loc) {}
+
+  const onnx::NodeProto &getNode() const { return node; }
+  int64_t getOpset() const { return opset; }
+  OpBuilder &getBuilder() { return builder; }
+  Location getLoc() const { return loc; }
+
+  /// Number of inputs the node lists, trailing empty names included.
+  unsigned getNumInputs() const { return node.input_size(); }
+  /// The value of input `index`, or null when absent or named "".
+  Value getInput(unsigned index);
+  /// Like getInput, with an error when the input is absent.
+  FailureOr<Value> getRequiredInput(unsigned index);
+  /// The inferred static type of output `index`, with an error when shape
+  /// inference left it unknown or dynamic.
+  FailureOr<RankedTensorType> getOutputType(unsigned index);
+
+  const onnx::AttributeProto *getAttribute(StringRef name) const;
+  int64_t getInt(StringRef name, int64_t defaultValue) const;
+  float getFloat(StringRef name, float defaultValue) const;
+
+  /// Records the values of the node's outputs, in order.
+  void setResults(ValueRange results);
+  ValueRange getResults() const { return results; }
+
+  /// An error naming the node, its op type and the opset.
+  InFlightDiagnostic emitError();
+
+private:
+  GraphImporter &graph;
+  const onnx::NodeProto &node;
+  int64_t opset;
+  OpBuilder &builder;
+  Location loc;
+  SmallVector<Value> results;
+};
+
+using OpImportFn = LogicalResult (*)(NodeImporter &);
+
+/// One op importer: it handles `opType` of `domain` ("" is ONNX's default
+/// domain) from opset `sinceVersion` on, until a later entry takes over.
+struct OpImportEntry {
+  StringRef domain;
+  StringRef opType;
+  int64_t sinceVersion;
+  OpImportFn import;
+};
+
+/// Entries by op category; OpRegistry.cpp gathers them.
+ArrayRef<OpImportEntry> getMathOpImporters();
+
+/// The importer for `opType` at `opset`, or null.
+OpImportFn lookupOpImporter(StringRef domain, StringRef opType, int64_t opset);
+
+} // namespace mlir::quill::onnx_import
+
+#endif // QUILL_LIB_IMPORT_ONNX_NODEIMPORTER_H
