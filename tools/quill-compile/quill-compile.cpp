@@ -29,18 +29,52 @@ enum class EmitKind { Graph };
 static llvm::cl::opt<std::string> inputPath(llvm::cl::Positional,
                                             llvm::cl::desc("<model.onnx>"),
                                             llvm::cl::Required);
-static llvm::cl::opt<std::string> outputPath("o", llvm::cl::desc("Output file ('-' for stdout)"),
-                                             llvm::cl::value_desc("path"),
-                                             llvm::cl::init("-"));
-static llvm::cl::opt<EmitKind> emitKind(
-    "emit", llvm::cl::desc("What to write"),
-    llvm::cl::values(clEnumValN(EmitKind::Graph, "graph",
-                                "the graph IR after import (MLIR)")),
-    llvm::cl::init(EmitKind::Graph));
+static llvm::cl::opt<std::string>
+    outputPath("o", llvm::cl::desc("Output file ('-' for stdout)"),
+               llvm::cl::value_desc("path"), llvm::cl::init("-"));
+static llvm::cl::opt<EmitKind>
+    emitKind("emit", llvm::cl::desc("What to write"),
+             llvm::cl::values(clEnumValN(EmitKind::Graph, "graph",
+                                         "the graph IR after import (MLIR)")),
+             llvm::cl::init(EmitKind::Graph));
 static llvm::cl::list<std::string> inputShapes(
     "input-shape",
-    llvm::cl::desc("Static shape of a graph input, NAME=D0xD1x... (repeatable)"),
+    llvm::cl::desc(
+        "Static shape of a graph input, NAME=D0xD1x... (repeatable)"),
     llvm::cl::value_desc("NAME=SHAPE"));
+
+/// The file (and line, when there is one) a location points into.
+static std::string describeLocation(Location loc) {
+  if (auto named = dyn_cast<NameLoc>(loc))
+    return describeLocation(named.getChildLoc());
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    return fused.getLocations().empty()
+               ? std::string("<unknown>")
+               : describeLocation(fused.getLocations().front());
+  if (auto file = dyn_cast<FileLineColLoc>(loc)) {
+    std::string text = file.getFilename().str();
+    if (file.getLine() != 0)
+      text += ":" + std::to_string(file.getLine()) + ":" +
+              std::to_string(file.getColumn());
+    return text;
+  }
+  return "<unknown>";
+}
+
+/// Prints `FILE: error: MESSAGE`, ONNX models having no lines to point at.
+static void printDiagnostic(Diagnostic &diag) {
+  StringRef severity = "error";
+  if (diag.getSeverity() == DiagnosticSeverity::Warning)
+    severity = "warning";
+  else if (diag.getSeverity() == DiagnosticSeverity::Note)
+    severity = "note";
+  else if (diag.getSeverity() == DiagnosticSeverity::Remark)
+    severity = "remark";
+  llvm::errs() << describeLocation(diag.getLocation()) << ": " << severity
+               << ": " << diag << "\n";
+  for (Diagnostic &note : diag.getNotes())
+    printDiagnostic(note);
+}
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
@@ -56,6 +90,7 @@ int main(int argc, char **argv) {
   }
 
   MLIRContext context;
+  context.getDiagEngine().registerHandler(printDiagnostic);
   context.loadDialect<quill::QuillDialect, arith::ArithDialect,
                       func::FuncDialect, math::MathDialect>();
   OwningOpRef<ModuleOp> module =

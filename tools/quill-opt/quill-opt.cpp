@@ -23,8 +23,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   registry.insert<mlir::quill::QuillDialect, mlir::arith::ArithDialect,
                   mlir::func::FuncDialect, mlir::math::MathDialect,
-                  mlir::quant::QuantDialect,
-                  mlir::tensor::TensorDialect>();
+                  mlir::quant::QuantDialect, mlir::tensor::TensorDialect>();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Quill optimizer driver\n", registry));
 }

@@ -37,8 +37,8 @@ static LogicalResult importFloatUnary(NodeImporter &node) {
     return failure();
   auto type = cast<RankedTensorType>(input->getType());
   if (!isa<FloatType>(type.getElementType()))
-    return node.emitError() << "expected a float input, got "
-                            << type.getElementType();
+    return node.emitError()
+           << "expected a float input, got " << type.getElementType();
   node.setResults(
       OpTy::create(node.getBuilder(), node.getLoc(), *input)->getResults());
   return success();
@@ -51,8 +51,8 @@ static LogicalResult importReciprocal(NodeImporter &node) {
   auto type = cast<RankedTensorType>(input->getType());
   auto floatType = dyn_cast<FloatType>(type.getElementType());
   if (!floatType)
-    return node.emitError() << "expected a float input, got "
-                            << type.getElementType();
+    return node.emitError()
+           << "expected a float input, got " << type.getElementType();
   OpBuilder &b = node.getBuilder();
   Value one = arith::ConstantOp::create(
       b, node.getLoc(),
@@ -97,11 +97,11 @@ static LogicalResult importGemm(NodeImporter &node) {
   auto flag = [&](StringRef name) {
     return node.getInt(name, 0) ? builder.getUnitAttr() : UnitAttr();
   };
-  auto gemm = GemmOp::create(
-      builder, node.getLoc(), *type, *a, *b, c,
-      builder.getF32FloatAttr(node.getFloat("alpha", 1.0f)),
-      builder.getF32FloatAttr(node.getFloat("beta", 1.0f)), flag("transA"),
-      flag("transB"));
+  auto gemm =
+      GemmOp::create(builder, node.getLoc(), *type, *a, *b, c,
+                     builder.getF32FloatAttr(node.getFloat("alpha", 1.0f)),
+                     builder.getF32FloatAttr(node.getFloat("beta", 1.0f)),
+                     flag("transA"), flag("transB"));
   node.setResults(gemm->getResults());
   return success();
 }

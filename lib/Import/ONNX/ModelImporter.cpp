@@ -39,11 +39,8 @@ public:
   OwningOpRef<ModuleOp> import(const onnx::GraphProto &graph);
 
   Value lookup(StringRef name, OpBuilder &builder, Location loc);
-  FailureOr<RankedTensorType> getStaticType(StringRef name,
-                                            NodeImporter &node);
-  InFlightDiagnostic emitError(Location loc) {
-    return mlir::emitError(loc);
-  }
+  FailureOr<RankedTensorType> getStaticType(StringRef name, NodeImporter &node);
+  InFlightDiagnostic emitError(Location loc) { return mlir::emitError(loc); }
 
 private:
   LogicalResult importNode(const onnx::NodeProto &node, OpBuilder &builder);
@@ -77,9 +74,13 @@ Value NodeImporter::getInput(unsigned index) {
 }
 
 FailureOr<Value> NodeImporter::getRequiredInput(unsigned index) {
+  if (index >= static_cast<unsigned>(node.input_size()) ||
+      node.input(index).empty())
+    return emitError() << "expected input " << index;
+  // A named input that cannot be looked up has reported why already.
   if (Value value = getInput(index))
     return value;
-  return emitError() << "expected input " << index;
+  return failure();
 }
 
 FailureOr<RankedTensorType> NodeImporter::getOutputType(unsigned index) {
@@ -111,9 +112,16 @@ void NodeImporter::setResults(ValueRange values) {
 
 InFlightDiagnostic NodeImporter::emitError() {
   std::string domain = node.domain().empty() ? "" : node.domain() + ".";
-  return graph.emitError(loc)
-         << "node '" << node.name() << "' (" << domain << node.op_type()
-         << ", opset " << opset << "): ";
+  InFlightDiagnostic diag = graph.emitError(loc);
+  // Exporters often leave nodes unnamed; their first output names them then.
+  if (!node.name().empty())
+    diag << "node '" << node.name() << "'";
+  else if (node.output_size())
+    diag << "node with output '" << node.output(0) << "'";
+  else
+    diag << "unnamed node";
+  diag << " (" << domain << node.op_type() << ", opset " << opset << "): ";
+  return diag;
 }
 
 //===----------------------------------------------------------------------===//
@@ -148,8 +156,8 @@ FailureOr<RankedTensorType> GraphImporter::getStaticType(StringRef name,
                                                          NodeImporter &node) {
   const onnx::TypeProto *type = valueTypes.lookup(name);
   if (!type)
-    return node.emitError() << "shape inference found no type for output '"
-                            << name << "'";
+    return node.emitError()
+           << "shape inference found no type for output '" << name << "'";
   std::string error;
   FailureOr<RankedTensorType> tensorType =
       convertTensorType(context, *type, error);
@@ -184,7 +192,8 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
 OwningOpRef<ModuleOp> GraphImporter::import(const onnx::GraphProto &graph) {
   for (const onnx::TensorProto &tensor : graph.initializer())
     initializers[tensor.name()] = &tensor;
-  for (const auto *list : {&graph.input(), &graph.value_info(), &graph.output()})
+  for (const auto *list :
+       {&graph.input(), &graph.value_info(), &graph.output()})
     for (const onnx::ValueInfoProto &info : *list)
       valueTypes[info.name()] = &info.type();
 
@@ -217,8 +226,7 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::GraphProto &graph) {
     FailureOr<RankedTensorType> type =
         convertTensorType(context, output.type(), error);
     if (failed(type)) {
-      emitError(fileLoc) << "graph output '" << output.name() << "': "
-                         << error;
+      emitError(fileLoc) << "graph output '" << output.name() << "': " << error;
       return {};
     }
     if (!type->hasStaticShape()) {
@@ -232,9 +240,8 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::GraphProto &graph) {
   OpBuilder builder(context);
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
   builder.setInsertionPointToEnd(module->getBody());
-  auto func = func::FuncOp::create(builder, fileLoc, "main",
-                                   builder.getFunctionType(argTypes,
-                                                           resultTypes));
+  auto func = func::FuncOp::create(
+      builder, fileLoc, "main", builder.getFunctionType(argTypes, resultTypes));
   Block *entry = func.addEntryBlock();
   for (auto [index, input] : llvm::enumerate(inputs)) {
     func.setArgAttr(index, "quill.name", builder.getStringAttr(input->name()));
@@ -283,10 +290,10 @@ static LogicalResult bindInputShapes(onnx::GraphProto &graph,
         input.mutable_type()->mutable_tensor_type()->mutable_shape();
     if (tensorShape->dim_size() != 0 &&
         tensorShape->dim_size() != static_cast<int>(shape.size()))
-      return emitError(loc) << "--input-shape for '" << input.name()
-                            << "' has rank " << shape.size()
-                            << " but the input has rank "
-                            << tensorShape->dim_size();
+      return emitError(loc)
+             << "--input-shape for '" << input.name() << "' has rank "
+             << shape.size() << " but the input has rank "
+             << tensorShape->dim_size();
     for (auto [index, size] : llvm::enumerate(shape)) {
       if (static_cast<int>(index) < tensorShape->dim_size()) {
         auto *dim = tensorShape->mutable_dim(index);
@@ -322,8 +329,10 @@ mlir::quill::importONNXBuffer(StringRef bytes, StringRef fileName, bool isText,
       return {};
     }
   } else if (bytes.size() > INT_MAX ||
-             !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    emitError(loc) << "not a valid ONNX model (malformed or truncated protobuf)";
+             !model.ParseFromArray(bytes.data(),
+                                   static_cast<int>(bytes.size()))) {
+    emitError(loc)
+        << "not a valid ONNX model (malformed or truncated protobuf)";
     return {};
   }
   if (!model.has_graph()) {

@@ -25,8 +25,8 @@ class GraphImporter;
 
 class NodeImporter {
 public:
-  NodeImporter(GraphImporter &graph, const onnx::NodeProto &node,
-               int64_t opset, OpBuilder &builder, Location loc)
+  NodeImporter(GraphImporter &graph, const onnx::NodeProto &node, int64_t opset,
+               OpBuilder &builder, Location loc)
       : graph(graph), node(node), opset(opset), builder(builder), loc(loc) {}
 
   const onnx::NodeProto &getNode() const { return node; }

@@ -16,8 +16,8 @@ bool mlir::quill::onnx_import::inferShapes(onnx::ModelProto &model,
     onnx::ShapeInferenceOptions options{/*check_type=*/true,
                                         /*error_mode=*/1,
                                         /*enable_data_propagation=*/true};
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
-                                       options);
+    onnx::shape_inference::InferShapes(
+        model, onnx::OpSchemaRegistry::Instance(), options);
   } catch (const std::exception &e) {
     error = e.what();
     return false;

@@ -1,4 +1,5 @@
-//===- ShapeInference.h - ONNX shape inference without exceptions -*- C++ -*-===//
+//===- ShapeInference.h - ONNX shape inference without exceptions -*- C++
+//-*-===//
 //
 // Internal to lib/Import/ONNX. libonnx reports errors by throwing; this is
 // the one file built with exceptions, and it turns them into messages.

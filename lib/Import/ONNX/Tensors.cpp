@@ -5,6 +5,7 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -57,10 +58,8 @@ std::string mlir::quill::onnx_import::getDataTypeName(int32_t onnxType) {
   return "data type " + std::to_string(onnxType);
 }
 
-FailureOr<RankedTensorType>
-mlir::quill::onnx_import::convertTensorType(MLIRContext *context,
-                                            const onnx::TypeProto &type,
-                                            std::string &error) {
+FailureOr<RankedTensorType> mlir::quill::onnx_import::convertTensorType(
+    MLIRContext *context, const onnx::TypeProto &type, std::string &error) {
   if (!type.has_tensor_type()) {
     error = "expected a tensor type";
     return failure();
@@ -89,9 +88,9 @@ static unsigned getRawElementSize(Type element) {
 }
 
 /// Reads `tensor`'s external data (location, offset, length entries).
-static FailureOr<std::string> readExternalData(const onnx::TensorProto &tensor,
-                                               StringRef modelDir,
-                                               std::string &error) {
+static FailureOr<std::unique_ptr<llvm::MemoryBuffer>>
+readExternalData(const onnx::TensorProto &tensor, StringRef modelDir,
+                 std::string &error) {
   std::string location;
   int64_t offset = 0, length = -1;
   for (const onnx::StringStringEntryProto &entry : tensor.external_data()) {
@@ -111,25 +110,28 @@ static FailureOr<std::string> readExternalData(const onnx::TensorProto &tensor,
   }
   SmallString<256> path(modelDir);
   llvm::sys::path::append(path, location);
+  uint64_t fileSize;
+  if (std::error_code ec = llvm::sys::fs::file_size(path, fileSize)) {
+    error = "cannot read external data of '" + tensor.name() + "' from '" +
+            std::string(path) + "': " + ec.message();
+    return failure();
+  }
+  if (length < 0)
+    length = static_cast<int64_t>(fileSize) - offset;
+  if (length < 0 || static_cast<uint64_t>(offset + length) > fileSize) {
+    error = "external data of '" + tensor.name() + "' in '" +
+            std::string(path) + "' is truncated";
+    return failure();
+  }
   // getFileSlice memory-maps large files instead of reading them.
-  auto buffer = length >= 0 ? llvm::MemoryBuffer::getFileSlice(
-                                  path, length, offset, /*IsVolatile=*/false)
-                            : llvm::MemoryBuffer::getFile(path);
+  auto buffer = llvm::MemoryBuffer::getFileSlice(path, length, offset,
+                                                 /*IsVolatile=*/false);
   if (!buffer) {
     error = "cannot read external data of '" + tensor.name() + "' from '" +
             std::string(path) + "': " + buffer.getError().message();
     return failure();
   }
-  StringRef bytes = (*buffer)->getBuffer();
-  if (length < 0)
-    bytes = offset <= static_cast<int64_t>(bytes.size()) ? bytes.drop_front(offset)
-                                                         : StringRef();
-  if (length >= 0 && static_cast<int64_t>(bytes.size()) != length) {
-    error = "external data of '" + tensor.name() + "' in '" +
-            std::string(path) + "' is truncated";
-    return failure();
-  }
-  return bytes.str();
+  return std::move(*buffer);
 }
 
 /// Builds the attribute from raw little-endian bytes.
@@ -217,11 +219,9 @@ fromTypedFields(RankedTensorType type, const onnx::TensorProto &tensor,
   return DenseElementsAttr::get(type, values);
 }
 
-FailureOr<DenseElementsAttr>
-mlir::quill::onnx_import::convertTensor(MLIRContext *context,
-                                        const onnx::TensorProto &tensor,
-                                        StringRef modelDir,
-                                        std::string &error) {
+FailureOr<DenseElementsAttr> mlir::quill::onnx_import::convertTensor(
+    MLIRContext *context, const onnx::TensorProto &tensor, StringRef modelDir,
+    std::string &error) {
   Type element = convertElementType(context, tensor.data_type());
   if (!element) {
     error = "tensor '" + tensor.name() + "' has unsupported element type " +
@@ -241,10 +241,10 @@ mlir::quill::onnx_import::convertTensor(MLIRContext *context,
   }
   auto type = RankedTensorType::get(shape, element);
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
-    FailureOr<std::string> bytes = readExternalData(tensor, modelDir, error);
-    if (failed(bytes))
+    auto buffer = readExternalData(tensor, modelDir, error);
+    if (failed(buffer))
       return failure();
-    return fromRawBytes(type, *bytes, tensor.name(), error);
+    return fromRawBytes(type, (*buffer)->getBuffer(), tensor.name(), error);
   }
   if (tensor.has_raw_data())
     return fromRawBytes(type, tensor.raw_data(), tensor.name(), error);

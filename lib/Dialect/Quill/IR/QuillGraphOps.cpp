@@ -14,8 +14,7 @@ static bool compatible(int64_t a, int64_t b) {
 }
 
 static bool compatibleShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
-  return a.size() == b.size() &&
-         llvm::all_of(llvm::zip(a, b), [](auto dims) {
+  return a.size() == b.size() && llvm::all_of(llvm::zip(a, b), [](auto dims) {
            return compatible(std::get<0>(dims), std::get<1>(dims));
          });
 }
@@ -36,9 +35,9 @@ LogicalResult MatMulOp::verify() {
     return emitOpError("expected contraction sizes to agree, got ")
            << lhsK << " and " << rhsK;
   SmallVector<int64_t> expected;
-  if (!OpTrait::util::getBroadcastedShape(
-          ArrayRef(lhsMatrix).drop_back(2), ArrayRef(rhsMatrix).drop_back(2),
-          expected))
+  if (!OpTrait::util::getBroadcastedShape(ArrayRef(lhsMatrix).drop_back(2),
+                                          ArrayRef(rhsMatrix).drop_back(2),
+                                          expected))
     return emitOpError("expected batch dimensions that broadcast, got [")
            << llvm::interleaved(ArrayRef(lhsMatrix).drop_back(2)) << "] and ["
            << llvm::interleaved(ArrayRef(rhsMatrix).drop_back(2)) << "]";

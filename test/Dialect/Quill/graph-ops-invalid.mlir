@@ -1,0 +1,71 @@
+// RUN: quill-opt %s -split-input-file -verify-diagnostics
+
+func.func @add_not_broadcastable(%a: tensor<2x3xf32>, %b: tensor<4xf32>) {
+  // expected-error@+1 {{'quill.add' op operands don't have broadcast-compatible shapes}}
+  %0 = quill.add %a, %b : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @add_element_types(%a: tensor<2xf32>, %b: tensor<2xf16>) {
+  // expected-error@+1 {{'quill.add' op requires the same element type for all operands and results}}
+  %0 = quill.add %a, %b : (tensor<2xf32>, tensor<2xf16>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_contraction(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) {
+  // expected-error@+1 {{'quill.matmul' op expected contraction sizes to agree, got 3 and 4}}
+  %0 = quill.matmul %a, %b : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_batch(%a: tensor<2x3x4xf32>, %b: tensor<5x4x6xf32>) {
+  // expected-error@+1 {{'quill.matmul' op expected batch dimensions that broadcast, got [2] and [5]}}
+  %0 = quill.matmul %a, %b : (tensor<2x3x4xf32>, tensor<5x4x6xf32>) -> tensor<2x3x6xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_result(%a: tensor<3x4xf32>, %v: tensor<4xf32>) {
+  // expected-error@+1 {{'quill.matmul' op expected result shape [3], got [3, 1]}}
+  %0 = quill.matmul %a, %v : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x1xf32>
+  return
+}
+
+// -----
+
+func.func @gemm_contraction(%a: tensor<2x3xf32>, %b: tensor<4x3xf32>) {
+  // expected-error@+1 {{'quill.gemm' op expected contraction sizes to agree, got 3 and 4}}
+  %0 = quill.gemm %a, %b : (tensor<2x3xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @gemm_bias(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %c: tensor<3xf32>) {
+  // expected-error@+1 {{'quill.gemm' op expected C to broadcast to [2, 4], got [3]}}
+  %0 = quill.gemm %a, %b, %c : (tensor<2x3xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @gemm_result(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) {
+  // expected-error@+1 {{'quill.gemm' op expected result shape [2, 4], got [4, 2]}}
+  %0 = quill.gemm %a, %b : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @gemm_rank(%a: tensor<2x3x1xf32>, %b: tensor<3x4xf32>) {
+  // expected-error@+1 {{'quill.gemm' op operand #0 must be 2D tensor}}
+  %0 = quill.gemm %a, %b : (tensor<2x3x1xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  return
+}
