@@ -12,6 +12,7 @@
 #define QUILL_GRAPH_OPS
 
 include "QuillBase.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -41,6 +42,21 @@ def Quill_AddOp : Quill_BroadcastBinaryOp<"add", "Add">;
 def Quill_SubOp : Quill_BroadcastBinaryOp<"sub", "Sub">;
 def Quill_MulOp : Quill_BroadcastBinaryOp<"mul", "Mul">;
 def Quill_DivOp : Quill_BroadcastBinaryOp<"div", "Div">;
+def Quill_MaxOp : Quill_BroadcastBinaryOp<"max", "Max">;
+def Quill_MinOp : Quill_BroadcastBinaryOp<"min", "Min">;
+
+def Quill_PowOp : Quill_Op<"pow", [Pure, ResultsBroadcastableShape]> {
+  let summary = "elementwise power with numpy broadcasting";
+  let description = [{
+    ONNX `Pow`: `base ^ exponent` elementwise, broadcasting as numpy. The
+    result has the base's element type; the exponent may have another.
+  }];
+  let arguments = (ins Quill_NumericTensor:$base, Quill_NumericTensor:$exponent);
+  let results = (outs Quill_NumericTensor:$result);
+  let assemblyFormat = [{
+    $base `,` $exponent attr-dict `:` functional-type(operands, results)
+  }];
+}
 
 //===----------------------------------------------------------------------===//
 // Activations
@@ -54,6 +70,120 @@ def Quill_ReluOp : Quill_Op<"relu", [Pure, SameOperandsAndResultType]> {
   let arguments = (ins Quill_NumericTensor:$input);
   let results = (outs Quill_NumericTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+class Quill_UnaryActivationOp<string mnemonic, string onnxName, string formula>
+    : Quill_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "ONNX " # onnxName;
+  let description = "ONNX `" # onnxName # "` elementwise: " # formula # ".";
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$input);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Quill_SigmoidOp : Quill_UnaryActivationOp<"sigmoid", "Sigmoid",
+    "`1 / (1 + exp(-x))`">;
+def Quill_HardSwishOp : Quill_UnaryActivationOp<"hard_swish", "HardSwish",
+    "`x * max(0, min(1, x / 6 + 1 / 2))`">;
+
+def Quill_HardSigmoidOp : Quill_Op<"hard_sigmoid", [Pure, SameOperandsAndResultType]> {
+  let summary = "ONNX HardSigmoid";
+  let description = "ONNX `HardSigmoid`: `max(0, min(1, alpha * x + beta))`.";
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$input,
+                       DefaultValuedAttr<F32Attr, "0.2">:$alpha,
+                       DefaultValuedAttr<F32Attr, "0.5">:$beta);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Quill_LeakyReluOp : Quill_Op<"leaky_relu", [Pure, SameOperandsAndResultType]> {
+  let summary = "ONNX LeakyRelu";
+  let description = "ONNX `LeakyRelu`: `x >= 0 ? x : alpha * x`.";
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$input,
+                       DefaultValuedAttr<F32Attr, "0.01">:$alpha);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Quill_ClipOp : Quill_Op<"clip", [Pure, AttrSizedOperandSegments]> {
+  let summary = "ONNX Clip";
+  let description = [{
+    ONNX `Clip`: `min(max(x, min), max)` elementwise; an absent bound does
+    not clip. The bounds are scalars (rank-0 tensors) of the input's element
+    type, constants in most models, which calibration and integer rewrites
+    rely on.
+
+    ```mlir
+    %y = quill.clip %x min %lo max %hi : (tensor<4xf32>, tensor<f32>, tensor<f32>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Quill_NumericTensor:$input,
+                       Optional<Quill_NumericTensor>:$min,
+                       Optional<Quill_NumericTensor>:$max);
+  let results = (outs Quill_NumericTensor:$result);
+  let assemblyFormat = [{
+    $input (`min` $min^)? (`max` $max^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+class Quill_SoftmaxLikeOp<string mnemonic, string onnxName, string formula>
+    : Quill_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "ONNX " # onnxName # " along one axis";
+  let description = [{
+    ONNX `}] # onnxName # [{` (opset 13 meaning: along `axis` only): }] #
+    formula # [{. The importer rewrites the older "coerce to 2-D" form into
+    reshapes around this op.
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$input, Quill_I64Attr:$axis);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Quill_SoftmaxOp : Quill_SoftmaxLikeOp<"softmax", "Softmax",
+    "`exp(x - max) / sum(exp(x - max))`">;
+def Quill_LogSoftmaxOp : Quill_SoftmaxLikeOp<"log_softmax", "LogSoftmax",
+    "`x - max - log(sum(exp(x - max)))`">;
+
+//===----------------------------------------------------------------------===//
+// Shape and layout
+//===----------------------------------------------------------------------===//
+
+def Quill_ReshapeOp : Quill_Op<"reshape", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "reinterprets a tensor's shape (ONNX Reshape, Flatten, Squeeze, Unsqueeze)";
+  let description = [{
+    The elements in row-major order are unchanged; the result type carries
+    the new static shape. ONNX `Reshape`, `Flatten`, `Squeeze` and
+    `Unsqueeze` all import to this op once shapes are static.
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyStaticShapeTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+def Quill_TransposeOp : Quill_Op<"transpose", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "permutes dimensions (ONNX Transpose)";
+  let description = [{
+    Result dimension `i` is input dimension `permutation[i]`.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+def Quill_ConcatOp : Quill_Op<"concat", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "joins tensors along an axis (ONNX Concat)";
+  let description = [{
+    All inputs have the same rank and agree on every dimension but `axis`;
+    the result's `axis` is the sum of theirs.
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, Quill_I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type($inputs, results)";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

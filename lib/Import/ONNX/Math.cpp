@@ -10,18 +10,49 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Traits.h"
 
 using namespace mlir;
 using namespace mlir::quill;
 using namespace mlir::quill::onnx_import;
 
-/// Add, Sub, Mul, Div (opset 7 on: numpy broadcasting, no `broadcast` attr).
+/// Before opset 7, B broadcasts to A only with `broadcast = 1`, its
+/// dimensions aligned to A's from `axis` on (trailing dimensions when there
+/// is no axis). Reshaping B with trailing 1s gives numpy broadcasting the
+/// same meaning.
+static FailureOr<Value> alignLegacyBroadcast(NodeImporter &node, Value lhs,
+                                             Value rhs) {
+  if (node.getOpset() >= 7 || !node.getInt("broadcast", 0) ||
+      !node.getAttribute("axis"))
+    return rhs;
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.getInt("axis", 0), lhsType.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t trailing = lhsType.getRank() - *axis - rhsType.getRank();
+  if (trailing < 0)
+    return node.emitError() << "B of rank " << rhsType.getRank()
+                            << " does not fit A from axis " << *axis;
+  SmallVector<int64_t> shape(rhsType.getShape());
+  shape.append(trailing, 1);
+  return ReshapeOp::create(node.getBuilder(), node.getLoc(),
+                           rhsType.clone(shape), rhs)
+      .getResult();
+}
+
+/// Add, Sub, Mul, Div, Pow: numpy broadcasting (opset 7 on) or the legacy
+/// `broadcast`/`axis` form.
 template <typename OpTy>
 static LogicalResult importBroadcastBinary(NodeImporter &node) {
   FailureOr<Value> lhs = node.getRequiredInput(0);
   FailureOr<Value> rhs = node.getRequiredInput(1);
   FailureOr<RankedTensorType> type = node.getOutputType(0);
   if (failed(lhs) || failed(rhs) || failed(type))
+    return failure();
+  rhs = alignLegacyBroadcast(node, *lhs, *rhs);
+  if (failed(rhs))
     return failure();
   node.setResults(
       OpTy::create(node.getBuilder(), node.getLoc(), *type, *lhs, *rhs)
@@ -79,6 +110,36 @@ static LogicalResult importIdentity(NodeImporter &node) {
   return success();
 }
 
+/// Max and Min take one or more inputs (broadcasting from opset 8, equal
+/// shapes before); they become a chain of binary ops.
+template <typename OpTy>
+static LogicalResult importVariadicBroadcast(NodeImporter &node) {
+  FailureOr<Value> result = node.getRequiredInput(0);
+  if (failed(result))
+    return failure();
+  for (unsigned i = 1, e = node.getNumInputs(); i < e; ++i) {
+    FailureOr<Value> next = node.getRequiredInput(i);
+    if (failed(next))
+      return failure();
+    auto lhsType = cast<RankedTensorType>(result->getType());
+    auto rhsType = cast<RankedTensorType>(next->getType());
+    SmallVector<int64_t> shape;
+    if (!OpTrait::util::getBroadcastedShape(lhsType.getShape(),
+                                            rhsType.getShape(), shape))
+      return node.emitError()
+             << "inputs " << i - 1 << " and " << i << " do not broadcast";
+    result = OpTy::create(node.getBuilder(), node.getLoc(),
+                          lhsType.clone(shape), *result, *next)
+                 .getResult();
+  }
+  node.setResults(*result);
+  return success();
+}
+
+static LogicalResult importPow(NodeImporter &node) {
+  return importBroadcastBinary<PowOp>(node);
+}
+
 static LogicalResult importMatMul(NodeImporter &node) {
   return importBroadcastBinary<MatMulOp>(node);
 }
@@ -109,20 +170,23 @@ static LogicalResult importGemm(NodeImporter &node) {
 ArrayRef<OpImportEntry> mlir::quill::onnx_import::getMathOpImporters() {
   static const OpImportEntry entries[] = {
       {"", "Abs", 6, importFloatUnary<math::AbsFOp>},
-      {"", "Add", 7, importBroadcastBinary<AddOp>},
-      {"", "Div", 7, importBroadcastBinary<DivOp>},
+      {"", "Add", 1, importBroadcastBinary<AddOp>},
+      {"", "Div", 1, importBroadcastBinary<DivOp>},
       {"", "Erf", 9, importFloatUnary<math::ErfOp>},
       {"", "Exp", 6, importFloatUnary<math::ExpOp>},
-      {"", "Gemm", 7, importGemm},
+      {"", "Gemm", 6, importGemm},
       {"", "Identity", 1, importIdentity},
       {"", "Log", 6, importFloatUnary<math::LogOp>},
       {"", "MatMul", 1, importMatMul},
-      {"", "Mul", 7, importBroadcastBinary<MulOp>},
+      {"", "Max", 1, importVariadicBroadcast<MaxOp>},
+      {"", "Min", 1, importVariadicBroadcast<MinOp>},
+      {"", "Mul", 1, importBroadcastBinary<MulOp>},
       {"", "Neg", 6, importFloatUnary<arith::NegFOp>},
+      {"", "Pow", 1, importPow},
       {"", "Reciprocal", 6, importReciprocal},
       {"", "Relu", 6, importRelu},
       {"", "Sqrt", 6, importFloatUnary<math::SqrtOp>},
-      {"", "Sub", 7, importBroadcastBinary<SubOp>},
+      {"", "Sub", 1, importBroadcastBinary<SubOp>},
       {"", "Tanh", 6, importFloatUnary<math::TanhOp>},
   };
   return entries;

@@ -41,6 +41,10 @@ public:
   Value lookup(StringRef name, OpBuilder &builder, Location loc);
   FailureOr<RankedTensorType> getStaticType(StringRef name, NodeImporter &node);
   InFlightDiagnostic emitError(Location loc) { return mlir::emitError(loc); }
+  FailureOr<DenseElementsAttr> convert(const onnx::TensorProto &tensor,
+                                       std::string &error) {
+    return convertTensor(context, tensor, modelDir, error);
+  }
 
 private:
   LogicalResult importNode(const onnx::NodeProto &node, OpBuilder &builder);
@@ -104,6 +108,39 @@ int64_t NodeImporter::getInt(StringRef name, int64_t defaultValue) const {
 float NodeImporter::getFloat(StringRef name, float defaultValue) const {
   const onnx::AttributeProto *attr = getAttribute(name);
   return attr && attr->has_f() ? attr->f() : defaultValue;
+}
+
+std::optional<SmallVector<int64_t>>
+NodeImporter::getInts(StringRef name) const {
+  const onnx::AttributeProto *attr = getAttribute(name);
+  if (!attr)
+    return std::nullopt;
+  return SmallVector<int64_t>(attr->ints().begin(), attr->ints().end());
+}
+
+FailureOr<DenseElementsAttr>
+NodeImporter::getTensor(const onnx::TensorProto &tensor) {
+  std::string error;
+  FailureOr<DenseElementsAttr> attr = graph.convert(tensor, error);
+  if (failed(attr))
+    return emitError() << error;
+  return attr;
+}
+
+DenseElementsAttr NodeImporter::getConstantInput(unsigned index) {
+  DenseElementsAttr attr;
+  if (Value value = getInput(index))
+    if (auto constant = value.getDefiningOp<arith::ConstantOp>())
+      attr = dyn_cast<DenseElementsAttr>(constant.getValue());
+  return attr;
+}
+
+FailureOr<int64_t> NodeImporter::normalizeAxis(int64_t axis, int64_t rank) {
+  int64_t normalized = axis < 0 ? axis + rank : axis;
+  if (normalized < 0 || normalized >= rank)
+    return emitError() << "axis " << axis << " is out of range for rank "
+                       << rank;
+  return normalized;
 }
 
 void NodeImporter::setResults(ValueRange values) {

@@ -47,6 +47,17 @@ public:
   const onnx::AttributeProto *getAttribute(StringRef name) const;
   int64_t getInt(StringRef name, int64_t defaultValue) const;
   float getFloat(StringRef name, float defaultValue) const;
+  /// The ints of an INTS attribute, or nullopt when absent.
+  std::optional<SmallVector<int64_t>> getInts(StringRef name) const;
+  /// The contents of a TENSOR attribute, with an error when it cannot be read.
+  FailureOr<DenseElementsAttr> getTensor(const onnx::TensorProto &tensor);
+
+  /// The contents of input `index` when it is a constant, else null.
+  DenseElementsAttr getConstantInput(unsigned index);
+
+  /// Normalizes a possibly negative `axis` for `rank`, with an error when it
+  /// is out of range.
+  FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
   /// Records the values of the node's outputs, in order.
   void setResults(ValueRange results);
@@ -77,6 +88,8 @@ struct OpImportEntry {
 
 /// Entries by op category; OpRegistry.cpp gathers them.
 ArrayRef<OpImportEntry> getMathOpImporters();
+ArrayRef<OpImportEntry> getNNOpImporters();
+ArrayRef<OpImportEntry> getTensorOpImporters();
 
 /// The importer for `opType` at `opset`, or null.
 OpImportFn lookupOpImporter(StringRef domain, StringRef opType, int64_t opset);

@@ -14,7 +14,8 @@ OpImportFn mlir::quill::onnx_import::lookupOpImporter(StringRef domain,
                                                       StringRef opType,
                                                       int64_t opset) {
   const OpImportEntry *best = nullptr;
-  for (ArrayRef<OpImportEntry> category : {getMathOpImporters()})
+  for (ArrayRef<OpImportEntry> category :
+       {getMathOpImporters(), getNNOpImporters(), getTensorOpImporters()})
     for (const OpImportEntry &entry : category)
       if (entry.domain == domain && entry.opType == opType &&
           entry.sinceVersion <= opset &&

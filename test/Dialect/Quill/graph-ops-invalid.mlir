@@ -69,3 +69,59 @@ func.func @gemm_rank(%a: tensor<2x3x1xf32>, %b: tensor<3x4xf32>) {
   %0 = quill.gemm %a, %b : (tensor<2x3x1xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
   return
 }
+
+// -----
+
+func.func @clip_bound_type(%x: tensor<4xf32>, %lo: tensor<1xf32>) {
+  // expected-error@+1 {{'quill.clip' op expected bounds of type 'tensor<f32>', got 'tensor<1xf32>'}}
+  %0 = quill.clip %x min %lo : (tensor<4xf32>, tensor<1xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @softmax_axis(%x: tensor<2x4xf32>) {
+  // expected-error@+1 {{'quill.softmax' op expected axis in [0, 2), got 2}}
+  %0 = quill.softmax %x {axis = 2} : tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_count(%x: tensor<2x3xf32>) {
+  // expected-error@+1 {{'quill.reshape' op expected the same number of elements, got 6 and 8}}
+  %0 = quill.reshape %x : tensor<2x3xf32> to tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_permutation(%x: tensor<2x3xf32>) {
+  // expected-error@+1 {{'quill.transpose' op expected a permutation of [0, 2), got [0, 0]}}
+  %0 = quill.transpose %x {permutation = array<i64: 0, 0>} : tensor<2x3xf32> to tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_result(%x: tensor<2x3xf32>) {
+  // expected-error@+1 {{'quill.transpose' op expected result shape [3, 2], got [2, 3]}}
+  %0 = quill.transpose %x {permutation = array<i64: 1, 0>} : tensor<2x3xf32> to tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @concat_dims(%x: tensor<2x3xf32>, %y: tensor<3x3xf32>) {
+  // expected-error@+1 {{'quill.concat' op expected inputs to agree on dimension 0, got 3 and 2}}
+  %0 = quill.concat %x, %y {axis = 1} : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x6xf32>
+  return
+}
+
+// -----
+
+func.func @concat_result(%x: tensor<2x3xf32>, %y: tensor<2x4xf32>) {
+  // expected-error@+1 {{'quill.concat' op expected result dimension 1 to be 7, got 6}}
+  %0 = quill.concat %x, %y {axis = 1} : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<2x6xf32>
+  return
+}

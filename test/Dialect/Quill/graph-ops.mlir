@@ -43,3 +43,46 @@ func.func @gemm(%a: tensor<2x3xf32>, %w: tensor<4x3xf32>, %c: tensor<4xf32>, %at
   %1 = quill.gemm %at, %b {trans_a, beta = 0.0 : f32} : (tensor<3x2xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
   return
 }
+
+// CHECK-LABEL: func.func @elementwise_more
+// CHECK: quill.max %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+// CHECK: quill.min %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+// CHECK: quill.pow %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<i64>) -> tensor<2x3xf32>
+func.func @elementwise_more(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %e: tensor<i64>) {
+  %0 = quill.max %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %1 = quill.min %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %2 = quill.pow %a, %e : (tensor<2x3xf32>, tensor<i64>) -> tensor<2x3xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @activations
+// CHECK: quill.sigmoid %{{.*}} : tensor<4xf32>
+// CHECK: quill.hard_swish %{{.*}} : tensor<4xf32>
+// CHECK: quill.hard_sigmoid %{{.*}} {alpha = 2.500000e-01 : f32} : tensor<4xf32>
+// CHECK: quill.leaky_relu %{{.*}} : tensor<4xf32>
+// CHECK: quill.clip %{{.*}} min %{{.*}} max %{{.*}} : (tensor<4xf32>, tensor<f32>, tensor<f32>) -> tensor<4xf32>
+// CHECK: quill.clip %{{.*}} max %{{.*}} : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+// CHECK: quill.softmax %{{.*}} {axis = 1 : i64} : tensor<2x4xf32>
+// CHECK: quill.log_softmax %{{.*}} {axis = 0 : i64} : tensor<2x4xf32>
+func.func @activations(%x: tensor<4xf32>, %lo: tensor<f32>, %hi: tensor<f32>, %m: tensor<2x4xf32>) {
+  %0 = quill.sigmoid %x : tensor<4xf32>
+  %1 = quill.hard_swish %x : tensor<4xf32>
+  %2 = quill.hard_sigmoid %x {alpha = 0.25 : f32} : tensor<4xf32>
+  %3 = quill.leaky_relu %x : tensor<4xf32>
+  %4 = quill.clip %x min %lo max %hi : (tensor<4xf32>, tensor<f32>, tensor<f32>) -> tensor<4xf32>
+  %5 = quill.clip %x max %hi : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %6 = quill.softmax %m {axis = 1} : tensor<2x4xf32>
+  %7 = quill.log_softmax %m {axis = 0} : tensor<2x4xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @layout
+// CHECK: quill.reshape %{{.*}} : tensor<2x3x4xf32> to tensor<6x4xf32>
+// CHECK: quill.transpose %{{.*}} {permutation = array<i64: 2, 0, 1>} : tensor<2x3x4xf32> to tensor<4x2x3xf32>
+// CHECK: quill.concat %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<2x3x4xf32>, tensor<2x5x4xf32>) -> tensor<2x8x4xf32>
+func.func @layout(%x: tensor<2x3x4xf32>, %y: tensor<2x5x4xf32>) {
+  %0 = quill.reshape %x : tensor<2x3x4xf32> to tensor<6x4xf32>
+  %1 = quill.transpose %x {permutation = array<i64: 2, 0, 1>} : tensor<2x3x4xf32> to tensor<4x2x3xf32>
+  %2 = quill.concat %x, %y {axis = 1} : (tensor<2x3x4xf32>, tensor<2x5x4xf32>) -> tensor<2x8x4xf32>
+  return
+}

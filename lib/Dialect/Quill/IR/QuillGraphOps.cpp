@@ -87,3 +87,101 @@ LogicalResult GemmOp::verify() {
            << llvm::interleaved(result) << "]";
   return success();
 }
+
+LogicalResult ClipOp::verify() {
+  auto inputType = getInput().getType();
+  if (getResult().getType() != inputType)
+    return emitOpError("expected the result type to be the input's, ")
+           << inputType;
+  auto scalarType = RankedTensorType::get({}, inputType.getElementType());
+  for (Value bound : {getMin(), getMax()})
+    if (bound && bound.getType() != scalarType)
+      return emitOpError("expected bounds of type ")
+             << scalarType << ", got " << bound.getType();
+  return success();
+}
+
+/// Softmax and LogSoftmax reduce along one existing axis.
+static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
+  if (axis < 0 || axis >= rank)
+    return op->emitOpError("expected axis in [0, ")
+           << rank << "), got " << axis;
+  return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  return verifyAxis(*this, getAxis(), getInput().getType().getRank());
+}
+
+LogicalResult LogSoftmaxOp::verify() {
+  return verifyAxis(*this, getAxis(), getInput().getType().getRank());
+}
+
+LogicalResult ReshapeOp::verify() {
+  auto inputType = getInput().getType();
+  auto resultType = cast<RankedTensorType>(getResult().getType());
+  if (inputType.hasStaticShape() &&
+      inputType.getNumElements() != resultType.getNumElements())
+    return emitOpError("expected the same number of elements, got ")
+           << inputType.getNumElements() << " and "
+           << resultType.getNumElements();
+  return success();
+}
+
+LogicalResult TransposeOp::verify() {
+  ArrayRef<int64_t> permutation = getPermutation();
+  auto inputType = getInput().getType();
+  int64_t rank = inputType.getRank();
+  SmallVector<bool> seen(rank, false);
+  for (int64_t dim : permutation) {
+    if (static_cast<int64_t>(permutation.size()) != rank || dim < 0 ||
+        dim >= rank || seen[dim])
+      return emitOpError("expected a permutation of [0, ")
+             << rank << "), got [" << llvm::interleaved(permutation) << "]";
+    seen[dim] = true;
+  }
+  SmallVector<int64_t> expected;
+  for (int64_t dim : permutation)
+    expected.push_back(inputType.getDimSize(dim));
+  ArrayRef<int64_t> result =
+      cast<RankedTensorType>(getResult().getType()).getShape();
+  if (!compatibleShapes(result, expected))
+    return emitOpError("expected result shape [")
+           << llvm::interleaved(expected) << "], got ["
+           << llvm::interleaved(result) << "]";
+  return success();
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("expected at least one input");
+  auto resultType = cast<RankedTensorType>(getResult().getType());
+  int64_t rank = resultType.getRank(), axis = getAxis();
+  if (failed(verifyAxis(*this, axis, rank)))
+    return failure();
+  SmallVector<int64_t> expected(resultType.getShape());
+  expected[axis] = 0;
+  for (Value input : getInputs()) {
+    auto type = cast<RankedTensorType>(input.getType());
+    if (type.getRank() != rank)
+      return emitOpError("expected inputs of rank ")
+             << rank << ", got " << type.getRank();
+    for (int64_t dim = 0; dim < rank; ++dim) {
+      if (dim == axis) {
+        expected[axis] =
+            ShapedType::isDynamic(expected[axis]) || type.isDynamicDim(dim)
+                ? ShapedType::kDynamic
+                : expected[axis] + type.getDimSize(dim);
+      } else if (!compatible(type.getDimSize(dim), expected[dim])) {
+        return emitOpError("expected inputs to agree on dimension ")
+               << dim << ", got " << type.getDimSize(dim) << " and "
+               << expected[dim];
+      }
+    }
+  }
+  if (!compatible(resultType.getDimSize(axis), expected[axis]))
+    return emitOpError("expected result dimension ")
+           << axis << " to be " << expected[axis] << ", got "
+           << resultType.getDimSize(axis);
+  return success();
+}
