@@ -108,9 +108,259 @@ static LogicalResult importSoftmax(NodeImporter &node) {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+/// The window attributes of a conv or pooling node, auto_pad resolved.
+struct Window {
+  SmallVector<int64_t> kernel, strides, pads, dilations;
+};
+
+/// Reads strides, dilations and pads for `kernel` over `inputType`'s
+/// spatial axes. SAME_UPPER / SAME_LOWER pad so that the output size is
+/// ceil(input / stride), the odd padding going to the end / the beginning.
+static FailureOr<Window> readWindow(NodeImporter &node,
+                                    RankedTensorType inputType,
+                                    ArrayRef<int64_t> kernel) {
+  int64_t spatialRank = inputType.getRank() - 2;
+  if (spatialRank < 1 || static_cast<int64_t>(kernel.size()) != spatialRank)
+    return node.emitError()
+           << "expected a kernel of " << spatialRank << " spatial dimensions";
+  Window window;
+  window.kernel.assign(kernel.begin(), kernel.end());
+  window.strides =
+      node.getInts("strides").value_or(SmallVector<int64_t>(spatialRank, 1));
+  window.dilations =
+      node.getInts("dilations").value_or(SmallVector<int64_t>(spatialRank, 1));
+  if (static_cast<int64_t>(window.strides.size()) != spatialRank ||
+      static_cast<int64_t>(window.dilations.size()) != spatialRank)
+    return node.emitError()
+           << "expected " << spatialRank << " strides and dilations";
+  const onnx::AttributeProto *autoPad = node.getAttribute("auto_pad");
+  std::string mode = autoPad ? autoPad->s() : "NOTSET";
+  if (mode == "NOTSET") {
+    window.pads =
+        node.getInts("pads").value_or(SmallVector<int64_t>(2 * spatialRank, 0));
+    if (static_cast<int64_t>(window.pads.size()) != 2 * spatialRank)
+      return node.emitError() << "expected " << 2 * spatialRank << " pads";
+    return window;
+  }
+  window.pads.assign(2 * spatialRank, 0);
+  if (mode == "VALID")
+    return window;
+  if (mode != "SAME_UPPER" && mode != "SAME_LOWER")
+    return node.emitError() << "unsupported auto_pad '" << mode << "'";
+  for (int64_t i = 0; i < spatialRank; ++i) {
+    int64_t size = inputType.getDimSize(i + 2);
+    int64_t out = (size + window.strides[i] - 1) / window.strides[i];
+    int64_t total = std::max<int64_t>(
+        0, (out - 1) * window.strides[i] +
+               (kernel[i] - 1) * window.dilations[i] + 1 - size);
+    int64_t small = total / 2, large = total - small;
+    window.pads[i] = mode == "SAME_UPPER" ? small : large;
+    window.pads[i + spatialRank] = mode == "SAME_UPPER" ? large : small;
+  }
+  return window;
+}
+
+static LogicalResult importConv(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  FailureOr<Value> weight = node.getRequiredInput(1);
+  FailureOr<RankedTensorType> type = node.getOutputType(0);
+  if (failed(input) || failed(weight) || failed(type))
+    return failure();
+  auto inputType = cast<RankedTensorType>(input->getType());
+  auto weightType = cast<RankedTensorType>(weight->getType());
+  FailureOr<Window> window =
+      readWindow(node, inputType, weightType.getShape().drop_front(2));
+  if (failed(window))
+    return failure();
+  OpBuilder &b = node.getBuilder();
+  node.setResults(ConvOp::create(b, node.getLoc(), *type, *input, *weight,
+                                 node.getInput(2), window->strides,
+                                 window->pads, window->dilations,
+                                 node.getInt("group", 1))
+                      ->getResults());
+  return success();
+}
+
+/// ConvTranspose pads come from `pads`, or, with `output_shape` or a SAME
+/// auto_pad, from the inferred output size (ONNX's total_padding rule).
+static LogicalResult importConvTranspose(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  FailureOr<Value> weight = node.getRequiredInput(1);
+  FailureOr<RankedTensorType> type = node.getOutputType(0);
+  if (failed(input) || failed(weight) || failed(type))
+    return failure();
+  auto inputType = cast<RankedTensorType>(input->getType());
+  auto weightType = cast<RankedTensorType>(weight->getType());
+  ArrayRef<int64_t> kernel = weightType.getShape().drop_front(2);
+  int64_t spatialRank = kernel.size();
+  const onnx::AttributeProto *autoPad = node.getAttribute("auto_pad");
+  std::string mode = autoPad ? autoPad->s() : "NOTSET";
+  bool fromOutput = node.getAttribute("output_shape") || mode == "SAME_UPPER" ||
+                    mode == "SAME_LOWER";
+  FailureOr<Window> window = readWindow(
+      node, inputType.clone(SmallVector<int64_t>(inputType.getRank(), 1)),
+      kernel);
+  if (failed(window))
+    return failure();
+  SmallVector<int64_t> outputPadding =
+      node.getInts("output_padding")
+          .value_or(SmallVector<int64_t>(spatialRank, 0));
+  if (static_cast<int64_t>(outputPadding.size()) != spatialRank)
+    return node.emitError() << "expected " << spatialRank << " output paddings";
+  if (fromOutput) {
+    for (int64_t i = 0; i < spatialRank; ++i) {
+      int64_t total = window->strides[i] * (inputType.getDimSize(i + 2) - 1) +
+                      outputPadding[i] +
+                      (kernel[i] - 1) * window->dilations[i] + 1 -
+                      type->getDimSize(i + 2);
+      // An output larger than the sweep covers grows at the end, as
+      // output_padding does.
+      if (total < 0) {
+        outputPadding[i] -= total;
+        total = 0;
+      }
+      int64_t small = total / 2, large = total - small;
+      window->pads[i] = mode == "SAME_UPPER" ? small : large;
+      window->pads[i + spatialRank] = mode == "SAME_UPPER" ? large : small;
+    }
+  }
+  OpBuilder &b = node.getBuilder();
+  node.setResults(ConvTransposeOp::create(
+                      b, node.getLoc(), *type, *input, *weight,
+                      node.getInput(2), window->strides, window->pads,
+                      window->dilations, outputPadding, node.getInt("group", 1))
+                      ->getResults());
+  return success();
+}
+
+template <typename PoolOp> static LogicalResult importPool(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  FailureOr<RankedTensorType> type = node.getOutputType(0);
+  if (failed(input) || failed(type))
+    return failure();
+  if (node.getNode().output_size() > 1 && !node.getNode().output(1).empty())
+    return node.emitError() << "the Indices output is not supported";
+  std::optional<SmallVector<int64_t>> kernel = node.getInts("kernel_shape");
+  if (!kernel)
+    return node.emitError() << "expected a kernel_shape attribute";
+  auto inputType = cast<RankedTensorType>(input->getType());
+  FailureOr<Window> window = readWindow(node, inputType, *kernel);
+  if (failed(window))
+    return failure();
+  OpBuilder &b = node.getBuilder();
+  PoolOp pool = PoolOp::create(b, node.getLoc(), *type, *input, window->kernel,
+                               window->strides, window->pads, window->dilations,
+                               node.getInt("ceil_mode", 0) != 0);
+  if constexpr (std::is_same_v<PoolOp, AveragePoolOp>)
+    if (node.getInt("count_include_pad", 0))
+      pool.setCountIncludePad(true);
+  node.setResults(pool->getResults());
+  return success();
+}
+
+template <typename GlobalPoolOp>
+static LogicalResult importGlobalPool(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  FailureOr<RankedTensorType> type = node.getOutputType(0);
+  if (failed(input) || failed(type))
+    return failure();
+  node.setResults(
+      GlobalPoolOp::create(node.getBuilder(), node.getLoc(), *type, *input)
+          ->getResults());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+/// Fails when a node asks for an output beyond the first (training
+/// statistics), which inference does not compute.
+static LogicalResult requireOnlyFirstOutput(NodeImporter &node,
+                                            StringRef what) {
+  const onnx::NodeProto &proto = node.getNode();
+  for (int i = 1; i < proto.output_size(); ++i)
+    if (!proto.output(i).empty())
+      return node.emitError() << what << " outputs are not supported";
+  return success();
+}
+
+static LogicalResult importBatchNorm(NodeImporter &node) {
+  if (node.getInt("training_mode", 0))
+    return node.emitError() << "training_mode is not supported";
+  // Before opset 9, spatial = 0 meant statistics per activation, not per
+  // channel.
+  if (!node.getInt("spatial", 1))
+    return node.emitError() << "spatial = 0 is not supported";
+  if (failed(requireOnlyFirstOutput(node, "training statistics")))
+    return failure();
+  SmallVector<Value> operands;
+  for (unsigned i = 0; i < 5; ++i) {
+    FailureOr<Value> operand = node.getRequiredInput(i);
+    if (failed(operand))
+      return failure();
+    operands.push_back(*operand);
+  }
+  OpBuilder &b = node.getBuilder();
+  node.setResults(
+      BatchNormOp::create(b, node.getLoc(), operands[0].getType(), operands[0],
+                          operands[1], operands[2], operands[3], operands[4],
+                          b.getF32FloatAttr(node.getFloat("epsilon", 1e-5f)))
+          ->getResults());
+  return success();
+}
+
+static LogicalResult importInstanceNorm(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  FailureOr<Value> scale = node.getRequiredInput(1);
+  FailureOr<Value> bias = node.getRequiredInput(2);
+  if (failed(input) || failed(scale) || failed(bias))
+    return failure();
+  OpBuilder &b = node.getBuilder();
+  node.setResults(InstanceNormOp::create(
+                      b, node.getLoc(), input->getType(), *input, *scale, *bias,
+                      b.getF32FloatAttr(node.getFloat("epsilon", 1e-5f)))
+                      ->getResults());
+  return success();
+}
+
+static LogicalResult importLayerNorm(NodeImporter &node) {
+  if (failed(requireOnlyFirstOutput(node, "Mean and InvStdDev")))
+    return failure();
+  FailureOr<Value> input = node.getRequiredInput(0);
+  FailureOr<Value> scale = node.getRequiredInput(1);
+  if (failed(input) || failed(scale))
+    return failure();
+  auto inputType = cast<RankedTensorType>(input->getType());
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.getInt("axis", -1), inputType.getRank());
+  if (failed(axis))
+    return failure();
+  OpBuilder &b = node.getBuilder();
+  node.setResults(
+      LayerNormOp::create(b, node.getLoc(), inputType, *input, *scale,
+                          node.getInput(2), b.getI64IntegerAttr(*axis),
+                          b.getF32FloatAttr(node.getFloat("epsilon", 1e-5f)))
+          ->getResults());
+  return success();
+}
+
 ArrayRef<OpImportEntry> mlir::quill::onnx_import::getNNOpImporters() {
   static const OpImportEntry entries[] = {
+      {"", "AveragePool", 1, importPool<AveragePoolOp>},
+      {"", "BatchNormalization", 1, importBatchNorm},
       {"", "Clip", 6, importClip},
+      {"", "Conv", 1, importConv},
+      {"", "ConvTranspose", 1, importConvTranspose},
+      {"", "GlobalAveragePool", 1, importGlobalPool<GlobalAveragePoolOp>},
+      {"", "GlobalMaxPool", 1, importGlobalPool<GlobalMaxPoolOp>},
+      {"", "InstanceNormalization", 6, importInstanceNorm},
+      {"", "LayerNormalization", 17, importLayerNorm},
+      {"", "MaxPool", 1, importPool<MaxPoolOp>},
       {"", "HardSigmoid", 6, importHardSigmoid},
       {"", "HardSwish", 14, importActivation<HardSwishOp>},
       {"", "LeakyRelu", 6, importLeakyRelu},

@@ -1,23 +1,14 @@
-//===- QuillGraphOps.cpp - Verifiers of the graph-level ops ---------------===//
+//===- QuillGraphOps.cpp - Verifiers of elementwise, matmul, layout ops ---===//
 
 #include "quill/Dialect/Quill/IR/Quill.h"
+
+#include "ShapeChecks.h"
 
 #include "mlir/Dialect/Traits.h"
 #include "llvm/Support/InterleavedRange.h"
 
 using namespace mlir;
 using namespace mlir::quill;
-
-/// Dimensions agree when equal or when either is not known yet.
-static bool compatible(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
-}
-
-static bool compatibleShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
-  return a.size() == b.size() && llvm::all_of(llvm::zip(a, b), [](auto dims) {
-           return compatible(std::get<0>(dims), std::get<1>(dims));
-         });
-}
 
 LogicalResult MatMulOp::verify() {
   ArrayRef<int64_t> lhs = getLhs().getType().getShape();

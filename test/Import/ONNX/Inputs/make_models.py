@@ -65,10 +65,9 @@ with open(os.path.join(out, "raw.onnx"), "rb") as f:
 with open(os.path.join(out, "truncated.onnx"), "wb") as f:
     f.write(data[: len(data) // 2])
 
-conv = helper.make_graph(
-    [helper.make_node("Conv", ["x", "k"], ["y"], name="the_conv")], "g",
-    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4, 4]),
-     helper.make_tensor_value_info("k", TensorProto.FLOAT, [1, 1, 3, 3])],
-    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 2, 2])])
-onnx.save(helper.make_model(conv, opset_imports=[helper.make_opsetid("", 11)]),
+hardmax = helper.make_graph(
+    [helper.make_node("Hardmax", ["x"], ["y"], name="the_hardmax")], "g",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])
+onnx.save(helper.make_model(hardmax, opset_imports=[helper.make_opsetid("", 11)]),
           os.path.join(out, "named-unsupported.onnx"))

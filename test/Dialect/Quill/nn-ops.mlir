@@ -1,0 +1,38 @@
+// RUN: quill-opt %s | FileCheck %s
+// RUN: quill-opt %s | quill-opt | FileCheck %s
+// RUN: quill-opt %s -mlir-print-op-generic | quill-opt | FileCheck %s
+
+// CHECK-LABEL: func.func @conv
+// CHECK: quill.conv %{{.*}}, %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 3, 3, 3, 3>, strides = array<i64: 2, 2>} : (tensor<1x3x224x224xf32>, tensor<64x3x7x7xf32>, tensor<64xf32>) -> tensor<1x64x112x112xf32>
+// CHECK: quill.conv %{{.*}}, %{{.*}} {dilations = array<i64: 1>, group = 8 : i64, pads = array<i64: 1, 1>, strides = array<i64: 1>} : (tensor<2x8x10xf32>, tensor<8x1x3xf32>) -> tensor<2x8x10xf32>
+// CHECK: quill.conv_transpose %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, group = 1 : i64, output_padding = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 3, 2>} : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x10x8xf32>
+func.func @conv(%x: tensor<1x3x224x224xf32>, %w: tensor<64x3x7x7xf32>, %b: tensor<64xf32>, %s: tensor<2x8x10xf32>, %dw: tensor<8x1x3xf32>, %t: tensor<1x1x3x3xf32>, %tw: tensor<1x2x3x3xf32>) {
+  %0 = quill.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 3, 3, 3, 3>, dilations = array<i64: 1, 1>, group = 1} : (tensor<1x3x224x224xf32>, tensor<64x3x7x7xf32>, tensor<64xf32>) -> tensor<1x64x112x112xf32>
+  %1 = quill.conv %s, %dw {strides = array<i64: 1>, pads = array<i64: 1, 1>, dilations = array<i64: 1>, group = 8} : (tensor<2x8x10xf32>, tensor<8x1x3xf32>) -> tensor<2x8x10xf32>
+  %2 = quill.conv_transpose %t, %tw {strides = array<i64: 3, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, output_padding = array<i64: 1, 1>, group = 1} : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x10x8xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @pool
+// CHECK: quill.max_pool %{{.*}} {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x64x112x112xf32> to tensor<1x64x56x56xf32>
+// CHECK: quill.average_pool %{{.*}} {ceil_mode, count_include_pad, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x1x5x5xf32> to tensor<1x1x2x2xf32>
+// CHECK: quill.global_average_pool %{{.*}} : tensor<1x64x112x112xf32> to tensor<1x64x1x1xf32>
+// CHECK: quill.global_max_pool %{{.*}} : tensor<1x64x112x112xf32> to tensor<1x64x1x1xf32>
+func.func @pool(%x: tensor<1x64x112x112xf32>, %small: tensor<1x1x5x5xf32>) {
+  %0 = quill.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : tensor<1x64x112x112xf32> to tensor<1x64x56x56xf32>
+  %1 = quill.average_pool %small {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode, count_include_pad} : tensor<1x1x5x5xf32> to tensor<1x1x2x2xf32>
+  %2 = quill.global_average_pool %x : tensor<1x64x112x112xf32> to tensor<1x64x1x1xf32>
+  %3 = quill.global_max_pool %x : tensor<1x64x112x112xf32> to tensor<1x64x1x1xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @norm
+// CHECK: quill.batch_norm %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 9.99999974E-6 : f32} : (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3x4xf32>
+// CHECK: quill.instance_norm %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 9.99999974E-6 : f32} : (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3x4xf32>
+// CHECK: quill.layer_norm %{{.*}}, %{{.*}}, %{{.*}} {axis = 1 : i64, epsilon = 9.99999974E-6 : f32} : (tensor<2x3x4xf32>, tensor<3x4xf32>, tensor<4xf32>) -> tensor<2x3x4xf32>
+func.func @norm(%x: tensor<2x3x4xf32>, %c: tensor<3xf32>, %g: tensor<3x4xf32>, %b: tensor<4xf32>) {
+  %0 = quill.batch_norm %x, %c, %c, %c, %c {epsilon = 1.0e-5 : f32} : (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3x4xf32>
+  %1 = quill.instance_norm %x, %c, %c {epsilon = 1.0e-5 : f32} : (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3x4xf32>
+  %2 = quill.layer_norm %x, %g, %b {axis = 1, epsilon = 1.0e-5 : f32} : (tensor<2x3x4xf32>, tensor<3x4xf32>, tensor<4xf32>) -> tensor<2x3x4xf32>
+  return
+}
