@@ -12,6 +12,7 @@
 #define QUILL_GRAPH_OPS
 
 include "QuillBase.td"
+include "mlir/IR/EnumAttr.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -44,6 +45,8 @@ def Quill_MulOp : Quill_BroadcastBinaryOp<"mul", "Mul">;
 def Quill_DivOp : Quill_BroadcastBinaryOp<"div", "Div">;
 def Quill_MaxOp : Quill_BroadcastBinaryOp<"max", "Max">;
 def Quill_MinOp : Quill_BroadcastBinaryOp<"min", "Min">;
+// x < 0 ? slope * x : x, the slope broadcasting to x.
+def Quill_PReluOp : Quill_BroadcastBinaryOp<"prelu", "PRelu">;
 
 def Quill_PowOp : Quill_Op<"pow", [Pure, ResultsBroadcastableShape]> {
   let summary = "elementwise power with numpy broadcasting";
@@ -343,6 +346,135 @@ def Quill_LayerNormOp : Quill_Op<"layer_norm", [Pure]> {
   let results = (outs RankedTensorOf<[AnyFloat]>:$result);
   let assemblyFormat = [{
     $input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+class Quill_ReduceOp<string mnemonic, string onnxName>
+    : Quill_Op<mnemonic, [Pure, SameOperandsAndResultElementType]> {
+  let summary = "ONNX " # onnxName # " over a set of axes";
+  let description = [{
+    ONNX `}] # onnxName # [{` over `axes` (sorted, distinct, non-negative);
+    with `keepdims` the reduced axes stay with size 1, otherwise they are
+    dropped. The importer turns "no axes" into every axis.
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat, AnyInteger]>:$input,
+                       DenseI64ArrayAttr:$axes, UnitAttr:$keepdims);
+  let results = (outs RankedTensorOf<[AnyFloat, AnyInteger]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+def Quill_ReduceMeanOp : Quill_ReduceOp<"reduce_mean", "ReduceMean">;
+def Quill_ReduceSumOp : Quill_ReduceOp<"reduce_sum", "ReduceSum">;
+def Quill_ReduceMaxOp : Quill_ReduceOp<"reduce_max", "ReduceMax">;
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def Quill_CastOp : Quill_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "element type conversion (ONNX Cast)";
+  let description = [{
+    ONNX `Cast` between numeric types: float to float rounds to nearest
+    even; float to integer truncates toward zero; integer to integer wraps;
+    bool is 0 or 1.
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat, AnyInteger]>:$input);
+  let results = (outs RankedTensorOf<[AnyFloat, AnyInteger]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+}
+
+def Quill_WhereOp : Quill_Op<"where", [Pure, ResultsBroadcastableShape]> {
+  let summary = "elementwise select with numpy broadcasting (ONNX Where)";
+  let description = [{
+    `condition ? true_value : false_value`, all three broadcasting.
+  }];
+  let arguments = (ins RankedTensorOf<[I1]>:$condition,
+                       Quill_NumericTensor:$true_value,
+                       Quill_NumericTensor:$false_value);
+  let results = (outs Quill_NumericTensor:$result);
+  let assemblyFormat = [{
+    $condition `,` $true_value `,` $false_value attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Quill_ExpandOp : Quill_Op<"expand", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "broadcasts a tensor to a larger shape (ONNX Expand)";
+  let description = [{
+    The result is the numpy broadcast of the input and the static result
+    shape (ONNX's shape operand, already folded into the type).
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyStaticShapeTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+def Quill_GatherOp : Quill_Op<"gather", [Pure]> {
+  let summary = "gathers slices along an axis (ONNX Gather)";
+  let description = [{
+    `result[i..., j..., k...] = data[i..., indices[j...], k...]` with the
+    indices taken along `axis`; negative indices count from the end.
+  }];
+  let arguments = (ins AnyRankedTensor:$data,
+                       RankedTensorOf<[I32, I64]>:$indices,
+                       Quill_I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Quill_SliceOp : Quill_Op<"slice", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "strided slice with static bounds (ONNX Slice, Split)";
+  let description = [{
+    For every dimension `d`, result index `i` reads input index
+    `starts[d] + i * steps[d]`; `starts` are in range and `steps` non-zero
+    (negative steps walk backwards). ONNX `Slice` with constant bounds and
+    every output of ONNX `Split` import to this op.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$steps);
+  let results = (outs AnyStaticShapeTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+def Quill_PadMode : I32EnumAttr<"PadMode", "ONNX Pad mode", [
+  I32EnumAttrCase<"Constant", 0, "constant">,
+  I32EnumAttrCase<"Reflect", 1, "reflect">,
+  I32EnumAttrCase<"Edge", 2, "edge">
+]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::quill";
+}
+
+def Quill_PadModeAttr : EnumAttr<Quill_Dialect, Quill_PadMode, "pad_mode"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Quill_PadOp : Quill_Op<"pad", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "pads a tensor (ONNX Pad)";
+  let description = [{
+    `pads` lists the begin paddings of every dimension, then the end
+    paddings (negative values crop). `constant` mode fills with `value` (0
+    when absent); `reflect` mirrors without repeating the edge; `edge`
+    repeats it.
+  }];
+  let arguments = (ins AnyRankedTensor:$input,
+                       Optional<AnyRankedTensor>:$value,
+                       DenseI64ArrayAttr:$pads,
+                       Quill_PadModeAttr:$mode);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input (`value` $value^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

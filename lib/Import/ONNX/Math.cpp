@@ -167,6 +167,52 @@ static LogicalResult importGemm(NodeImporter &node) {
   return success();
 }
 
+/// ReduceMean, ReduceSum, ReduceMax. Axes are an attribute, except for
+/// ReduceSum from opset 13 (an optional input, with noop_with_empty_axes).
+template <typename ReduceOp>
+static LogicalResult importReduce(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  FailureOr<RankedTensorType> type = node.getOutputType(0);
+  if (failed(input) || failed(type))
+    return failure();
+  int64_t rank = cast<RankedTensorType>(input->getType()).getRank();
+  std::optional<SmallVector<int64_t>> axes;
+  bool axesFromInput =
+      std::is_same_v<ReduceOp, ReduceSumOp> && node.getOpset() >= 13;
+  if (!axesFromInput) {
+    axes = node.getInts("axes");
+  } else if (node.getInput(1)) {
+    DenseElementsAttr values = node.getConstantInput(1);
+    if (!values)
+      return node.emitError() << "expected constant axes";
+    axes = llvm::to_vector(values.getValues<int64_t>());
+  }
+  if (axes && axes->empty())
+    axes.reset();
+  if (!axes && node.getInt("noop_with_empty_axes", 0)) {
+    node.setResults(*input);
+    return success();
+  }
+  SmallVector<int64_t> normalized;
+  if (!axes) {
+    normalized = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  } else {
+    for (int64_t axis : *axes) {
+      FailureOr<int64_t> dim = node.normalizeAxis(axis, rank);
+      if (failed(dim))
+        return failure();
+      normalized.push_back(*dim);
+    }
+    llvm::sort(normalized);
+    normalized.erase(llvm::unique(normalized), normalized.end());
+  }
+  OpBuilder &b = node.getBuilder();
+  node.setResults(ReduceOp::create(b, node.getLoc(), *type, *input, normalized,
+                                   node.getInt("keepdims", 1) != 0)
+                      ->getResults());
+  return success();
+}
+
 ArrayRef<OpImportEntry> mlir::quill::onnx_import::getMathOpImporters() {
   static const OpImportEntry entries[] = {
       {"", "Abs", 6, importFloatUnary<math::AbsFOp>},
@@ -184,6 +230,9 @@ ArrayRef<OpImportEntry> mlir::quill::onnx_import::getMathOpImporters() {
       {"", "Neg", 6, importFloatUnary<arith::NegFOp>},
       {"", "Pow", 1, importPow},
       {"", "Reciprocal", 6, importReciprocal},
+      {"", "ReduceMax", 1, importReduce<ReduceMaxOp>},
+      {"", "ReduceMean", 1, importReduce<ReduceMeanOp>},
+      {"", "ReduceSum", 1, importReduce<ReduceSumOp>},
       {"", "Relu", 6, importRelu},
       {"", "Sqrt", 6, importFloatUnary<math::SqrtOp>},
       {"", "Sub", 1, importBroadcastBinary<SubOp>},

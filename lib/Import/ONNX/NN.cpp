@@ -33,6 +33,28 @@ static LogicalResult importHardSigmoid(NodeImporter &node) {
   return success();
 }
 
+static LogicalResult importPRelu(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  FailureOr<Value> slope = node.getRequiredInput(1);
+  if (failed(input) || failed(slope))
+    return failure();
+  // Before opset 7 a [C] slope applies per channel (axis 1).
+  auto inputType = cast<RankedTensorType>(input->getType());
+  auto slopeType = cast<RankedTensorType>(slope->getType());
+  if (node.getOpset() < 7 && slopeType.getRank() == 1 &&
+      inputType.getRank() > 2 && slopeType.getNumElements() > 1) {
+    SmallVector<int64_t> shape(inputType.getRank() - 1, 1);
+    shape[0] = slopeType.getDimSize(0);
+    slope = ReshapeOp::create(node.getBuilder(), node.getLoc(),
+                              slopeType.clone(shape), *slope)
+                .getResult();
+  }
+  node.setResults(PReluOp::create(node.getBuilder(), node.getLoc(),
+                                  input->getType(), *input, *slope)
+                      ->getResults());
+  return success();
+}
+
 static LogicalResult importLeakyRelu(NodeImporter &node) {
   FailureOr<Value> input = node.getRequiredInput(0);
   if (failed(input))
@@ -361,6 +383,7 @@ ArrayRef<OpImportEntry> mlir::quill::onnx_import::getNNOpImporters() {
       {"", "InstanceNormalization", 6, importInstanceNorm},
       {"", "LayerNormalization", 17, importLayerNorm},
       {"", "MaxPool", 1, importPool<MaxPoolOp>},
+      {"", "PRelu", 6, importPRelu},
       {"", "HardSigmoid", 6, importHardSigmoid},
       {"", "HardSwish", 14, importActivation<HardSwishOp>},
       {"", "LeakyRelu", 6, importLeakyRelu},

@@ -152,17 +152,223 @@ static LogicalResult importDropout(NodeImporter &node) {
   return success();
 }
 
+/// Ops whose inputs map one to one onto operands and whose result is the
+/// inferred output type: Cast, Where, Expand (its shape input is folded
+/// into the type).
+template <typename OpTy, unsigned NumInputs>
+static LogicalResult importTyped(NodeImporter &node) {
+  FailureOr<RankedTensorType> type = node.getOutputType(0);
+  if (failed(type))
+    return failure();
+  SmallVector<Value> operands;
+  for (unsigned i = 0; i < NumInputs; ++i) {
+    FailureOr<Value> operand = node.getRequiredInput(i);
+    if (failed(operand))
+      return failure();
+    operands.push_back(*operand);
+  }
+  node.setResults(
+      OpTy::create(node.getBuilder(), node.getLoc(), *type, operands)
+          ->getResults());
+  return success();
+}
+
+static LogicalResult importGather(NodeImporter &node) {
+  FailureOr<Value> data = node.getRequiredInput(0);
+  FailureOr<Value> indices = node.getRequiredInput(1);
+  FailureOr<RankedTensorType> type = node.getOutputType(0);
+  if (failed(data) || failed(indices) || failed(type))
+    return failure();
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.getInt("axis", 0),
+                         cast<RankedTensorType>(data->getType()).getRank());
+  if (failed(axis))
+    return failure();
+  node.setResults(GatherOp::create(node.getBuilder(), node.getLoc(), *type,
+                                   *data, *indices, *axis)
+                      ->getResults());
+  return success();
+}
+
+/// The ints of attribute `name` before opset `inputSince`, of constant input
+/// `index` from it on; nullopt when absent, failure when not constant.
+static FailureOr<std::optional<SmallVector<int64_t>>>
+getIntsAttrOrInput(NodeImporter &node, StringRef name, unsigned index,
+                   int64_t inputSince) {
+  if (node.getOpset() < inputSince)
+    return node.getInts(name);
+  if (!node.getInput(index))
+    return std::optional<SmallVector<int64_t>>();
+  DenseElementsAttr values = node.getConstantInput(index);
+  if (!values)
+    return node.emitError() << "expected a constant " << name;
+  return std::optional<SmallVector<int64_t>>(
+      llvm::map_to_vector(values.getValues<APInt>(),
+                          [](const APInt &v) { return v.getSExtValue(); }));
+}
+
+/// Slice with constant starts/ends/axes/steps (attributes before opset 10),
+/// clamped as ONNX specifies into one start and step per dimension.
+static LogicalResult importSlice(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  FailureOr<RankedTensorType> type = node.getOutputType(0);
+  if (failed(input) || failed(type))
+    return failure();
+  auto starts = getIntsAttrOrInput(node, "starts", 1, 10);
+  auto ends = getIntsAttrOrInput(node, "ends", 2, 10);
+  auto axes = getIntsAttrOrInput(node, "axes", 3, 10);
+  auto steps = getIntsAttrOrInput(node, "steps", 4, 10);
+  if (failed(starts) || failed(ends) || failed(axes) || failed(steps))
+    return failure();
+  if (!*starts || !*ends || (*starts)->size() != (*ends)->size())
+    return node.emitError() << "expected as many starts as ends";
+  auto inputType = cast<RankedTensorType>(input->getType());
+  int64_t rank = inputType.getRank(), count = (*starts)->size();
+  SmallVector<int64_t> axisList =
+      axes->value_or(llvm::to_vector(llvm::seq<int64_t>(0, count)));
+  SmallVector<int64_t> stepList =
+      steps->value_or(SmallVector<int64_t>(count, 1));
+  if (static_cast<int64_t>(axisList.size()) != count ||
+      static_cast<int64_t>(stepList.size()) != count)
+    return node.emitError() << "expected as many axes and steps as starts";
+  SmallVector<int64_t> sliceStarts(rank, 0), sliceSteps(rank, 1);
+  for (int64_t i = 0; i < count; ++i) {
+    FailureOr<int64_t> axis = node.normalizeAxis(axisList[i], rank);
+    if (failed(axis))
+      return failure();
+    int64_t size = inputType.getDimSize(*axis), step = stepList[i];
+    if (step == 0)
+      return node.emitError() << "expected non-zero steps";
+    int64_t start = (**starts)[i];
+    start = start < 0 ? start + size : start;
+    start = step > 0 ? std::clamp<int64_t>(start, 0, size)
+                     : std::clamp<int64_t>(start, 0, size - 1);
+    sliceStarts[*axis] = start;
+    sliceSteps[*axis] = step;
+  }
+  node.setResults(SliceOp::create(node.getBuilder(), node.getLoc(), *type,
+                                  *input, sliceStarts, sliceSteps)
+                      ->getResults());
+  return success();
+}
+
+/// Split: every output is a slice along `axis`, its size the inferred one
+/// (shape inference reads the `split` attribute or input, or divides the
+/// axis equally).
+static LogicalResult importSplit(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  if (failed(input))
+    return failure();
+  auto inputType = cast<RankedTensorType>(input->getType());
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.getInt("axis", 0), inputType.getRank());
+  if (failed(axis))
+    return failure();
+  SmallVector<int64_t> starts(inputType.getRank(), 0);
+  SmallVector<int64_t> steps(inputType.getRank(), 1);
+  SmallVector<Value> results;
+  for (int i = 0, e = node.getNode().output_size(); i < e; ++i) {
+    FailureOr<RankedTensorType> type = node.getOutputType(i);
+    if (failed(type))
+      return failure();
+    results.push_back(SliceOp::create(node.getBuilder(), node.getLoc(), *type,
+                                      *input, starts, steps));
+    starts[*axis] += type->getDimSize(*axis);
+  }
+  if (starts[*axis] != inputType.getDimSize(*axis))
+    return node.emitError() << "the outputs do not cover axis " << *axis;
+  node.setResults(results);
+  return success();
+}
+
+/// Pad: pads and the constant value are attributes before opset 11, inputs
+/// (pads constant) after.
+static LogicalResult importPad(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  FailureOr<RankedTensorType> type = node.getOutputType(0);
+  if (failed(input) || failed(type))
+    return failure();
+  const onnx::AttributeProto *modeAttr = node.getAttribute("mode");
+  std::string modeName = modeAttr ? modeAttr->s() : "constant";
+  std::optional<PadMode> mode = symbolizePadMode(modeName);
+  if (!mode)
+    return node.emitError() << "unsupported mode '" << modeName << "'";
+  FailureOr<std::optional<SmallVector<int64_t>>> pads =
+      getIntsAttrOrInput(node, "pads", 1, 11);
+  if (failed(pads))
+    return failure();
+  if (!*pads)
+    return node.emitError() << "expected pads";
+  auto inputType = cast<RankedTensorType>(input->getType());
+  auto scalarType = RankedTensorType::get({}, inputType.getElementType());
+  OpBuilder &b = node.getBuilder();
+  Value value;
+  if (node.getOpset() < 11) {
+    float constant = node.getFloat("value", 0.0f);
+    if (constant != 0.0f)
+      value = arith::ConstantOp::create(
+          b, node.getLoc(),
+          DenseElementsAttr::get(
+              scalarType,
+              b.getFloatAttr(inputType.getElementType(), constant)));
+  } else if (Value given = node.getInput(2)) {
+    auto givenType = cast<RankedTensorType>(given.getType());
+    if (givenType.getNumElements() != 1)
+      return node.emitError() << "expected a scalar constant_value";
+    value = givenType == scalarType
+                ? given
+                : ReshapeOp::create(b, node.getLoc(), scalarType, given)
+                      .getResult();
+  }
+  if (*mode != PadMode::Constant)
+    value = {};
+  node.setResults(
+      PadOp::create(b, node.getLoc(), *type, *input, value, **pads, *mode)
+          ->getResults());
+  return success();
+}
+
+/// ConstantOfShape: a splat of `value` (float 0 by default).
+static LogicalResult importConstantOfShape(NodeImporter &node) {
+  FailureOr<RankedTensorType> type = node.getOutputType(0);
+  if (failed(type))
+    return failure();
+  OpBuilder &b = node.getBuilder();
+  Attribute element = b.getZeroAttr(type->getElementType());
+  if (const onnx::AttributeProto *attr = node.getAttribute("value")) {
+    FailureOr<DenseElementsAttr> value = node.getTensor(attr->t());
+    if (failed(value))
+      return failure();
+    if (value->getNumElements() != 1)
+      return node.emitError() << "expected a one-element value";
+    element = value->getSplatValue<Attribute>();
+  }
+  node.setResults(
+      arith::ConstantOp::create(
+          b, node.getLoc(), DenseElementsAttr::get(*type, ArrayRef(element)))
+          ->getResults());
+  return success();
+}
+
 ArrayRef<OpImportEntry> mlir::quill::onnx_import::getTensorOpImporters() {
   static const OpImportEntry entries[] = {
+      {"", "Cast", 6, importTyped<CastOp, 1>},
       {"", "Concat", 4, importConcat},
       {"", "Constant", 1, importConstant},
+      {"", "ConstantOfShape", 9, importConstantOfShape},
       {"", "Dropout", 1, importDropout},
+      {"", "Expand", 8, importTyped<ExpandOp, 1>},
       {"", "Flatten", 1, importReshape},
+      {"", "Gather", 1, importGather},
+      {"", "Pad", 2, importPad},
       {"", "Reshape", 1, importReshape},
       {"", "Shape", 1, importShape},
+      {"", "Slice", 1, importSlice},
+      {"", "Split", 2, importSplit},
       {"", "Squeeze", 1, importReshape},
       {"", "Transpose", 1, importTranspose},
       {"", "Unsqueeze", 1, importReshape},
+      {"", "Where", 9, importTyped<WhereOp, 3>},
   };
   return entries;
 }

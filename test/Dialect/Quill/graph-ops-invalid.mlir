@@ -125,3 +125,75 @@ func.func @concat_result(%x: tensor<2x3xf32>, %y: tensor<2x4xf32>) {
   %0 = quill.concat %x, %y {axis = 1} : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<2x6xf32>
   return
 }
+
+// -----
+
+func.func @reduce_axes(%x: tensor<2x3xf32>) {
+  // expected-error@+1 {{'quill.reduce_sum' op expected sorted, distinct axes in [0, 2), got [1, 0]}}
+  %0 = quill.reduce_sum %x {axes = array<i64: 1, 0>} : tensor<2x3xf32> to tensor<f32>
+  return
+}
+
+// -----
+
+func.func @reduce_result(%x: tensor<2x3xf32>) {
+  // expected-error@+1 {{'quill.reduce_mean' op expected result shape [2, 1], got [2]}}
+  %0 = quill.reduce_mean %x {axes = array<i64: 1>, keepdims} : tensor<2x3xf32> to tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @where_types(%c: tensor<2xi1>, %a: tensor<2xf32>, %b: tensor<2xf16>) {
+  // expected-error@+1 {{'quill.where' op expected both values to have the result's element type 'f32'}}
+  %0 = quill.where %c, %a, %b : (tensor<2xi1>, tensor<2xf32>, tensor<2xf16>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @expand_shape(%x: tensor<3x2xf32>) {
+  // expected-error@+1 {{'quill.expand' op expected the input to broadcast to [3, 4]}}
+  %0 = quill.expand %x : tensor<3x2xf32> to tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @gather_result(%x: tensor<3x4xf32>, %i: tensor<5xi64>) {
+  // expected-error@+1 {{'quill.gather' op expected result shape [5, 4], got [3, 5]}}
+  %0 = quill.gather %x, %i {axis = 0} : (tensor<3x4xf32>, tensor<5xi64>) -> tensor<3x5xf32>
+  return
+}
+
+// -----
+
+func.func @slice_bounds(%x: tensor<3x4xf32>) {
+  // expected-error@+1 {{'quill.slice' op expected dimension 1 to read indices in [0, 4), got 2 to 4}}
+  %0 = quill.slice %x {starts = array<i64: 0, 2>, steps = array<i64: 1, 1>} : tensor<3x4xf32> to tensor<3x3xf32>
+  return
+}
+
+// -----
+
+func.func @slice_step(%x: tensor<3x4xf32>) {
+  // expected-error@+1 {{'quill.slice' op expected non-zero steps}}
+  %0 = quill.slice %x {starts = array<i64: 0, 0>, steps = array<i64: 1, 0>} : tensor<3x4xf32> to tensor<3x1xf32>
+  return
+}
+
+// -----
+
+func.func @pad_result(%x: tensor<3x4xf32>) {
+  // expected-error@+1 {{'quill.pad' op expected result shape [5, 4], got [4, 4]}}
+  %0 = quill.pad %x {pads = array<i64: 1, 0, 1, 0>, mode = #quill.pad_mode<edge>} : (tensor<3x4xf32>) -> tensor<4x4xf32>
+  return
+}
+
+// -----
+
+func.func @pad_value_mode(%x: tensor<3x4xf32>, %v: tensor<f32>) {
+  // expected-error@+1 {{'quill.pad' op expected no value outside constant mode}}
+  %0 = quill.pad %x value %v {pads = array<i64: 1, 0, 1, 0>, mode = #quill.pad_mode<reflect>} : (tensor<3x4xf32>, tensor<f32>) -> tensor<5x4xf32>
+  return
+}

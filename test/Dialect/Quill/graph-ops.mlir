@@ -86,3 +86,35 @@ func.func @layout(%x: tensor<2x3x4xf32>, %y: tensor<2x5x4xf32>) {
   %2 = quill.concat %x, %y {axis = 1} : (tensor<2x3x4xf32>, tensor<2x5x4xf32>) -> tensor<2x8x4xf32>
   return
 }
+
+// CHECK-LABEL: func.func @reductions
+// CHECK: quill.reduce_mean %{{.*}} {axes = array<i64: 1, 2>, keepdims} : tensor<2x3x4xf32> to tensor<2x1x1xf32>
+// CHECK: quill.reduce_sum %{{.*}} {axes = array<i64: 0>} : tensor<2x3x4xf32> to tensor<3x4xf32>
+// CHECK: quill.reduce_max %{{.*}} {axes = array<i64: 0, 1, 2>} : tensor<2x3x4xf32> to tensor<f32>
+func.func @reductions(%x: tensor<2x3x4xf32>) {
+  %0 = quill.reduce_mean %x {axes = array<i64: 1, 2>, keepdims} : tensor<2x3x4xf32> to tensor<2x1x1xf32>
+  %1 = quill.reduce_sum %x {axes = array<i64: 0>} : tensor<2x3x4xf32> to tensor<3x4xf32>
+  %2 = quill.reduce_max %x {axes = array<i64: 0, 1, 2>} : tensor<2x3x4xf32> to tensor<f32>
+  return
+}
+
+// CHECK-LABEL: func.func @data_movement
+// CHECK: quill.cast %{{.*}} : tensor<3x1xf32> to tensor<3x1xui8>
+// CHECK: quill.where %{{.*}}, %{{.*}}, %{{.*}} : (tensor<3x4xi1>, tensor<3x1xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+// CHECK: quill.expand %{{.*}} : tensor<3x1xf32> to tensor<2x3x4xf32>
+// CHECK: quill.gather %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<3x4xf32>, tensor<5xi32>) -> tensor<3x5xf32>
+// CHECK: quill.slice %{{.*}} {starts = array<i64: 2, 3>, steps = array<i64: -1, 1>} : tensor<3x4xf32> to tensor<3x1xf32>
+// CHECK: quill.pad %{{.*}} value %{{.*}} {mode = #quill.pad_mode<constant>, pads = array<i64: 1, 0, 0, -1>} : (tensor<3x4xf32>, tensor<f32>) -> tensor<4x3xf32>
+// CHECK: quill.pad %{{.*}} {mode = #quill.pad_mode<edge>, pads = array<i64: 0, 2, 0, 2>} : (tensor<3x4xf32>) -> tensor<3x8xf32>
+// CHECK: quill.prelu %{{.*}}, %{{.*}} : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+func.func @data_movement(%x: tensor<3x1xf32>, %c: tensor<3x4xi1>, %y: tensor<4xf32>, %m: tensor<3x4xf32>, %i: tensor<5xi32>, %v: tensor<f32>) {
+  %0 = quill.cast %x : tensor<3x1xf32> to tensor<3x1xui8>
+  %1 = quill.where %c, %x, %y : (tensor<3x4xi1>, tensor<3x1xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  %2 = quill.expand %x : tensor<3x1xf32> to tensor<2x3x4xf32>
+  %3 = quill.gather %m, %i {axis = 1} : (tensor<3x4xf32>, tensor<5xi32>) -> tensor<3x5xf32>
+  %4 = quill.slice %m {starts = array<i64: 2, 3>, steps = array<i64: -1, 1>} : tensor<3x4xf32> to tensor<3x1xf32>
+  %5 = quill.pad %m value %v {pads = array<i64: 1, 0, 0, -1>, mode = #quill.pad_mode<constant>} : (tensor<3x4xf32>, tensor<f32>) -> tensor<4x3xf32>
+  %6 = quill.pad %m {pads = array<i64: 0, 2, 0, 2>, mode = #quill.pad_mode<edge>} : (tensor<3x4xf32>) -> tensor<3x8xf32>
+  %7 = quill.prelu %m, %y : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  return
+}

@@ -176,3 +176,125 @@ LogicalResult ConcatOp::verify() {
            << resultType.getDimSize(axis);
   return success();
 }
+
+template <typename ReduceOp> static LogicalResult verifyReduce(ReduceOp op) {
+  RankedTensorType input = op.getInput().getType();
+  ArrayRef<int64_t> axes = op.getAxes();
+  for (auto [index, axis] : llvm::enumerate(axes))
+    if (axis < 0 || axis >= input.getRank() ||
+        (index > 0 && axis <= axes[index - 1]))
+      return op.emitOpError("expected sorted, distinct axes in [0, ")
+             << input.getRank() << "), got [" << llvm::interleaved(axes) << "]";
+  SmallVector<int64_t> expected;
+  for (int64_t dim = 0; dim < input.getRank(); ++dim) {
+    if (!llvm::is_contained(axes, dim))
+      expected.push_back(input.getDimSize(dim));
+    else if (op.getKeepdims())
+      expected.push_back(1);
+  }
+  ArrayRef<int64_t> result = op.getResult().getType().getShape();
+  if (!compatibleShapes(result, expected))
+    return op.emitOpError("expected result shape [")
+           << llvm::interleaved(expected) << "], got ["
+           << llvm::interleaved(result) << "]";
+  return success();
+}
+
+LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceSumOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this); }
+
+LogicalResult WhereOp::verify() {
+  Type elementType = getResult().getType().getElementType();
+  if (getTrueValue().getType().getElementType() != elementType ||
+      getFalseValue().getType().getElementType() != elementType)
+    return emitOpError("expected both values to have the result's element "
+                       "type ")
+           << elementType;
+  return success();
+}
+
+LogicalResult ExpandOp::verify() {
+  ArrayRef<int64_t> result =
+      cast<RankedTensorType>(getResult().getType()).getShape();
+  SmallVector<int64_t> broadcast;
+  if (!OpTrait::util::getBroadcastedShape(getInput().getType().getShape(),
+                                          result, broadcast) ||
+      !compatibleShapes(broadcast, result))
+    return emitOpError("expected the input to broadcast to [")
+           << llvm::interleaved(result) << "]";
+  return success();
+}
+
+LogicalResult GatherOp::verify() {
+  auto data = cast<RankedTensorType>(getData().getType());
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= data.getRank())
+    return emitOpError("expected axis in [0, ")
+           << data.getRank() << "), got " << axis;
+  auto resultType = cast<RankedTensorType>(getResult().getType());
+  if (resultType.getElementType() != data.getElementType())
+    return emitOpError("expected the result to have the data's element type");
+  SmallVector<int64_t> expected(data.getShape().take_front(axis));
+  llvm::append_range(expected, getIndices().getType().getShape());
+  llvm::append_range(expected, data.getShape().drop_front(axis + 1));
+  if (!compatibleShapes(resultType.getShape(), expected))
+    return emitOpError("expected result shape [")
+           << llvm::interleaved(expected) << "], got ["
+           << llvm::interleaved(resultType.getShape()) << "]";
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  RankedTensorType input = getInput().getType();
+  auto result = cast<RankedTensorType>(getResult().getType());
+  ArrayRef<int64_t> starts = getStarts(), steps = getSteps();
+  int64_t rank = input.getRank();
+  if (static_cast<int64_t>(starts.size()) != rank ||
+      static_cast<int64_t>(steps.size()) != rank || result.getRank() != rank)
+    return emitOpError("expected one start and step per dimension and a "
+                       "result of rank ")
+           << rank;
+  for (int64_t dim = 0; dim < rank; ++dim) {
+    int64_t size = input.getDimSize(dim), count = result.getDimSize(dim);
+    if (steps[dim] == 0)
+      return emitOpError("expected non-zero steps");
+    if (count == 0 || ShapedType::isDynamic(size))
+      continue;
+    int64_t last = starts[dim] + (count - 1) * steps[dim];
+    if (starts[dim] < 0 || starts[dim] >= size || last < 0 || last >= size)
+      return emitOpError("expected dimension ")
+             << dim << " to read indices in [0, " << size << "), got "
+             << starts[dim] << " to " << last;
+  }
+  return success();
+}
+
+LogicalResult PadOp::verify() {
+  RankedTensorType input = getInput().getType();
+  auto result = cast<RankedTensorType>(getResult().getType());
+  ArrayRef<int64_t> pads = getPads();
+  int64_t rank = input.getRank();
+  if (static_cast<int64_t>(pads.size()) != 2 * rank)
+    return emitOpError("expected ") << 2 * rank << " pads, got " << pads.size();
+  SmallVector<int64_t> expected;
+  for (int64_t dim = 0; dim < rank; ++dim) {
+    int64_t size = input.getDimSize(dim);
+    expected.push_back(ShapedType::isDynamic(size)
+                           ? ShapedType::kDynamic
+                           : size + pads[dim] + pads[dim + rank]);
+  }
+  if (!compatibleShapes(result.getShape(), expected))
+    return emitOpError("expected result shape [")
+           << llvm::interleaved(expected) << "], got ["
+           << llvm::interleaved(result.getShape()) << "]";
+  if (Value value = getValue()) {
+    if (value.getType() != RankedTensorType::get({}, input.getElementType()))
+      return emitOpError("expected a scalar value of the input's element "
+                         "type, got ")
+             << value.getType();
+    if (getMode() != PadMode::Constant)
+      return emitOpError("expected no value outside constant mode");
+  }
+  return success();
+}
