@@ -73,6 +73,55 @@ def Quill_DequantizeOp : Quill_Op<"dequantize", [Pure, SameOperandsAndResultShap
 }
 
 //===----------------------------------------------------------------------===//
+// quill.storage_cast
+//===----------------------------------------------------------------------===//
+
+def Quill_StorageCastOp : Quill_Op<"storage_cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "reinterprets quantized values as their stored numbers, or back";
+  let description = [{
+    Casts between a tensor of a quantized element type and a tensor of its
+    storage: an integer of the storage width (signless, or unsigned for
+    unsigned storage, the way ONNX's uint8 imports) for `!quant.uniform`,
+    the fp8 type for `!quill.float_quant`. The bits are unchanged. Upstream
+    `quant.scast` accepts only signless storage.
+
+    ```mlir
+    %s = quill.storage_cast %q : tensor<4x!quant.uniform<u8:f32, 0.1:128>> to tensor<4xui8>
+    ```
+
+    A cast of a cast back to the original type folds away, so imported QDQ
+    pairs meet directly.
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// quill.dynamic_quantize
+//===----------------------------------------------------------------------===//
+
+def Quill_DynamicQuantizeOp : Quill_Op<"dynamic_quantize", [Pure]> {
+  let summary = "uint8 quantization with parameters computed at run time";
+  let description = [{
+    ONNX `DynamicQuantizeLinear`: with `lo = min(0, min(x))` and
+    `hi = max(0, max(x))`, `scale = (hi - lo) / 255`,
+    `zero_point = clamp(round_half_even(-lo / scale), 0, 255)` and
+    `y = clamp(round_half_even(x / scale) + zero_point, 0, 255)`.
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$input);
+  let results = (outs RankedTensorOf<[UI8]>:$result,
+                      0DTensorOf<[F32]>:$scale,
+                      0DTensorOf<[UI8]>:$zero_point);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($result) `,` type($scale) `,` type($zero_point)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // quill.requantize
 //===----------------------------------------------------------------------===//
 

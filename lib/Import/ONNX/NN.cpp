@@ -186,24 +186,33 @@ static FailureOr<Window> readWindow(NodeImporter &node,
   return window;
 }
 
+FailureOr<Value>
+mlir::quill::onnx_import::buildConv(NodeImporter &node, Value input,
+                                    Value weight, Value bias,
+                                    RankedTensorType resultType) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  FailureOr<Window> window =
+      readWindow(node, inputType, weightType.getShape().drop_front(2));
+  if (failed(window))
+    return failure();
+  return ConvOp::create(node.getBuilder(), node.getLoc(), resultType, input,
+                        weight, bias, window->strides, window->pads,
+                        window->dilations, node.getInt("group", 1))
+      .getResult();
+}
+
 static LogicalResult importConv(NodeImporter &node) {
   FailureOr<Value> input = node.getRequiredInput(0);
   FailureOr<Value> weight = node.getRequiredInput(1);
   FailureOr<RankedTensorType> type = node.getOutputType(0);
   if (failed(input) || failed(weight) || failed(type))
     return failure();
-  auto inputType = cast<RankedTensorType>(input->getType());
-  auto weightType = cast<RankedTensorType>(weight->getType());
-  FailureOr<Window> window =
-      readWindow(node, inputType, weightType.getShape().drop_front(2));
-  if (failed(window))
+  FailureOr<Value> conv =
+      buildConv(node, *input, *weight, node.getInput(2), *type);
+  if (failed(conv))
     return failure();
-  OpBuilder &b = node.getBuilder();
-  node.setResults(ConvOp::create(b, node.getLoc(), *type, *input, *weight,
-                                 node.getInput(2), window->strides,
-                                 window->pads, window->dilations,
-                                 node.getInt("group", 1))
-                      ->getResults());
+  node.setResults(*conv);
   return success();
 }
 

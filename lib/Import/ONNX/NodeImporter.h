@@ -86,9 +86,16 @@ struct OpImportEntry {
   OpImportFn import;
 };
 
+/// Builds a quill.conv of the node's window attributes (strides, pads or
+/// auto_pad, dilations, group) over `input` and `weight`; shared by Conv,
+/// QLinearConv and ConvInteger.
+FailureOr<Value> buildConv(NodeImporter &node, Value input, Value weight,
+                           Value bias, RankedTensorType resultType);
+
 /// Entries by op category; OpRegistry.cpp gathers them.
 ArrayRef<OpImportEntry> getMathOpImporters();
 ArrayRef<OpImportEntry> getNNOpImporters();
+ArrayRef<OpImportEntry> getQuantizationOpImporters();
 ArrayRef<OpImportEntry> getTensorOpImporters();
 
 /// The importer for `opType` at `opset`, or null.

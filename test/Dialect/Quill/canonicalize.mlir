@@ -87,3 +87,16 @@ func.func @requantize_constant_per_channel() -> tensor<2x2xi8> {
   %y = quill.requantize %acc {multiplier = array<i32: 1073741824, 1073741824>, shift = array<i8: 31, 32>, axis = 1 : i32, output_zero_point = 10 : i32, output_unsigned, clamp_min = 10} : tensor<2x2xi32> to tensor<2x2xi8>
   return %y : tensor<2x2xi8>
 }
+
+// -----
+
+// A storage cast and its inverse fold away; a lone one stays.
+// CHECK-LABEL: func.func @storage_cast_pair
+// CHECK-SAME: (%[[Q:.*]]: tensor<4x!quant.uniform<u8:f32, 1.250000e-01:128>>)
+// CHECK: %[[S:.*]] = quill.storage_cast %[[Q]] : {{.*}} to tensor<4xui8>
+// CHECK: return %[[Q]], %[[S]]
+func.func @storage_cast_pair(%q: tensor<4x!quant.uniform<u8:f32, 0.125:128>>) -> (tensor<4x!quant.uniform<u8:f32, 0.125:128>>, tensor<4xui8>) {
+  %s = quill.storage_cast %q : tensor<4x!quant.uniform<u8:f32, 0.125:128>> to tensor<4xui8>
+  %back = quill.storage_cast %s : tensor<4xui8> to tensor<4x!quant.uniform<u8:f32, 0.125:128>>
+  return %back, %s : tensor<4x!quant.uniform<u8:f32, 0.125:128>>, tensor<4xui8>
+}

@@ -428,3 +428,47 @@ func.func @nvfp4_tensor_scale_positive(%x: tensor<4x64xf32>) {
 // expected-error@+2 {{expected ::mlir::quill::BlockFormat to be one of: mxfp8_e4m3, mxfp8_e5m2, mxfp6_e3m2, mxfp6_e2m3, mxfp4_e2m1, mxint8, nvfp4}}
 // expected-error@+1 {{failed to parse Quill_BlockFormatAttr parameter 'value'}}
 func.func @unknown_block_format() attributes {format = #quill.block_format<mxfp3>} { return }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Storage casts
+//===----------------------------------------------------------------------===//
+
+func.func @storage_cast_signedness(%q: tensor<4x!quant.uniform<i8:f32, 1.0>>) {
+  // expected-error@+1 {{'quill.storage_cast' op expected 'ui8' to be the storage of '!quant.uniform<i8:f32, 1.000000e+00>'}}
+  %0 = quill.storage_cast %q : tensor<4x!quant.uniform<i8:f32, 1.0>> to tensor<4xui8>
+  return
+}
+
+// -----
+
+func.func @storage_cast_width(%q: tensor<4x!quant.uniform<u8:f32, 1.0>>) {
+  // expected-error@+1 {{'quill.storage_cast' op expected 'i16' to be the storage of '!quant.uniform<u8:f32, 1.000000e+00>'}}
+  %0 = quill.storage_cast %q : tensor<4x!quant.uniform<u8:f32, 1.0>> to tensor<4xi16>
+  return
+}
+
+// -----
+
+func.func @storage_cast_both_plain(%x: tensor<4xi8>) {
+  // expected-error@+1 {{'quill.storage_cast' op expected exactly one of the input and result to be quantized, got 'i8' and 'ui8'}}
+  %0 = quill.storage_cast %x : tensor<4xi8> to tensor<4xui8>
+  return
+}
+
+// -----
+
+func.func @storage_cast_params(%x: tensor<4xi8>) {
+  // expected-error@+1 {{'quill.storage_cast' op expected zero point in the storage range [-128, 127], got 200}}
+  %0 = quill.storage_cast %x : tensor<4xi8> to tensor<4x!quant.uniform<i8:f32, 1.0:200>>
+  return
+}
+
+// -----
+
+func.func @dynamic_quantize_shape(%x: tensor<2x3xf32>) {
+  // expected-error@+1 {{'quill.dynamic_quantize' op expected the result to have the input's shape}}
+  %y, %s, %z = quill.dynamic_quantize %x : tensor<2x3xf32> -> tensor<3x2xui8>, tensor<f32>, tensor<ui8>
+  return
+}

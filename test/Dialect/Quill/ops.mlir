@@ -96,3 +96,21 @@ func.func @block_formats(%x: tensor<4x64xf32>, %t: tensor<64x4xf32>) -> tensor<4
   %y = quill.block_dequantize %e6, %s6 {format = #quill.block_format<nvfp4>, axis = 1 : i32, tensor_scale = 42.0 : f32} : tensor<4x64xf4E2M1FN>, tensor<4x4xf8E4M3FN> -> tensor<4x64xf32>
   return %y : tensor<4x64xf32>
 }
+
+// CHECK-LABEL: func.func @storage_cast
+// CHECK: quill.storage_cast %{{.*}} : tensor<4x!quant.uniform<u8:f32, 1.250000e-01:128>> to tensor<4xui8>
+// CHECK: quill.storage_cast %{{.*}} : tensor<4xi8> to tensor<4x!quant.uniform<u8:f32, 1.250000e-01:128>>
+// CHECK: quill.storage_cast %{{.*}} : tensor<4xf8E4M3FN> to tensor<4x!quill.float_quant<f8E4M3FN:f32, 2.500000e-01>>
+func.func @storage_cast(%q: tensor<4x!quant.uniform<u8:f32, 0.125:128>>, %i: tensor<4xi8>, %f: tensor<4xf8E4M3FN>) {
+  %0 = quill.storage_cast %q : tensor<4x!quant.uniform<u8:f32, 0.125:128>> to tensor<4xui8>
+  %1 = quill.storage_cast %i : tensor<4xi8> to tensor<4x!quant.uniform<u8:f32, 0.125:128>>
+  %2 = quill.storage_cast %f : tensor<4xf8E4M3FN> to tensor<4x!quill.float_quant<f8E4M3FN:f32, 0.25>>
+  return
+}
+
+// CHECK-LABEL: func.func @dynamic_quantize
+// CHECK: quill.dynamic_quantize %{{.*}} : tensor<2x3xf32> -> tensor<2x3xui8>, tensor<f32>, tensor<ui8>
+func.func @dynamic_quantize(%x: tensor<2x3xf32>) {
+  %y, %s, %z = quill.dynamic_quantize %x : tensor<2x3xf32> -> tensor<2x3xui8>, tensor<f32>, tensor<ui8>
+  return
+}

@@ -36,6 +36,55 @@ LogicalResult DequantizeOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// StorageCastOp / DynamicQuantizeOp
+//===----------------------------------------------------------------------===//
+
+/// Whether `stored` can hold the values of `quantized` bit for bit.
+static bool isStorageOf(Type stored, Type quantized) {
+  if (auto floatQuant = dyn_cast<FloatQuantType>(quantized))
+    return stored == floatQuant.getStorageType();
+  auto integerQuant = cast<quant::QuantizedType>(quantized);
+  auto integer = dyn_cast<IntegerType>(stored);
+  if (!integer ||
+      integer.getWidth() != integerQuant.getStorageTypeIntegralWidth())
+    return false;
+  return integer.isSignless() ||
+         (integer.isUnsigned() && !integerQuant.isSigned());
+}
+
+LogicalResult StorageCastOp::verify() {
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  auto resultType = cast<RankedTensorType>(getResult().getType());
+  Type input = inputType.getElementType(), result = resultType.getElementType();
+  bool inputQuantized = isQuantizedElementType(input);
+  if (inputQuantized == isQuantizedElementType(result))
+    return emitOpError("expected exactly one of the input and result to be "
+                       "quantized, got ")
+           << input << " and " << result;
+  Type quantized = inputQuantized ? input : result;
+  Type stored = inputQuantized ? result : input;
+  if (!isStorageOf(stored, quantized))
+    return emitOpError("expected ")
+           << stored << " to be the storage of " << quantized;
+  return verifyQuantizedTensorType([&] { return emitOpError(); },
+                                   inputQuantized ? inputType : resultType);
+}
+
+OpFoldResult StorageCastOp::fold(FoldAdaptor) {
+  if (auto inner = getInput().getDefiningOp<StorageCastOp>())
+    if (inner.getInput().getType() == getResult().getType())
+      return inner.getInput();
+  return {};
+}
+
+LogicalResult DynamicQuantizeOp::verify() {
+  if (getInput().getType().getShape() !=
+      cast<RankedTensorType>(getResult().getType()).getShape())
+    return emitOpError("expected the result to have the input's shape");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // RequantizeOp
 //===----------------------------------------------------------------------===//
 
