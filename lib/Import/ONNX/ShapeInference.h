@@ -1,8 +1,9 @@
 //===- ShapeInference.h - ONNX shape inference without exceptions -*- C++
 //-*-===//
 //
-// Internal to lib/Import/ONNX. libonnx reports errors by throwing; this is
-// the one file built with exceptions, and it turns them into messages.
+// Internal to lib/Import/ONNX. libonnx reports errors by throwing and its
+// inference can crash on malformed models; this is the one file built with
+// exceptions, and it turns both into messages.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,7 +17,8 @@
 namespace mlir::quill::onnx_import {
 
 /// Runs ONNX shape inference (with data propagation, so Shape -> Reshape
-/// chains get static shapes) on `model` in place.
+/// chains get static shapes) in a child process and stores the inferred
+/// value types in `model`.
 bool inferShapes(onnx::ModelProto &model, std::string &error);
 
 /// Parses ONNX's text syntax into `model`.

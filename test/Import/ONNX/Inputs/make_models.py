@@ -71,3 +71,13 @@ hardmax = helper.make_graph(
     [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])
 onnx.save(helper.make_model(hardmax, opset_imports=[helper.make_opsetid("", 11)]),
           os.path.join(out, "named-unsupported.onnx"))
+
+# A Conv whose input has rank 3 and weight rank 4: libonnx 1.12's shape
+# inference reads past the input's dimensions (found by the fuzzer).
+mismatch = helper.make_graph(
+    [helper.make_node("Conv", ["x", "k"], ["y"])], "g",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 7, 7]),
+     helper.make_tensor_value_info("k", TensorProto.FLOAT, [1, 1, 1, 1])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+onnx.save(helper.make_model(mismatch, opset_imports=[helper.make_opsetid("", 13)]),
+          os.path.join(out, "conv-rank-mismatch.onnx"))
