@@ -89,6 +89,20 @@ def Quill_SigmoidOp : Quill_UnaryActivationOp<"sigmoid", "Sigmoid",
 def Quill_HardSwishOp : Quill_UnaryActivationOp<"hard_swish", "HardSwish",
     "`x * max(0, min(1, x / 6 + 1 / 2))`">;
 
+def Quill_GeluOp : Quill_Op<"gelu", [Pure, SameOperandsAndResultType]> {
+  let summary = "Gaussian error linear unit";
+  let description = [{
+    `x * 0.5 * (1 + erf(x / sqrt(2)))`, or with `tanh_approximation`
+    `x * 0.5 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))` (ONNX
+    `Gelu`'s `approximate = "tanh"`). `quill-fuse-gelu` recognises both
+    decomposed forms, as exporters write them before opset 20.
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$input,
+                       UnitAttr:$tanh_approximation);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
 def Quill_HardSigmoidOp : Quill_Op<"hard_sigmoid", [Pure, SameOperandsAndResultType]> {
   let summary = "ONNX HardSigmoid";
   let description = "ONNX `HardSigmoid`: `max(0, min(1, alpha * x + beta))`.";

@@ -2,19 +2,22 @@
 //
 // quill-compile MODEL.onnx --emit=graph -o OUT.mlir
 //
-// Imports an ONNX model (binary, or ONNX text syntax for `.onnxtxt`) and
-// writes the requested stage. Today the graph IR is the only stage.
+// Imports an ONNX model (binary, or ONNX text syntax for `.onnxtxt`), runs
+// the prepare pipeline and writes the requested stage: the graph IR as
+// imported, or after prepare.
 //
 //===----------------------------------------------------------------------===//
 
 #include "quill/Dialect/Quill/IR/Quill.h"
 #include "quill/Import/ONNXImporter.h"
+#include "quill/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -23,7 +26,7 @@
 using namespace mlir;
 
 namespace {
-enum class EmitKind { Graph };
+enum class EmitKind { Import, Graph };
 } // namespace
 
 static llvm::cl::opt<std::string> inputPath(llvm::cl::Positional,
@@ -34,7 +37,10 @@ static llvm::cl::opt<std::string>
                llvm::cl::value_desc("path"), llvm::cl::init("-"));
 static llvm::cl::opt<EmitKind>
     emitKind("emit", llvm::cl::desc("What to write"),
-             llvm::cl::values(clEnumValN(EmitKind::Graph, "graph",
+             llvm::cl::values(clEnumValN(EmitKind::Import, "import",
+                                         "the graph IR as imported, before the "
+                                         "prepare pipeline (MLIR)"),
+                              clEnumValN(EmitKind::Graph, "graph",
                                          "the graph IR after import (MLIR)")),
              llvm::cl::init(EmitKind::Graph));
 static llvm::cl::list<std::string> inputShapes(
@@ -97,6 +103,12 @@ int main(int argc, char **argv) {
       quill::importONNXFile(inputPath, &context, options);
   if (!module || failed(verify(*module)))
     return 1;
+  if (emitKind != EmitKind::Import) {
+    PassManager pm(&context);
+    quill::buildPreparePipeline(pm);
+    if (failed(pm.run(*module)))
+      return 1;
+  }
 
   std::string error;
   std::unique_ptr<llvm::ToolOutputFile> output =

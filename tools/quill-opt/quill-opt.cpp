@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quill/Dialect/Quill/IR/Quill.h"
+#include "quill/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -19,6 +20,7 @@
 
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
+  mlir::quill::registerQuillPassesAndPipelines();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::quill::QuillDialect, mlir::arith::ArithDialect,

@@ -8,6 +8,7 @@
 #include "quill/Import/ONNXImporter.h"
 
 #include "NodeImporter.h"
+#include "ShapeFolding.h"
 #include "ShapeInference.h"
 #include "Tensors.h"
 
@@ -312,6 +313,10 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::GraphProto &graph) {
 // Entry points
 //===----------------------------------------------------------------------===//
 
+/// Bounds the alternation of shape inference and shape folding; each round
+/// folds at least one node, and real shape chains are a few nodes deep.
+static constexpr int kMaxShapeFoldingRounds = 16;
+
 /// Applies --input-shape bindings to the graph's inputs before inference.
 static LogicalResult bindInputShapes(onnx::GraphProto &graph,
                                      const ONNXImportOptions &options,
@@ -378,9 +383,20 @@ mlir::quill::importONNXBuffer(StringRef bytes, StringRef fileName, bool isText,
   }
   if (failed(bindInputShapes(*model.mutable_graph(), options, loc)))
     return {};
-  if (!inferShapes(model, error)) {
-    emitError(loc) << "ONNX shape inference failed: " << error;
-    return {};
+  int64_t opset = 0;
+  for (const onnx::OperatorSetIdProto &entry : model.opset_import())
+    if (entry.domain().empty() || entry.domain() == "ai.onnx")
+      opset = entry.version();
+  // Inference and shape folding alternate: each fold can make more shapes
+  // static, and each newly inferred shape can let more Shape nodes fold.
+  for (int round = 0;; ++round) {
+    if (!inferShapes(model, error)) {
+      emitError(loc) << "ONNX shape inference failed: " << error;
+      return {};
+    }
+    if (round == kMaxShapeFoldingRounds ||
+        !foldShapeComputations(*model.mutable_graph(), opset))
+      break;
   }
   GraphImporter importer(context, fileName,
                          llvm::sys::path::parent_path(fileName), model);

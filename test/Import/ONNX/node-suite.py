@@ -72,7 +72,7 @@ def main():
 
     def run(entry):
         name, path, ops = entry
-        result = subprocess.run([compiler, path, "-o", os.devnull],
+        result = subprocess.run([compiler, "--emit=import", path, "-o", os.devnull],
                                 capture_output=True, text=True)
         return entry, result.returncode == 0, result.stderr.strip()
 
