@@ -494,6 +494,77 @@ def Quill_PadOp : Quill_Op<"pad", [Pure, SameOperandsAndResultElementType]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Resize
+//===----------------------------------------------------------------------===//
+
+def Quill_ResizeMode : I32EnumAttr<"ResizeMode", "ONNX Resize interpolation", [
+  I32EnumAttrCase<"Nearest", 0, "nearest">,
+  I32EnumAttrCase<"Linear", 1, "linear">,
+  I32EnumAttrCase<"Cubic", 2, "cubic">
+]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::quill";
+}
+def Quill_ResizeModeAttr : EnumAttr<Quill_Dialect, Quill_ResizeMode, "resize_mode"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Quill_CoordinateTransform : I32EnumAttr<"CoordinateTransform",
+    "ONNX Resize coordinate_transformation_mode", [
+  I32EnumAttrCase<"HalfPixel", 0, "half_pixel">,
+  I32EnumAttrCase<"PytorchHalfPixel", 1, "pytorch_half_pixel">,
+  I32EnumAttrCase<"AlignCorners", 2, "align_corners">,
+  I32EnumAttrCase<"Asymmetric", 3, "asymmetric">,
+  I32EnumAttrCase<"TfHalfPixelForNearest", 4, "tf_half_pixel_for_nearest">,
+  I32EnumAttrCase<"TfCropAndResize", 5, "tf_crop_and_resize">
+]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::quill";
+}
+def Quill_CoordinateTransformAttr
+    : EnumAttr<Quill_Dialect, Quill_CoordinateTransform, "coordinate_transform"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Quill_NearestMode : I32EnumAttr<"NearestMode", "ONNX Resize nearest_mode", [
+  I32EnumAttrCase<"RoundPreferFloor", 0, "round_prefer_floor">,
+  I32EnumAttrCase<"RoundPreferCeil", 1, "round_prefer_ceil">,
+  I32EnumAttrCase<"Floor", 2, "floor">,
+  I32EnumAttrCase<"Ceil", 3, "ceil">
+]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::quill";
+}
+def Quill_NearestModeAttr : EnumAttr<Quill_Dialect, Quill_NearestMode, "nearest_mode"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Quill_ResizeOp : Quill_Op<"resize", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "resamples a tensor (ONNX Resize)";
+  let description = [{
+    ONNX `Resize` with its sampling rules: every output coordinate maps to
+    an input coordinate by `coordinate_transform` using the per-axis
+    `scales` (output sizes are `floor(input * scale)`, so the scale, not the
+    size ratio, defines the mapping), then `mode` interpolates (`nearest`
+    rounding by `nearest_mode`; `cubic` with `cubic_coeff_a` and
+    `exclude_outside`). `roi` (starts then ends, normalized) and
+    `extrapolation_value` apply to `tf_crop_and_resize`.
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat, AnyInteger]>:$input,
+                       DenseF32ArrayAttr:$scales,
+                       Quill_ResizeModeAttr:$mode,
+                       Quill_CoordinateTransformAttr:$coordinate_transform,
+                       Quill_NearestModeAttr:$nearest_mode,
+                       DefaultValuedAttr<F32Attr, "-0.75">:$cubic_coeff_a,
+                       UnitAttr:$exclude_outside,
+                       OptionalAttr<DenseF32ArrayAttr>:$roi,
+                       DefaultValuedAttr<F32Attr, "0.0">:$extrapolation_value);
+  let results = (outs RankedTensorOf<[AnyFloat, AnyInteger]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Matrix products
 //===----------------------------------------------------------------------===//
 

@@ -306,6 +306,77 @@ static LogicalResult importGlobalPool(NodeImporter &node) {
 }
 
 //===----------------------------------------------------------------------===//
+// Resize
+//===----------------------------------------------------------------------===//
+
+/// The enum attribute `name` spells, or its default; fails on unknown
+/// spellings.
+template <typename Enum>
+static FailureOr<Enum>
+getEnumAttribute(NodeImporter &node, StringRef name, StringRef defaultValue,
+                 std::optional<Enum> (*parse)(StringRef)) {
+  const onnx::AttributeProto *attr = node.getAttribute(name);
+  std::string spelling = attr ? attr->s() : defaultValue.str();
+  if (std::optional<Enum> value = parse(spelling))
+    return *value;
+  return node.emitError() << "unsupported " << name << " '" << spelling << "'";
+}
+
+/// Resize: scales from the constant `scales` input, or the size ratios of a
+/// constant `sizes` input (inputs 2 and 3 from opset 11, `scales` is input
+/// 1 in opset 10, whose sampling is asymmetric).
+static LogicalResult importResize(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  FailureOr<RankedTensorType> type = node.getOutputType(0);
+  if (failed(input) || failed(type))
+    return failure();
+  auto inputType = cast<RankedTensorType>(input->getType());
+  bool v10 = node.getOpset() < 11;
+  SmallVector<float> scales;
+  if (DenseElementsAttr values = node.getConstantInput(v10 ? 1 : 2);
+      values && values.getNumElements() > 0) {
+    for (APFloat value : values.getValues<APFloat>())
+      scales.push_back(value.convertToFloat());
+  } else if (DenseElementsAttr sizes =
+                 v10 ? DenseElementsAttr() : node.getConstantInput(3)) {
+    for (auto [dim, size] : llvm::enumerate(sizes.getValues<int64_t>()))
+      scales.push_back(static_cast<float>(size) /
+                       static_cast<float>(inputType.getDimSize(dim)));
+  } else {
+    return node.emitError() << "expected constant scales or sizes";
+  }
+  auto mode = getEnumAttribute<ResizeMode>(node, "mode", "nearest",
+                                           symbolizeResizeMode);
+  auto transform = getEnumAttribute<CoordinateTransform>(
+      node, "coordinate_transformation_mode", v10 ? "asymmetric" : "half_pixel",
+      symbolizeCoordinateTransform);
+  auto nearest = getEnumAttribute<NearestMode>(
+      node, "nearest_mode", "round_prefer_floor", symbolizeNearestMode);
+  if (failed(mode) || failed(transform) || failed(nearest))
+    return failure();
+  OpBuilder &b = node.getBuilder();
+  ResizeOp resize = ResizeOp::create(
+      b, node.getLoc(), *type, *input, b.getDenseF32ArrayAttr(scales),
+      ResizeModeAttr::get(b.getContext(), *mode),
+      CoordinateTransformAttr::get(b.getContext(), *transform),
+      NearestModeAttr::get(b.getContext(), *nearest),
+      b.getF32FloatAttr(node.getFloat("cubic_coeff_a", -0.75f)),
+      node.getInt("exclude_outside", 0) ? b.getUnitAttr() : UnitAttr(),
+      DenseF32ArrayAttr(),
+      b.getF32FloatAttr(node.getFloat("extrapolation_value", 0.0f)));
+  if (*transform == CoordinateTransform::TfCropAndResize) {
+    DenseElementsAttr roi = node.getConstantInput(1);
+    if (!roi)
+      return node.emitError() << "expected a constant roi";
+    resize.setRoiAttr(b.getDenseF32ArrayAttr(
+        llvm::map_to_vector(roi.getValues<APFloat>(),
+                            [](APFloat v) { return v.convertToFloat(); })));
+  }
+  node.setResults(resize->getResults());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Normalization
 //===----------------------------------------------------------------------===//
 
@@ -393,6 +464,7 @@ ArrayRef<OpImportEntry> mlir::quill::onnx_import::getNNOpImporters() {
       {"", "LayerNormalization", 17, importLayerNorm},
       {"", "MaxPool", 1, importPool<MaxPoolOp>},
       {"", "PRelu", 6, importPRelu},
+      {"", "Resize", 10, importResize},
       {"", "HardSigmoid", 6, importHardSigmoid},
       {"", "HardSwish", 14, importActivation<HardSwishOp>},
       {"", "LeakyRelu", 6, importLeakyRelu},

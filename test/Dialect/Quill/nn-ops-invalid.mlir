@@ -110,3 +110,27 @@ func.func @layer_norm_axis(%x: tensor<2x3x4xf32>, %g: tensor<4xf32>) {
   %0 = quill.layer_norm %x, %g {axis = 3, epsilon = 1.0e-5 : f32} : (tensor<2x3x4xf32>, tensor<4xf32>) -> tensor<2x3x4xf32>
   return
 }
+
+// -----
+
+func.func @resize_scales(%x: tensor<1x3x4x4xf32>) {
+  // expected-error@+1 {{'quill.resize' op expected 4 positive scales, got [1.000000e+00, 1.000000e+00, 2.000000e+00]}}
+  %0 = quill.resize %x {scales = array<f32: 1.0, 1.0, 2.0>, mode = #quill.resize_mode<nearest>, coordinate_transform = #quill.coordinate_transform<asymmetric>, nearest_mode = #quill.nearest_mode<floor>} : tensor<1x3x4x4xf32> to tensor<1x3x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @resize_result(%x: tensor<1x3x4x4xf32>) {
+  // expected-error@+1 {{'quill.resize' op expected result shape [1, 3, 6, 6], got [1, 3, 8, 8]}}
+  %0 = quill.resize %x {scales = array<f32: 1.0, 1.0, 1.5, 1.5>, mode = #quill.resize_mode<nearest>, coordinate_transform = #quill.coordinate_transform<asymmetric>, nearest_mode = #quill.nearest_mode<floor>} : tensor<1x3x4x4xf32> to tensor<1x3x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @resize_roi(%x: tensor<1x3x4x4xf32>) {
+  // expected-error@+1 {{'quill.resize' op expected a roi for tf_crop_and_resize}}
+  %0 = quill.resize %x {scales = array<f32: 1.0, 1.0, 2.0, 2.0>, mode = #quill.resize_mode<linear>, coordinate_transform = #quill.coordinate_transform<tf_crop_and_resize>, nearest_mode = #quill.nearest_mode<floor>} : tensor<1x3x4x4xf32> to tensor<1x3x8x8xf32>
+  return
+}

@@ -36,3 +36,12 @@ func.func @norm(%x: tensor<2x3x4xf32>, %c: tensor<3xf32>, %g: tensor<3x4xf32>, %
   %2 = quill.layer_norm %x, %g, %b {axis = 1, epsilon = 1.0e-5 : f32} : (tensor<2x3x4xf32>, tensor<3x4xf32>, tensor<4xf32>) -> tensor<2x3x4xf32>
   return
 }
+
+// CHECK-LABEL: func.func @resize
+// CHECK: quill.resize %{{.*}} {coordinate_transform = #quill.coordinate_transform<half_pixel>, mode = #quill.resize_mode<linear>, nearest_mode = #quill.nearest_mode<floor>, scales = array<f32: 1.000000e+00, 1.000000e+00, 2.000000e+00, 2.000000e+00>} : tensor<1x3x4x4xf32> to tensor<1x3x8x8xf32>
+// CHECK: quill.resize %{{.*}} {coordinate_transform = #quill.coordinate_transform<tf_crop_and_resize>, cubic_coeff_a = -5.000000e-01 : f32, exclude_outside, mode = #quill.resize_mode<cubic>, nearest_mode = #quill.nearest_mode<round_prefer_ceil>, roi = array<f32: 0.000000e+00, 0.000000e+00, 1.000000e+00, 1.000000e+00>, scales = array<f32: 1.000000e+00, 5.000000e-01>} : tensor<2x4xf32> to tensor<2x2xf32>
+func.func @resize(%x: tensor<1x3x4x4xf32>, %m: tensor<2x4xf32>) {
+  %0 = quill.resize %x {scales = array<f32: 1.0, 1.0, 2.0, 2.0>, mode = #quill.resize_mode<linear>, coordinate_transform = #quill.coordinate_transform<half_pixel>, nearest_mode = #quill.nearest_mode<floor>} : tensor<1x3x4x4xf32> to tensor<1x3x8x8xf32>
+  %1 = quill.resize %m {scales = array<f32: 1.0, 0.5>, mode = #quill.resize_mode<cubic>, coordinate_transform = #quill.coordinate_transform<tf_crop_and_resize>, nearest_mode = #quill.nearest_mode<round_prefer_ceil>, cubic_coeff_a = -0.5 : f32, exclude_outside, roi = array<f32: 0.0, 0.0, 1.0, 1.0>} : tensor<2x4xf32> to tensor<2x2xf32>
+  return
+}

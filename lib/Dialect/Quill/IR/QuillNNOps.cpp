@@ -231,3 +231,32 @@ LogicalResult LayerNormOp::verify() {
   }
   return success();
 }
+
+LogicalResult ResizeOp::verify() {
+  RankedTensorType input = getInput().getType();
+  ArrayRef<float> scales = getScales();
+  int64_t rank = input.getRank();
+  if (static_cast<int64_t>(scales.size()) != rank ||
+      llvm::any_of(scales, [](float s) { return !(s > 0.0f); }))
+    return emitOpError("expected ") << rank << " positive scales, got ["
+                                    << llvm::interleaved(scales) << "]";
+  std::optional<ArrayRef<float>> roi = getRoi();
+  bool crops = getCoordinateTransform() == CoordinateTransform::TfCropAndResize;
+  if (crops != roi.has_value())
+    return emitOpError(crops ? "expected a roi for tf_crop_and_resize"
+                             : "expected a roi only for tf_crop_and_resize");
+  if (roi && static_cast<int64_t>(roi->size()) != 2 * rank)
+    return emitOpError("expected ") << 2 * rank << " roi values";
+  // With a roi, sizes follow the cropped extent; without, floor(D * scale).
+  if (crops)
+    return success();
+  SmallVector<int64_t> expected;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t size = input.getDimSize(d);
+    expected.push_back(ShapedType::isDynamic(size)
+                           ? ShapedType::kDynamic
+                           : static_cast<int64_t>(std::floor(
+                                 static_cast<double>(size) * scales[d])));
+  }
+  return verifyResultShape(*this, expected, getResult().getType());
+}
