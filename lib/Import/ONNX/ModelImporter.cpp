@@ -7,6 +7,7 @@
 
 #include "quill/Import/ONNXImporter.h"
 
+#include "MicrosoftTypes.h"
 #include "NodeImporter.h"
 #include "ShapeFolding.h"
 #include "ShapeInference.h"
@@ -387,15 +388,16 @@ mlir::quill::importONNXBuffer(StringRef bytes, StringRef fileName, bool isText,
   for (const onnx::OperatorSetIdProto &entry : model.opset_import())
     if (entry.domain().empty() || entry.domain() == "ai.onnx")
       opset = entry.version();
-  // Inference and shape folding alternate: each fold can make more shapes
-  // static, and each newly inferred shape can let more Shape nodes fold.
+  // Inference, typing of com.microsoft ops and shape folding alternate: each
+  // can make more shapes known to the others.
   for (int round = 0;; ++round) {
     if (!inferShapes(model, error)) {
       emitError(loc) << "ONNX shape inference failed: " << error;
       return {};
     }
-    if (round == kMaxShapeFoldingRounds ||
-        !foldShapeComputations(*model.mutable_graph(), opset))
+    bool typedMicrosoftOps = inferMicrosoftOpTypes(*model.mutable_graph());
+    bool folded = foldShapeComputations(*model.mutable_graph(), opset);
+    if (round == kMaxShapeFoldingRounds || (!typedMicrosoftOps && !folded))
       break;
   }
   GraphImporter importer(context, fileName,

@@ -258,6 +258,59 @@ static LogicalResult importQLinearMatMul(NodeImporter &node) {
   return success();
 }
 
+/// Dequantizes an int32 bias whose scale is `factor * x_scale * w_scale`
+/// (per tensor, or per output channel with w) and zero point 0; the scales
+/// are inputs `xScaleIndex` and `wScaleIndex`.
+static FailureOr<Value> dequantizeBias(NodeImporter &node, Value stored,
+                                       const Quantization &xq,
+                                       unsigned xScaleIndex,
+                                       const Quantization &wq,
+                                       unsigned wScaleIndex, double factor) {
+  OpBuilder &b = node.getBuilder();
+  Type f32 = b.getF32Type();
+  Quantization bias;
+  if (xq.type && wq.type) {
+    double xScale =
+        factor * cast<quant::UniformQuantizedType>(xq.type).getScale();
+    SmallVector<double> scales;
+    if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(wq.type))
+      for (double scale : perAxis.getScales())
+        scales.push_back(xScale * scale);
+    else
+      scales.push_back(xScale *
+                       cast<quant::UniformQuantizedType>(wq.type).getScale());
+    StorageRange range = getStorageRange(32, /*isUnsigned=*/false);
+    auto emitError = [&] { return node.emitError(); };
+    unsigned flags = quant::QuantizationFlags::Signed;
+    Type i32 = b.getIntegerType(32);
+    bias.type =
+        scales.size() == 1
+            ? quant::QuantizedType(quant::UniformQuantizedType::getChecked(
+                  emitError, flags, i32, f32, scales[0], 0, range.min,
+                  range.max))
+            : quant::QuantizedType(
+                  quant::UniformQuantizedPerAxisType::getChecked(
+                      emitError, flags, i32, f32, scales,
+                      SmallVector<int64_t>(scales.size()),
+                      cast<RankedTensorType>(stored.getType()).getRank() - 1,
+                      range.min, range.max));
+    if (!bias.type)
+      return failure();
+  } else {
+    Value xScale = xq.type ? node.getInput(xScaleIndex) : xq.scale;
+    Value wScale = wq.type ? node.getInput(wScaleIndex) : wq.scale;
+    bias.scale = broadcastBinary<MulOp>(node, xScale, wScale);
+    if (factor != 1.0) {
+      auto scalar = RankedTensorType::get({}, f32);
+      Value factorValue = arith::ConstantOp::create(
+          b, node.getLoc(),
+          DenseElementsAttr::get(scalar, b.getF32FloatAttr(factor)));
+      bias.scale = broadcastBinary<MulOp>(node, bias.scale, factorValue);
+    }
+  }
+  return dequantize(node, stored, bias, f32);
+}
+
 /// QLinearConv: x per tensor, w per tensor or per output channel, and an
 /// int32 bias whose scale is x_scale * w_scale with zero point 0.
 static LogicalResult importQLinearConv(NodeImporter &node) {
@@ -278,39 +331,11 @@ static LogicalResult importQLinearConv(NodeImporter &node) {
     return failure();
   Value bias;
   if (Value stored = node.getInput(8)) {
-    Quantization biasQuantization;
-    const Quantization &xq = x->second, &wq = w->second;
-    if (xq.type && wq.type) {
-      double xScale = cast<quant::UniformQuantizedType>(xq.type).getScale();
-      SmallVector<double> scales;
-      if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(wq.type))
-        for (double scale : perAxis.getScales())
-          scales.push_back(xScale * scale);
-      else
-        scales.push_back(xScale *
-                         cast<quant::UniformQuantizedType>(wq.type).getScale());
-      StorageRange range = getStorageRange(32, /*isUnsigned=*/false);
-      auto emitError = [&] { return node.emitError(); };
-      unsigned flags = quant::QuantizationFlags::Signed;
-      Type i32 = b.getIntegerType(32);
-      biasQuantization.type =
-          scales.size() == 1
-              ? quant::QuantizedType(quant::UniformQuantizedType::getChecked(
-                    emitError, flags, i32, f32, scales[0], 0, range.min,
-                    range.max))
-              : quant::QuantizedType(
-                    quant::UniformQuantizedPerAxisType::getChecked(
-                        emitError, flags, i32, f32, scales,
-                        SmallVector<int64_t>(scales.size()), 0, range.min,
-                        range.max));
-      if (!biasQuantization.type)
-        return failure();
-    } else {
-      Value xScale = xq.type ? node.getInput(1) : xq.scale;
-      Value wScale = wq.type ? node.getInput(4) : wq.scale;
-      biasQuantization.scale = broadcastBinary<MulOp>(node, xScale, wScale);
-    }
-    bias = dequantize(node, stored, biasQuantization, f32);
+    FailureOr<Value> dequantized =
+        dequantizeBias(node, stored, x->second, 1, w->second, 4, 1.0);
+    if (failed(dequantized))
+      return failure();
+    bias = *dequantized;
   }
   FailureOr<Value> conv =
       buildConv(node, x->first, w->first, bias, type->clone(f32));
@@ -390,6 +415,133 @@ static LogicalResult importDynamicQuantizeLinear(NodeImporter &node) {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// com.microsoft ops (ORT's quantizer), in the same QDQ form
+//===----------------------------------------------------------------------===//
+
+/// QLinearAdd, QLinearMul: (A, A_scale, A_zp, B, B_scale, B_zp, C_scale,
+/// C_zp), numpy broadcasting.
+template <typename OpTy>
+static LogicalResult importQLinearBinary(NodeImporter &node) {
+  FailureOr<RankedTensorType> type = node.getOutputType(0);
+  if (failed(type))
+    return failure();
+  Type f32 = node.getBuilder().getF32Type();
+  auto a = dequantizeOperand(node, 0, 0, f32);
+  if (failed(a))
+    return failure();
+  auto b = dequantizeOperand(node, 3, 0, f32);
+  if (failed(b))
+    return failure();
+  FailureOr<Quantization> y =
+      getQuantization(node, 6, 7, type->getElementType(), 0, type->getRank());
+  if (failed(y))
+    return failure();
+  Value value = broadcastBinary<OpTy>(node, a->first, b->first);
+  node.setResults(quantize(node, value, *y, *type));
+  return success();
+}
+
+/// QLinearSigmoid, QLinearLeakyRelu, QLinearGlobalAveragePool:
+/// (X, X_scale, X_zp, Y_scale, Y_zp) around one float op.
+template <typename OpTy>
+static LogicalResult importQLinearUnary(NodeImporter &node) {
+  FailureOr<RankedTensorType> type = node.getOutputType(0);
+  if (failed(type))
+    return failure();
+  if (node.getInt("channels_last", 0))
+    return node.emitError() << "channels_last = 1 is not supported";
+  OpBuilder &b = node.getBuilder();
+  Type f32 = b.getF32Type();
+  auto x = dequantizeOperand(node, 0, 0, f32);
+  if (failed(x))
+    return failure();
+  FailureOr<Quantization> y =
+      getQuantization(node, 3, 4, type->getElementType(), 0, type->getRank());
+  if (failed(y))
+    return failure();
+  Value value;
+  if constexpr (std::is_same_v<OpTy, LeakyReluOp>)
+    value =
+        LeakyReluOp::create(b, node.getLoc(), x->first,
+                            b.getF32FloatAttr(node.getFloat("alpha", 0.01f)));
+  else if constexpr (std::is_same_v<OpTy, GlobalAveragePoolOp>)
+    value = GlobalAveragePoolOp::create(b, node.getLoc(), type->clone(f32),
+                                        x->first);
+  else
+    value = OpTy::create(b, node.getLoc(), x->first);
+  node.setResults(quantize(node, value, *y, *type));
+  return success();
+}
+
+/// QLinearConcat: (Y_scale, Y_zp, then X, X_scale, X_zp per input).
+static LogicalResult importQLinearConcat(NodeImporter &node) {
+  FailureOr<RankedTensorType> type = node.getOutputType(0);
+  if (failed(type))
+    return failure();
+  Type f32 = node.getBuilder().getF32Type();
+  SmallVector<Value> inputs;
+  for (unsigned i = 2, e = node.getNumInputs(); i < e; i += 3) {
+    auto x = dequantizeOperand(node, i, 0, f32);
+    if (failed(x))
+      return failure();
+    inputs.push_back(x->first);
+  }
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.getInt("axis", 0), type->getRank());
+  FailureOr<Quantization> y =
+      getQuantization(node, 0, 1, type->getElementType(), 0, type->getRank());
+  if (failed(axis) || failed(y))
+    return failure();
+  Value value = ConcatOp::create(node.getBuilder(), node.getLoc(),
+                                 type->clone(f32), inputs, *axis);
+  node.setResults(quantize(node, value, *y, *type));
+  return success();
+}
+
+/// QGemm: (A, A_scale, A_zp, B, B_scale, B_zp, C, Y_scale, Y_zp), B per
+/// tensor or per output column, C int32 with scale alpha * A_scale *
+/// B_scale (ORT's contrib op definition); without Y_scale the output is
+/// float.
+static LogicalResult importQGemm(NodeImporter &node) {
+  FailureOr<RankedTensorType> type = node.getOutputType(0);
+  if (failed(type))
+    return failure();
+  OpBuilder &b = node.getBuilder();
+  Type f32 = b.getF32Type();
+  bool transA = node.getInt("transA", 0), transB = node.getInt("transB", 0);
+  float alpha = node.getFloat("alpha", 1.0f);
+  auto a = dequantizeOperand(node, 0, 0, f32);
+  if (failed(a))
+    return failure();
+  auto bq = dequantizeOperand(node, 3, transB ? 0 : 1, f32);
+  if (failed(bq))
+    return failure();
+  Value c;
+  if (Value stored = node.getInput(6)) {
+    FailureOr<Value> bias =
+        dequantizeBias(node, stored, a->second, 1, bq->second, 4, alpha);
+    if (failed(bias))
+      return failure();
+    c = *bias;
+  }
+  Value product =
+      GemmOp::create(b, node.getLoc(), type->clone(f32), a->first, bq->first, c,
+                     b.getF32FloatAttr(alpha), b.getF32FloatAttr(1.0f),
+                     transA ? b.getUnitAttr() : UnitAttr(),
+                     transB ? b.getUnitAttr() : UnitAttr());
+  if (!node.getInput(7)) {
+    node.setResults(product);
+    return success();
+  }
+  FailureOr<Quantization> y =
+      getQuantization(node, 7, 8, type->getElementType(), 0, type->getRank());
+  if (failed(y))
+    return failure();
+  node.setResults(quantize(node, product, *y, *type));
+  return success();
+}
+
 ArrayRef<OpImportEntry> mlir::quill::onnx_import::getQuantizationOpImporters() {
   static const OpImportEntry entries[] = {
       {"", "ConvInteger", 10, importConvInteger},
@@ -399,6 +551,14 @@ ArrayRef<OpImportEntry> mlir::quill::onnx_import::getQuantizationOpImporters() {
       {"", "QLinearConv", 10, importQLinearConv},
       {"", "QLinearMatMul", 10, importQLinearMatMul},
       {"", "QuantizeLinear", 10, importQuantizeLinear},
+      {"com.microsoft", "QGemm", 1, importQGemm},
+      {"com.microsoft", "QLinearAdd", 1, importQLinearBinary<AddOp>},
+      {"com.microsoft", "QLinearConcat", 1, importQLinearConcat},
+      {"com.microsoft", "QLinearGlobalAveragePool", 1,
+       importQLinearUnary<GlobalAveragePoolOp>},
+      {"com.microsoft", "QLinearLeakyRelu", 1, importQLinearUnary<LeakyReluOp>},
+      {"com.microsoft", "QLinearMul", 1, importQLinearBinary<MulOp>},
+      {"com.microsoft", "QLinearSigmoid", 1, importQLinearUnary<SigmoidOp>},
   };
   return entries;
 }
