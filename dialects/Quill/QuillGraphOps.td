@@ -37,6 +37,8 @@ class Quill_BroadcastBinaryOp<string mnemonic, string onnxName>
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
+  // Constant operands fold (GraphFolding.cpp).
+  let hasFolder = 1;
 }
 
 def Quill_AddOp : Quill_BroadcastBinaryOp<"add", "Add">;
@@ -178,6 +180,8 @@ def Quill_ReshapeOp : Quill_Op<"reshape", [Pure, SameOperandsAndResultElementTyp
   let results = (outs AnyStaticShapeTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
   let hasVerifier = 1;
+  // Folds constants, reshapes of reshapes and reshapes to the same type.
+  let hasFolder = 1;
 }
 
 def Quill_TransposeOp : Quill_Op<"transpose", [Pure, SameOperandsAndResultElementType]> {
@@ -189,6 +193,7 @@ def Quill_TransposeOp : Quill_Op<"transpose", [Pure, SameOperandsAndResultElemen
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Quill_ConcatOp : Quill_Op<"concat", [Pure, SameOperandsAndResultElementType]> {
@@ -401,6 +406,7 @@ def Quill_CastOp : Quill_Op<"cast", [Pure, SameOperandsAndResultShape]> {
   let arguments = (ins RankedTensorOf<[AnyFloat, AnyInteger]>:$input);
   let results = (outs RankedTensorOf<[AnyFloat, AnyInteger]>:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasFolder = 1;
 }
 
 def Quill_WhereOp : Quill_Op<"where", [Pure, ResultsBroadcastableShape]> {

@@ -86,7 +86,8 @@ public:
         return std::nullopt;
       return StaticType{a->elementType, *dims};
     }
-    if (op == "QLinearSigmoid" || op == "QLinearLeakyRelu")
+    if (op == "QLinearSigmoid" || op == "QLinearLeakyRelu" || op == "Gelu" ||
+        op == "FastGelu" || op == "BiasGelu")
       return input(0);
     if (op == "QLinearGlobalAveragePool") {
       auto x = input(0);

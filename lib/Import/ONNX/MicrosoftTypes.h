@@ -12,9 +12,10 @@
 namespace mlir::quill::onnx_import {
 
 /// Adds value_info for the outputs of the com.microsoft ops ORT's quantizer
-/// emits (QLinearAdd, QLinearMul, QLinearSigmoid, QLinearLeakyRelu,
-/// QLinearGlobalAveragePool, QLinearConcat, QGemm) whose inputs have known
-/// types: libonnx has no schemas for them, so its inference stops there.
+/// and transformer optimizer emit (QLinearAdd, QLinearMul, QLinearSigmoid,
+/// QLinearLeakyRelu, QLinearGlobalAveragePool, QLinearConcat, QGemm, Gelu,
+/// FastGelu, BiasGelu) whose inputs have known types: libonnx has no
+/// schemas for them, so its inference stops there.
 /// Returns whether a type was added; inference should then run again.
 bool inferMicrosoftOpTypes(onnx::GraphProto &graph);
 

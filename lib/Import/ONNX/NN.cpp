@@ -20,6 +20,22 @@ static LogicalResult importActivation(NodeImporter &node) {
   return success();
 }
 
+/// com.microsoft Gelu (erf form), FastGelu (tanh approximation, optional
+/// bias added first) and BiasGelu (bias added first).
+static LogicalResult importMicrosoftGelu(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  if (failed(input))
+    return failure();
+  StringRef op = node.getNode().op_type();
+  OpBuilder &b = node.getBuilder();
+  Value x = *input;
+  if (Value bias = node.getInput(1); bias && op != "Gelu")
+    x = AddOp::create(b, node.getLoc(), x.getType(), x, bias);
+  node.setResults(
+      GeluOp::create(b, node.getLoc(), x, op == "FastGelu")->getResults());
+  return success();
+}
+
 static LogicalResult importHardSigmoid(NodeImporter &node) {
   FailureOr<Value> input = node.getRequiredInput(0);
   if (failed(input))
@@ -470,6 +486,9 @@ ArrayRef<OpImportEntry> mlir::quill::onnx_import::getNNOpImporters() {
       {"", "LeakyRelu", 6, importLeakyRelu},
       {"", "LogSoftmax", 1, importSoftmax<LogSoftmaxOp>},
       {"", "Sigmoid", 6, importActivation<SigmoidOp>},
+      {"com.microsoft", "BiasGelu", 1, importMicrosoftGelu},
+      {"com.microsoft", "FastGelu", 1, importMicrosoftGelu},
+      {"com.microsoft", "Gelu", 1, importMicrosoftGelu},
       {"", "Softmax", 1, importSoftmax<SoftmaxOp>},
   };
   return entries;
