@@ -80,3 +80,62 @@ def dyadic(real_multiplier):
     if multiplier == 1 << 31:
         multiplier, shift = 1 << 30, shift - 1
     return multiplier, shift
+
+
+# fp8 formats: mantissa bits, exponent bias, largest finite magnitude.
+FP8_FORMATS = {"f8E4M3FN": (3, 7, 448.0), "f8E5M2": (2, 15, 57344.0)}
+
+
+def to_fp8(values, fmt):
+    """Rounds float64 values to the nearest `fmt` value, ties to even,
+    saturating to the largest finite magnitude (cvt.rn.satfinite); NaN
+    stays NaN. Returns the fp8 values as float64."""
+    mantissa_bits, bias, largest = FP8_FORMATS[fmt]
+    values = np.asarray(values, np.float64)
+    out = np.empty_like(values)
+    for index, x in np.ndenumerate(values):
+        if np.isnan(x):
+            out[index] = np.nan
+            continue
+        magnitude = min(abs(x), largest)
+        if magnitude == 0.0:
+            out[index] = np.copysign(0.0, x)
+            continue
+        # frexp is exact: magnitude = m * 2^e with m in [0.5, 1).
+        exponent = max(np.frexp(magnitude)[1] - 1, 1 - bias)
+        step = 2.0 ** (exponent - mantissa_bits)
+        rounded = np.rint(magnitude / step) * step
+        out[index] = np.copysign(min(rounded, largest), x)
+    return out
+
+
+def fp8_from_bits(bits, fmt):
+    """The value of each fp8 bit pattern, as float64."""
+    mantissa_bits, bias, _ = FP8_FORMATS[fmt]
+    exponent_bits = 7 - mantissa_bits
+    out = []
+    for b in np.asarray(bits, np.int64).ravel():
+        sign = -1.0 if b >> 7 else 1.0
+        e = (b >> mantissa_bits) & ((1 << exponent_bits) - 1)
+        m = b & ((1 << mantissa_bits) - 1)
+        top = (1 << exponent_bits) - 1
+        if fmt == "f8E4M3FN" and e == top and m == (1 << mantissa_bits) - 1:
+            out.append(np.nan)
+        elif fmt == "f8E5M2" and e == top:
+            out.append(sign * np.inf if m == 0 else np.nan)
+        elif e == 0:
+            out.append(sign * m * 2.0 ** (1 - bias - mantissa_bits))
+        else:
+            out.append(sign * (1 + m / 2.0 ** mantissa_bits) * 2.0 ** (e - bias))
+    return np.array(out).reshape(np.shape(bits))
+
+
+def quantize_fp8(x, scale, fmt):
+    """quill.quantize with !quill.float_quant: parameters expanded."""
+    scaled = np.asarray(x, np.float32) / np.asarray(scale, np.float32)
+    return to_fp8(scaled.astype(np.float64), fmt)
+
+
+def dequantize_fp8(q, scale):
+    """quill.dequantize with !quill.float_quant: parameters expanded."""
+    return np.asarray(q, np.float32) * np.asarray(scale, np.float32)

@@ -7,7 +7,7 @@
 // CHECK-LABEL: func.func @quantize_constant_per_axis
 // CHECK-NOT: quill.quantize
 // CHECK: %[[STORED:.*]] = arith.constant dense<{{\[}}[3, 6, -3], [1, 127, -128]]> : tensor<2x3xi8>
-// CHECK: %[[QUANTIZED:.*]] = quant.scast %[[STORED]] : tensor<2x3xi8> to tensor<2x3x!quant.uniform<i8:f32:1, {5.000000e-01:1,2.500000e-01:-2,1.000000e+00}>>
+// CHECK: %[[QUANTIZED:.*]] = quill.storage_cast %[[STORED]] : tensor<2x3xi8> to tensor<2x3x!quant.uniform<i8:f32:1, {5.000000e-01:1,2.500000e-01:-2,1.000000e+00}>>
 // CHECK: return %[[QUANTIZED]]
 func.func @quantize_constant_per_axis() -> tensor<2x3x!quant.uniform<i8:f32:1, {0.5:1, 0.25:-2, 1.0}>> {
   %w = arith.constant dense<[[1.0, 2.0, -3.0], [0.25, 100.0, -1000.0]]> : tensor<2x3xf32>
@@ -27,14 +27,14 @@ func.func @quantize_argument(%x: tensor<2xf32>) -> tensor<2x!quant.uniform<i8:f3
 
 // -----
 
-// Float storage has no upstream storage cast, so fp8 quantization of a
-// constant is left for lowering.
+// fp8 storage: x / scale rounded to nearest even and saturated to 448.
 // CHECK-LABEL: func.func @quantize_constant_float_storage
-// CHECK: quill.quantize
-func.func @quantize_constant_float_storage() -> tensor<2x!quill.float_quant<f8E4M3FN:f32, 0.5>> {
-  %w = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
-  %q = quill.quantize %w : tensor<2xf32> to tensor<2x!quill.float_quant<f8E4M3FN:f32, 0.5>>
-  return %q : tensor<2x!quill.float_quant<f8E4M3FN:f32, 0.5>>
+// CHECK: %[[STORED:.*]] = arith.constant dense<[2.000000e+00, 4.480000e+02, -4.480000e+02, 2.500000e+00]> : tensor<4xf8E4M3FN>
+// CHECK: quill.storage_cast %[[STORED]] : tensor<4xf8E4M3FN> to tensor<4x!quill.float_quant<f8E4M3FN:f32, 5.000000e-01>>
+func.func @quantize_constant_float_storage() -> tensor<4x!quill.float_quant<f8E4M3FN:f32, 0.5>> {
+  %w = arith.constant dense<[1.0, 1000.0, 0xFF800000, 1.2]> : tensor<4xf32>
+  %q = quill.quantize %w : tensor<4xf32> to tensor<4x!quill.float_quant<f8E4M3FN:f32, 0.5>>
+  return %q : tensor<4x!quill.float_quant<f8E4M3FN:f32, 0.5>>
 }
 
 // -----
@@ -45,7 +45,7 @@ func.func @quantize_constant_float_storage() -> tensor<2x!quill.float_quant<f8E4
 // CHECK: return %[[VALUES]]
 func.func @dequantize_constant_u8() -> tensor<4xf32> {
   %i = arith.constant dense<[0, 1, 128, 255]> : tensor<4xi8>
-  %q = quant.scast %i : tensor<4xi8> to tensor<4x!quant.uniform<u8:f32, 0.5:128>>
+  %q = quill.storage_cast %i : tensor<4xi8> to tensor<4x!quant.uniform<u8:f32, 0.5:128>>
   %x = quill.dequantize %q : tensor<4x!quant.uniform<u8:f32, 0.5:128>> to tensor<4xf32>
   return %x : tensor<4xf32>
 }

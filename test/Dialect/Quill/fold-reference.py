@@ -99,7 +99,7 @@ def add_dequantize(name, q, storage, scales, zero_points, axis=None, blocks=None
     stored = np.where(q >= 1 << (bits - 1), q - (1 << bits), q) if storage.startswith("u") else q
     text = f"""func.func @{name}() -> {ftype} {{
   %i = arith.constant {mlir_dense(stored, np.int64)} : {itype}
-  %q = quant.scast %i : {itype} to {qtensor}
+  %q = quill.storage_cast %i : {itype} to {qtensor}
   %x = quill.dequantize %q : {qtensor} to {ftype}
   return %x : {ftype}
 }}"""
@@ -138,6 +138,45 @@ def add_requantize(name, x, in_bits, out_bits, multipliers, shifts, axis=None,
     cases.append((name, text, expected, "int", out_bits, not out_unsigned))
 
 
+def fp8_type(fmt, scales, axis=None):
+    body = ", ".join(exact(v) for v in scales)
+    if axis is None:
+        return "!quill.float_quant<%s:f32, %s>" % (fmt, body)
+    return "!quill.float_quant<%s:f32:%d, {%s}>" % (fmt, axis, body)
+
+
+def add_quantize_fp8(name, x, fmt, scales, axis=None):
+    scales = np.asarray(scales, np.float32)
+    qtype = fp8_type(fmt, scales.tolist(), axis)
+    s = ref.expand_params(scales, x.shape, axis)
+    expected = ref.quantize_fp8(x, s, fmt)
+    ftype, qtensor = tensor(x.shape, "f32"), tensor(x.shape, qtype)
+    text = f"""func.func @{name}() -> {qtensor} {{
+  %x = arith.constant {mlir_dense(x, np.float32)} : {ftype}
+  %q = quill.quantize %x : {ftype} to {qtensor}
+  return %q : {qtensor}
+}}"""
+    cases.append((name, text, expected, fmt, 8, True))
+
+
+def add_dequantize_fp8(name, bits, fmt, scales, axis=None):
+    scales = np.asarray(scales, np.float32)
+    values = ref.fp8_from_bits(bits, fmt)
+    qtype = fp8_type(fmt, scales.tolist(), axis)
+    s = ref.expand_params(scales, values.shape, axis)
+    expected = ref.dequantize_fp8(values, s)
+    stype, qtensor = tensor(values.shape, fmt), tensor(values.shape, qtype)
+    ftype = tensor(values.shape, "f32")
+    literal = "dense<%s>" % json.dumps(values.tolist())
+    text = f"""func.func @{name}() -> {ftype} {{
+  %s = arith.constant {literal} : {stype}
+  %q = quill.storage_cast %s : {stype} to {qtensor}
+  %x = quill.dequantize %q : {qtensor} to {ftype}
+  return %x : {ftype}
+}}"""
+    cases.append((name, text, expected, "float", 32, True))
+
+
 # --- quantize ---------------------------------------------------------------
 ties = (np.arange(-8, 8) + 0.5).astype(np.float32) * 0.25  # exact halves of scale 0.25
 specials = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1e30, -1e30, 0.125], np.float32)
@@ -158,6 +197,23 @@ add_quantize("quantize_per_block", x, "i4", rng.uniform(0.05, 0.5, (4, 2)), np.z
 add_quantize("quantize_per_block_2d", x, "u8", rng.uniform(0.01, 0.1, (2, 4)), rng.integers(0, 256, (2, 4)), blocks={0: 2, 1: 2})
 add_quantize("quantize_f16", (rng.standard_normal(16) * 10).astype(np.float16).astype(np.float32),
              "i8", [0.125], [-4], float_type="f16", np_float=np.float16)
+
+# fp8: ties between neighbours (e4m3 spacing 0.25 on [2, 4)), saturation,
+# infinities, NaN, subnormals, random values, per axis.
+fp8_edges = np.array([2.125, 2.375, 2.625, -2.875, 447.9, 464.0, 480.0, 1e9, np.inf,
+                      -np.inf, np.nan, 0.0, -0.0, 2.0 ** -9, 2.0 ** -10, 3 * 2.0 ** -11,
+                      0.0137, -0.0137], np.float32)
+add_quantize_fp8("quantize_e4m3_edges", fp8_edges, "f8E4M3FN", [1.0])
+add_quantize_fp8("quantize_e5m2_edges", fp8_edges * 128, "f8E5M2", [1.0])
+add_quantize_fp8("quantize_e4m3_random", (rng.standard_normal(64) * 30).astype(np.float32),
+                 "f8E4M3FN", [0.0625])
+add_quantize_fp8("quantize_e5m2_per_axis", (rng.standard_normal((3, 8)) * 1000).astype(np.float32),
+                 "f8E5M2", rng.uniform(0.01, 2.0, 3), axis=0)
+finite_e4m3 = np.array([b for b in range(256) if (b & 0x7F) != 0x7F])
+add_dequantize_fp8("dequantize_e4m3_all", finite_e4m3, "f8E4M3FN", [0.375])
+finite_e5m2 = np.array([b for b in range(256) if ((b >> 2) & 0x1F) != 0x1F])
+add_dequantize_fp8("dequantize_e5m2_per_axis", finite_e5m2[:240].reshape(2, 120), "f8E5M2",
+                   [0.5, 3.0], axis=0)
 
 # --- dequantize -------------------------------------------------------------
 add_dequantize("dequantize_u8", np.arange(0, 256, 5), "u8", [0.0123], [128])
@@ -187,8 +243,11 @@ add_requantize("requantize_to_i4", rng.integers(-300, 300, 32), 16, 4, [15185002
 
 # --- run and compare --------------------------------------------------------
 module = "\n\n".join(text for _, text, *_ in cases)
-result = subprocess.run([sys.argv[1], "--canonicalize", "-"], input=module,
-                        capture_output=True, text=True)
+# Constants print as their raw little-endian bytes: exact for every type
+# (decimal printing rounds fp8 values to six digits).
+result = subprocess.run([sys.argv[1], "--canonicalize", "-",
+                         "--mlir-print-elementsattrs-with-hex-if-larger=0"],
+                        input=module, capture_output=True, text=True)
 if result.returncode != 0:
     sys.exit("quill-opt failed:\n" + result.stderr)
 
@@ -196,21 +255,30 @@ bodies = dict(re.findall(r"func\.func @(\w+)\(\)[^{]*\{(.*?)\n  \}", result.stdo
 failures = 0
 for name, _, expected, kind, bits, signed in cases:
     body = bodies.get(name, "")
-    if "quill." in body:
+    if re.search(r"quill\.(quantize|dequantize|requantize)", body):
         print("FAIL %s: not folded:%s" % (name, body))
         failures += 1
         continue
-    literal = re.search(r"arith\.constant dense<(.*?)> : tensor", body).group(1)
+    literal = re.search(r'arith\.constant dense<"0x([0-9A-Fa-f]*)"> : tensor', body).group(1)
+    raw = bytes.fromhex(literal)
     if kind == "float":
-        literal = re.sub(r"0x[0-9A-Fa-f]+", lambda t: repr(float(
-            np.array(int(t.group(), 16), np.uint32).view(np.float32))), literal)
-    got = np.array(json.loads(literal))
-    if kind == "int" and not signed:
-        got = np.where(got < 0, got + (1 << bits), got)  # signless bits read unsigned
-    got = np.broadcast_to(got, expected.shape)
+        got = np.frombuffer(raw, np.float32)
+    elif kind.startswith("f8"):
+        got = ref.fp8_from_bits(np.frombuffer(raw, np.uint8), kind)
+    else:
+        # Integers are stored in whole bytes: i4 in one byte each.
+        width = {4: 1, 8: 1, 16: 2, 32: 4, 64: 8}[bits]
+        dtype = np.dtype(("i%d" if signed else "u%d") % width).newbyteorder("<")
+        got = np.frombuffer(raw, dtype).astype(np.int64)
+        if bits == 4:
+            got = np.where(got & 0x8, (got & 0xF) - 16, got & 0xF) if signed else got & 0xF
+    got = np.broadcast_to(got, expected.shape) if got.size == 1 else got.reshape(expected.shape)
     if kind == "float":
         same = np.array_equal(got.astype(np.float32).view(np.uint32),
                               expected.astype(np.float32).view(np.uint32))
+    elif kind.startswith("f8"):
+        same = np.array_equal(got, expected, equal_nan=True) and np.array_equal(
+            np.signbit(got), np.signbit(expected))
     else:
         same = np.array_equal(got.astype(np.int64), expected)
     if not same:

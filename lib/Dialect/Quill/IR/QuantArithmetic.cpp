@@ -2,6 +2,8 @@
 
 #include "quill/Dialect/Quill/IR/QuantArithmetic.h"
 
+#include "quill/Dialect/Quill/IR/Quill.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
 
 #include <algorithm>
@@ -11,8 +13,7 @@ using namespace mlir;
 using namespace mlir::quill;
 
 std::function<ElementParams(int64_t)>
-mlir::quill::getElementParams(quant::QuantizedType type,
-                              ArrayRef<int64_t> shape) {
+mlir::quill::getElementParams(Type type, ArrayRef<int64_t> shape) {
   if (auto perTensor = dyn_cast<quant::UniformQuantizedType>(type)) {
     ElementParams params{perTensor.getScale(), perTensor.getZeroPoint()};
     return [params](int64_t) { return params; };
@@ -21,6 +22,15 @@ mlir::quill::getElementParams(quant::QuantizedType type,
   SmallVector<int64_t> strides(shape.size(), 1);
   for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
     strides[i] = strides[i + 1] * shape[i + 1];
+
+  if (auto floatQuant = dyn_cast<FloatQuantType>(type)) {
+    SmallVector<double> scales(floatQuant.getScales().asArrayRef());
+    std::optional<int32_t> axis = floatQuant.getAxis();
+    int64_t stride = axis ? strides[*axis] : 1, size = axis ? shape[*axis] : 1;
+    return [=](int64_t index) {
+      return ElementParams{scales[(index / stride) % size], 0};
+    };
+  }
 
   if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(type)) {
     int64_t axis = perAxis.getQuantizedDimension();
@@ -76,6 +86,31 @@ double mlir::quill::dequantizeElement(int64_t q, ElementParams params,
     return static_cast<double>(centered) * params.scale;
   return static_cast<double>(static_cast<float>(centered) *
                              static_cast<float>(params.scale));
+}
+
+APFloat mlir::quill::quantizeFloatElement(double x, double scale,
+                                          FloatType storage, bool wide) {
+  const llvm::fltSemantics &semantics = storage.getFloatSemantics();
+  if (std::isnan(x))
+    return APFloat::getNaN(semantics);
+  double scaled = wide ? x / scale
+                       : static_cast<double>(static_cast<float>(x) /
+                                             static_cast<float>(scale));
+  double largest = APFloat::getLargest(semantics).convertToDouble();
+  scaled = std::clamp(scaled, -largest, largest);
+  APFloat result(scaled);
+  bool losesInfo;
+  result.convert(semantics, APFloat::rmNearestTiesToEven, &losesInfo);
+  return result;
+}
+
+double mlir::quill::dequantizeFloatElement(const APFloat &q, double scale,
+                                           bool wide) {
+  double value = q.convertToDouble();
+  if (wide)
+    return value * scale;
+  return static_cast<double>(static_cast<float>(value) *
+                             static_cast<float>(scale));
 }
 
 int64_t mlir::quill::requantizeElement(int64_t x, int32_t multiplier,

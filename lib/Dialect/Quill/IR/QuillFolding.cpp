@@ -1,8 +1,9 @@
 //===- QuillFolding.cpp - Constant folding of quill ops -------------------===//
 //
 // Quantizing constant weights at compile time: quill.quantize of a constant
-// becomes an integer constant, quill.dequantize and quill.requantize of
-// constants become constants. Every element goes through the scalar rules in
+// becomes a constant of stored values (integers, or fp8) behind a
+// quill.storage_cast; quill.dequantize and quill.requantize of constants
+// become constants. Every element goes through the scalar rules in
 // QuantArithmetic.h.
 //
 //===----------------------------------------------------------------------===//
@@ -19,15 +20,46 @@ using namespace mlir::quill;
 /// Arithmetic in double only for f64; ONNX computes in the expressed type.
 static bool isWide(Type floatType) { return floatType.isF64(); }
 
+/// The stored values of quantizing `values` to `type`'s element type: a
+/// dense attribute of the storage type (signless integers, or fp8).
+static DenseElementsAttr quantizeConstant(DenseFPElementsAttr values,
+                                          RankedTensorType type) {
+  Type element = type.getElementType();
+  auto params = getElementParams(element, type.getShape());
+  bool wide = isWide(getExpressedType(element));
+  int64_t index = 0;
+  if (auto floatQuant = dyn_cast<FloatQuantType>(element)) {
+    SmallVector<APFloat> stored;
+    for (APFloat value : values.getValues<APFloat>())
+      stored.push_back(quantizeFloatElement(value.convertToDouble(),
+                                            params(index++).scale,
+                                            floatQuant.getStorageType(), wide));
+    return DenseElementsAttr::get(type.clone(floatQuant.getStorageType()),
+                                  stored);
+  }
+  auto quantized = cast<quant::QuantizedType>(element);
+  StorageRange range{quantized.getStorageTypeMin(),
+                     quantized.getStorageTypeMax()};
+  unsigned width = quantized.getStorageTypeIntegralWidth();
+  SmallVector<APInt> stored;
+  for (APFloat value : values.getValues<APFloat>())
+    stored.emplace_back(
+        width,
+        quantizeElement(value.convertToDouble(), params(index++), range, wide),
+        /*isSigned=*/true, /*implicitTrunc=*/true);
+  return DenseElementsAttr::get(
+      type.clone(IntegerType::get(type.getContext(), width)), stored);
+}
+
 namespace {
-/// Rewrites quantize of a float constant to an integer constant:
+/// Rewrites quantize of a float constant to a constant of stored values:
 ///
-///   %q = quill.quantize %cst : tensor<2xf32> to
-///   tensor<2x!quant.uniform<i8:f32, 0.5>>
+///   %q = quill.quantize %cst : tensor<2xf32> to tensor<2x!quant.uniform<...>>
 /// becomes
 ///   %i = arith.constant dense<[...]> : tensor<2xi8>
-///   %q = quant.scast %i : tensor<2xi8> to tensor<2x!quant.uniform<i8:f32,
-///   0.5>>
+///   %q = quill.storage_cast %i : tensor<2xi8> to tensor<2x!quant.uniform<...>>
+///
+/// (fp8 storage for !quill.float_quant).
 struct FoldConstantQuantize : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -37,31 +69,11 @@ struct FoldConstantQuantize : OpRewritePattern<QuantizeOp> {
     if (!matchPattern(op.getInput(), m_Constant(&values)))
       return rewriter.notifyMatchFailure(op, "input is not a float constant");
     RankedTensorType resultType = op.getResult().getType();
-    auto quantized =
-        dyn_cast<quant::QuantizedType>(resultType.getElementType());
-    if (!quantized)
-      return rewriter.notifyMatchFailure(op, "float storage has no scast");
     if (!resultType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shape");
-
-    auto params = getElementParams(quantized, resultType.getShape());
-    StorageRange range{quantized.getStorageTypeMin(),
-                       quantized.getStorageTypeMax()};
-    bool wide = isWide(quantized.getExpressedType());
-    unsigned width = quantized.getStorageTypeIntegralWidth();
-    SmallVector<APInt> stored;
-    stored.reserve(resultType.getNumElements());
-    int64_t index = 0;
-    for (APFloat value : values.getValues<APFloat>()) {
-      double x = value.convertToDouble();
-      stored.emplace_back(width,
-                          quantizeElement(x, params(index++), range, wide),
-                          /*isSigned=*/true, /*implicitTrunc=*/true);
-    }
-    auto storageType = resultType.clone(rewriter.getIntegerType(width));
     Value constant = arith::ConstantOp::create(
-        rewriter, op.getLoc(), DenseElementsAttr::get(storageType, stored));
-    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, resultType, constant);
+        rewriter, op.getLoc(), quantizeConstant(values, resultType));
+    rewriter.replaceOpWithNewOp<StorageCastOp>(op, resultType, constant);
     return success();
   }
 };
@@ -73,32 +85,40 @@ void QuantizeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
 }
 
 OpFoldResult DequantizeOp::fold(FoldAdaptor) {
-  auto storageCast = getInput().getDefiningOp<quant::StorageCastOp>();
-  DenseIntElementsAttr stored;
+  auto storageCast = getInput().getDefiningOp<StorageCastOp>();
+  DenseElementsAttr stored;
   if (!storageCast ||
       !matchPattern(storageCast.getInput(), m_Constant(&stored)))
     return {};
   RankedTensorType inputType = getInput().getType();
-  auto quantized = dyn_cast<quant::QuantizedType>(inputType.getElementType());
-  if (!quantized || !inputType.hasStaticShape())
+  if (!inputType.hasStaticShape())
     return {};
-
-  auto params = getElementParams(quantized, inputType.getShape());
+  Type element = inputType.getElementType();
+  auto params = getElementParams(element, inputType.getShape());
   auto floatType = cast<FloatType>(getResult().getType().getElementType());
   bool wide = isWide(floatType);
-  bool isSigned = quantized.isSigned();
-  SmallVector<APFloat> values;
+  SmallVector<double> values;
   values.reserve(inputType.getNumElements());
   int64_t index = 0;
-  for (APInt q : stored.getValues<APInt>()) {
-    int64_t value = isSigned ? q.getSExtValue() : q.getZExtValue();
-    APFloat x(dequantizeElement(value, params(index++), wide));
+  if (isa<FloatQuantType>(element)) {
+    for (APFloat q : stored.getValues<APFloat>())
+      values.push_back(dequantizeFloatElement(q, params(index++).scale, wide));
+  } else {
+    bool isSigned = cast<quant::QuantizedType>(element).isSigned();
+    for (APInt q : stored.getValues<APInt>())
+      values.push_back(
+          dequantizeElement(isSigned ? q.getSExtValue() : q.getZExtValue(),
+                            params(index++), wide));
+  }
+  SmallVector<APFloat> converted;
+  for (double value : values) {
+    APFloat x(value);
     bool losesInfo;
     x.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
               &losesInfo);
-    values.push_back(x);
+    converted.push_back(x);
   }
-  return DenseElementsAttr::get(getResult().getType(), values);
+  return DenseElementsAttr::get(getResult().getType(), converted);
 }
 
 OpFoldResult RequantizeOp::fold(FoldAdaptor adaptor) {

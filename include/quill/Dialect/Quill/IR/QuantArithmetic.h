@@ -13,6 +13,7 @@
 #include "quill/Dialect/Quill/IR/QuantParams.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "llvm/ADT/APFloat.h"
 
 #include <cstdint>
 #include <functional>
@@ -27,9 +28,10 @@ struct ElementParams {
 
 /// Maps an element's row-major linear index in a tensor of `shape` to its
 /// quantization parameters, for per-tensor, per-axis and per-block
-/// !quant.uniform types. `shape` must be static.
+/// !quant.uniform types and !quill.float_quant (zero point 0). `shape` must
+/// be static.
 std::function<ElementParams(int64_t)>
-getElementParams(quant::QuantizedType type, ArrayRef<int64_t> shape);
+getElementParams(Type quantizedElementType, ArrayRef<int64_t> shape);
 
 /// ONNX QuantizeLinear: clamp(round_half_even(x / scale) + zp, min, max),
 /// the division done in float (double when `wide`). NaN maps to the zero
@@ -39,6 +41,16 @@ int64_t quantizeElement(double x, ElementParams params, StorageRange range,
 
 /// ONNX DequantizeLinear: (q - zp) * scale, in float (double when `wide`).
 double dequantizeElement(int64_t q, ElementParams params, bool wide);
+
+/// !quill.float_quant quantization: x / scale (in float, double when
+/// `wide`), saturated to the storage format's largest finite magnitude, then
+/// rounded to nearest even in `storage`; NaN stays NaN.
+APFloat quantizeFloatElement(double x, double scale, FloatType storage,
+                             bool wide);
+
+/// !quill.float_quant dequantization: q * scale (in float, double when
+/// `wide`).
+double dequantizeFloatElement(const APFloat &q, double scale, bool wide);
 
 /// quill.requantize on one element: (a * multiplier + 2^(shift-1)) >> shift
 /// with a = x - inputZeroPoint, then + outputZeroPoint and the clamp.
