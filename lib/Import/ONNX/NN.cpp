@@ -5,6 +5,7 @@
 #include "quill/Dialect/Quill/IR/Quill.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 
 using namespace mlir;
 using namespace mlir::quill;
@@ -446,9 +447,9 @@ static LogicalResult importInstanceNorm(NodeImporter &node) {
   return success();
 }
 
+/// LayerNormalization, with its optional Mean and InvStdDev outputs computed
+/// as ONNX defines them over the normalized axes (kept with size 1).
 static LogicalResult importLayerNorm(NodeImporter &node) {
-  if (failed(requireOnlyFirstOutput(node, "Mean and InvStdDev")))
-    return failure();
   FailureOr<Value> input = node.getRequiredInput(0);
   FailureOr<Value> scale = node.getRequiredInput(1);
   if (failed(input) || failed(scale))
@@ -458,12 +459,54 @@ static LogicalResult importLayerNorm(NodeImporter &node) {
       node.normalizeAxis(node.getInt("axis", -1), inputType.getRank());
   if (failed(axis))
     return failure();
+  float epsilon = node.getFloat("epsilon", 1e-5f);
   OpBuilder &b = node.getBuilder();
-  node.setResults(
-      LayerNormOp::create(b, node.getLoc(), inputType, *input, *scale,
-                          node.getInput(2), b.getI64IntegerAttr(*axis),
-                          b.getF32FloatAttr(node.getFloat("epsilon", 1e-5f)))
-          ->getResults());
+  Location loc = node.getLoc();
+  SmallVector<Value> results = {LayerNormOp::create(
+      b, loc, inputType, *input, *scale, node.getInput(2),
+      b.getI64IntegerAttr(*axis), b.getF32FloatAttr(epsilon))};
+
+  const onnx::NodeProto &proto = node.getNode();
+  bool wantsStatistics = false;
+  for (int i = 1; i < std::min(proto.output_size(), 3); ++i)
+    wantsStatistics |= !proto.output(i).empty();
+  if (wantsStatistics) {
+    SmallVector<int64_t> axes =
+        llvm::to_vector(llvm::seq<int64_t>(*axis, inputType.getRank()));
+    SmallVector<int64_t> statisticShape(inputType.getShape());
+    std::fill(statisticShape.begin() + *axis, statisticShape.end(), 1);
+    auto statisticType = inputType.clone(statisticShape);
+    for (int i = 1; i < std::min(proto.output_size(), 3); ++i) {
+      if (proto.output(i).empty())
+        continue;
+      FailureOr<RankedTensorType> declared = node.getOutputType(i);
+      if (failed(declared))
+        return failure();
+      if (*declared != statisticType)
+        return node.emitError() << "statistics of type " << *declared
+                                << " (stash_type) are not supported";
+    }
+    // Mean = E[x]; InvStdDev = 1 / sqrt(E[(x - Mean)^2] + epsilon).
+    Value mean = ReduceMeanOp::create(b, loc, statisticType, *input, axes,
+                                      /*keepdims=*/true);
+    Value centered = SubOp::create(b, loc, inputType, *input, mean);
+    Value squared = MulOp::create(b, loc, inputType, centered, centered);
+    Value variance = ReduceMeanOp::create(b, loc, statisticType, squared, axes,
+                                          /*keepdims=*/true);
+    auto splat = [&](double value) {
+      return arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(
+              statisticType,
+              b.getFloatAttr(inputType.getElementType(), value)));
+    };
+    Value shifted =
+        AddOp::create(b, loc, statisticType, variance, splat(epsilon));
+    Value deviation = math::SqrtOp::create(b, loc, shifted);
+    Value inverse = DivOp::create(b, loc, statisticType, splat(1.0), deviation);
+    results.append({mean, inverse});
+  }
+  node.setResults(results);
   return success();
 }
 
