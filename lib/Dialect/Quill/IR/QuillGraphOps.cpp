@@ -36,12 +36,7 @@ LogicalResult MatMulOp::verify() {
     expected.push_back(lhsMatrix[lhsMatrix.size() - 2]);
   if (rhs.size() > 1)
     expected.push_back(rhsMatrix.back());
-  ArrayRef<int64_t> result = getResult().getType().getShape();
-  if (!compatibleShapes(result, expected))
-    return emitOpError("expected result shape [")
-           << llvm::interleaved(expected) << "], got ["
-           << llvm::interleaved(result) << "]";
-  return success();
+  return verifyResultShape(*this, expected, getResult().getType().getShape());
 }
 
 LogicalResult GemmOp::verify() {
@@ -71,12 +66,7 @@ LogicalResult GemmOp::verify() {
              << llvm::interleaved(expected) << "], got ["
              << llvm::interleaved(cType.getShape()) << "]";
   }
-  ArrayRef<int64_t> result = getResult().getType().getShape();
-  if (!compatibleShapes(result, expected))
-    return emitOpError("expected result shape [")
-           << llvm::interleaved(expected) << "], got ["
-           << llvm::interleaved(result) << "]";
-  return success();
+  return verifyResultShape(*this, expected, getResult().getType().getShape());
 }
 
 LogicalResult ClipOp::verify() {
@@ -89,14 +79,6 @@ LogicalResult ClipOp::verify() {
     if (bound && bound.getType() != scalarType)
       return emitOpError("expected bounds of type ")
              << scalarType << ", got " << bound.getType();
-  return success();
-}
-
-/// Softmax and LogSoftmax reduce along one existing axis.
-static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
-  if (axis < 0 || axis >= rank)
-    return op->emitOpError("expected axis in [0, ")
-           << rank << "), got " << axis;
   return success();
 }
 
@@ -134,13 +116,9 @@ LogicalResult TransposeOp::verify() {
   SmallVector<int64_t> expected;
   for (int64_t dim : permutation)
     expected.push_back(inputType.getDimSize(dim));
-  ArrayRef<int64_t> result =
-      cast<RankedTensorType>(getResult().getType()).getShape();
-  if (!compatibleShapes(result, expected))
-    return emitOpError("expected result shape [")
-           << llvm::interleaved(expected) << "], got ["
-           << llvm::interleaved(result) << "]";
-  return success();
+  return verifyResultShape(
+      *this, expected,
+      cast<RankedTensorType>(getResult().getType()).getShape());
 }
 
 LogicalResult ConcatOp::verify() {
@@ -192,12 +170,7 @@ template <typename ReduceOp> static LogicalResult verifyReduce(ReduceOp op) {
     else if (op.getKeepdims())
       expected.push_back(1);
   }
-  ArrayRef<int64_t> result = op.getResult().getType().getShape();
-  if (!compatibleShapes(result, expected))
-    return op.emitOpError("expected result shape [")
-           << llvm::interleaved(expected) << "], got ["
-           << llvm::interleaved(result) << "]";
-  return success();
+  return verifyResultShape(op, expected, op.getResult().getType().getShape());
 }
 
 LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this); }
@@ -229,20 +202,15 @@ LogicalResult ExpandOp::verify() {
 LogicalResult GatherOp::verify() {
   auto data = cast<RankedTensorType>(getData().getType());
   int64_t axis = getAxis();
-  if (axis < 0 || axis >= data.getRank())
-    return emitOpError("expected axis in [0, ")
-           << data.getRank() << "), got " << axis;
+  if (failed(verifyAxis(*this, axis, data.getRank())))
+    return failure();
   auto resultType = cast<RankedTensorType>(getResult().getType());
   if (resultType.getElementType() != data.getElementType())
     return emitOpError("expected the result to have the data's element type");
   SmallVector<int64_t> expected(data.getShape().take_front(axis));
   llvm::append_range(expected, getIndices().getType().getShape());
   llvm::append_range(expected, data.getShape().drop_front(axis + 1));
-  if (!compatibleShapes(resultType.getShape(), expected))
-    return emitOpError("expected result shape [")
-           << llvm::interleaved(expected) << "], got ["
-           << llvm::interleaved(resultType.getShape()) << "]";
-  return success();
+  return verifyResultShape(*this, expected, resultType.getShape());
 }
 
 LogicalResult SliceOp::verify() {
@@ -284,10 +252,8 @@ LogicalResult PadOp::verify() {
                            ? ShapedType::kDynamic
                            : size + pads[dim] + pads[dim + rank]);
   }
-  if (!compatibleShapes(result.getShape(), expected))
-    return emitOpError("expected result shape [")
-           << llvm::interleaved(expected) << "], got ["
-           << llvm::interleaved(result.getShape()) << "]";
+  if (failed(verifyResultShape(*this, expected, result.getShape())))
+    return failure();
   if (Value value = getValue()) {
     if (value.getType() != RankedTensorType::get({}, input.getElementType()))
       return emitOpError("expected a scalar value of the input's element "

@@ -47,16 +47,6 @@ static int64_t windowOutputSize(int64_t size, int64_t kernel, int64_t stride,
   return out;
 }
 
-static LogicalResult verifyResultShape(Operation *op,
-                                       ArrayRef<int64_t> expected,
-                                       ShapedType resultType) {
-  if (!compatibleShapes(resultType.getShape(), expected))
-    return op->emitOpError("expected result shape [")
-           << llvm::interleaved(expected) << "], got ["
-           << llvm::interleaved(resultType.getShape()) << "]";
-  return success();
-}
-
 /// Checks a conv or conv_transpose's operands; `outputChannels` is what the
 /// weight implies and `channelsOfWeight` the weight dimension that must match
 /// the input channels (divided by group for conv).
@@ -111,7 +101,7 @@ LogicalResult ConvOp::verify() {
         input.getDimSize(i + 2), weight.getDimSize(i + 2), getStrides()[i],
         getPads()[i], getPads()[i + spatialRank], getDilations()[i],
         /*ceilMode=*/false));
-  return verifyResultShape(*this, expected, getResult().getType());
+  return verifyResultShape(*this, expected, getResult().getType().getShape());
 }
 
 LogicalResult ConvTransposeOp::verify() {
@@ -138,7 +128,7 @@ LogicalResult ConvTransposeOp::verify() {
                                      (weight.getDimSize(i + 2) - 1) +
                                  1 - getPads()[i] - getPads()[i + spatialRank]);
   }
-  return verifyResultShape(*this, expected, getResult().getType());
+  return verifyResultShape(*this, expected, getResult().getType().getShape());
 }
 
 /// Shared by max_pool and average_pool.
@@ -162,7 +152,7 @@ template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
     expected.push_back(windowOutputSize(
         input.getDimSize(i + 2), kernel[i], op.getStrides()[i], op.getPads()[i],
         op.getPads()[i + spatialRank], op.getDilations()[i], op.getCeilMode()));
-  return verifyResultShape(op, expected, op.getResult().getType());
+  return verifyResultShape(op, expected, op.getResult().getType().getShape());
 }
 
 LogicalResult MaxPoolOp::verify() { return verifyPool(*this); }
@@ -176,7 +166,7 @@ static LogicalResult verifyGlobalPool(GlobalPoolOp op) {
            << input.getRank();
   SmallVector<int64_t> expected(input.getShape());
   std::fill(expected.begin() + 2, expected.end(), 1);
-  return verifyResultShape(op, expected, op.getResult().getType());
+  return verifyResultShape(op, expected, op.getResult().getType().getShape());
 }
 
 LogicalResult GlobalAveragePoolOp::verify() { return verifyGlobalPool(*this); }
@@ -211,9 +201,8 @@ LogicalResult InstanceNormOp::verify() {
 LogicalResult LayerNormOp::verify() {
   RankedTensorType input = getInput().getType();
   int64_t axis = getAxis();
-  if (axis < 0 || axis >= input.getRank())
-    return emitOpError("expected axis in [0, ")
-           << input.getRank() << "), got " << axis;
+  if (failed(verifyAxis(*this, axis, input.getRank())))
+    return failure();
   if (getResult().getType() != input)
     return emitOpError("expected the result type to be the input's");
   ArrayRef<int64_t> normalized = input.getShape().drop_front(axis);
@@ -258,5 +247,5 @@ LogicalResult ResizeOp::verify() {
                            : static_cast<int64_t>(std::floor(
                                  static_cast<double>(size) * scales[d])));
   }
-  return verifyResultShape(*this, expected, getResult().getType());
+  return verifyResultShape(*this, expected, getResult().getType().getShape());
 }

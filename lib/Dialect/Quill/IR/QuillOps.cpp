@@ -2,6 +2,8 @@
 
 #include "quill/Dialect/Quill/IR/Quill.h"
 
+#include "ShapeChecks.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/Support/InterleavedRange.h"
@@ -122,9 +124,8 @@ LogicalResult RequantizeOp::verify() {
 
   RankedTensorType inputType = getInput().getType();
   if (std::optional<int32_t> axis = getAxis()) {
-    if (*axis < 0 || *axis >= inputType.getRank())
-      return emitOpError("expected axis in [0, ")
-             << inputType.getRank() << "), got " << *axis;
+    if (failed(verifyAxis(*this, *axis, inputType.getRank())))
+      return failure();
     int64_t size = inputType.getDimSize(*axis);
     if (!ShapedType::isDynamic(size) && multipliers.size() != 1 &&
         static_cast<int64_t>(multipliers.size()) != size)
@@ -173,9 +174,8 @@ static LogicalResult verifyBlockScaled(Operation *op, BlockFormat format,
                                        RankedTensorType scalesType) {
   BlockFormatInfo info = getBlockFormatInfo(op->getContext(), format);
   StringRef name = stringifyBlockFormat(format);
-  if (axis < 0 || axis >= floatType.getRank())
-    return op->emitOpError("expected axis in [0, ")
-           << floatType.getRank() << "), got " << axis;
+  if (failed(verifyAxis(op, axis, floatType.getRank())))
+    return failure();
   if (elementsType.getShape() != floatType.getShape())
     return op->emitOpError("expected elements of the float tensor's shape");
   if (elementsType.getElementType() != info.elementType)

@@ -1,6 +1,7 @@
 //===- ShapeChecks.h - Shape comparisons shared by op verifiers -*- C++ -*-===//
 //
-// Internal to lib/Dialect/Quill/IR.
+// Internal to lib/Dialect/Quill/IR. Every op verifier words shape and axis
+// errors the same way through these.
 //
 //===----------------------------------------------------------------------===//
 
@@ -8,7 +9,9 @@
 #define QUILL_LIB_DIALECT_QUILL_IR_SHAPECHECKS_H
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Operation.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/InterleavedRange.h"
 
 namespace mlir::quill {
 
@@ -21,6 +24,26 @@ inline bool compatibleShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
   return a.size() == b.size() && llvm::all_of(llvm::zip(a, b), [](auto dims) {
            return compatible(std::get<0>(dims), std::get<1>(dims));
          });
+}
+
+/// Fails, naming both shapes, unless `result` matches `expected` up to
+/// dynamic dimensions.
+inline LogicalResult verifyResultShape(Operation *op,
+                                       ArrayRef<int64_t> expected,
+                                       ArrayRef<int64_t> result) {
+  if (!compatibleShapes(result, expected))
+    return op->emitOpError("expected result shape [")
+           << llvm::interleaved(expected) << "], got ["
+           << llvm::interleaved(result) << "]";
+  return success();
+}
+
+/// Fails unless `axis` is a dimension of a tensor of rank `rank`.
+inline LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
+  if (axis < 0 || axis >= rank)
+    return op->emitOpError("expected axis in [0, ")
+           << rank << "), got " << axis;
+  return success();
 }
 
 } // namespace mlir::quill
