@@ -10,6 +10,7 @@
 
 #include "quill/Dialect/Quill/IR/Quill.h"
 
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/APSInt.h"
 
@@ -19,14 +20,6 @@ using namespace mlir;
 using namespace mlir::quill;
 
 static constexpr int64_t kMaxFoldedElements = 1 << 20;
-
-/// Row-major strides of `shape`.
-static SmallVector<int64_t> getStrides(ArrayRef<int64_t> shape) {
-  SmallVector<int64_t> strides(shape.size(), 1);
-  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
-    strides[i] = strides[i + 1] * shape[i + 1];
-  return strides;
-}
 
 /// The index into an operand of `operandShape` that numpy broadcasting
 /// pairs with element `index` of a result of `resultShape`.
@@ -70,11 +63,11 @@ static OpFoldResult foldBroadcastBinary(Attribute lhsAttr, Attribute rhsAttr,
       type.getNumElements() > kMaxFoldedElements)
     return {};
   ArrayRef<int64_t> shape = type.getShape();
-  SmallVector<int64_t> strides = getStrides(shape);
+  SmallVector<int64_t> strides = computeStrides(shape);
   ArrayRef<int64_t> lhsShape = lhs.getType().getShape();
   ArrayRef<int64_t> rhsShape = rhs.getType().getShape();
-  SmallVector<int64_t> lhsStrides = getStrides(lhsShape);
-  SmallVector<int64_t> rhsStrides = getStrides(rhsShape);
+  SmallVector<int64_t> lhsStrides = computeStrides(lhsShape);
+  SmallVector<int64_t> rhsStrides = computeStrides(rhsShape);
   auto indices = [&](int64_t i) {
     return std::pair(broadcastIndex(i, shape, strides, lhsShape, lhsStrides),
                      broadcastIndex(i, shape, strides, rhsShape, rhsStrides));
@@ -203,8 +196,8 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   if (constant.isSplat())
     return constant.resizeSplat(type);
   ArrayRef<int64_t> inputShape = constant.getType().getShape();
-  SmallVector<int64_t> inputStrides = getStrides(inputShape);
-  SmallVector<int64_t> resultStrides = getStrides(type.getShape());
+  SmallVector<int64_t> inputStrides = computeStrides(inputShape);
+  SmallVector<int64_t> resultStrides = computeStrides(type.getShape());
   auto values = llvm::to_vector(constant.getValues<Attribute>());
   SmallVector<Attribute> permuted(values.size());
   for (int64_t i = 0, e = values.size(); i < e; ++i) {

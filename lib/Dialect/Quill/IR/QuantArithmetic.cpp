@@ -4,6 +4,7 @@
 
 #include "quill/Dialect/Quill/IR/Quill.h"
 
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
 #include <algorithm>
@@ -18,10 +19,7 @@ mlir::quill::getElementParams(Type type, ArrayRef<int64_t> shape) {
     ElementParams params{perTensor.getScale(), perTensor.getZeroPoint()};
     return [params](int64_t) { return params; };
   }
-  // Row-major strides of the data tensor.
-  SmallVector<int64_t> strides(shape.size(), 1);
-  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
-    strides[i] = strides[i + 1] * shape[i + 1];
+  SmallVector<int64_t> strides = computeStrides(shape);
 
   if (auto floatQuant = dyn_cast<FloatQuantType>(type)) {
     SmallVector<double> scales(floatQuant.getScales().asArrayRef());

@@ -11,6 +11,7 @@
 #include "quill/Dialect/Quill/IR/QuantArithmetic.h"
 #include "quill/Dialect/Quill/IR/Quill.h"
 
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -132,8 +133,7 @@ OpFoldResult RequantizeOp::fold(FoldAdaptor adaptor) {
   int64_t stride = 1, channels = 1;
   if (std::optional<int32_t> axis = getAxis(); axis && multipliers.size() > 1) {
     channels = type.getDimSize(*axis);
-    for (int64_t d = *axis + 1; d < type.getRank(); ++d)
-      stride *= type.getDimSize(d);
+    stride = computeStrides(type.getShape())[*axis];
   }
   unsigned resultWidth = getResult().getType().getElementTypeBitWidth();
   int64_t clampMin = getEffectiveClampMin(), clampMax = getEffectiveClampMax();
