@@ -1,5 +1,6 @@
 //===- FoldBatchNorm.cpp - Batch normalization into convolution -----------===//
 
+#include "quill/Dialect/Quill/IR/QuantArithmetic.h"
 #include "quill/Dialect/Quill/IR/Quill.h"
 #include "quill/Transforms/Passes.h"
 
@@ -25,20 +26,6 @@ static std::optional<SmallVector<double>> getConstantValues(Value value) {
     return std::nullopt;
   return llvm::map_to_vector(attr.getValues<APFloat>(),
                              [](APFloat v) { return v.convertToDouble(); });
-}
-
-static DenseElementsAttr toAttr(RankedTensorType type,
-                                ArrayRef<double> values) {
-  auto floatType = cast<FloatType>(type.getElementType());
-  SmallVector<APFloat> elements;
-  for (double value : values) {
-    APFloat element(value);
-    bool losesInfo;
-    element.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
-                    &losesInfo);
-    elements.push_back(element);
-  }
-  return DenseElementsAttr::get(type, elements);
 }
 
 /// %c = quill.conv %x, %w, %b ; %y = quill.batch_norm %c, %g, %beta, %m, %v
@@ -80,12 +67,12 @@ struct FoldBatchNormIntoConv : OpRewritePattern<BatchNormOp> {
       newBias[m] = (b - (*mean)[m]) * factor + (*beta)[m];
     }
     Location loc = norm.getLoc();
-    Value newWeight =
-        arith::ConstantOp::create(rewriter, loc, toAttr(weightType, *weight));
+    Value newWeight = arith::ConstantOp::create(
+        rewriter, loc, getFloatElements(weightType, *weight));
     auto biasType =
         RankedTensorType::get({channels}, weightType.getElementType());
-    Value biasValue =
-        arith::ConstantOp::create(rewriter, loc, toAttr(biasType, newBias));
+    Value biasValue = arith::ConstantOp::create(
+        rewriter, loc, getFloatElements(biasType, newBias));
     rewriter.replaceOpWithNewOp<ConvOp>(
         norm, norm.getType(), conv.getInput(), newWeight, biasValue,
         conv.getStridesAttr(), conv.getPadsAttr(), conv.getDilationsAttr(),

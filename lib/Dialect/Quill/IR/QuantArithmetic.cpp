@@ -111,6 +111,21 @@ double mlir::quill::dequantizeFloatElement(const APFloat &q, double scale,
                              static_cast<float>(scale));
 }
 
+DenseElementsAttr mlir::quill::getFloatElements(RankedTensorType type,
+                                                ArrayRef<double> values) {
+  const llvm::fltSemantics &semantics =
+      cast<FloatType>(type.getElementType()).getFloatSemantics();
+  SmallVector<APFloat> elements;
+  elements.reserve(values.size());
+  for (double value : values) {
+    APFloat element(value);
+    bool losesInfo;
+    element.convert(semantics, APFloat::rmNearestTiesToEven, &losesInfo);
+    elements.push_back(element);
+  }
+  return DenseElementsAttr::get(type, elements);
+}
+
 int64_t mlir::quill::requantizeElement(int64_t x, int32_t multiplier,
                                        int8_t shift, int64_t inputZeroPoint,
                                        int64_t outputZeroPoint,

@@ -111,15 +111,7 @@ OpFoldResult DequantizeOp::fold(FoldAdaptor) {
           dequantizeElement(isSigned ? q.getSExtValue() : q.getZExtValue(),
                             params(index++), wide));
   }
-  SmallVector<APFloat> converted;
-  for (double value : values) {
-    APFloat x(value);
-    bool losesInfo;
-    x.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
-              &losesInfo);
-    converted.push_back(x);
-  }
-  return DenseElementsAttr::get(getResult().getType(), converted);
+  return getFloatElements(getResult().getType(), values);
 }
 
 OpFoldResult RequantizeOp::fold(FoldAdaptor adaptor) {

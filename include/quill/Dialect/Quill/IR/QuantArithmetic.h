@@ -13,6 +13,7 @@
 #include "quill/Dialect/Quill/IR/QuantParams.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/APFloat.h"
 
 #include <cstdint>
@@ -51,6 +52,11 @@ APFloat quantizeFloatElement(double x, double scale, FloatType storage,
 /// !quill.float_quant dequantization: q * scale (in float, double when
 /// `wide`).
 double dequantizeFloatElement(const APFloat &q, double scale, bool wide);
+
+/// A dense constant of `type` (float elements) holding `values`, each
+/// rounded to the element type to nearest even.
+DenseElementsAttr getFloatElements(RankedTensorType type,
+                                   ArrayRef<double> values);
 
 /// quill.requantize on one element: (a * multiplier + 2^(shift-1)) >> shift
 /// with a = x - inputZeroPoint, then + outputZeroPoint and the clamp.
