@@ -2,6 +2,8 @@
 
 #include "MicrosoftTypes.h"
 
+#include "ProtoUtils.h"
+
 #include "llvm/ADT/StringMap.h"
 
 #include <optional>
@@ -18,15 +20,10 @@ struct StaticType {
 };
 
 std::optional<StaticType> readType(const onnx::TypeProto &type) {
-  if (!type.has_tensor_type() || !type.tensor_type().has_shape())
+  std::optional<std::vector<int64_t>> dims = getStaticDims(type);
+  if (!dims)
     return std::nullopt;
-  StaticType result{type.tensor_type().elem_type(), {}};
-  for (const auto &dim : type.tensor_type().shape().dim()) {
-    if (!dim.has_dim_value())
-      return std::nullopt;
-    result.dims.push_back(dim.dim_value());
-  }
-  return result;
+  return StaticType{type.tensor_type().elem_type(), *dims};
 }
 
 /// numpy broadcasting of two shapes.
@@ -41,14 +38,6 @@ std::optional<std::vector<int64_t>> broadcast(std::vector<int64_t> a,
     a[i] = a[i] == 1 ? b[i] : a[i];
   }
   return a;
-}
-
-int64_t intAttribute(const onnx::NodeProto &node, const char *name,
-                     int64_t defaultValue) {
-  for (const onnx::AttributeProto &attr : node.attribute())
-    if (attr.name() == name)
-      return attr.i();
-  return defaultValue;
 }
 
 class TypeRules {
@@ -93,7 +82,7 @@ public:
       auto x = input(0);
       if (!x || x->dims.size() < 3)
         return std::nullopt;
-      bool channelsLast = intAttribute(node, "channels_last", 0);
+      bool channelsLast = getIntAttribute(node, "channels_last", 0);
       for (size_t d = 1; d < x->dims.size(); ++d)
         if (channelsLast ? d + 1 < x->dims.size() : d >= 2)
           x->dims[d] = 1;
@@ -104,7 +93,7 @@ public:
       if (!zeroPoint || !first)
         return std::nullopt;
       int64_t rank = first->dims.size();
-      int64_t axis = intAttribute(node, "axis", 0);
+      int64_t axis = getIntAttribute(node, "axis", 0);
       axis = axis < 0 ? axis + rank : axis;
       if (axis < 0 || axis >= rank)
         return std::nullopt;
@@ -122,8 +111,8 @@ public:
       auto a = input(0), b = input(3);
       if (!a || !b || a->dims.size() != 2 || b->dims.size() != 2)
         return std::nullopt;
-      int64_t m = intAttribute(node, "transA", 0) ? a->dims[1] : a->dims[0];
-      int64_t n = intAttribute(node, "transB", 0) ? b->dims[0] : b->dims[1];
+      int64_t m = getIntAttribute(node, "transA", 0) ? a->dims[1] : a->dims[0];
+      int64_t n = getIntAttribute(node, "transB", 0) ? b->dims[0] : b->dims[1];
       // Without y_scale the output is float; with it, y_zero_point's type
       // (uint8 when absent).
       int32_t elementType = onnx::TensorProto::FLOAT;

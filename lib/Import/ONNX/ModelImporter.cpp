@@ -9,6 +9,7 @@
 
 #include "MicrosoftTypes.h"
 #include "NodeImporter.h"
+#include "ProtoUtils.h"
 #include "ShapeFolding.h"
 #include "ShapeInference.h"
 #include "Tensors.h"
@@ -96,15 +97,11 @@ FailureOr<RankedTensorType> NodeImporter::getOutputType(unsigned index) {
 }
 
 const onnx::AttributeProto *NodeImporter::getAttribute(StringRef name) const {
-  for (const onnx::AttributeProto &attr : node.attribute())
-    if (attr.name() == name)
-      return &attr;
-  return nullptr;
+  return findAttribute(node, name);
 }
 
 int64_t NodeImporter::getInt(StringRef name, int64_t defaultValue) const {
-  const onnx::AttributeProto *attr = getAttribute(name);
-  return attr && attr->has_i() ? attr->i() : defaultValue;
+  return getIntAttribute(node, name, defaultValue);
 }
 
 float NodeImporter::getFloat(StringRef name, float defaultValue) const {

@@ -2,6 +2,8 @@
 
 #include "ShapeFolding.h"
 
+#include "ProtoUtils.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -92,20 +94,6 @@ onnx::TensorProto writeTensor(const IntTensor &tensor,
   return proto;
 }
 
-const onnx::AttributeProto *findAttribute(const onnx::NodeProto &node,
-                                          const char *name) {
-  for (const onnx::AttributeProto &attr : node.attribute())
-    if (attr.name() == name)
-      return &attr;
-  return nullptr;
-}
-
-int64_t intAttribute(const onnx::NodeProto &node, const char *name,
-                     int64_t defaultValue) {
-  const onnx::AttributeProto *attr = findAttribute(node, name);
-  return attr ? attr->i() : defaultValue;
-}
-
 /// Folds one node given its known inputs; nullopt when it cannot.
 class Evaluator {
 public:
@@ -160,8 +148,8 @@ private:
     auto clampIndex = [&](int64_t index) {
       return std::clamp<int64_t>(index < 0 ? index + rank : index, 0, rank);
     };
-    int64_t start = clampIndex(intAttribute(node, "start", 0));
-    int64_t end = clampIndex(intAttribute(node, "end", rank));
+    int64_t start = clampIndex(getIntAttribute(node, "start", 0));
+    int64_t end = clampIndex(getIntAttribute(node, "end", rank));
     IntTensor result;
     result.values.assign(dims.begin() + start,
                          dims.begin() + std::max(start, end));
@@ -184,7 +172,7 @@ private:
 
   std::optional<IntTensor> cast(const onnx::NodeProto &node,
                                 const IntTensor &input) {
-    int64_t to = intAttribute(node, "to", 0);
+    int64_t to = getIntAttribute(node, "to", 0);
     if (to != onnx::TensorProto::INT64 && to != onnx::TensorProto::INT32)
       return std::nullopt;
     IntTensor result = input;
@@ -198,7 +186,7 @@ private:
   std::optional<IntTensor> gather(const onnx::NodeProto &node,
                                   const IntTensor &data,
                                   const IntTensor &indices) {
-    if (data.dims.size() != 1 || intAttribute(node, "axis", 0) != 0)
+    if (data.dims.size() != 1 || getIntAttribute(node, "axis", 0) != 0)
       return std::nullopt;
     IntTensor result{indices.dims, {}, data.dataType};
     int64_t size = data.dims[0];
@@ -257,7 +245,7 @@ private:
   std::optional<IntTensor>
   concat(const onnx::NodeProto &node,
          const std::vector<const IntTensor *> &inputs) {
-    int64_t axis = intAttribute(node, "axis", 0);
+    int64_t axis = getIntAttribute(node, "axis", 0);
     IntTensor result{{0}, {}, inputs[0]->dataType};
     for (const IntTensor *input : inputs) {
       if (!input || input->dims.size() != 1 || (axis != 0 && axis != -1))
@@ -349,18 +337,9 @@ bool mlir::quill::onnx_import::foldShapeComputations(onnx::GraphProto &graph,
   llvm::StringMap<std::vector<int64_t>> shapes;
   for (const auto *list :
        {&graph.input(), &graph.value_info(), &graph.output()}) {
-    for (const onnx::ValueInfoProto &info : *list) {
-      if (!info.type().tensor_type().has_shape())
-        continue;
-      std::vector<int64_t> dims;
-      bool isStatic = true;
-      for (const auto &dim : info.type().tensor_type().shape().dim()) {
-        isStatic &= dim.has_dim_value() && dim.dim_value() >= 0;
-        dims.push_back(dim.dim_value());
-      }
-      if (isStatic)
-        shapes[info.name()] = dims;
-    }
+    for (const onnx::ValueInfoProto &info : *list)
+      if (std::optional<std::vector<int64_t>> dims = getStaticDims(info.type()))
+        shapes[info.name()] = *dims;
   }
   for (const onnx::TensorProto &tensor : graph.initializer())
     shapes[tensor.name()] = {tensor.dims().begin(), tensor.dims().end()};
