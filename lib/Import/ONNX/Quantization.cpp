@@ -32,6 +32,29 @@ struct Quantization {
   int64_t axis = 0;
 };
 
+/// The !quant.uniform type of values stored as `storage` (unsigned for ONNX's
+/// uint types, signed otherwise) standing for `expressed` values: per tensor
+/// for one scale, per `axis` for several. Null after an error.
+static quant::QuantizedType getUniformType(NodeImporter &node,
+                                           IntegerType storage, Type expressed,
+                                           ArrayRef<double> scales,
+                                           ArrayRef<int64_t> zeroPoints,
+                                           int64_t axis) {
+  bool isSigned = !storage.isUnsigned();
+  unsigned width = storage.getWidth();
+  StorageRange range = getStorageRange(width, !isSigned);
+  Type signless = IntegerType::get(storage.getContext(), width);
+  unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
+  auto emitError = [&] { return node.emitError(); };
+  if (scales.size() == 1)
+    return quant::UniformQuantizedType::getChecked(
+        emitError, flags, signless, expressed, scales[0], zeroPoints[0],
+        range.min, range.max);
+  return quant::UniformQuantizedPerAxisType::getChecked(
+      emitError, flags, signless, expressed, scales, zeroPoints, axis,
+      range.min, range.max);
+}
+
 /// The quantization of values stored as `storage` (ui8, i8 or i32) whose
 /// scale is input `scaleIndex` and zero point input `zeroPointIndex` (0 when
 /// absent). `axis` (possibly negative) applies to 1-D scales only.
@@ -66,12 +89,6 @@ static FailureOr<Quantization> getQuantization(NodeImporter &node,
   if (zeroPoints && zeroPoints.getNumElements() != scales.getNumElements())
     return node.emitError() << "expected one zero point per scale";
   bool isSigned = !integer.isUnsigned();
-  unsigned width = integer.getWidth();
-  StorageRange range = getStorageRange(width, !isSigned);
-  Type signless = IntegerType::get(storage.getContext(), width);
-  Type expressed = scales.getElementType();
-  unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
-  auto emitError = [&] { return node.emitError(); };
   SmallVector<double> scaleValues;
   for (APFloat value : scales.getValues<APFloat>())
     scaleValues.push_back(value.convertToDouble());
@@ -80,14 +97,8 @@ static FailureOr<Quantization> getQuantization(NodeImporter &node,
     for (auto [index, value] : llvm::enumerate(zeroPoints.getValues<APInt>()))
       zeroPointValues[index] =
           isSigned ? value.getSExtValue() : value.getZExtValue();
-  if (scaleValues.size() == 1)
-    result.type = quant::UniformQuantizedType::getChecked(
-        emitError, flags, signless, expressed, scaleValues[0],
-        zeroPointValues[0], range.min, range.max);
-  else
-    result.type = quant::UniformQuantizedPerAxisType::getChecked(
-        emitError, flags, signless, expressed, scaleValues, zeroPointValues,
-        result.axis, range.min, range.max);
+  result.type = getUniformType(node, integer, scales.getElementType(),
+                               scaleValues, zeroPointValues, result.axis);
   if (!result.type)
     return failure();
   return result;
@@ -279,21 +290,10 @@ static FailureOr<Value> dequantizeBias(NodeImporter &node, Value stored,
     else
       scales.push_back(xScale *
                        cast<quant::UniformQuantizedType>(wq.type).getScale());
-    StorageRange range = getStorageRange(32, /*isUnsigned=*/false);
-    auto emitError = [&] { return node.emitError(); };
-    unsigned flags = quant::QuantizationFlags::Signed;
-    Type i32 = b.getIntegerType(32);
     bias.type =
-        scales.size() == 1
-            ? quant::QuantizedType(quant::UniformQuantizedType::getChecked(
-                  emitError, flags, i32, f32, scales[0], 0, range.min,
-                  range.max))
-            : quant::QuantizedType(
-                  quant::UniformQuantizedPerAxisType::getChecked(
-                      emitError, flags, i32, f32, scales,
-                      SmallVector<int64_t>(scales.size()),
-                      cast<RankedTensorType>(stored.getType()).getRank() - 1,
-                      range.min, range.max));
+        getUniformType(node, b.getIntegerType(32), f32, scales,
+                       SmallVector<int64_t>(scales.size()),
+                       cast<RankedTensorType>(stored.getType()).getRank() - 1);
     if (!bias.type)
       return failure();
   } else {
