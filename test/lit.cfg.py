@@ -1,6 +1,7 @@
 # Lit configuration for Quill's regression tests.
 
 import os
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -23,4 +24,23 @@ config.environment["PYTHONPATH"] = os.path.join(config.quill_src_root, "python")
 # FileCheck, not and count live in the LLVM tools directory, not on PATH.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.quill_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["quill-compile", "quill-opt"], tool_dirs)
+llvm_config.add_tool_substitutions(["quill-compile", "quill-opt", "quill-run"], tool_dirs)
+# /usr/bin/llvm-nm may be an older LLVM's.
+llvm_config.add_tool_substitutions(["llvm-nm"], [config.llvm_tools_dir])
+
+# The runtime tests build hand-written models. %link_quill_model links one
+# as compiled models are linked: a shared library of the model's object and
+# the whole runtime (the object references none of the ABI functions, so
+# without --whole-archive the archive would contribute only memrefCopy),
+# needing only libc and libm. ld.lld has no default library path.
+clang = os.path.join(config.llvm_tools_dir, "clang")
+libc = subprocess.run([clang, "-print-file-name=libc.so"], capture_output=True,
+                      text=True).stdout.strip()
+runtime_lib = os.path.join(config.quill_obj_root, "lib", "libquill_runtime.a")
+config.substitutions.append(("%clang", clang))
+config.substitutions.append(("%quill_runtime_cflags", "-I{0}/include -I{0}/lib/Runtime".format(
+    config.quill_src_root)))
+config.substitutions.append(("%quill_runtime_lib", runtime_lib))
+config.substitutions.append(("%link_quill_model", "{} -shared --whole-archive {} --no-whole-archive "
+                             "-L{} -lm -lc".format(os.path.join(config.llvm_tools_dir, "ld.lld"),
+                                                   runtime_lib, os.path.dirname(libc))))

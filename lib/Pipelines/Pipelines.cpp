@@ -2,9 +2,15 @@
 
 #include "quill/Pipelines/Pipelines.h"
 
+#include "quill/Conversion/Passes.h"
+#include "quill/Dialect/Quill/IR/Quill.h"
 #include "quill/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -22,11 +28,74 @@ void mlir::quill::buildPreparePipeline(OpPassManager &pm) {
   func.addPass(createCSEPass());
 }
 
+void mlir::quill::buildCPUKernelPipeline(OpPassManager &pm) {
+  pm.addPass(createConvertQuillToLinalgPass());
+  OpPassManager &func = pm.nest<func::FuncOp>();
+  // Upstream math and arith ops on tensors (Sqrt, Exp, Neg ...) become
+  // linalg.generic too, then chains of elementwise generics fuse.
+  func.addPass(createConvertElementwiseToLinalgPass());
+  func.addPass(createFuseElementwisePass());
+  func.addPass(createCanonicalizerPass());
+  func.addPass(createCSEPass());
+}
+
+/// Kernel IR to the LLVM dialect, written as pipeline text so that
+/// `quill-opt --pass-pipeline` users see exactly what quill-compile runs.
+static constexpr StringLiteral kCPULLVMPipeline =
+    // Callers pass every buffer: inputs read-only, outputs written in place.
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-results-to-out-params{hoist-static-allocs "
+    "modify-public-functions},"
+    "buffer-deallocation-pipeline,"
+    "canonicalize,"
+    "quill-linalg-to-microkernels,"
+    "func.func(convert-linalg-to-loops),"
+    "quill-approximate-math,"
+    "convert-math-to-funcs,"
+    "lower-affine,"
+    "convert-scf-to-cf,"
+    "expand-strided-metadata,"
+    "lower-affine,"
+    "finalize-memref-to-llvm,"
+    "convert-math-to-llvm,"
+    "convert-math-to-libm,"
+    "convert-vector-to-llvm,"
+    "convert-arith-to-llvm,"
+    "convert-index-to-llvm,"
+    "convert-func-to-llvm,"
+    "convert-cf-to-llvm,"
+    "reconcile-unrealized-casts";
+
+LogicalResult mlir::quill::buildCPULLVMPipeline(OpPassManager &pm) {
+  return parsePassPipeline(kCPULLVMPipeline, pm, llvm::errs());
+}
+
+void mlir::quill::registerQuillDialects(DialectRegistry &registry) {
+  registry.insert<QuillDialect>();
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+}
+
 void mlir::quill::registerQuillPassesAndPipelines() {
+  registerAllPasses();
   registerQuillTransformsPasses();
+  registerQuillConversionPasses();
   PassPipelineRegistration<>(
       "quill-prepare",
       "Normalize an imported graph: fold constants and batch norms, "
       "recognise layer norm and GELU",
       buildPreparePipeline);
+  PassPipelineRegistration<>(
+      "quill-cpu-kernel",
+      "Lower the graph IR to kernel IR on tensors and fuse elementwise ops",
+      buildCPUKernelPipeline);
+  PassPipelineRegistration<>(
+      "quill-cpu-llvm",
+      "Bufferize kernel IR, call Quill's microkernels, lower to the LLVM "
+      "dialect",
+      [](OpPassManager &pm) {
+        if (failed(buildCPULLVMPipeline(pm)))
+          llvm::report_fatal_error("quill-cpu-llvm: unregistered pass");
+      });
 }

@@ -2,4 +2,13 @@
 
 `quill.reference` holds numpy implementations of the exact arithmetic of
 Quill's quantization ops, used to check the compiler bit for bit.
+
+`quill.compile` runs quill-compile on an ONNX model and `quill.Model` loads
+and runs the shared library it writes (`quill.runtime`, over the C ABI of
+include/quill/Runtime/quill_model.h).
 """
+
+from quill.compiler import compile
+from quill.runtime import Model
+
+__all__ = ["Model", "compile"]

@@ -1,48 +1,64 @@
 //===- quill-compile.cpp - ONNX model to Quill artifacts ------------------===//
 //
-// quill-compile MODEL.onnx --emit=graph -o OUT.mlir
+// quill-compile MODEL.onnx [-o OUT] [--emit=KIND] [-O0..-O3] [--mcpu=NAME]
 //
-// Imports an ONNX model (binary, or ONNX text syntax for `.onnxtxt`), runs
-// the prepare pipeline and writes the requested stage: the graph IR as
-// imported, or after prepare.
+// Imports an ONNX model (binary, or ONNX text syntax for `.onnxtxt`) and
+// writes the requested stage: the graph IR as imported or after prepare,
+// the kernel IR, LLVM IR, assembly, an object, or (the default) a shared
+// library exporting the C ABI of include/quill/Runtime/quill_model.h.
 //
 //===----------------------------------------------------------------------===//
 
-#include "quill/Dialect/Quill/IR/Quill.h"
 #include "quill/Import/ONNXImporter.h"
 #include "quill/Pipelines/Pipelines.h"
+#include "quill/Target/CPU/CPUTarget.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
 
 using namespace mlir;
 
 namespace {
-enum class EmitKind { Import, Graph };
+enum class EmitKind { Import, Graph, Kernel, LLVM, Asm, Obj, Lib };
 } // namespace
 
 static llvm::cl::opt<std::string> inputPath(llvm::cl::Positional,
                                             llvm::cl::desc("<model.onnx>"),
                                             llvm::cl::Required);
+static llvm::cl::opt<std::string> outputPath(
+    "o",
+    llvm::cl::desc("Output file ('-' for stdout; default: stdout for text, "
+                   "the model's path with .so/.o for libraries and objects)"),
+    llvm::cl::value_desc("path"));
+static llvm::cl::opt<EmitKind> emitKind(
+    "emit", llvm::cl::desc("What to write"),
+    llvm::cl::values(
+        clEnumValN(EmitKind::Import, "import",
+                   "the graph IR as imported, before the prepare pipeline"),
+        clEnumValN(EmitKind::Graph, "graph", "the graph IR after prepare"),
+        clEnumValN(EmitKind::Kernel, "kernel",
+                   "the kernel IR (linalg/tensor/arith/math on tensors)"),
+        clEnumValN(EmitKind::LLVM, "llvm", "optimized LLVM IR (text)"),
+        clEnumValN(EmitKind::Asm, "asm", "assembly"),
+        clEnumValN(EmitKind::Obj, "obj", "an object file"),
+        clEnumValN(EmitKind::Lib, "lib", "a shared library (default)")),
+    llvm::cl::init(EmitKind::Lib));
+static llvm::cl::opt<char> optLevel(
+    "O", llvm::cl::desc("Optimization level: -O0, -O1, -O2 or -O3 (default)"),
+    llvm::cl::Prefix, llvm::cl::init('3'));
 static llvm::cl::opt<std::string>
-    outputPath("o", llvm::cl::desc("Output file ('-' for stdout)"),
-               llvm::cl::value_desc("path"), llvm::cl::init("-"));
-static llvm::cl::opt<EmitKind>
-    emitKind("emit", llvm::cl::desc("What to write"),
-             llvm::cl::values(clEnumValN(EmitKind::Import, "import",
-                                         "the graph IR as imported, before the "
-                                         "prepare pipeline (MLIR)"),
-                              clEnumValN(EmitKind::Graph, "graph",
-                                         "the graph IR after import (MLIR)")),
-             llvm::cl::init(EmitKind::Graph));
+    mcpu("mcpu", llvm::cl::desc("CPU to generate code for (default: the host)"),
+         llvm::cl::value_desc("name"));
 static llvm::cl::list<std::string> inputShapes(
     "input-shape",
     llvm::cl::desc(
@@ -82,42 +98,134 @@ static void printDiagnostic(Diagnostic &diag) {
     printDiagnostic(note);
 }
 
-int main(int argc, char **argv) {
-  llvm::InitLLVM init(argc, argv);
-  llvm::cl::ParseCommandLineOptions(argc, argv, "Quill ONNX compiler\n");
+static bool isTextual(EmitKind kind) {
+  return kind != EmitKind::Obj && kind != EmitKind::Lib;
+}
 
-  quill::ONNXImportOptions options;
-  for (const std::string &spec : inputShapes) {
-    std::string error;
-    if (failed(quill::parseInputShape(spec, options, error))) {
-      llvm::errs() << "quill-compile: --input-shape: " << error << "\n";
-      return 1;
-    }
-  }
+static std::string defaultOutputPath() {
+  if (isTextual(emitKind))
+    return "-";
+  SmallString<256> path(inputPath.getValue());
+  llvm::sys::path::replace_extension(path,
+                                     emitKind == EmitKind::Lib ? "so" : "o");
+  return std::string(path);
+}
 
-  MLIRContext context;
-  context.getDiagEngine().registerHandler(printDiagnostic);
-  context.loadDialect<quill::QuillDialect, arith::ArithDialect,
-                      func::FuncDialect, math::MathDialect>();
-  OwningOpRef<ModuleOp> module =
-      quill::importONNXFile(inputPath, &context, options);
-  if (!module || failed(verify(*module)))
-    return 1;
-  if (emitKind != EmitKind::Import) {
-    PassManager pm(&context);
-    quill::buildPreparePipeline(pm);
-    if (failed(pm.run(*module)))
-      return 1;
-  }
+static int fail(const Twine &message) {
+  llvm::errs() << "quill-compile: " << message << "\n";
+  return 1;
+}
 
+static LogicalResult writeText(function_ref<void(raw_ostream &)> print) {
   std::string error;
   std::unique_ptr<llvm::ToolOutputFile> output =
       openOutputFile(outputPath, &error);
   if (!output) {
-    llvm::errs() << "quill-compile: " << error << "\n";
-    return 1;
+    fail(error);
+    return failure();
   }
-  module->print(output->os());
+  print(output->os());
   output->keep();
+  return success();
+}
+
+static int emitFromLLVMDialect(ModuleOp module,
+                               const quill::ModelSignature &signature) {
+  quill::CPUTargetOptions options;
+  options.cpu = mcpu;
+  options.optLevel = static_cast<llvm::CodeGenOptLevel>(optLevel - '0');
+  std::string error;
+  auto machine = quill::createCPUTargetMachine(options, error);
+  if (failed(machine))
+    return fail(error);
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      quill::translateModelToLLVMIR(module, signature, llvmContext);
+  if (!llvmModule)
+    return 1;
+  quill::optimizeLLVMModule(*llvmModule, **machine, options.optLevel);
+  if (emitKind == EmitKind::LLVM)
+    return failed(
+        writeText([&](raw_ostream &os) { llvmModule->print(os, nullptr); }));
+
+  // Objects go to their own file; a library links a temporary one.
+  std::string objectPath = outputPath;
+  if (emitKind == EmitKind::Lib) {
+    SmallString<128> temporary;
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile("quill-model", "o", temporary))
+      return fail("cannot create a temporary object file: " + ec.message());
+    objectPath = std::string(temporary);
+  }
+  {
+    std::unique_ptr<llvm::ToolOutputFile> object = openOutputFile(
+        emitKind == EmitKind::Asm ? outputPath.getValue() : objectPath, &error);
+    if (!object)
+      return fail(error);
+    if (failed(quill::emitMachineCode(*llvmModule, **machine, object->os(),
+                                      emitKind == EmitKind::Asm, error)))
+      return fail(error);
+    object->keep();
+  }
+  if (emitKind != EmitKind::Lib)
+    return 0;
+  LogicalResult linked =
+      quill::linkSharedLibrary(objectPath, outputPath, error);
+  llvm::sys::fs::remove(objectPath);
+  if (failed(linked))
+    return fail(error);
   return 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  quill::registerQuillPassesAndPipelines();
+  llvm::cl::ParseCommandLineOptions(argc, argv, "Quill ONNX compiler\n");
+  if (optLevel < '0' || optLevel > '3')
+    return fail("unknown optimization level -O" + std::string(1, optLevel) +
+                " (use -O0 to -O3)");
+  if (outputPath.empty())
+    outputPath = defaultOutputPath();
+
+  quill::ONNXImportOptions options;
+  for (const std::string &spec : inputShapes) {
+    std::string error;
+    if (failed(quill::parseInputShape(spec, options, error)))
+      return fail("--input-shape: " + error);
+  }
+
+  DialectRegistry registry;
+  quill::registerQuillDialects(registry);
+  MLIRContext context(registry);
+  context.getDiagEngine().registerHandler(printDiagnostic);
+  OwningOpRef<ModuleOp> module =
+      quill::importONNXFile(inputPath, &context, options);
+  if (!module || failed(verify(*module)))
+    return 1;
+  if (emitKind == EmitKind::Import)
+    return failed(writeText([&](raw_ostream &os) { module->print(os); }));
+
+  PassManager prepare(&context);
+  quill::buildPreparePipeline(prepare);
+  if (failed(prepare.run(*module)))
+    return 1;
+  if (emitKind == EmitKind::Graph)
+    return failed(writeText([&](raw_ostream &os) { module->print(os); }));
+
+  FailureOr<quill::ModelSignature> signature =
+      quill::prepareModelFunction(*module);
+  if (failed(signature))
+    return 1;
+  PassManager kernel(&context);
+  quill::buildCPUKernelPipeline(kernel);
+  if (failed(kernel.run(*module)))
+    return 1;
+  if (emitKind == EmitKind::Kernel)
+    return failed(writeText([&](raw_ostream &os) { module->print(os); }));
+
+  PassManager lowering(&context);
+  if (failed(quill::buildCPULLVMPipeline(lowering)) ||
+      failed(lowering.run(*module)))
+    return 1;
+  return emitFromLLVMDialect(*module, *signature);
 }

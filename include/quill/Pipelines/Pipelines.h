@@ -1,9 +1,13 @@
 //===- Pipelines.h - Quill's named pass pipelines ---------------*- C++ -*-===//
 //
 // The pipelines quill-compile runs, built in one place and registered by
-// name so quill-opt can run any of them: `quill-prepare` normalizes an
-// imported graph (canonicalization and DCE, batch-norm folding, layer-norm
-// and GELU recognition) before quantization.
+// name so quill-opt can run any of them:
+//  - `quill-prepare` normalizes an imported graph (canonicalization and DCE,
+//    batch-norm folding, layer-norm and GELU recognition);
+//  - `quill-cpu-kernel` lowers the graph IR to kernel IR on tensors (linalg,
+//    tensor, arith, math) and fuses elementwise producers and consumers;
+//  - `quill-cpu-llvm` bufferizes kernel IR, calls Quill's microkernels,
+//    lowers to loops and on to the LLVM dialect.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,8 +21,20 @@ namespace mlir::quill {
 /// Appends the prepare phase to a module-level pass manager.
 void buildPreparePipeline(OpPassManager &pm);
 
-/// Registers Quill's passes and named pipelines with the global registry.
+/// Appends graph IR -> kernel IR (tensors) to a module-level pass manager.
+void buildCPUKernelPipeline(OpPassManager &pm);
+
+/// Appends kernel IR -> LLVM dialect to a module-level pass manager. Fails
+/// only if a pass is not registered (registerQuillPassesAndPipelines).
+LogicalResult buildCPULLVMPipeline(OpPassManager &pm);
+
+/// Registers the upstream passes and dialect extensions the pipelines use,
+/// Quill's passes, and the named pipelines with the global registry.
 void registerQuillPassesAndPipelines();
+
+/// The dialects, and their bufferization and LLVM-conversion interfaces,
+/// that Quill's pipelines need loaded in a context.
+void registerQuillDialects(DialectRegistry &registry);
 
 } // namespace mlir::quill
 

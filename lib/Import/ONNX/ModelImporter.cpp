@@ -15,7 +15,11 @@
 #include "Tensors.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "quill/Dialect/Quill/IR/Quill.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -275,6 +279,8 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::GraphProto &graph) {
 
   OpBuilder builder(context);
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  if (!graph.name().empty())
+    (*module)->setAttr("quill.model_name", builder.getStringAttr(graph.name()));
   builder.setInsertionPointToEnd(module->getBody());
   auto func = func::FuncOp::create(
       builder, fileLoc, "main", builder.getFunctionType(argTypes, resultTypes));
@@ -359,7 +365,9 @@ OwningOpRef<ModuleOp>
 mlir::quill::importONNXBuffer(StringRef bytes, StringRef fileName, bool isText,
                               MLIRContext *context,
                               const ONNXImportOptions &options) {
-  context->loadDialect<arith::ArithDialect, func::FuncDialect>();
+  // Every dialect the importer creates ops or types of.
+  context->loadDialect<QuillDialect, arith::ArithDialect, func::FuncDialect,
+                       math::MathDialect, quant::QuantDialect>();
   Location loc = FileLineColLoc::get(context, fileName, 0, 0);
   onnx::ModelProto model;
   std::string error;

@@ -1,0 +1,237 @@
+#!/usr/bin/python3
+"""Benchmark Quill against ONNX Runtime on generated models, single-threaded on one core.
+
+    /usr/bin/python3 bench/run.py [--models matmul512,bert] [--runs N] [--quill-only | --ort-only]
+
+For each model: generate it (models.py), compile it with `quill-compile -O3` (timed), time it with
+`quill-run --bench` and with ONNX Runtime (ort_bench.js), check that both produce the same outputs,
+and print a table of medians. Both peers time inside their own process after a warm-up, so model
+load and compile are not in the run times.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+import onnx
+
+BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, BENCH_DIR)
+import models  # noqa: E402  (bench/models.py, found through the path set above)
+
+# Timed runs per model: enough for a stable median while the whole benchmark stays within a few minutes.
+DEFAULT_RUNS = {"matmul512": 200, "matmul1024": 50, "mlp": 200, "resnet18": 50, "bert": 100}
+
+# One core's fp32 peak on this CPU: AVX-512 FMA, register-resident microbenchmark
+# (../shared/docs/TOOLCHAIN.md from the repository root, "This CPU").
+FP32_PEAK_GFLOPS = 151.0
+
+# A fast wrong answer is worthless: outputs must agree to this relative tolerance, and to this
+# absolute tolerance scaled by the reference output's magnitude (at least 1).
+RTOL = 1e-3
+ATOL = 1e-3
+
+BENCH_LINE = re.compile(r"bench: runs=(\d+) min_ms=([\d.eE+-]+) median_ms=([\d.eE+-]+) mean_ms=([\d.eE+-]+)")
+
+
+class StepFailed(Exception):
+    """A tool failed for one model; the message says which and why, and the benchmark goes on."""
+
+
+def pin_to_one_core():
+    # The same core for both peers, so neither gets a less busy one.
+    return ["taskset", "-c", "0"] if shutil.which("taskset") else []
+
+
+def run_tool(what, command, timeout):
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise StepFailed(f"{what} timed out after {timeout} s: {' '.join(command)}")
+    except OSError as error:
+        raise StepFailed(f"{what} could not start: {error}")
+    if result.returncode != 0:
+        tail = "\n".join((result.stderr + result.stdout).strip().splitlines()[-20:])
+        raise StepFailed(f"{what} exited with {result.returncode}: {' '.join(command)}\n{tail}")
+    return result.stdout
+
+
+def parse_bench(what, stdout):
+    match = BENCH_LINE.search(stdout)
+    if not match:
+        raise StepFailed(f"{what} printed no 'bench:' line; its output was:\n{stdout.strip()}")
+    return {"runs": int(match[1]), "min_ms": float(match[2]), "median_ms": float(match[3]),
+            "mean_ms": float(match[4])}
+
+
+def fresh_dir(path):
+    # Remove files from an earlier run, so a tool that writes nothing cannot pass on stale outputs.
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    return path
+
+
+def graph_io_names(model_file):
+    graph = onnx.load(model_file, load_external_data=False).graph
+    initializers = {t.name for t in graph.initializer}
+    return [i.name for i in graph.input if i.name not in initializers], [o.name for o in graph.output]
+
+
+def compile_quill(tools, model_file, library, timeout):
+    if os.path.exists(library):
+        os.remove(library)
+    start = time.perf_counter()
+    run_tool("quill-compile", [os.path.join(tools, "quill-compile"), model_file, "-O3", "-o", library], timeout)
+    return time.perf_counter() - start
+
+
+def bench_quill(tools, library, inputs_dir, input_names, runs, output_dir, timeout):
+    command = pin_to_one_core() + [os.path.join(tools, "quill-run"), library]
+    for name in input_names:
+        command += ["--input", f"{name}={os.path.join(inputs_dir, name + '.npy')}"]
+    command += ["--bench", str(runs), "--output-dir", output_dir]
+    return parse_bench("quill-run", run_tool("quill-run", command, timeout))
+
+
+def bench_ort(model_file, inputs_dir, runs, output_dir, timeout):
+    command = pin_to_one_core() + ["node", os.path.join(BENCH_DIR, "ort_bench.js"), model_file, inputs_dir,
+                                   str(runs), "1", output_dir]
+    return parse_bench("ort_bench.js", run_tool("ort_bench.js", command, timeout))
+
+
+def compare_outputs(output_names, quill_dir, ort_dir):
+    """Largest |quill - ort| over all outputs, and whether every output is within tolerance."""
+    worst, agree = 0.0, True
+    for name in output_names:
+        files = [os.path.join(d, name + ".npy") for d in (quill_dir, ort_dir)]
+        missing = [f for f in files if not os.path.exists(f)]
+        if missing:
+            raise StepFailed(f"output {name!r} not written: {', '.join(missing)}")
+        got, want = (np.load(f).astype(np.float64) for f in files)
+        if got.shape != want.shape:
+            raise StepFailed(f"output {name!r}: Quill's shape {got.shape} differs from ORT's {want.shape}")
+        diff = float(np.max(np.abs(got - want))) if got.size else 0.0
+        magnitude = float(np.max(np.abs(want))) if want.size else 0.0
+        atol = ATOL * max(1.0, magnitude)
+        close = bool(np.allclose(got, want, rtol=RTOL, atol=atol))
+        print(f"  check {name}: max_abs_diff={diff:.3g} max|ort|={magnitude:.3g} "
+              f"allclose(rtol={RTOL:g}, atol={atol:.3g})={'ok' if close else 'MISMATCH'}")
+        worst, agree = max(worst, diff), agree and close
+    return worst, agree
+
+
+def bench_model(name, args, tools):
+    """Benchmark one model; returns its table row (a dict), with failures recorded rather than raised."""
+    model_dir = os.path.join(args.work_dir, name)
+    model_file = models.model_path(args.work_dir, name)
+    inputs_dir = models.inputs_dir(args.work_dir, name)
+    input_names, output_names = graph_io_names(model_file)
+    runs = args.runs or DEFAULT_RUNS[name]
+    row = {"model": name}
+    print(f"== {name} ({runs} runs)")
+
+    if not args.ort_only:
+        try:
+            library = os.path.join(model_dir, f"{name}.so")
+            row["compile_s"] = compile_quill(tools, model_file, library, args.timeout)
+            print(f"  quill-compile: {row['compile_s']:.2f} s")
+            quill_dir = fresh_dir(os.path.join(model_dir, "quill_out"))
+            row["quill"] = bench_quill(tools, library, inputs_dir, input_names, runs, quill_dir, args.timeout)
+            print(f"  quill: median {row['quill']['median_ms']:.3f} ms, min {row['quill']['min_ms']:.3f} ms")
+        except StepFailed as error:
+            row["quill_error"] = str(error)
+            print(f"  FAILED: {error}")
+
+    if not args.quill_only:
+        try:
+            ort_dir = fresh_dir(os.path.join(model_dir, "ort_out"))
+            row["ort"] = bench_ort(model_file, inputs_dir, runs, ort_dir, args.timeout)
+            print(f"  ort:   median {row['ort']['median_ms']:.3f} ms, min {row['ort']['min_ms']:.3f} ms")
+        except StepFailed as error:
+            row["ort_error"] = str(error)
+            print(f"  ORT FAILED: {error}")
+
+    if "quill" in row and "ort" in row:
+        try:
+            row["max_abs_diff"], row["agree"] = compare_outputs(output_names, quill_dir, ort_dir)
+        except StepFailed as error:
+            row["agree"] = False
+            print(f"  check FAILED: {error}")
+    return row
+
+
+def print_table(rows):
+    def ms(row, peer):
+        if f"{peer}_error" in row:
+            return "FAILED"
+        return f"{row[peer]['median_ms']:.3f}" if peer in row else "-"
+
+    header = ("model", "quill_ms", "ort_ms", "ratio(ort/quill)", "max_abs_diff", "compile_s", "outputs")
+    lines = [header]
+    for row in rows:
+        ratio = (f"{row['ort']['median_ms'] / row['quill']['median_ms']:.2f}"
+                 if "quill" in row and "ort" in row else "-")
+        diff = f"{row['max_abs_diff']:.3g}" if "max_abs_diff" in row else "-"
+        compile_s = f"{row['compile_s']:.2f}" if "compile_s" in row else "-"
+        outputs = "-" if "agree" not in row else ("agree" if row["agree"] else "MISMATCH")
+        lines.append((row["model"], ms(row, "quill"), ms(row, "ort"), ratio, diff, compile_s, outputs))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    print()
+    for line in lines:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+
+
+def print_matmul_efficiency(rows):
+    """GFLOP/s on matmul1024 (2*n^3 flops) and its share of one core's fp32 peak."""
+    row = next((r for r in rows if r["model"] == "matmul1024"), None)
+    if row is None:
+        return
+    flops = 2 * 1024 ** 3
+    parts = []
+    for peer, label in (("quill", "Quill"), ("ort", "ORT")):
+        if peer in row:
+            gflops = flops / (row[peer]["median_ms"] * 1e-3) / 1e9
+            parts.append(f"{label} {gflops:.1f} GFLOP/s ({100 * gflops / FP32_PEAK_GFLOPS:.0f}% of peak)")
+    if parts:
+        print(f"\nmatmul1024 (median, fp32 peak {FP32_PEAK_GFLOPS:g} GFLOP/s): " + ", ".join(parts))
+
+
+def main():
+    repo = os.path.dirname(BENCH_DIR)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", default=",".join(models.MODEL_NAMES),
+                        help=f"comma-separated subset of {','.join(models.MODEL_NAMES)}")
+    parser.add_argument("--runs", type=int, help="timed runs per model (default: per model, see DEFAULT_RUNS)")
+    parser.add_argument("--work-dir", default="/tmp/quill-bench", help="where models, libraries and outputs go")
+    parser.add_argument("--build-dir", default=os.path.join(repo, "build"), help="Quill build dir (tools in bin/)")
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds allowed for each tool invocation")
+    peers = parser.add_mutually_exclusive_group()
+    peers.add_argument("--quill-only", action="store_true", help="skip ONNX Runtime (and the output check)")
+    peers.add_argument("--ort-only", action="store_true", help="skip Quill (and the output check)")
+    args = parser.parse_args()
+
+    names = args.models.split(",")
+    unknown = [n for n in names if n not in models.BUILDERS]
+    if unknown:
+        sys.exit(f"unknown model(s): {', '.join(unknown)}; known: {', '.join(models.MODEL_NAMES)}")
+    if args.runs is not None and args.runs < 1:
+        sys.exit("--runs must be at least 1")
+    tools = os.path.join(args.build_dir, "bin")
+    if not args.quill_only and not os.path.isdir(os.path.join(BENCH_DIR, "node_modules", "onnxruntime-node")):
+        sys.exit(f"onnxruntime-node is missing: run `npm install --ignore-scripts` in {BENCH_DIR}")
+
+    models.generate(args.work_dir, names)
+    pinned = "pinned to core 0" if pin_to_one_core() else "not pinned (no taskset)"
+    print(f"models in {args.work_dir}; single-threaded, {pinned}")
+    rows = [bench_model(name, args, tools) for name in names]
+    print_table(rows)
+    print_matmul_efficiency(rows)
+
+
+if __name__ == "__main__":
+    main()

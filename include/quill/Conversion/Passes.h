@@ -1,0 +1,26 @@
+//===- Passes.h - Graph IR to kernel IR conversions -------------*- C++ -*-===//
+
+#ifndef QUILL_CONVERSION_PASSES_H
+#define QUILL_CONVERSION_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::quill {
+
+#define GEN_PASS_DECL
+#include "quill/Conversion/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "quill/Conversion/Passes.h.inc"
+
+} // namespace mlir::quill
+
+#endif // QUILL_CONVERSION_PASSES_H

@@ -1,0 +1,84 @@
+//===- Passes.td - Graph IR to kernel IR conversions -----------*- tablegen -*-===//
+
+#ifndef QUILL_CONVERSION_PASSES
+#define QUILL_CONVERSION_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertQuillToLinalgPass : Pass<"quill-lower-to-linalg", "ModuleOp"> {
+  let summary = "lowers Quill's graph ops to linalg, tensor, arith and math";
+  let description = [{
+    Every graph op becomes upstream kernel IR on tensors with the op's ONNX
+    meaning: elementwise ops and activations become `linalg.generic` with
+    broadcasting indexing maps; matmul and gemm `linalg.matmul` /
+    `linalg.batch_matmul` accumulating into their bias; 2-d convolutions
+    with one group an im2col `linalg.generic` feeding `linalg.matmul`, every
+    other convolution one `linalg.generic`; pooling, reductions, softmax and
+    the normalizations `linalg.generic` reductions; data movement `tensor`
+    ops. Integer quantize / dequantize with `!quant.uniform` parameters
+    become elementwise arithmetic, and tensors of unsigned or quantized
+    elements become tensors of signless storage integers, also in function
+    signatures.
+
+    An op without a lowering (fp8 and block formats on the CPU, for now) is
+    an error naming the op.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def FuseElementwisePass : Pass<"quill-fuse-elementwise", "func::FuncOp"> {
+  let summary = "fuses chains of elementwise linalg.generic ops";
+  let description = [{
+    Merges an elementwise `linalg.generic` (all loops parallel, operands
+    read through projected permutations) into the elementwise generic that
+    consumes it, when it has no other user, so a chain like bias add, ReLU,
+    quantize, dequantize reads and writes memory once. Unlike upstream's
+    `linalg-fuse-elementwise-ops` it never fuses into a reduction or
+    contraction: that would recompute the producer for every step of the
+    reduction and turn named matmuls into generics.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def LinalgToMicrokernelsPass : Pass<"quill-linalg-to-microkernels", "ModuleOp"> {
+  let summary = "calls Quill's packed GEMM for f32 matmuls on buffers";
+  let description = [{
+    After bufferization, replaces `linalg.matmul` (plain or with transposed
+    operands) and `linalg.batch_matmul` on f32 memrefs with calls of
+    `quill_sgemm` from Quill's runtime (a cache-blocked, packed AVX-512 /
+    AVX2 kernel: upstream codegen has no packing schedule and stays far
+    from the FMA peak on large products). Batches loop over 2-d subviews.
+    Matmuls with fewer than `min-flops` multiply-adds stay in linalg.
+  }];
+  let options = [
+    Option<"minFlops", "min-flops", "int64_t", /*default=*/"4096",
+           "smallest M*N*K handed to the microkernel">,
+  ];
+  let dependentDialects = [
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+def ApproximateMathPass : Pass<"quill-approximate-math", "ModuleOp"> {
+  let summary = "replaces transcendental math ops with vectorizable polynomials";
+  let description = [{
+    Rewrites `math.exp`, `math.tanh`, `math.erf`, `math.log` and friends on
+    f32 with upstream's polynomial approximations (max error about 2 ulp
+    for exp, 1e-7 absolute for erf), so that they vectorize instead of
+    becoming scalar calls into libm.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+#endif // QUILL_CONVERSION_PASSES

@@ -1,0 +1,543 @@
+//===- Contractions.cpp - Lowering of matmul, gemm and convolutions -------===//
+//
+// Matrix products become linalg.matmul / linalg.batch_matmul accumulating
+// into their bias, so that bias addition costs nothing. Convolutions with
+// two spatial axes and one group become an im2col linalg.generic feeding a
+// matmul (the product then runs in the packed GEMM); every other
+// convolution is one linalg.generic over the grouped iteration space.
+// Transposed convolutions become convolutions over the zero-interleaved
+// input with the flipped kernel.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+
+#include "quill/Dialect/Quill/IR/Quill.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::quill;
+using namespace mlir::quill::lowering;
+
+namespace {
+
+/// `value` with its elements converted to `elementType`.
+Value convertElements(OpBuilder &b, Location loc, Value value, Type elementType,
+                      bool isUnsigned) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getElementType() == elementType)
+    return value;
+  return buildElementwise(b, loc, type.getShape(), elementType, value,
+                          [&](OpBuilder &nested, Location l, ValueRange args) {
+                            return ScalarMath{nested, l, isUnsigned}.convert(
+                                args[0], elementType, false);
+                          });
+}
+
+/// `value` broadcast to `shape` (a copy only when the shapes differ).
+Value broadcastTo(OpBuilder &b, Location loc, Value value,
+                  ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getShape() == shape)
+    return value;
+  return buildElementwise(
+      b, loc, shape, type.getElementType(), value,
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+}
+
+/// The product of `lhs` [B..., M, K] and `rhs` [B..., K, N] accumulated into
+/// `init` [B..., M, N] (batch dimensions already equal).
+Value buildProduct(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                   Value init) {
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  auto initType = cast<RankedTensorType>(init.getType());
+  int64_t rank = initType.getRank();
+  if (rank == 2)
+    return linalg::MatmulOp::create(b, loc, TypeRange{initType},
+                                    ValueRange{lhs, rhs}, ValueRange{init})
+        .getResult(0);
+  int64_t batch = 1;
+  for (int64_t size : initType.getShape().drop_back(2))
+    batch *= size;
+  auto collapse = [&](Value value, RankedTensorType type) {
+    return reshapeTo(
+        b, loc, value,
+        {batch, type.getDimSize(rank - 2), type.getDimSize(rank - 1)});
+  };
+  Value product =
+      linalg::BatchMatmulOp::create(
+          b, loc,
+          TypeRange{cast<RankedTensorType>(collapse(init, initType).getType())},
+          ValueRange{collapse(lhs, lhsType), collapse(rhs, rhsType)},
+          ValueRange{collapse(init, initType)})
+          .getResult(0);
+  return reshapeTo(b, loc, product, initType.getShape());
+}
+
+struct MatMulLowering : OpConversionPattern<MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op.getResult().getType()));
+    Value lhs = adaptor.getLhs();
+    Value rhs = adaptor.getRhs();
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    auto rhsType = cast<RankedTensorType>(rhs.getType());
+    // Vectors become a row and a column.
+    if (lhsType.getRank() == 1)
+      lhs = reshapeTo(rewriter, loc, lhs, {1, lhsType.getDimSize(0)});
+    if (rhsType.getRank() == 1)
+      rhs = reshapeTo(rewriter, loc, rhs, {rhsType.getDimSize(0), 1});
+    lhsType = cast<RankedTensorType>(lhs.getType());
+    rhsType = cast<RankedTensorType>(rhs.getType());
+    int64_t m = lhsType.getDimSize(lhsType.getRank() - 2);
+    int64_t k = lhsType.getDimSize(lhsType.getRank() - 1);
+    int64_t n = rhsType.getDimSize(rhsType.getRank() - 1);
+    Type elementType = resultType.getElementType();
+    Value zero = ScalarMath{rewriter, loc}.constant(elementType, 0.0);
+
+    Value result;
+    if (rhsType.getRank() == 2) {
+      // A stack of rows times one matrix is one taller matrix product.
+      int64_t rows = lhsType.getNumElements() / k;
+      Value flat = reshapeTo(rewriter, loc, lhs, {rows, k});
+      Value init = createFilled(rewriter, loc, {rows, n}, zero);
+      result = buildProduct(rewriter, loc, flat, rhs, init);
+    } else {
+      SmallVector<int64_t> batchShape;
+      int64_t batchRank = std::max(lhsType.getRank(), rhsType.getRank()) - 2;
+      for (int64_t dim = 0; dim < batchRank; ++dim) {
+        auto sizeOf = [&](RankedTensorType type) -> int64_t {
+          int64_t index = dim - (batchRank - (type.getRank() - 2));
+          return index < 0 ? 1 : type.getDimSize(index);
+        };
+        batchShape.push_back(std::max(sizeOf(lhsType), sizeOf(rhsType)));
+      }
+      SmallVector<int64_t> lhsShape(batchShape), rhsShape(batchShape),
+          initShape(batchShape);
+      lhsShape.append({m, k});
+      rhsShape.append({k, n});
+      initShape.append({m, n});
+      Value init = createFilled(rewriter, loc, initShape, zero);
+      result =
+          buildProduct(rewriter, loc, broadcastTo(rewriter, loc, lhs, lhsShape),
+                       broadcastTo(rewriter, loc, rhs, rhsShape), init);
+    }
+    rewriter.replaceOp(op,
+                       reshapeTo(rewriter, loc, result, resultType.getShape()));
+    return success();
+  }
+};
+
+struct GemmLowering : OpConversionPattern<GemmOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(GemmOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    auto resultType = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op.getResult().getType()));
+    Type elementType = resultType.getElementType();
+    ArrayRef<int64_t> shape = resultType.getShape();
+    ScalarMath math{rewriter, loc};
+    double alpha = op.getAlpha().convertToDouble();
+    double beta = op.getBeta().convertToDouble();
+
+    // The bias, scaled by beta, is the accumulator's initial value when
+    // alpha is 1; otherwise the product is scaled afterwards.
+    Value init =
+        createFilled(rewriter, loc, shape, math.constant(elementType, 0.0));
+    Value bias = adaptor.getC();
+    if (bias && alpha == 1.0) {
+      init = buildElementwise(
+          rewriter, loc, shape, elementType, bias,
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            ScalarMath inner{b, l};
+            return beta == 1.0
+                       ? args[0]
+                       : inner.mul(args[0], inner.constant(elementType, beta));
+          });
+    }
+    AffineExpr m, n, k;
+    bindDims(context, m, n, k);
+    auto matmul = linalg::MatmulOp::create(
+        rewriter, loc, TypeRange{init.getType()},
+        ValueRange{adaptor.getA(), adaptor.getB()}, ValueRange{init});
+    if (op.getTransA() || op.getTransB()) {
+      SmallVector<AffineMap> maps = {
+          AffineMap::get(3, 0,
+                         op.getTransA() ? ArrayRef<AffineExpr>{k, m}
+                                        : ArrayRef<AffineExpr>{m, k},
+                         context),
+          AffineMap::get(3, 0,
+                         op.getTransB() ? ArrayRef<AffineExpr>{n, k}
+                                        : ArrayRef<AffineExpr>{k, n},
+                         context),
+          AffineMap::get(3, 0, {m, n}, context)};
+      matmul.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    }
+    Value result = matmul.getResult(0);
+    if (alpha != 1.0) {
+      SmallVector<Value> operands = {result};
+      if (bias)
+        operands.push_back(bias);
+      result = buildElementwise(
+          rewriter, loc, shape, elementType, operands,
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            ScalarMath inner{b, l};
+            Value scaled =
+                inner.mul(args[0], inner.constant(elementType, alpha));
+            if (args.size() == 1)
+              return scaled;
+            return inner.add(
+                scaled, inner.mul(args[1], inner.constant(elementType, beta)));
+          });
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// A convolution with explicit attributes, shared by Conv and ConvTranspose.
+struct ConvolutionSpec {
+  SmallVector<int64_t> strides, pads, dilations;
+  int64_t group;
+};
+
+/// Zero-pads the spatial axes of `input` [N, C, D...] (negative pads crop).
+Value padSpatial(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<int64_t> pads) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  int64_t spatial = rank - 2;
+  SmallVector<int64_t> low(rank, 0), high(rank, 0), offsets(rank, 0);
+  SmallVector<int64_t> cropped(type.getShape());
+  bool crop = false, pad = false;
+  for (int64_t axis = 0; axis < spatial; ++axis) {
+    int64_t begin = pads[axis], end = pads[spatial + axis];
+    if (begin < 0 || end < 0)
+      crop = true;
+    if (begin > 0 || end > 0)
+      pad = true;
+    offsets[axis + 2] = std::max<int64_t>(0, -begin);
+    cropped[axis + 2] -=
+        std::max<int64_t>(0, -begin) + std::max<int64_t>(0, -end);
+    low[axis + 2] = std::max<int64_t>(0, begin);
+    high[axis + 2] = std::max<int64_t>(0, end);
+  }
+  if (crop)
+    input = tensor::ExtractSliceOp::create(
+        b, loc, type.clone(cropped), input, ValueRange{}, ValueRange{},
+        ValueRange{}, offsets, cropped, SmallVector<int64_t>(rank, 1));
+  if (!pad)
+    return input;
+  SmallVector<int64_t> paddedShape(cropped);
+  for (int64_t dim = 0; dim < rank; ++dim)
+    paddedShape[dim] += low[dim] + high[dim];
+  Value zero = ScalarMath{b, loc}.constant(type.getElementType(), 0.0);
+  return tensor::PadOp::create(b, loc, type.clone(paddedShape), input,
+                               getAsIndexOpFoldResult(b.getContext(), low),
+                               getAsIndexOpFoldResult(b.getContext(), high),
+                               zero);
+}
+
+/// im2col + matmul for 2-d convolutions with one group.
+Value buildIm2ColConvolution(OpBuilder &b, Location loc, Value padded,
+                             Value weight, Value bias,
+                             const ConvolutionSpec &spec,
+                             RankedTensorType resultType) {
+  MLIRContext *context = b.getContext();
+  auto inputType = cast<RankedTensorType>(padded.getType());
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  Type elementType = resultType.getElementType();
+  int64_t batch = inputType.getDimSize(0), channels = inputType.getDimSize(1);
+  int64_t filters = weightType.getDimSize(0);
+  int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
+  int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+  int64_t depth = channels * kh * kw, pixels = oh * ow;
+
+  Value columns;
+  bool pointwise = kh == 1 && kw == 1 && spec.strides[0] == 1 &&
+                   spec.strides[1] == 1 && inputType.getDimSize(2) == oh &&
+                   inputType.getDimSize(3) == ow;
+  if (pointwise) {
+    columns = reshapeTo(b, loc, padded, {batch, depth, pixels});
+  } else {
+    // columns[n, c, i, j, y, x] = input[n, c, y*s0 + i*d0, x*s1 + j*d1]
+    AffineExpr n, c, i, j, y, x;
+    bindDims(context, n, c, i, j, y, x);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(6, 0,
+                       {n, c, y * spec.strides[0] + i * spec.dilations[0],
+                        x * spec.strides[1] + j * spec.dilations[1]},
+                       context),
+        AffineMap::getMultiDimIdentityMap(6, context)};
+    SmallVector<int64_t> shape = {batch, channels, kh, kw, oh, ow};
+    Value init = createEmpty(b, loc, shape, inputType.getElementType());
+    Value gathered =
+        linalg::GenericOp::create(
+            b, loc, init.getType(), padded, init, maps,
+            SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+            [](OpBuilder &nested, Location l, ValueRange args) {
+              linalg::YieldOp::create(nested, l, args[0]);
+            })
+            .getResult(0);
+    columns = reshapeTo(b, loc, gathered, {batch, depth, pixels});
+  }
+  Value filterMatrix = reshapeTo(b, loc, weight, {filters, depth});
+
+  SmallVector<int64_t> initShape = {batch, filters, pixels};
+  Value init;
+  if (bias) {
+    // bias[f] along the filter axis of every image.
+    AffineExpr n, f, p;
+    bindDims(context, n, f, p);
+    Value empty = createEmpty(b, loc, initShape, elementType);
+    init =
+        linalg::GenericOp::create(
+            b, loc, empty.getType(), bias, empty,
+            SmallVector<AffineMap>{
+                AffineMap::get(3, 0, {f}, context),
+                AffineMap::getMultiDimIdentityMap(3, context)},
+            SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+            [](OpBuilder &nested, Location l, ValueRange args) {
+              linalg::YieldOp::create(nested, l, args[0]);
+            })
+            .getResult(0);
+  } else {
+    init = createFilled(b, loc, initShape,
+                        ScalarMath{b, loc}.constant(elementType, 0.0));
+  }
+  Value product;
+  if (batch == 1) {
+    product = buildProduct(b, loc, filterMatrix,
+                           reshapeTo(b, loc, columns, {depth, pixels}),
+                           reshapeTo(b, loc, init, {filters, pixels}));
+  } else {
+    product = buildProduct(
+        b, loc, broadcastTo(b, loc, filterMatrix, {batch, filters, depth}),
+        columns, init);
+  }
+  return reshapeTo(b, loc, product, resultType.getShape());
+}
+
+/// One linalg.generic over [N, G, M/G, O..., C/G, K...].
+Value buildGroupedConvolution(OpBuilder &b, Location loc, Value padded,
+                              Value weight, Value bias,
+                              const ConvolutionSpec &spec,
+                              RankedTensorType resultType, bool isUnsigned) {
+  MLIRContext *context = b.getContext();
+  auto inputType = cast<RankedTensorType>(padded.getType());
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  Type elementType = resultType.getElementType();
+  int64_t spatial = inputType.getRank() - 2;
+  int64_t group = spec.group;
+  int64_t batch = inputType.getDimSize(0);
+  int64_t groupChannels = inputType.getDimSize(1) / group;
+  int64_t groupFilters = weightType.getDimSize(0) / group;
+
+  SmallVector<int64_t> inputShape = {batch, group, groupChannels};
+  SmallVector<int64_t> weightShape = {group, groupFilters, groupChannels};
+  SmallVector<int64_t> outputShape = {batch, group, groupFilters};
+  for (int64_t axis = 0; axis < spatial; ++axis) {
+    inputShape.push_back(inputType.getDimSize(axis + 2));
+    weightShape.push_back(weightType.getDimSize(axis + 2));
+    outputShape.push_back(resultType.getDimSize(axis + 2));
+  }
+  Value groupedInput = reshapeTo(b, loc, padded, inputShape);
+  Value groupedWeight = reshapeTo(b, loc, weight, weightShape);
+
+  // Loops: n, g, m, o_1..o_s (parallel), c, k_1..k_s (reduction).
+  int64_t loops = 3 + 2 * spatial + 1;
+  auto dim = [&](int64_t index) { return getAffineDimExpr(index, context); };
+  int64_t channelLoop = 3 + spatial;
+  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1), dim(channelLoop)};
+  SmallVector<AffineExpr> weightExprs = {dim(1), dim(2), dim(channelLoop)};
+  SmallVector<AffineExpr> outputExprs = {dim(0), dim(1), dim(2)};
+  for (int64_t axis = 0; axis < spatial; ++axis) {
+    AffineExpr out = dim(3 + axis), kernel = dim(channelLoop + 1 + axis);
+    inputExprs.push_back(out * spec.strides[axis] +
+                         kernel * spec.dilations[axis]);
+    weightExprs.push_back(kernel);
+    outputExprs.push_back(out);
+  }
+  SmallVector<utils::IteratorType> iterators(loops,
+                                             utils::IteratorType::parallel);
+  for (int64_t index = channelLoop; index < loops; ++index)
+    iterators[index] = utils::IteratorType::reduction;
+
+  Value init;
+  if (bias) {
+    Value groupedBias = reshapeTo(b, loc, bias, {group, groupFilters});
+    init = buildElementwise(
+        b, loc, outputShape, elementType,
+        reshapeTo(b, loc, groupedBias,
+                  [&] {
+                    SmallVector<int64_t> shape = {group, groupFilters};
+                    shape.append(spatial, 1);
+                    return shape;
+                  }()),
+        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  } else {
+    init = createFilled(b, loc, outputShape,
+                        ScalarMath{b, loc}.constant(elementType, 0.0));
+  }
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(loops, 0, inputExprs, context),
+      AffineMap::get(loops, 0, weightExprs, context),
+      AffineMap::get(loops, 0, outputExprs, context)};
+  Value result =
+      linalg::GenericOp::create(
+          b, loc, init.getType(), ValueRange{groupedInput, groupedWeight}, init,
+          maps, iterators,
+          [&](OpBuilder &nested, Location l, ValueRange args) {
+            ScalarMath math{nested, l, isUnsigned};
+            Value x = math.convert(args[0], elementType, false);
+            Value w = math.convert(args[1], elementType, false);
+            linalg::YieldOp::create(nested, l,
+                                    math.add(args[2], math.mul(x, w)));
+          })
+          .getResult(0);
+  return reshapeTo(b, loc, result, resultType.getShape());
+}
+
+Value buildConvolution(OpBuilder &b, Location loc, Value input, Value weight,
+                       Value bias, const ConvolutionSpec &spec,
+                       RankedTensorType resultType, bool isUnsigned) {
+  Value padded = padSpatial(b, loc, input, spec.pads);
+  auto inputType = cast<RankedTensorType>(input.getType());
+  bool sameTypes = inputType.getElementType() == resultType.getElementType() &&
+                   cast<RankedTensorType>(weight.getType()).getElementType() ==
+                       resultType.getElementType();
+  if (inputType.getRank() == 4 && spec.group == 1 && sameTypes &&
+      isa<FloatType>(resultType.getElementType()))
+    return buildIm2ColConvolution(b, loc, padded, weight, bias, spec,
+                                  resultType);
+  return buildGroupedConvolution(b, loc, padded, weight, bias, spec, resultType,
+                                 isUnsigned);
+}
+
+struct ConvLowering : OpConversionPattern<ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op.getResult().getType()));
+    ConvolutionSpec spec{llvm::to_vector(op.getStrides()),
+                         llvm::to_vector(op.getPads()),
+                         llvm::to_vector(op.getDilations()), op.getGroup()};
+    rewriter.replaceOp(
+        op, buildConvolution(rewriter, op.getLoc(), adaptor.getInput(),
+                             adaptor.getWeight(), adaptor.getBias(), spec,
+                             resultType,
+                             hasUnsignedElements(op.getInput().getType())));
+    return success();
+  }
+};
+
+/// A transposed convolution is a stride-1 convolution over the input with
+/// `stride - 1` zeros between elements, padded by `dilation * (K - 1)` minus
+/// the original pads, with each group's kernel flipped and its in/out
+/// channels swapped.
+struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ConvTransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    auto resultType = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op.getResult().getType()));
+    Value input = adaptor.getInput();
+    Value weight = adaptor.getWeight();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto weightType = cast<RankedTensorType>(weight.getType());
+    Type elementType = inputType.getElementType();
+    int64_t rank = inputType.getRank();
+    int64_t spatial = rank - 2;
+    int64_t group = op.getGroup();
+    ArrayRef<int64_t> strides = op.getStrides();
+    ArrayRef<int64_t> dilations = op.getDilations();
+    ArrayRef<int64_t> pads = op.getPads();
+    ArrayRef<int64_t> outputPadding = op.getOutputPadding();
+
+    // Interleave zeros.
+    SmallVector<int64_t> dilatedShape(inputType.getShape());
+    for (int64_t axis = 0; axis < spatial; ++axis)
+      dilatedShape[axis + 2] = (dilatedShape[axis + 2] - 1) * strides[axis] + 1;
+    Value dilated = input;
+    if (llvm::any_of(strides, [](int64_t s) { return s != 1; })) {
+      Value zeros =
+          createFilled(rewriter, loc, dilatedShape,
+                       ScalarMath{rewriter, loc}.constant(elementType, 0.0));
+      SmallVector<int64_t> insertStrides(rank, 1);
+      for (int64_t axis = 0; axis < spatial; ++axis)
+        insertStrides[axis + 2] = strides[axis];
+      dilated = tensor::InsertSliceOp::create(
+          rewriter, loc, input, zeros, ValueRange{}, ValueRange{}, ValueRange{},
+          SmallVector<int64_t>(rank, 0), inputType.getShape(), insertStrides);
+    }
+
+    // Flip the kernel and swap channels: [C, M/G, K...] -> [M, C/G, K...].
+    int64_t channels = weightType.getDimSize(0);
+    int64_t groupChannels = channels / group;
+    int64_t groupFilters = weightType.getDimSize(1);
+    SmallVector<int64_t> flippedShape = {groupFilters * group, groupChannels};
+    SmallVector<AffineExpr> sourceExprs;
+    AffineExpr filter = getAffineDimExpr(0, context);
+    AffineExpr channel = getAffineDimExpr(1, context);
+    sourceExprs.push_back(filter.floorDiv(groupFilters) * groupChannels +
+                          channel);
+    sourceExprs.push_back(filter % groupFilters);
+    ConvolutionSpec spec{SmallVector<int64_t>(spatial, 1),
+                         SmallVector<int64_t>(2 * spatial, 0),
+                         llvm::to_vector(dilations), group};
+    for (int64_t axis = 0; axis < spatial; ++axis) {
+      int64_t kernel = weightType.getDimSize(axis + 2);
+      flippedShape.push_back(kernel);
+      sourceExprs.push_back(kernel - 1 - getAffineDimExpr(axis + 2, context));
+      int64_t reach = dilations[axis] * (kernel - 1);
+      spec.pads[axis] = reach - pads[axis];
+      spec.pads[spatial + axis] =
+          reach - pads[spatial + axis] + outputPadding[axis];
+    }
+    Value flippedInit = createEmpty(rewriter, loc, flippedShape, elementType);
+    Value flipped =
+        linalg::GenericOp::create(
+            rewriter, loc, flippedInit.getType(), weight, flippedInit,
+            SmallVector<AffineMap>{
+                AffineMap::get(rank, 0, sourceExprs, context),
+                AffineMap::getMultiDimIdentityMap(rank, context)},
+            SmallVector<utils::IteratorType>(rank,
+                                             utils::IteratorType::parallel),
+            [](OpBuilder &b, Location l, ValueRange args) {
+              linalg::YieldOp::create(b, l, args[0]);
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, buildConvolution(rewriter, loc, dilated, flipped,
+                                            adaptor.getBias(), spec, resultType,
+                                            false));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::quill::lowering::populateContractionPatterns(
+    StorageTypeConverter &converter, RewritePatternSet &patterns) {
+  patterns
+      .add<MatMulLowering, GemmLowering, ConvLowering, ConvTransposeLowering>(
+          converter, patterns.getContext());
+}

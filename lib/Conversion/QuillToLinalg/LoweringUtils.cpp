@@ -1,0 +1,273 @@
+//===- LoweringUtils.cpp - Shared pieces of the graph IR lowering ---------===//
+
+#include "LoweringUtils.h"
+
+#include "quill/Dialect/Quill/IR/Quill.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+
+using namespace mlir;
+using namespace mlir::quill;
+using namespace mlir::quill::lowering;
+
+static Type getStorageElementType(Type type) {
+  if (auto quantized = dyn_cast<quant::QuantizedType>(type))
+    return IntegerType::get(type.getContext(),
+                            quantized.getStorageTypeIntegralWidth());
+  if (auto floatQuant = dyn_cast<FloatQuantType>(type))
+    return IntegerType::get(
+        type.getContext(), floatQuant.getStorageType().getIntOrFloatBitWidth());
+  if (auto integer = dyn_cast<IntegerType>(type);
+      integer && !integer.isSignless())
+    return IntegerType::get(type.getContext(), integer.getWidth());
+  return type;
+}
+
+StorageTypeConverter::StorageTypeConverter() {
+  addConversion([](Type type) { return type; });
+  addConversion([](RankedTensorType type) -> Type {
+    return type.clone(getStorageElementType(type.getElementType()));
+  });
+  // Function arguments change type only by signedness: a cast bridges the
+  // graph type and the storage type during conversion.
+  auto materialize = [](OpBuilder &b, Type type, ValueRange inputs,
+                        Location loc) -> Value {
+    return UnrealizedConversionCastOp::create(b, loc, type, inputs)
+        .getResult(0);
+  };
+  addSourceMaterialization(materialize);
+  addTargetMaterialization(materialize);
+}
+
+bool mlir::quill::lowering::hasUnsignedElements(Type type) {
+  Type element = getElementTypeOrSelf(type);
+  if (auto quantized = dyn_cast<quant::QuantizedType>(element))
+    return !quantized.isSigned();
+  return element.isUnsignedInteger();
+}
+
+Value ScalarMath::constant(Type type, double value) const {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, value));
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
+}
+
+Value ScalarMath::add(Value x, Value y) const {
+  if (isa<FloatType>(x.getType()))
+    return arith::AddFOp::create(b, loc, x, y);
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
+Value ScalarMath::sub(Value x, Value y) const {
+  if (isa<FloatType>(x.getType()))
+    return arith::SubFOp::create(b, loc, x, y);
+  return arith::SubIOp::create(b, loc, x, y);
+}
+
+Value ScalarMath::mul(Value x, Value y) const {
+  if (isa<FloatType>(x.getType()))
+    return arith::MulFOp::create(b, loc, x, y);
+  return arith::MulIOp::create(b, loc, x, y);
+}
+
+Value ScalarMath::div(Value x, Value y) const {
+  if (isa<FloatType>(x.getType()))
+    return arith::DivFOp::create(b, loc, x, y);
+  if (isUnsigned)
+    return arith::DivUIOp::create(b, loc, x, y);
+  return arith::DivSIOp::create(b, loc, x, y);
+}
+
+Value ScalarMath::max(Value x, Value y) const {
+  if (isa<FloatType>(x.getType()))
+    return arith::MaximumFOp::create(b, loc, x, y);
+  if (isUnsigned)
+    return arith::MaxUIOp::create(b, loc, x, y);
+  return arith::MaxSIOp::create(b, loc, x, y);
+}
+
+Value ScalarMath::min(Value x, Value y) const {
+  if (isa<FloatType>(x.getType()))
+    return arith::MinimumFOp::create(b, loc, x, y);
+  if (isUnsigned)
+    return arith::MinUIOp::create(b, loc, x, y);
+  return arith::MinSIOp::create(b, loc, x, y);
+}
+
+Value ScalarMath::lessThan(Value x, Value y) const {
+  if (isa<FloatType>(x.getType()))
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, y);
+  return arith::CmpIOp::create(
+      b, loc,
+      isUnsigned ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt, x, y);
+}
+
+Value ScalarMath::convert(Value x, Type to, bool toUnsigned) const {
+  Type from = x.getType();
+  if (from == to)
+    return x;
+  auto fromFloat = dyn_cast<FloatType>(from);
+  auto toFloat = dyn_cast<FloatType>(to);
+  if (fromFloat && toFloat) {
+    if (fromFloat.getWidth() < toFloat.getWidth())
+      return arith::ExtFOp::create(b, loc, to, x);
+    return arith::TruncFOp::create(b, loc, to, x);
+  }
+  if (toFloat) {
+    // Bool and unsigned integers convert as non-negative values.
+    if (isUnsigned || from.isInteger(1))
+      return arith::UIToFPOp::create(b, loc, to, x);
+    return arith::SIToFPOp::create(b, loc, to, x);
+  }
+  if (to.isInteger(1)) {
+    Value zero = constant(from, 0);
+    if (fromFloat)
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x, zero);
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero);
+  }
+  if (fromFloat)
+    return toUnsigned ? Value(arith::FPToUIOp::create(b, loc, to, x))
+                      : Value(arith::FPToSIOp::create(b, loc, to, x));
+  unsigned fromWidth = from.getIntOrFloatBitWidth();
+  unsigned toWidth = to.getIntOrFloatBitWidth();
+  if (fromWidth > toWidth)
+    return arith::TruncIOp::create(b, loc, to, x);
+  if (isUnsigned || from.isInteger(1))
+    return arith::ExtUIOp::create(b, loc, to, x);
+  return arith::ExtSIOp::create(b, loc, to, x);
+}
+
+Value mlir::quill::lowering::createEmpty(OpBuilder &b, Location loc,
+                                         ArrayRef<int64_t> shape,
+                                         Type elementType) {
+  return tensor::EmptyOp::create(b, loc, shape, elementType);
+}
+
+Value mlir::quill::lowering::createFilled(OpBuilder &b, Location loc,
+                                          ArrayRef<int64_t> shape,
+                                          Value value) {
+  Value empty = createEmpty(b, loc, shape, value.getType());
+  return linalg::FillOp::create(b, loc, ValueRange{value}, ValueRange{empty})
+      .getResult(0);
+}
+
+AffineMap mlir::quill::lowering::getBroadcastMap(ArrayRef<int64_t> operandShape,
+                                                 ArrayRef<int64_t> resultShape,
+                                                 MLIRContext *context) {
+  int64_t offset = resultShape.size() - operandShape.size();
+  SmallVector<AffineExpr> exprs;
+  for (auto [index, size] : llvm::enumerate(operandShape)) {
+    int64_t resultDim = offset + index;
+    if (size == 1 && resultShape[resultDim] != 1)
+      exprs.push_back(getAffineConstantExpr(0, context));
+    else
+      exprs.push_back(getAffineDimExpr(resultDim, context));
+  }
+  return AffineMap::get(resultShape.size(), 0, exprs, context);
+}
+
+Value mlir::quill::lowering::buildElementwise(OpBuilder &b, Location loc,
+                                              ArrayRef<int64_t> resultShape,
+                                              Type resultElementType,
+                                              ValueRange operands,
+                                              ElementwiseBody body) {
+  MLIRContext *context = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value operand : operands)
+    maps.push_back(
+        getBroadcastMap(cast<RankedTensorType>(operand.getType()).getShape(),
+                        resultShape, context));
+  maps.push_back(
+      AffineMap::getMultiDimIdentityMap(resultShape.size(), context));
+  SmallVector<utils::IteratorType> iterators(resultShape.size(),
+                                             utils::IteratorType::parallel);
+  Value init = createEmpty(b, loc, resultShape, resultElementType);
+  auto generic = linalg::GenericOp::create(
+      b, loc, init.getType(), operands, init, maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value result = body(nested, nestedLoc, args.drop_back());
+        linalg::YieldOp::create(nested, nestedLoc, result);
+      });
+  return generic.getResult(0);
+}
+
+Value mlir::quill::lowering::buildReduction(
+    OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, Value init,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  MLIRContext *context = b.getContext();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t rank = inputType.getRank();
+  SmallVector<int64_t> resultShape;
+  SmallVector<AffineExpr> resultExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t dim = 0; dim < rank; ++dim) {
+    if (llvm::is_contained(axes, dim)) {
+      iterators.push_back(utils::IteratorType::reduction);
+      continue;
+    }
+    iterators.push_back(utils::IteratorType::parallel);
+    resultShape.push_back(inputType.getDimSize(dim));
+    resultExprs.push_back(getAffineDimExpr(dim, context));
+  }
+  Value filled = createFilled(b, loc, resultShape, init);
+  SmallVector<AffineMap> maps = {
+      AffineMap::getMultiDimIdentityMap(rank, context),
+      AffineMap::get(rank, 0, resultExprs, context)};
+  auto generic = linalg::GenericOp::create(
+      b, loc, filled.getType(), input, filled, maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        linalg::YieldOp::create(nested, nestedLoc,
+                                combine(nested, nestedLoc, args[0], args[1]));
+      });
+  return generic.getResult(0);
+}
+
+Value mlir::quill::lowering::reshapeTo(OpBuilder &b, Location loc, Value value,
+                                       ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getShape() == shape)
+    return value;
+  auto resultType = type.clone(shape);
+  if (type.getRank() > resultType.getRank()) {
+    if (auto reassociation =
+            getReassociationIndicesForCollapse(type.getShape(), shape))
+      return tensor::CollapseShapeOp::create(b, loc, resultType, value,
+                                             *reassociation);
+  } else if (type.getRank() < resultType.getRank()) {
+    if (auto reassociation =
+            getReassociationIndicesForCollapse(shape, type.getShape()))
+      return tensor::ExpandShapeOp::create(b, loc, resultType, value,
+                                           *reassociation);
+  }
+  // No single reshape relates the shapes: go through a flat vector.
+  int64_t count = type.getNumElements();
+  SmallVector<ReassociationIndices> toFlat(1), fromFlat(1);
+  for (int64_t dim = 0; dim < type.getRank(); ++dim)
+    toFlat[0].push_back(dim);
+  for (int64_t dim = 0, e = shape.size(); dim < e; ++dim)
+    fromFlat[0].push_back(dim);
+  auto flatType = type.clone({count});
+  Value flat = value;
+  if (type.getRank() != 1)
+    flat = tensor::CollapseShapeOp::create(b, loc, flatType, value, toFlat);
+  if (shape.size() == 1)
+    return flat;
+  return tensor::ExpandShapeOp::create(b, loc, resultType, flat, fromFlat);
+}
+
+Value mlir::quill::lowering::lowestValue(OpBuilder &b, Location loc, Type type,
+                                         bool isUnsigned) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics(),
+                                                  /*Negative=*/true)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt lowest =
+      isUnsigned ? APInt::getZero(width) : APInt::getSignedMinValue(width);
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, lowest));
+}

@@ -1,0 +1,104 @@
+//===- LoweringUtils.h - Shared pieces of the graph IR lowering -*- C++ -*-===//
+//
+// Builders every lowering pattern uses: empty and filled tensors, numpy
+// broadcasting as indexing maps, elementwise and reduction linalg.generic
+// ops, static reshapes, and scalar arithmetic that picks the float, signed
+// or unsigned form from the element type.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUILL_CONVERSION_QUILLTOLINALG_LOWERINGUTILS_H
+#define QUILL_CONVERSION_QUILLTOLINALG_LOWERINGUTILS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::quill::lowering {
+
+/// Maps tensors of unsigned integers and of quantized elements to tensors
+/// of their signless storage integers; other types are unchanged.
+class StorageTypeConverter : public TypeConverter {
+public:
+  StorageTypeConverter();
+};
+
+/// Arithmetic on one scalar type, choosing the float, signed or unsigned
+/// operation; `isUnsigned` comes from the graph-level element type, which
+/// the storage type no longer carries.
+struct ScalarMath {
+  OpBuilder &b;
+  Location loc;
+  bool isUnsigned = false;
+
+  Value constant(Type type, double value) const;
+  Value add(Value x, Value y) const;
+  Value sub(Value x, Value y) const;
+  Value mul(Value x, Value y) const;
+  Value div(Value x, Value y) const;
+  Value max(Value x, Value y) const;
+  Value min(Value x, Value y) const;
+  /// `x < y` as i1.
+  Value lessThan(Value x, Value y) const;
+  /// Numeric conversion with ONNX Cast's rules; `toUnsigned` for the target.
+  Value convert(Value x, Type to, bool toUnsigned) const;
+};
+
+/// Whether the graph-level element type of `value`'s type is unsigned.
+bool hasUnsignedElements(Type type);
+
+Value createEmpty(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                  Type elementType);
+/// A tensor of `shape` filled with the scalar `value`.
+Value createFilled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                   Value value);
+
+/// The map from the loops of a `resultShape` iteration space to an operand
+/// of `operandShape` that numpy-broadcasts to it (trailing dimensions
+/// aligned, size-1 dimensions read at index 0).
+AffineMap getBroadcastMap(ArrayRef<int64_t> operandShape,
+                          ArrayRef<int64_t> resultShape, MLIRContext *context);
+
+using ElementwiseBody =
+    function_ref<Value(OpBuilder &, Location, ValueRange scalars)>;
+
+/// A parallel linalg.generic over `resultShape` whose operands broadcast to
+/// it; `body` computes one result element from one element of each operand.
+Value buildElementwise(OpBuilder &b, Location loc,
+                       ArrayRef<int64_t> resultShape, Type resultElementType,
+                       ValueRange operands, ElementwiseBody body);
+
+/// Reduces `input` over the sorted `axes` starting from `init`; the result
+/// drops the reduced dimensions.
+Value buildReduction(
+    OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, Value init,
+    function_ref<Value(OpBuilder &, Location, Value element, Value accumulator)>
+        combine);
+
+/// `value` reshaped to the static `shape` with the same element count, by
+/// tensor.collapse_shape and/or tensor.expand_shape.
+Value reshapeTo(OpBuilder &b, Location loc, Value value,
+                ArrayRef<int64_t> shape);
+
+/// The identity element of max for `type`: -inf or the smallest integer.
+Value lowestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned);
+
+/// Patterns of each category; every one also needs the type converter.
+void populateElementwisePatterns(StorageTypeConverter &converter,
+                                 RewritePatternSet &patterns);
+void populateReductionPatterns(StorageTypeConverter &converter,
+                               RewritePatternSet &patterns);
+void populateDataMovementPatterns(StorageTypeConverter &converter,
+                                  RewritePatternSet &patterns);
+void populateContractionPatterns(StorageTypeConverter &converter,
+                                 RewritePatternSet &patterns);
+void populateResizePatterns(StorageTypeConverter &converter,
+                            RewritePatternSet &patterns);
+void populatePoolingPatterns(StorageTypeConverter &converter,
+                             RewritePatternSet &patterns);
+void populateQuantizationPatterns(StorageTypeConverter &converter,
+                                  RewritePatternSet &patterns);
+
+} // namespace mlir::quill::lowering
+
+#endif // QUILL_CONVERSION_QUILLTOLINALG_LOWERINGUTILS_H

@@ -1,0 +1,166 @@
+//===- Quantization.cpp - Lowering of integer quantize / dequantize -------===//
+//
+// `!quant.uniform` per-tensor and per-axis parameters become constants read
+// elementwise (per-axis ones through a map on the quantized axis):
+//   quantize:   q = clamp(round_half_even(x / scale) + zero_point, qmin, qmax)
+//   dequantize: x = (q - zero_point) * scale
+// the same rules as the folders in lib/Dialect/Quill/IR/QuantArithmetic.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+
+#include "quill/Dialect/Quill/IR/QuantParams.h"
+#include "quill/Dialect/Quill/IR/Quill.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+
+using namespace mlir;
+using namespace mlir::quill;
+using namespace mlir::quill::lowering;
+
+namespace {
+
+/// Scales and zero points as f32 tensors, with the map that reads them.
+struct QuantParamTensors {
+  Value scales;
+  Value zeroPoints;
+  AffineMap map;
+};
+
+FailureOr<QuantParamTensors> materializeParams(OpBuilder &b, Location loc,
+                                               quant::QuantizedType type,
+                                               int64_t rank) {
+  MLIRContext *context = b.getContext();
+  SmallVector<float> scales, zeroPoints;
+  AffineMap map;
+  if (auto perTensor = dyn_cast<quant::UniformQuantizedType>(type)) {
+    scales.push_back(perTensor.getScale());
+    zeroPoints.push_back(perTensor.getZeroPoint());
+    map = AffineMap::get(rank, 0, getAffineConstantExpr(0, context), context);
+  } else if (auto perAxis =
+                 dyn_cast<quant::UniformQuantizedPerAxisType>(type)) {
+    for (double scale : perAxis.getScales())
+      scales.push_back(scale);
+    for (int64_t zeroPoint : perAxis.getZeroPoints())
+      zeroPoints.push_back(zeroPoint);
+    map = AffineMap::get(
+        rank, 0, getAffineDimExpr(perAxis.getQuantizedDimension(), context),
+        context);
+  } else {
+    return failure();
+  }
+  auto paramType =
+      RankedTensorType::get({int64_t(scales.size())}, b.getF32Type());
+  return QuantParamTensors{
+      arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(paramType, ArrayRef<float>(scales))),
+      arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(paramType, ArrayRef<float>(zeroPoints))),
+      map};
+}
+
+Value applyWithParams(OpBuilder &b, Location loc, Value input,
+                      const QuantParamTensors &params, Type resultElementType,
+                      ElementwiseBody body) {
+  MLIRContext *context = b.getContext();
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
+  Value init = createEmpty(b, loc, type.getShape(), resultElementType);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(),
+             ValueRange{input, params.scales, params.zeroPoints}, init,
+             SmallVector<AffineMap>{identity, params.map, params.map, identity},
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nested, Location l, ValueRange args) {
+               linalg::YieldOp::create(nested, l,
+                                       body(nested, l, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = op.getResult().getType();
+    auto quantized =
+        dyn_cast<quant::QuantizedType>(resultType.getElementType());
+    if (!quantized)
+      return rewriter.notifyMatchFailure(op, "not an integer quantization");
+    FailureOr<QuantParamTensors> params =
+        materializeParams(rewriter, loc, quantized, resultType.getRank());
+    if (failed(params))
+      return rewriter.notifyMatchFailure(op, "unsupported parameters");
+    auto storage =
+        cast<RankedTensorType>(getTypeConverter()->convertType(resultType));
+    Type storageElement = storage.getElementType();
+    bool isUnsigned = !quantized.isSigned();
+    double qmin = quantized.getStorageTypeMin();
+    double qmax = quantized.getStorageTypeMax();
+    rewriter.replaceOp(
+        op, applyWithParams(
+                rewriter, loc, adaptor.getInput(), *params, storageElement,
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  ScalarMath math{b, l};
+                  Value x = math.convert(args[0], b.getF32Type(), false);
+                  Value scaled = math.div(x, args[1]);
+                  Value rounded = math::RoundEvenOp::create(b, l, scaled);
+                  Value shifted = math.add(rounded, args[2]);
+                  Value clamped = math.min(
+                      math.max(shifted, math.constant(b.getF32Type(), qmin)),
+                      math.constant(b.getF32Type(), qmax));
+                  return isUnsigned ? Value(arith::FPToUIOp::create(
+                                          b, l, storageElement, clamped))
+                                    : Value(arith::FPToSIOp::create(
+                                          b, l, storageElement, clamped));
+                }));
+    return success();
+  }
+};
+
+struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(DequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inputType = op.getInput().getType();
+    auto quantized = dyn_cast<quant::QuantizedType>(inputType.getElementType());
+    if (!quantized)
+      return rewriter.notifyMatchFailure(op, "not an integer quantization");
+    FailureOr<QuantParamTensors> params =
+        materializeParams(rewriter, loc, quantized, inputType.getRank());
+    if (failed(params))
+      return rewriter.notifyMatchFailure(op, "unsupported parameters");
+    Type resultElement = op.getResult().getType().getElementType();
+    bool isUnsigned = !quantized.isSigned();
+    rewriter.replaceOp(
+        op, applyWithParams(
+                rewriter, loc, adaptor.getInput(), *params, resultElement,
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  ScalarMath math{b, l, isUnsigned};
+                  Value q = math.convert(args[0], b.getF32Type(), false);
+                  Value x = math.mul(math.sub(q, args[2]), args[1]);
+                  return math.convert(x, resultElement, false);
+                }));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::quill::lowering::populateQuantizationPatterns(
+    StorageTypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<QuantizeLowering, DequantizeLowering>(converter,
+                                                     patterns.getContext());
+}

@@ -1,0 +1,64 @@
+//===- Link.cpp - Linking a model's object into a shared library ----------===//
+
+#include "quill/Target/CPU/CPUTarget.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+
+using namespace mlir;
+using namespace mlir::quill;
+
+/// libquill_runtime.a sits in the lib/ directory beside the bin/ directory
+/// of quill-compile, in the build tree and when installed.
+static std::string findRuntimeLibrary() {
+  std::string executable = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+  SmallString<256> path(
+      llvm::sys::path::parent_path(llvm::sys::path::parent_path(executable)));
+  llvm::sys::path::append(path, "lib", "libquill_runtime.a");
+  return std::string(path);
+}
+
+/// The lld of the LLVM Quill was built with first: /usr/bin/ld.lld may be
+/// an older release.
+static llvm::ErrorOr<std::string> findLinker() {
+  if (auto path =
+          llvm::sys::findProgramByName("ld.lld", {QUILL_LLVM_TOOLS_DIR}))
+    return path;
+  if (auto path = llvm::sys::findProgramByName("ld.lld-22"))
+    return path;
+  return llvm::sys::findProgramByName("ld.lld");
+}
+
+LogicalResult mlir::quill::linkSharedLibrary(StringRef objectPath,
+                                             StringRef outputPath,
+                                             std::string &error) {
+  std::string runtime = findRuntimeLibrary();
+  if (!llvm::sys::fs::exists(runtime)) {
+    error = "Quill's runtime library is missing: " + runtime;
+    return failure();
+  }
+  llvm::ErrorOr<std::string> linker = findLinker();
+  if (!linker) {
+    error = "cannot find ld.lld (install lld-22)";
+    return failure();
+  }
+  // -z defs: an unresolved symbol is an error now, not at load time.
+  SmallVector<StringRef> args = {
+      *linker, "-shared", "-z", "defs", "-z", "now", "--hash-style=gnu",
+      "--eh-frame-hdr", "-o", outputPath, objectPath,
+      // The object references no quill_* function:
+      // keep the whole runtime, the model's ABI.
+      "--whole-archive", runtime, "--no-whole-archive",
+      "-L/usr/lib/x86_64-linux-gnu", "-L/lib/x86_64-linux-gnu", "--as-needed",
+      "-lm", "-lc"};
+  std::string message;
+  int status = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,
+                                         &message);
+  if (status != 0) {
+    error = "linking " + outputPath.str() + " failed" +
+            (message.empty() ? "" : ": " + message);
+    return failure();
+  }
+  return success();
+}

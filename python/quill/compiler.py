@@ -1,0 +1,74 @@
+"""Compiling ONNX models with quill-compile from Python.
+
+    so = quill.compile("model.onnx", opt_level=3, input_shape={"x": [1, 3]})
+    outputs = quill.Model(so).run({"x": x})
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+
+_SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+
+
+def find_compiler():
+    """quill-compile from $QUILL_COMPILE, else the build/ of this source tree,
+    else PATH."""
+    if os.environ.get("QUILL_COMPILE"):
+        return os.environ["QUILL_COMPILE"]
+    built = os.path.join(_SOURCE_ROOT, "build", "bin", "quill-compile")
+    if os.access(built, os.X_OK):
+        return built
+    found = shutil.which("quill-compile")
+    if not found:
+        raise RuntimeError("quill-compile not found: set QUILL_COMPILE, "
+                           "build it in build/, or put it on PATH")
+    return found
+
+
+def _flags(options):
+    """quill-compile flags for keyword `options`: opt_level=3 -> -O3,
+    input_shape={"x": [1, 3]} -> --input-shape=x:1x3, foo_bar=v ->
+    --foo-bar=v, True -> --foo-bar; False and None are left out, lists
+    repeat the flag."""
+    flags = []
+    for key, value in options.items():
+        if key == "opt_level":
+            flags.append(f"-O{value}")
+            continue
+        if key == "input_shape":
+            value = [f"{name}:{'x'.join(str(d) for d in dims)}"
+                     for name, dims in value.items()]
+        flag = "--" + key.replace("_", "-")
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if item is True:
+                flags.append(flag)
+            elif item is not False and item is not None:
+                flags.append(f"{flag}={item}")
+    return flags
+
+
+def _default_output(model_path):
+    directory = os.path.dirname(os.path.abspath(model_path))
+    name = os.path.splitext(os.path.basename(model_path))[0] + ".so"
+    if not os.access(directory, os.W_OK):
+        directory = tempfile.mkdtemp(prefix="quill-")
+    return os.path.join(directory, name)
+
+
+def compile(model_path, output=None, **options):
+    """Compiles the ONNX model at `model_path` with quill-compile and returns
+    the output path (by default the model's path with a .so suffix, or a
+    temporary directory when the model's directory is not writable).
+    Keyword options become flags (see `_flags`). Raises RuntimeError with
+    quill-compile's diagnostics when it fails."""
+    output = output or _default_output(model_path)
+    command = [find_compiler(), str(model_path), "-o", str(output),
+               *_flags(options)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"quill-compile failed (exit {result.returncode})"
+                           f":\n{result.stderr}")
+    return str(output)
