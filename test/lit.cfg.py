@@ -23,6 +23,8 @@ config.environment["PYTHONPATH"] = os.path.join(config.quill_src_root, "python")
 
 # FileCheck, not and count live in the LLVM tools directory, not on PATH.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+# Test scripts find Quill's tools by name.
+llvm_config.with_environment("PATH", config.quill_tools_dir, append_path=True)
 tool_dirs = [config.quill_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["quill-compile", "quill-opt", "quill-run"], tool_dirs)
 # /usr/bin/llvm-nm may be an older LLVM's.

@@ -181,6 +181,12 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     RankedTensorType resultType = convertedResultType(getTypeConverter(), op);
     ArrayRef<int64_t> starts = op.getStarts();
     ArrayRef<int64_t> steps = op.getSteps();
+    // An empty slice may start at the end, which a slice op rejects.
+    if (resultType.getNumElements() == 0) {
+      rewriter.replaceOp(op, createEmpty(rewriter, loc, resultType.getShape(),
+                                         resultType.getElementType()));
+      return success();
+    }
     if (llvm::all_of(steps, [](int64_t step) { return step > 0; })) {
       rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
           op, resultType, adaptor.getInput(), ValueRange{}, ValueRange{},

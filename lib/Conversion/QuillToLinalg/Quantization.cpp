@@ -157,10 +157,82 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
   }
 };
 
+/// DynamicQuantizeLinear: the range of the whole tensor (widened to hold
+/// zero) gives a uint8 scale and zero point, then the tensor is quantized.
+struct DynamicQuantizeLowering : OpConversionPattern<DynamicQuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(DynamicQuantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto type = cast<RankedTensorType>(input.getType());
+    Type f32 = rewriter.getF32Type();
+    Type u8 = rewriter.getIntegerType(8);
+    SmallVector<int64_t> all =
+        llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
+    Value zero = ScalarMath{rewriter, loc}.constant(f32, 0.0);
+    auto extreme = [&](bool isMax) {
+      return buildReduction(rewriter, loc, input, all, zero,
+                            [&](OpBuilder &b, Location l, Value x, Value acc) {
+                              ScalarMath math{b, l};
+                              return isMax ? math.max(x, acc)
+                                           : math.min(x, acc);
+                            });
+    };
+    Value low = extreme(false), high = extreme(true);
+    // A tensor of zeros has scale 0; its zero point and values are 0.
+    auto quantizeScalar = [](const ScalarMath &math, Value x, Value scale,
+                             Value zeroPoint) {
+      Type f32 = x.getType();
+      Value isZero =
+          arith::CmpFOp::create(math.b, math.loc, arith::CmpFPredicate::OEQ,
+                                scale, math.constant(f32, 0.0));
+      Value rounded =
+          math::RoundEvenOp::create(math.b, math.loc, math.div(x, scale));
+      Value shifted = math.add(rounded, zeroPoint);
+      Value clamped = math.min(math.max(shifted, math.constant(f32, 0.0)),
+                               math.constant(f32, 255.0));
+      return Value(arith::SelectOp::create(math.b, math.loc, isZero,
+                                           math.constant(f32, 0.0), clamped));
+    };
+    Value scale = buildElementwise(
+        rewriter, loc, {}, f32, ValueRange{low, high},
+        [](OpBuilder &b, Location l, ValueRange args) {
+          ScalarMath math{b, l};
+          return math.div(math.sub(args[1], args[0]),
+                          math.constant(args[0].getType(), 255.0));
+        });
+    Value zeroPoint = buildElementwise(
+        rewriter, loc, {}, f32, ValueRange{low, scale},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          ScalarMath math{b, l};
+          Value negated = arith::NegFOp::create(b, l, args[0]);
+          return quantizeScalar(math, negated, args[1],
+                                math.constant(args[0].getType(), 0.0));
+        });
+    Value quantized = buildElementwise(
+        rewriter, loc, type.getShape(), u8, ValueRange{input, scale, zeroPoint},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          ScalarMath math{b, l};
+          return Value(arith::FPToUIOp::create(
+              b, l, u8, quantizeScalar(math, args[0], args[1], args[2])));
+        });
+    Value zeroPointU8 = buildElementwise(
+        rewriter, loc, {}, u8, zeroPoint,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          return Value(arith::FPToUIOp::create(b, l, u8, args[0]));
+        });
+    rewriter.replaceOp(op, {quantized, scale, zeroPointU8});
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::quill::lowering::populateQuantizationPatterns(
     StorageTypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<QuantizeLowering, DequantizeLowering>(converter,
-                                                     patterns.getContext());
+  patterns.add<QuantizeLowering, DequantizeLowering, DynamicQuantizeLowering>(
+      converter, patterns.getContext());
 }

@@ -103,6 +103,27 @@ private:
 
 } // namespace
 
+/// Bytes per element of a quill_dtype.
+static uint64_t getElementBytes(int32_t dtype) {
+  switch (dtype) {
+  case 2: // uint8
+  case 3: // int8
+  case 9: // bool
+    return 1;
+  case 4:  // uint16
+  case 5:  // int16
+  case 10: // float16
+  case 16: // bfloat16
+    return 2;
+  case 1:  // float32
+  case 6:  // int32
+  case 12: // uint32
+    return 4;
+  default: // int64, float64, uint64
+    return 8;
+  }
+}
+
 /// `void quill_model_entry(void **buffers)` calling the model function with
 /// one expanded memref descriptor per buffer (inputs, then outputs).
 static llvm::Function *buildEntry(llvm::Module &module, llvm::Function *model,
@@ -135,9 +156,27 @@ static llvm::Function *buildEntry(llvm::Module &module, llvm::Function *model,
   };
   for (const TensorSignature &input : signature.inputs)
     addBuffer(input);
-  for (const TensorSignature &output : signature.outputs)
+  SmallVector<llvm::Value *> outputs;
+  for (const TensorSignature &output : signature.outputs) {
+    if (output.copyOf) {
+      outputs.push_back(
+          b.CreateLoad(ptrType, b.CreateConstGEP1_64(ptrType, entry->getArg(0),
+                                                     bufferIndex++)));
+      continue;
+    }
     addBuffer(output);
+    outputs.push_back(args[args.size() - 3 - 2 * output.shape.size()]);
+  }
   b.CreateCall(model, args);
+  for (auto [output, buffer] : llvm::zip(signature.outputs, outputs)) {
+    if (!output.copyOf)
+      continue;
+    uint64_t bytes = getElementBytes(output.dtype);
+    for (int64_t size : output.shape)
+      bytes *= size;
+    b.CreateMemCpy(buffer, llvm::MaybeAlign(1), outputs[*output.copyOf],
+                   llvm::MaybeAlign(1), bytes);
+  }
   b.CreateRetVoid();
   return entry;
 }
@@ -163,7 +202,8 @@ mlir::quill::translateModelToLLVMIR(ModuleOp module,
   unsigned expected = 0;
   for (const TensorSignature &tensor :
        llvm::concat<const TensorSignature>(signature.inputs, signature.outputs))
-    expected += 3 + 2 * tensor.shape.size();
+    if (!tensor.copyOf)
+      expected += 3 + 2 * tensor.shape.size();
   if (model->arg_size() != expected) {
     module.emitError() << "the lowered model function takes "
                        << model->arg_size() << " arguments, expected "

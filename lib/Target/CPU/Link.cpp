@@ -43,15 +43,29 @@ LogicalResult mlir::quill::linkSharedLibrary(StringRef objectPath,
     error = "cannot find ld.lld (install lld-22)";
     return failure();
   }
-  // -z defs: an unresolved symbol is an error now, not at load time.
-  SmallVector<StringRef> args = {
-      *linker, "-shared", "-z", "defs", "-z", "now", "--hash-style=gnu",
-      "--eh-frame-hdr", "-o", outputPath, objectPath,
-      // The object references no quill_* function:
-      // keep the whole runtime, the model's ABI.
-      "--whole-archive", runtime, "--no-whole-archive",
-      "-L/usr/lib/x86_64-linux-gnu", "-L/lib/x86_64-linux-gnu", "--as-needed",
-      "-lm", "-lc"};
+  // -z defs: an unresolved symbol is an error now, not at load time. The
+  // object references no quill_* function: --whole-archive keeps the whole
+  // runtime, which is the library's interface.
+  SmallVector<StringRef> args = {*linker,
+                                 "-shared",
+                                 "-z",
+                                 "defs",
+                                 "-z",
+                                 "now",
+                                 "--hash-style=gnu",
+                                 "--eh-frame-hdr",
+                                 "-o",
+                                 outputPath,
+                                 objectPath,
+                                 "--whole-archive",
+                                 runtime,
+                                 "--no-whole-archive"};
+  // Conversions such as double -> half call compiler-rt's builtins.
+  std::string builtins = QUILL_CLANG_BUILTINS;
+  if (llvm::sys::fs::exists(builtins))
+    args.push_back(builtins);
+  args.append({"-L/usr/lib/x86_64-linux-gnu", "-L/lib/x86_64-linux-gnu",
+               "--as-needed", "-lm", "-lc"});
   std::string message;
   int status = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,
                                          &message);

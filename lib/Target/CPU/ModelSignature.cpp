@@ -95,6 +95,23 @@ FailureOr<ModelSignature> mlir::quill::prepareModelFunction(ModuleOp module) {
     signature.outputs.push_back(std::move(*tensor));
   }
 
+  // A value returned again becomes a copy made by the entry point.
+  auto returnOp = cast<func::ReturnOp>(entry.getBody().back().getTerminator());
+  llvm::BitVector repeated(returnOp.getNumOperands());
+  for (auto [index, value] : llvm::enumerate(returnOp.getOperands())) {
+    auto first = llvm::find(returnOp.getOperands(), value);
+    unsigned firstIndex = std::distance(returnOp.getOperands().begin(), first);
+    if (firstIndex != index) {
+      signature.outputs[index].copyOf = firstIndex;
+      repeated.set(index);
+    }
+  }
+  if (repeated.any()) {
+    returnOp->eraseOperands(repeated);
+    if (failed(entry.eraseResults(repeated)))
+      return failure();
+  }
+
   entry.setSymName(kModelFunctionName);
   // Callers own the input buffers: bufferization must not write into them.
   for (unsigned index = 0, e = entry.getNumArguments(); index < e; ++index)

@@ -12,63 +12,14 @@ import os
 import subprocess
 import sys
 
-import onnx
-
-SUITE_ROOTS = ["node", "pytorch-converted", "pytorch-operator", "simple"]
-DATA = "/usr/share/libonnx-testdata/data"
-
-# The ops issue 3 asks the importer to read (ONNX default domain), plus the
-# com.microsoft ops that ORT's quantizer emits.
-SCOPE = set("""
-Conv ConvTranspose MatMul Gemm Add Sub Mul Div Pow Max Min Abs Neg Reciprocal
-Sqrt Exp Log Erf Relu LeakyRelu PRelu Clip Sigmoid HardSigmoid HardSwish Tanh
-Softmax LogSoftmax LayerNormalization BatchNormalization InstanceNormalization
-MaxPool AveragePool GlobalAveragePool GlobalMaxPool ReduceMean ReduceSum
-ReduceMax Reshape Transpose Concat Flatten Gather Slice Split Squeeze
-Unsqueeze Expand Shape Cast Where Pad Identity ConstantOfShape Constant Resize
-Gelu Dropout QuantizeLinear DequantizeLinear DynamicQuantizeLinear QLinearConv
-QLinearMatMul MatMulInteger ConvInteger
-""".split())
-MS_SCOPE = {"QLinearAdd", "QLinearMul", "QLinearConcat", "QLinearGlobalAveragePool",
-            "QLinearSigmoid", "QLinearLeakyRelu", "QGemm"}
-
-
-def in_scope(node):
-    if node.domain in ("", "ai.onnx"):
-        return node.op_type in SCOPE
-    return node.domain == "com.microsoft" and node.op_type in MS_SCOPE
-
-
-def read_xfails(path):
-    by_test, by_op = {}, {}
-    with open(path) as f:
-        for line in f:
-            line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
-            key, reason = line.split(None, 1)
-            kind, name = key.split(":", 1)
-            (by_test if kind == "test" else by_op)[name] = reason
-    return by_test, by_op
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Inputs"))
+import node_suite  # noqa: E402
 
 
 def main():
     compiler, xfail_path = sys.argv[1], sys.argv[2]
-    xfail_tests, xfail_ops = read_xfails(xfail_path)
-    if not os.path.isdir(DATA):
-        sys.exit("missing %s: install libonnx-testdata (scripts/setup.sh does)" % DATA)
-
-    models = []
-    for root in SUITE_ROOTS:
-        for test in sorted(os.listdir(os.path.join(DATA, root))):
-            path = os.path.join(DATA, root, test, "model.onnx")
-            if not os.path.exists(path):
-                continue
-            model = onnx.load(path, load_external_data=False)
-            nodes = list(model.graph.node)
-            if nodes and all(in_scope(n) for n in nodes):
-                ops = sorted({n.op_type for n in nodes})
-                models.append((root + "/" + test, path, ops))
+    xfails = node_suite.read_xfails(xfail_path)
+    models = node_suite.in_scope_models()
 
     def run(entry):
         name, path, ops = entry
@@ -81,9 +32,7 @@ def main():
     failures, unexpected_passes, expected = [], [], 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         for (name, path, ops), ok, stderr in pool.map(run, models):
-            test = name.split("/", 1)[1]
-            reason = xfail_tests.get(test) or next(
-                (xfail_ops[op] for op in ops if op in xfail_ops), None)
+            reason = node_suite.expected_failure(name, ops, xfails)
             for op in ops:
                 total[op] += 1
                 passed[op] += ok
@@ -97,7 +46,7 @@ def main():
     print("node-suite import, models whose ops are all in scope: %d" % len(models))
     print("%-28s %8s" % ("op", "imported"))
     for op in sorted(total):
-        note = "  (expected: %s)" % xfail_ops[op] if op in xfail_ops else ""
+        note = "  (expected: %s)" % xfails[1][op] if op in xfails[1] else ""
         print("%-28s %4d/%-4d%s" % (op, passed[op], total[op], note))
     for name, message in failures:
         print("FAIL %s: %s" % (name, message))

@@ -32,6 +32,9 @@ struct TensorSignature {
   std::string name;
   int32_t dtype; // quill_dtype (ONNX TensorProto code)
   SmallVector<int64_t> shape;
+  /// For an output the graph returns twice: the index of its first
+  /// occurrence, whose buffer the entry point copies into this one.
+  std::optional<unsigned> copyOf;
 };
 
 struct ModelSignature {
@@ -44,9 +47,10 @@ struct ModelSignature {
 inline constexpr StringLiteral kModelFunctionName = "quill_model_main";
 
 /// Reads the signature of the module's single public function (names from
-/// `quill.name` attributes), renames the function to kModelFunctionName and
-/// marks its inputs read-only for bufferization. Fails with a diagnostic
-/// for element types the C ABI cannot describe or dynamic shapes.
+/// `quill.name` attributes), renames the function to kModelFunctionName,
+/// marks its inputs read-only for bufferization and drops repeated results
+/// (bufferization needs one buffer per returned value; see copyOf). Fails with
+/// a diagnostic for element types the C ABI cannot describe or dynamic shapes.
 FailureOr<ModelSignature> prepareModelFunction(ModuleOp module);
 
 struct CPUTargetOptions {

@@ -1,0 +1,71 @@
+"""ONNX's node test suite (libonnx-testdata) as Quill's tests use it: which
+models are in scope, and the expected-failure lists (one per test) that say
+why a model does not pass yet."""
+
+import os
+
+import onnx
+
+SUITE_ROOTS = ["node", "pytorch-converted", "pytorch-operator", "simple"]
+DATA = "/usr/share/libonnx-testdata/data"
+
+# The ops issue 3 asks the importer to read (ONNX default domain), plus the
+# com.microsoft ops that ORT's quantizer emits.
+SCOPE = set("""
+Conv ConvTranspose MatMul Gemm Add Sub Mul Div Pow Max Min Abs Neg Reciprocal
+Sqrt Exp Log Erf Relu LeakyRelu PRelu Clip Sigmoid HardSigmoid HardSwish Tanh
+Softmax LogSoftmax LayerNormalization BatchNormalization InstanceNormalization
+MaxPool AveragePool GlobalAveragePool GlobalMaxPool ReduceMean ReduceSum
+ReduceMax Reshape Transpose Concat Flatten Gather Slice Split Squeeze
+Unsqueeze Expand Shape Cast Where Pad Identity ConstantOfShape Constant Resize
+Gelu Dropout QuantizeLinear DequantizeLinear DynamicQuantizeLinear QLinearConv
+QLinearMatMul MatMulInteger ConvInteger
+""".split())
+MS_SCOPE = {"QLinearAdd", "QLinearMul", "QLinearConcat", "QLinearGlobalAveragePool",
+            "QLinearSigmoid", "QLinearLeakyRelu", "QGemm"}
+
+
+def in_scope(node):
+    if node.domain in ("", "ai.onnx"):
+        return node.op_type in SCOPE
+    return node.domain == "com.microsoft" and node.op_type in MS_SCOPE
+
+
+def read_xfails(path):
+    by_test, by_op = {}, {}
+    with open(path) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            key, reason = line.split(None, 1)
+            kind, name = key.split(":", 1)
+            (by_test if kind == "test" else by_op)[name] = reason
+    return by_test, by_op
+
+
+
+def in_scope_models():
+    """(suite/test name, model path, sorted op types) of every model whose ops
+    are all in scope."""
+    if not os.path.isdir(DATA):
+        raise SystemExit("missing %s: install libonnx-testdata (scripts/setup.sh does)" % DATA)
+    models = []
+    for root in SUITE_ROOTS:
+        for test in sorted(os.listdir(os.path.join(DATA, root))):
+            path = os.path.join(DATA, root, test, "model.onnx")
+            if not os.path.exists(path):
+                continue
+            model = onnx.load(path, load_external_data=False)
+            nodes = list(model.graph.node)
+            if nodes and all(in_scope(n) for n in nodes):
+                ops = sorted({n.op_type for n in nodes})
+                models.append((root + "/" + test, path, ops))
+    return models
+
+
+def expected_failure(name, ops, xfails):
+    """The reason `name` (suite/test) is listed in `xfails`, or None."""
+    by_test, by_op = xfails
+    test = name.split("/", 1)[1]
+    return by_test.get(test) or next((by_op[op] for op in ops if op in by_op), None)
