@@ -43,6 +43,10 @@ config.substitutions.append(("%clang", clang))
 config.substitutions.append(("%quill_runtime_cflags", "-I{0}/include -I{0}/lib/Runtime".format(
     config.quill_src_root)))
 config.substitutions.append(("%quill_runtime_lib", runtime_lib))
+# The runtime's kernels pick their ISA with __builtin_cpu_supports, which
+# compiler-rt's builtins implement.
+builtins = subprocess.run([clang, "-print-libgcc-file-name", "--rtlib=compiler-rt"],
+                          capture_output=True, text=True).stdout.strip()
 config.substitutions.append(("%link_quill_model", "{} -shared --whole-archive {} --no-whole-archive "
-                             "-L{} -lm -lc".format(os.path.join(config.llvm_tools_dir, "ld.lld"),
-                                                   runtime_lib, os.path.dirname(libc))))
+                             "{} -L{} -lm -lc".format(os.path.join(config.llvm_tools_dir, "ld.lld"),
+                                                      runtime_lib, builtins, os.path.dirname(libc))))

@@ -57,7 +57,8 @@ static constexpr StringLiteral kCPULLVMPipeline =
     "convert-scf-to-cf,"
     "expand-strided-metadata,"
     "lower-affine,"
-    "finalize-memref-to-llvm,"
+    // Intermediate buffers come from the runtime's caching allocator.
+    "finalize-memref-to-llvm{use-generic-functions},"
     "convert-math-to-llvm,"
     "convert-math-to-libm,"
     "convert-vector-to-llvm,"
