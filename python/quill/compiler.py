@@ -30,7 +30,7 @@ def find_compiler():
 
 def _flags(options):
     """quill-compile flags for keyword `options`: opt_level=3 -> -O3,
-    input_shape={"x": [1, 3]} -> --input-shape=x:1x3, foo_bar=v ->
+    input_shape={"x": [1, 3]} -> --input-shape=x=1x3, foo_bar=v ->
     --foo-bar=v, True -> --foo-bar; False and None are left out, lists
     repeat the flag."""
     flags = []
@@ -39,7 +39,7 @@ def _flags(options):
             flags.append(f"-O{value}")
             continue
         if key == "input_shape":
-            value = [f"{name}:{'x'.join(str(d) for d in dims)}"
+            value = [f"{name}={'x'.join(str(d) for d in dims)}"
                      for name, dims in value.items()]
         flag = "--" + key.replace("_", "-")
         for item in value if isinstance(value, (list, tuple)) else [value]:

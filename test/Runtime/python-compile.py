@@ -34,7 +34,7 @@ assert output == os.path.join(workdir, "net.so"), output
 assert os.path.exists(output)
 with open(log) as f:
     args = f.read().split("\n")[:-1]
-assert args == [model, "-o", output, "-O3", "--input-shape=x:1x3", "--input-shape=y:2",
+assert args == [model, "-o", output, "-O3", "--input-shape=x=1x3", "--input-shape=y=2",
                 "--mcpu=znver4", "--emit=lib", "--fast-math", "--pass-option=a",
                 "--pass-option=b"], args
 

@@ -1,8 +1,8 @@
 /*===- Sgemm.h - fp32 matrix multiply called from generated code --*- C -*-===*\
 |*                                                                            *|
-|* Internal to the runtime: generated code calls `quill_sgemm` through the   *|
-|* MLIR C interface (`llvm.emit_c_interface`), tests and benchmarks include  *|
-|* this header to call it directly and to pin the instruction set.          *|
+|* Internal to the runtime: generated code calls `quill_sgemm` through the    *|
+|* MLIR C interface (`llvm.emit_c_interface`); tests and benchmarks include   *|
+|* this header to call it directly and to pin the instruction set.            *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -25,11 +25,11 @@ typedef struct StridedMemRef2D {
   int64_t strides[2];
 } StridedMemRef2D;
 
-/* C += A * B with A MxK, B KxN and C MxN, like linalg.matmul. Any strides,
- * including transposed and broadcast (zero) strides for A and B. */
-__attribute__((visibility("default"))) void
-_mlir_ciface_quill_sgemm(StridedMemRef2D *A, StridedMemRef2D *B,
-                         StridedMemRef2D *C);
+/* C += A * B with A MxK, B KxN and C MxN, like linalg.matmul. Any strides:
+ * transposed, negative, or zero (broadcast) for A and B; any layout whose
+ * elements do not overlap for C. */
+void _mlir_ciface_quill_sgemm(StridedMemRef2D *A, StridedMemRef2D *B,
+                              StridedMemRef2D *C);
 
 /* The code paths; the environment variable QUILL_SGEMM_ISA=scalar|avx2|avx512
  * picks one at the first call, QUILL_SGEMM_ISA_AUTO the best the CPU has. */
@@ -43,7 +43,8 @@ typedef enum QuillSgemmIsa {
 /* For tests and benchmarks: use `isa` for the following calls, overriding
  * QUILL_SGEMM_ISA. Returns 0, changing nothing, where this CPU or build
  * cannot run it. */
-__attribute__((visibility("hidden"))) int quill_sgemm_set_isa(QuillSgemmIsa isa);
+__attribute__((visibility("hidden"))) int
+quill_sgemm_set_isa(QuillSgemmIsa isa);
 
 #ifdef __cplusplus
 }

@@ -1,15 +1,16 @@
-/*===- sgemm_test.c - Checks quill_sgemm against a double reference -*- C -*-===*\
+/*===- sgemm_test.c - quill_sgemm against a double reference ------*- C -*-===*\
 |*                                                                            *|
-|* Build and run from the repository root:                                   *|
-|*   clang-22 -O3 -std=c11 -fPIC lib/Runtime/Kernels/Sgemm.c                 *|
-|*       test/Runtime/Inputs/sgemm_test.c -Ilib/Runtime/Kernels              *|
-|*       -o /tmp/sgemm_test -lm && /tmp/sgemm_test                           *|
-|* Add -g -fsanitize=address,undefined to catch reads and writes out of     *|
-|* bounds. Every shape runs in every layout on every instruction set this   *|
-|* CPU supports; the program prints "N passed, N failed" and exits non-zero *|
-|* on any failure.                                                           *|
+|* Every shape in every layout on every instruction set this CPU supports;    *|
+|* prints "N passed, N failed" and exits non-zero on any failure.             *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
+
+/* Build and run from the repository root:
+ *   clang-22 -O3 -std=c11 -fPIC lib/Runtime/Kernels/Sgemm.c \
+ *       test/Runtime/Inputs/sgemm_test.c -Ilib/Runtime/Kernels \
+ *       -o /tmp/sgemm_test -lm && /tmp/sgemm_test
+ * Add -g -fsanitize=address,undefined to catch reads and writes out of
+ * bounds. */
 
 #include "Sgemm.h"
 
@@ -103,8 +104,11 @@ static Operand makeOperand(int64_t rows, int64_t cols, Layout layout) {
   operand.buffer = malloc((size_t)operand.bufferSize * sizeof(float));
   for (int64_t i = 0; i < operand.bufferSize; ++i)
     operand.buffer[i] = guardValue;
-  StridedMemRef2D memref = {operand.buffer, operand.buffer, offset,
-                            {rows, cols},   {rowStride, colStride}};
+  StridedMemRef2D memref = {operand.buffer,
+                            operand.buffer,
+                            offset,
+                            {rows, cols},
+                            {rowStride, colStride}};
   operand.memref = memref;
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j)
@@ -125,8 +129,8 @@ static bool guardsIntact(const Operand *operand) {
   bool *inside = calloc((size_t)operand->bufferSize, sizeof(bool));
   for (int64_t i = 0; i < memref->sizes[0]; ++i)
     for (int64_t j = 0; j < memref->sizes[1]; ++j)
-      inside[memref->offset + i * memref->strides[0] +
-             j * memref->strides[1]] = true;
+      inside[memref->offset + i * memref->strides[0] + j * memref->strides[1]] =
+          true;
   bool intact = true;
   for (int64_t i = 0; i < operand->bufferSize; ++i)
     if (!inside[i] && operand->buffer[i] != guardValue)
