@@ -45,7 +45,7 @@ static const Shape shapes[] = {
     {130, 257, 49},
     {257, 511, 130},
     /* Several depth and column blocks. */
-    {70, 600, 1100},
+    {20, 600, 1100},
     /* A row stride of 4 KiB: A is copied rather than read in place. */
     {30, 1024, 40},
     /* Tall and skinny. */
