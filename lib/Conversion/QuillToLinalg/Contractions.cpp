@@ -23,19 +23,6 @@ using namespace mlir::quill::lowering;
 
 namespace {
 
-/// `value` with its elements converted to `elementType`.
-Value convertElements(OpBuilder &b, Location loc, Value value, Type elementType,
-                      bool isUnsigned) {
-  auto type = cast<RankedTensorType>(value.getType());
-  if (type.getElementType() == elementType)
-    return value;
-  return buildElementwise(b, loc, type.getShape(), elementType, value,
-                          [&](OpBuilder &nested, Location l, ValueRange args) {
-                            return ScalarMath{nested, l, isUnsigned}.convert(
-                                args[0], elementType, false);
-                          });
-}
-
 /// `value` broadcast to `shape` (a copy only when the shapes differ).
 Value broadcastTo(OpBuilder &b, Location loc, Value value,
                   ArrayRef<int64_t> shape) {
@@ -84,8 +71,7 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
   matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = cast<RankedTensorType>(
-        getTypeConverter()->convertType(op.getResult().getType()));
+    auto resultType = getConvertedResultType(*getTypeConverter(), op);
     Value lhs = adaptor.getLhs();
     Value rhs = adaptor.getRhs();
     auto lhsType = cast<RankedTensorType>(lhs.getType());
@@ -144,8 +130,7 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
-    auto resultType = cast<RankedTensorType>(
-        getTypeConverter()->convertType(op.getResult().getType()));
+    auto resultType = getConvertedResultType(*getTypeConverter(), op);
     Type elementType = resultType.getElementType();
     ArrayRef<int64_t> shape = resultType.getShape();
     ScalarMath math{rewriter, loc};
@@ -275,22 +260,13 @@ Value buildIm2ColConvolution(OpBuilder &b, Location loc, Value padded,
     // columns[n, c, i, j, y, x] = input[n, c, y*s0 + i*d0, x*s1 + j*d1]
     AffineExpr n, c, i, j, y, x;
     bindDims(context, n, c, i, j, y, x);
-    SmallVector<AffineMap> maps = {
+    AffineMap map =
         AffineMap::get(6, 0,
                        {n, c, y * spec.strides[0] + i * spec.dilations[0],
                         x * spec.strides[1] + j * spec.dilations[1]},
-                       context),
-        AffineMap::getMultiDimIdentityMap(6, context)};
-    SmallVector<int64_t> shape = {batch, channels, kh, kw, oh, ow};
-    Value init = createEmpty(b, loc, shape, inputType.getElementType());
-    Value gathered =
-        linalg::GenericOp::create(
-            b, loc, init.getType(), padded, init, maps,
-            SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
-            [](OpBuilder &nested, Location l, ValueRange args) {
-              linalg::YieldOp::create(nested, l, args[0]);
-            })
-            .getResult(0);
+                       context);
+    Value gathered = gatherThroughMap(b, loc, {batch, channels, kh, kw, oh, ow},
+                                      padded, map);
     columns = reshapeTo(b, loc, gathered, {batch, depth, pixels});
   }
   Value filterMatrix = reshapeTo(b, loc, weight, {filters, depth});
@@ -301,18 +277,8 @@ Value buildIm2ColConvolution(OpBuilder &b, Location loc, Value padded,
     // bias[f] along the filter axis of every image.
     AffineExpr n, f, p;
     bindDims(context, n, f, p);
-    Value empty = createEmpty(b, loc, initShape, elementType);
-    init =
-        linalg::GenericOp::create(
-            b, loc, empty.getType(), bias, empty,
-            SmallVector<AffineMap>{
-                AffineMap::get(3, 0, {f}, context),
-                AffineMap::getMultiDimIdentityMap(3, context)},
-            SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
-            [](OpBuilder &nested, Location l, ValueRange args) {
-              linalg::YieldOp::create(nested, l, args[0]);
-            })
-            .getResult(0);
+    init = gatherThroughMap(b, loc, initShape, bias,
+                            AffineMap::get(3, 0, {f}, context));
   } else {
     init = createFilled(b, loc, initShape,
                         ScalarMath{b, loc}.constant(elementType, 0.0));
@@ -432,8 +398,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
   LogicalResult
   matchAndRewrite(ConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto resultType = cast<RankedTensorType>(
-        getTypeConverter()->convertType(op.getResult().getType()));
+    auto resultType = getConvertedResultType(*getTypeConverter(), op);
     ConvolutionSpec spec{llvm::to_vector(op.getStrides()),
                          llvm::to_vector(op.getPads()),
                          llvm::to_vector(op.getDilations()), op.getGroup()};
@@ -458,8 +423,7 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
-    auto resultType = cast<RankedTensorType>(
-        getTypeConverter()->convertType(op.getResult().getType()));
+    auto resultType = getConvertedResultType(*getTypeConverter(), op);
     Value input = adaptor.getInput();
     Value weight = adaptor.getWeight();
     auto inputType = cast<RankedTensorType>(input.getType());
@@ -513,19 +477,9 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
       spec.pads[spatial + axis] =
           reach - pads[spatial + axis] + outputPadding[axis];
     }
-    Value flippedInit = createEmpty(rewriter, loc, flippedShape, elementType);
     Value flipped =
-        linalg::GenericOp::create(
-            rewriter, loc, flippedInit.getType(), weight, flippedInit,
-            SmallVector<AffineMap>{
-                AffineMap::get(rank, 0, sourceExprs, context),
-                AffineMap::getMultiDimIdentityMap(rank, context)},
-            SmallVector<utils::IteratorType>(rank,
-                                             utils::IteratorType::parallel),
-            [](OpBuilder &b, Location l, ValueRange args) {
-              linalg::YieldOp::create(b, l, args[0]);
-            })
-            .getResult(0);
+        gatherThroughMap(rewriter, loc, flippedShape, weight,
+                         AffineMap::get(rank, 0, sourceExprs, context));
     rewriter.replaceOp(op, buildConvolution(rewriter, loc, dilated, flipped,
                                             adaptor.getBias(), spec, resultType,
                                             false));

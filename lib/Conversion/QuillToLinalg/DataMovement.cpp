@@ -20,12 +20,6 @@ using namespace mlir::quill::lowering;
 
 namespace {
 
-RankedTensorType convertedResultType(const TypeConverter *converter,
-                                     Operation *op) {
-  return cast<RankedTensorType>(
-      converter->convertType(op->getResult(0).getType()));
-}
-
 struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -46,7 +40,8 @@ struct StorageCastLowering : OpConversionPattern<StorageCastOp> {
   LogicalResult
   matchAndRewrite(StorageCastOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = convertedResultType(getTypeConverter(), op);
+    RankedTensorType resultType =
+        getConvertedResultType(*getTypeConverter(), op);
     if (adaptor.getInput().getType() != resultType)
       return rewriter.notifyMatchFailure(op, "storage widths differ");
     rewriter.replaceOp(op, adaptor.getInput());
@@ -60,7 +55,8 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
   LogicalResult
   matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = convertedResultType(getTypeConverter(), op);
+    RankedTensorType resultType =
+        getConvertedResultType(*getTypeConverter(), op);
     Value init = createEmpty(rewriter, op.getLoc(), resultType.getShape(),
                              resultType.getElementType());
     rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
@@ -78,7 +74,8 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
   matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType resultType = convertedResultType(getTypeConverter(), op);
+    RankedTensorType resultType =
+        getConvertedResultType(*getTypeConverter(), op);
     int64_t axis = op.getAxis();
     Value result = createEmpty(rewriter, loc, resultType.getShape(),
                                resultType.getElementType());
@@ -104,7 +101,8 @@ struct ExpandLowering : OpConversionPattern<ExpandOp> {
   LogicalResult
   matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType resultType = convertedResultType(getTypeConverter(), op);
+    RankedTensorType resultType =
+        getConvertedResultType(*getTypeConverter(), op);
     rewriter.replaceOp(
         op, buildElementwise(rewriter, op.getLoc(), resultType.getShape(),
                              resultType.getElementType(), adaptor.getInput(),
@@ -134,7 +132,8 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
-    RankedTensorType resultType = convertedResultType(getTypeConverter(), op);
+    RankedTensorType resultType =
+        getConvertedResultType(*getTypeConverter(), op);
     auto dataType = cast<RankedTensorType>(adaptor.getData().getType());
     auto indicesType = cast<RankedTensorType>(adaptor.getIndices().getType());
     int64_t axis = op.getAxis();
@@ -143,17 +142,11 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
     SmallVector<AffineExpr> indexExprs;
     for (int64_t dim = 0; dim < indicesRank; ++dim)
       indexExprs.push_back(getAffineDimExpr(axis + dim, context));
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(rank, 0, indexExprs, context),
-        AffineMap::getMultiDimIdentityMap(rank, context)};
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    Value init = createEmpty(rewriter, loc, resultType.getShape(),
-                             resultType.getElementType());
     Value data = adaptor.getData();
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, init.getType(), adaptor.getIndices(), init, maps,
-        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+    Value gathered = buildMapped(
+        rewriter, loc, resultType.getShape(), resultType.getElementType(),
+        adaptor.getIndices(), AffineMap::get(rank, 0, indexExprs, context),
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           SmallVector<Value> coordinates;
           for (int64_t dim = 0; dim < axis; ++dim)
             coordinates.push_back(linalg::IndexOp::create(b, l, dim));
@@ -162,10 +155,9 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
           for (int64_t dim = axis + 1; dim < dataType.getRank(); ++dim)
             coordinates.push_back(
                 linalg::IndexOp::create(b, l, dim - 1 + indicesRank));
-          Value element = tensor::ExtractOp::create(b, l, data, coordinates);
-          linalg::YieldOp::create(b, l, element);
+          return tensor::ExtractOp::create(b, l, data, coordinates);
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op, gathered);
     return success();
   }
 };
@@ -178,7 +170,8 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
-    RankedTensorType resultType = convertedResultType(getTypeConverter(), op);
+    RankedTensorType resultType =
+        getConvertedResultType(*getTypeConverter(), op);
     ArrayRef<int64_t> starts = op.getStarts();
     ArrayRef<int64_t> steps = op.getSteps();
     // An empty slice may start at the end, which a slice op rejects.
@@ -199,19 +192,10 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     for (int64_t dim = 0; dim < rank; ++dim)
       exprs.push_back(getAffineDimExpr(dim, context) * steps[dim] +
                       starts[dim]);
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(rank, 0, exprs, context),
-        AffineMap::getMultiDimIdentityMap(rank, context)};
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    Value init = createEmpty(rewriter, loc, resultType.getShape(),
-                             resultType.getElementType());
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, init.getType(), adaptor.getInput(), init, maps,
-        iterators, [](OpBuilder &b, Location l, ValueRange args) {
-          linalg::YieldOp::create(b, l, args[0]);
-        });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(
+        op, gatherThroughMap(rewriter, loc, resultType.getShape(),
+                             adaptor.getInput(),
+                             AffineMap::get(rank, 0, exprs, context)));
     return success();
   }
 };
@@ -247,7 +231,8 @@ struct PadLowering : OpConversionPattern<PadOp> {
   matchAndRewrite(PadOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType resultType = convertedResultType(getTypeConverter(), op);
+    RankedTensorType resultType =
+        getConvertedResultType(*getTypeConverter(), op);
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
     int64_t rank = inputType.getRank();
@@ -292,23 +277,17 @@ struct PadLowering : OpConversionPattern<PadOp> {
     }
 
     PadMode mode = op.getMode();
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    Value init = createEmpty(rewriter, loc, resultType.getShape(),
-                             resultType.getElementType());
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, init.getType(), ValueRange{}, init,
-        AffineMap::getMultiDimIdentityMap(rank, rewriter.getContext()),
-        iterators, [&](OpBuilder &b, Location l, ValueRange) {
+    Value padded = buildMapped(
+        rewriter, loc, resultType.getShape(), resultType.getElementType(),
+        ValueRange{}, {}, [&](OpBuilder &b, Location l, ValueRange) -> Value {
           SmallVector<Value> coordinates;
           for (int64_t dim = 0; dim < rank; ++dim)
             coordinates.push_back(
                 paddedSourceIndex(b, l, linalg::IndexOp::create(b, l, dim),
                                   padLow[dim], croppedShape[dim], mode));
-          Value element = tensor::ExtractOp::create(b, l, input, coordinates);
-          linalg::YieldOp::create(b, l, element);
+          return tensor::ExtractOp::create(b, l, input, coordinates);
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op, padded);
     return success();
   }
 };

@@ -34,8 +34,7 @@ struct ElementwiseLowering : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto resultType = cast<RankedTensorType>(
-        this->getTypeConverter()->convertType(op->getResult(0).getType()));
+    auto resultType = getConvertedResultType(*this->getTypeConverter(), op);
     bool isUnsigned = hasUnsignedElements(op->getOperand(0).getType());
     Value result = buildElementwise(
         rewriter, op.getLoc(), resultType.getShape(),
@@ -117,8 +116,7 @@ struct ClipLowering : OpConversionPattern<ClipOp> {
   LogicalResult
   matchAndRewrite(ClipOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto resultType = cast<RankedTensorType>(
-        getTypeConverter()->convertType(op.getResult().getType()));
+    auto resultType = getConvertedResultType(*getTypeConverter(), op);
     bool isUnsigned = hasUnsignedElements(op.getInput().getType());
     bool hasMin = static_cast<bool>(adaptor.getMin());
     SmallVector<Value> operands = {adaptor.getInput()};
@@ -149,8 +147,7 @@ struct CastLowering : OpConversionPattern<CastOp> {
   LogicalResult
   matchAndRewrite(CastOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto resultType = cast<RankedTensorType>(
-        getTypeConverter()->convertType(op.getResult().getType()));
+    auto resultType = getConvertedResultType(*getTypeConverter(), op);
     bool fromUnsigned = hasUnsignedElements(op.getInput().getType());
     bool toUnsigned = hasUnsignedElements(op.getResult().getType());
     Value result = buildElementwise(

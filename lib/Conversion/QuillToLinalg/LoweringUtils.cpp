@@ -170,29 +170,55 @@ AffineMap mlir::quill::lowering::getBroadcastMap(ArrayRef<int64_t> operandShape,
   return AffineMap::get(resultShape.size(), 0, exprs, context);
 }
 
+Value mlir::quill::lowering::buildMapped(OpBuilder &b, Location loc,
+                                         ArrayRef<int64_t> shape,
+                                         Type elementType, ValueRange operands,
+                                         ArrayRef<AffineMap> maps,
+                                         ElementwiseBody body) {
+  SmallVector<AffineMap> allMaps(maps);
+  allMaps.push_back(
+      AffineMap::getMultiDimIdentityMap(shape.size(), b.getContext()));
+  SmallVector<utils::IteratorType> iterators(shape.size(),
+                                             utils::IteratorType::parallel);
+  Value init = createEmpty(b, loc, shape, elementType);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), operands, init, allMaps, iterators,
+             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               linalg::YieldOp::create(
+                   nested, nestedLoc,
+                   body(nested, nestedLoc, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+Value mlir::quill::lowering::gatherThroughMap(OpBuilder &b, Location loc,
+                                              ArrayRef<int64_t> shape,
+                                              Value input, AffineMap map) {
+  return buildMapped(
+      b, loc, shape, cast<RankedTensorType>(input.getType()).getElementType(),
+      input, map,
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+}
+
+RankedTensorType
+mlir::quill::lowering::getConvertedResultType(const TypeConverter &converter,
+                                              Operation *op) {
+  return cast<RankedTensorType>(
+      converter.convertType(op->getResult(0).getType()));
+}
+
 Value mlir::quill::lowering::buildElementwise(OpBuilder &b, Location loc,
                                               ArrayRef<int64_t> resultShape,
                                               Type resultElementType,
                                               ValueRange operands,
                                               ElementwiseBody body) {
-  MLIRContext *context = b.getContext();
   SmallVector<AffineMap> maps;
   for (Value operand : operands)
     maps.push_back(
         getBroadcastMap(cast<RankedTensorType>(operand.getType()).getShape(),
-                        resultShape, context));
-  maps.push_back(
-      AffineMap::getMultiDimIdentityMap(resultShape.size(), context));
-  SmallVector<utils::IteratorType> iterators(resultShape.size(),
-                                             utils::IteratorType::parallel);
-  Value init = createEmpty(b, loc, resultShape, resultElementType);
-  auto generic = linalg::GenericOp::create(
-      b, loc, init.getType(), operands, init, maps, iterators,
-      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-        Value result = body(nested, nestedLoc, args.drop_back());
-        linalg::YieldOp::create(nested, nestedLoc, result);
-      });
-  return generic.getResult(0);
+                        resultShape, b.getContext()));
+  return buildMapped(b, loc, resultShape, resultElementType, operands, maps,
+                     body);
 }
 
 Value mlir::quill::lowering::buildReduction(

@@ -62,6 +62,22 @@ AffineMap getBroadcastMap(ArrayRef<int64_t> operandShape,
 using ElementwiseBody =
     function_ref<Value(OpBuilder &, Location, ValueRange scalars)>;
 
+/// A parallel linalg.generic over `shape` reading each of `operands` through
+/// the map beside it; `body` computes one result element from one element of
+/// each operand (and may use linalg.index).
+Value buildMapped(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                  Type elementType, ValueRange operands,
+                  ArrayRef<AffineMap> maps, ElementwiseBody body);
+
+/// A tensor of `shape` whose element at each index is `input`'s element at
+/// `map` of that index (slices, im2col, flips, broadcasts along any axes).
+Value gatherThroughMap(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                       Value input, AffineMap map);
+
+/// The converted type of `op`'s first result.
+RankedTensorType getConvertedResultType(const TypeConverter &converter,
+                                        Operation *op);
+
 /// A parallel linalg.generic over `resultShape` whose operands broadcast to
 /// it; `body` computes one result element from one element of each operand.
 Value buildElementwise(OpBuilder &b, Location loc,

@@ -46,8 +46,7 @@ struct PoolLowering : OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
-    auto resultType = cast<RankedTensorType>(
-        this->getTypeConverter()->convertType(op.getResult().getType()));
+    auto resultType = getConvertedResultType(*this->getTypeConverter(), op);
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
     Type elementType = inputType.getElementType();
@@ -120,35 +119,31 @@ struct PoolLowering : OpConversionPattern<OpTy> {
             .getResult(0);
     if constexpr (!isMax) {
       bool includePad = op.getCountIncludePad();
-      pooled =
-          linalg::GenericOp::create(
-              rewriter, loc, init.getType(), ValueRange{}, pooled,
-              AffineMap::getMultiDimIdentityMap(rank, context),
-              SmallVector<utils::IteratorType>(rank,
-                                               utils::IteratorType::parallel),
-              [&](OpBuilder &b, Location l, ValueRange args) {
-                Value count = arith::ConstantIndexOp::create(b, l, 1);
-                for (int64_t axis = 0; axis < spatial; ++axis) {
-                  Value start = arith::MulIOp::create(
-                      b, l, linalg::IndexOp::create(b, l, axis + 2),
-                      arith::ConstantIndexOp::create(b, l, strides[axis]));
-                  int64_t size = inputType.getDimSize(axis + 2);
-                  int64_t lowBound = includePad ? 0 : pads[axis];
-                  int64_t highBound =
-                      includePad ? size + pads[axis] + pads[spatial + axis]
-                                 : size + pads[axis];
-                  count = arith::MulIOp::create(
-                      b, l, count,
-                      countTaps(b, l, start, kernel[axis], dilations[axis],
-                                lowBound, highBound));
-                }
-                ScalarMath inner{b, l, isUnsigned};
-                Value countInt =
-                    arith::IndexCastOp::create(b, l, b.getI64Type(), count);
-                Value divisor = inner.convert(countInt, elementType, false);
-                linalg::YieldOp::create(b, l, inner.div(args[0], divisor));
-              })
-              .getResult(0);
+      pooled = buildMapped(
+          rewriter, loc, resultType.getShape(), elementType, pooled,
+          AffineMap::getMultiDimIdentityMap(rank, context),
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value count = arith::ConstantIndexOp::create(b, l, 1);
+            for (int64_t axis = 0; axis < spatial; ++axis) {
+              Value start = arith::MulIOp::create(
+                  b, l, linalg::IndexOp::create(b, l, axis + 2),
+                  arith::ConstantIndexOp::create(b, l, strides[axis]));
+              int64_t size = inputType.getDimSize(axis + 2);
+              int64_t lowBound = includePad ? 0 : pads[axis];
+              int64_t highBound = includePad
+                                      ? size + pads[axis] + pads[spatial + axis]
+                                      : size + pads[axis];
+              count = arith::MulIOp::create(b, l, count,
+                                            countTaps(b, l, start, kernel[axis],
+                                                      dilations[axis], lowBound,
+                                                      highBound));
+            }
+            ScalarMath inner{b, l, isUnsigned};
+            Value countInt =
+                arith::IndexCastOp::create(b, l, b.getI64Type(), count);
+            Value divisor = inner.convert(countInt, elementType, false);
+            return inner.div(args[0], divisor);
+          });
     }
     rewriter.replaceOp(op, pooled);
     return success();

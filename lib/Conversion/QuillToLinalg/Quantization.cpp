@@ -66,22 +66,12 @@ FailureOr<QuantParamTensors> materializeParams(OpBuilder &b, Location loc,
 Value applyWithParams(OpBuilder &b, Location loc, Value input,
                       const QuantParamTensors &params, Type resultElementType,
                       ElementwiseBody body) {
-  MLIRContext *context = b.getContext();
   auto type = cast<RankedTensorType>(input.getType());
-  int64_t rank = type.getRank();
-  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
-  Value init = createEmpty(b, loc, type.getShape(), resultElementType);
-  return linalg::GenericOp::create(
-             b, loc, init.getType(),
-             ValueRange{input, params.scales, params.zeroPoints}, init,
-             SmallVector<AffineMap>{identity, params.map, params.map, identity},
-             SmallVector<utils::IteratorType>(rank,
-                                              utils::IteratorType::parallel),
-             [&](OpBuilder &nested, Location l, ValueRange args) {
-               linalg::YieldOp::create(nested, l,
-                                       body(nested, l, args.drop_back()));
-             })
-      .getResult(0);
+  AffineMap identity =
+      AffineMap::getMultiDimIdentityMap(type.getRank(), b.getContext());
+  return buildMapped(b, loc, type.getShape(), resultElementType,
+                     {input, params.scales, params.zeroPoints},
+                     {identity, params.map, params.map}, body);
 }
 
 struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
@@ -100,9 +90,8 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
         materializeParams(rewriter, loc, quantized, resultType.getRank());
     if (failed(params))
       return rewriter.notifyMatchFailure(op, "unsupported parameters");
-    auto storage =
-        cast<RankedTensorType>(getTypeConverter()->convertType(resultType));
-    Type storageElement = storage.getElementType();
+    Type storageElement =
+        getConvertedResultType(*getTypeConverter(), op).getElementType();
     bool isUnsigned = !quantized.isSigned();
     double qmin = quantized.getStorageTypeMin();
     double qmax = quantized.getStorageTypeMax();

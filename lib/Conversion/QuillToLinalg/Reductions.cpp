@@ -31,26 +31,6 @@ AffineMap getReducedMap(int64_t rank, ArrayRef<int64_t> axes,
   return AffineMap::get(rank, 0, exprs, context);
 }
 
-/// A parallel generic over `shape` reading `operands` through `maps`.
-Value buildMapped(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                  Type elementType, ValueRange operands,
-                  ArrayRef<AffineMap> maps, ElementwiseBody body) {
-  SmallVector<AffineMap> allMaps(maps);
-  allMaps.push_back(
-      AffineMap::getMultiDimIdentityMap(shape.size(), b.getContext()));
-  SmallVector<utils::IteratorType> iterators(shape.size(),
-                                             utils::IteratorType::parallel);
-  Value init = createEmpty(b, loc, shape, elementType);
-  return linalg::GenericOp::create(
-             b, loc, init.getType(), operands, init, allMaps, iterators,
-             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-               linalg::YieldOp::create(
-                   nested, nestedLoc,
-                   body(nested, nestedLoc, args.drop_back()));
-             })
-      .getResult(0);
-}
-
 int64_t countElements(RankedTensorType type, ArrayRef<int64_t> axes) {
   int64_t count = 1;
   for (int64_t axis : axes)

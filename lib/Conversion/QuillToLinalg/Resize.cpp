@@ -148,8 +148,7 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
   matchAndRewrite(ResizeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = cast<RankedTensorType>(
-        getTypeConverter()->convertType(op.getResult().getType()));
+    auto resultType = getConvertedResultType(*getTypeConverter(), op);
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
     Type elementType = resultType.getElementType();
@@ -158,13 +157,9 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
     int64_t rank = resultType.getRank();
     bool crop =
         op.getCoordinateTransform() == CoordinateTransform::TfCropAndResize;
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    Value init = createEmpty(rewriter, loc, resultType.getShape(), elementType);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, init.getType(), ValueRange{}, init,
-        AffineMap::getMultiDimIdentityMap(rank, rewriter.getContext()),
-        iterators, [&](OpBuilder &b, Location l, ValueRange) {
+    Value resized = buildMapped(
+        rewriter, loc, resultType.getShape(), elementType, ValueRange{}, {},
+        [&](OpBuilder &b, Location l, ValueRange) {
           ResizeBuilder r{b, l};
           Value outside = arith::ConstantOp::create(b, l, b.getBoolAttr(false));
           SmallVector<SmallVector<Tap>> taps;
@@ -194,9 +189,9 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
                 elementType, op.getExtrapolationValue().convertToDouble());
             sum = arith::SelectOp::create(b, l, outside, extrapolated, sum);
           }
-          linalg::YieldOp::create(b, l, sum);
+          return sum;
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op, resized);
     return success();
   }
 
