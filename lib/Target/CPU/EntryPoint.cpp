@@ -103,27 +103,6 @@ private:
 
 } // namespace
 
-/// Bytes per element of a quill_dtype.
-static uint64_t getElementBytes(int32_t dtype) {
-  switch (dtype) {
-  case 2: // uint8
-  case 3: // int8
-  case 9: // bool
-    return 1;
-  case 4:  // uint16
-  case 5:  // int16
-  case 10: // float16
-  case 16: // bfloat16
-    return 2;
-  case 1:  // float32
-  case 6:  // int32
-  case 12: // uint32
-    return 4;
-  default: // int64, float64, uint64
-    return 8;
-  }
-}
-
 /// `void quill_model_entry(void **buffers)` calling the model function with
 /// one expanded memref descriptor per buffer (inputs, then outputs).
 static llvm::Function *buildEntry(llvm::Module &module, llvm::Function *model,
@@ -171,7 +150,7 @@ static llvm::Function *buildEntry(llvm::Module &module, llvm::Function *model,
   for (auto [output, buffer] : llvm::zip(signature.outputs, outputs)) {
     if (!output.copyOf)
       continue;
-    uint64_t bytes = getElementBytes(output.dtype);
+    uint64_t bytes = output.elementBytes;
     for (int64_t size : output.shape)
       bytes *= size;
     b.CreateMemCpy(buffer, llvm::MaybeAlign(1), outputs[*output.copyOf],

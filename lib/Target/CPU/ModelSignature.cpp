@@ -56,6 +56,8 @@ describeTensor(func::FuncOp function, Type type, DictionaryAttr attrs,
     if (auto name = attrs.getAs<StringAttr>("quill.name"))
       signature.name = name.str();
   signature.dtype = *dtype;
+  signature.elementBytes =
+      std::max(1u, tensor.getElementType().getIntOrFloatBitWidth() / 8);
   signature.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
   return signature;
 }

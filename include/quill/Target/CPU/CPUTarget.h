@@ -31,6 +31,8 @@ namespace mlir::quill {
 struct TensorSignature {
   std::string name;
   int32_t dtype; // quill_dtype (ONNX TensorProto code)
+  /// Bytes per element in the caller's buffer (bool is one byte).
+  unsigned elementBytes;
   SmallVector<int64_t> shape;
   /// For an output the graph returns twice: the index of its first
   /// occurrence, whose buffer the entry point copies into this one.
