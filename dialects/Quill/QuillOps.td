@@ -68,8 +68,6 @@ def Quill_DequantizeOp : Quill_Op<"dequantize", [Pure, SameOperandsAndResultShap
   let results = (outs Quill_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
   let hasVerifier = 1;
-  // Folds quant.scast of an integer constant to a float constant.
-  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -183,6 +181,44 @@ def Quill_RequantizeOp : Quill_Op<"requantize", [Pure, SameOperandsAndResultShap
     int64_t getEffectiveClampMin();
     int64_t getEffectiveClampMax();
   }];
+}
+
+//===----------------------------------------------------------------------===//
+// quill.quantized_matmul
+//===----------------------------------------------------------------------===//
+
+def Quill_QuantizedMatMulOp : Quill_Op<"quantized_matmul", [Pure]> {
+  let summary = "exact int32 matrix product of quantized operands";
+  let description = [{
+    The integer core of a quantized `MatMul` / `Gemm` / `QLinearMatMul`:
+    with `a` and `b` the stored integers and `za`, `zb` their zero points,
+
+    ```
+    result[..., m, n] = sum_k (a[..., m, k] - za) * (b[..., k, n] - zb[n])
+    ```
+
+    computed exactly in int32 (the real product is `result * sa * sb[n]`).
+    Shapes follow `quill.matmul` (numpy broadcasting of batch dimensions).
+    `lhs` is quantized per tensor; `rhs` per tensor or per column (axis =
+    its last dimension), 8-bit storage, signed or unsigned. A following
+    `quill.requantize` brings the accumulator to the output's scale.
+
+    ```mlir
+    %acc = quill.quantized_matmul %a, %w
+        : (tensor<64x784x!quant.uniform<u8:f32, 0.02:128>>,
+           tensor<784x10x!quant.uniform<i8:f32:1, {...}>>) -> tensor<64x10xi32>
+    ```
+
+    The verifier checks the shapes as `quill.matmul` does, the
+    quantization granularity and storage width of both operands, and that
+    their expressed types agree.
+  }];
+  let arguments = (ins Quill_QuantizedTensor:$lhs, Quill_QuantizedTensor:$rhs);
+  let results = (outs RankedTensorOf<[I32]>:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -24,6 +24,8 @@ void mlir::quill::buildPreparePipeline(OpPassManager &pm) {
   func.addPass(createFoldBatchNormPass());
   func.addPass(createFuseLayerNormPass());
   func.addPass(createFuseGeluPass());
+  // Quantized models (QDQ, QOperator) compute on integers from here on.
+  func.addPass(createQDQToIntegerPass());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }

@@ -52,4 +52,39 @@ def FuseGeluPass : Pass<"quill-fuse-gelu", "func::FuncOp"> {
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def QDQToIntegerPass : Pass<"quill-qdq-to-integer", "func::FuncOp"> {
+  let summary = "computes dequantize -> op -> quantize chains on integers";
+  let description = [{
+    Quantized graphs (imported QDQ and QOperator models, or the output of
+    `quill-quantize`) say what to compute in float between `quill.dequantize`
+    and `quill.quantize`. This pass rewrites the chains that have an exact
+    integer form:
+
+    * `quantize([relu](matmul(dequantize(a), dequantize(b))))`, and the same
+      with `quill.gemm` (`alpha = beta = 1`, no `trans_a`, a constant or
+      dequantized int32 bias): `quill.quantized_matmul` on the stored values,
+      the bias added in int32 (scale `sa * sb`), and one `quill.requantize`
+      to the output's scale, per output column when `b` is per column, the
+      ReLU folded into its clamp;
+    * `quantize(op(dequantize(x)))` with equal types around a reshape,
+      transpose or max pool: the op on the stored values;
+    * `quantize(relu(dequantize(x)))` and `quantize(dequantize(x))`: a
+      `quill.requantize` (a clamp at the zero point for the ReLU);
+
+    Operands must be 8-bit, quantized per tensor (`b` also per column) with
+    constant parameters; anything else stays in float. Last, dequantize of
+    constants left over folds into float constants.
+
+    The requantization rounds ties toward +infinity (quill.requantize);
+    ONNX Runtime computes `round_half_even(acc * sa * sb / sy)` in float, so
+    results may differ from its by one step on exact ties.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::quant::QuantDialect"];
+}
+
 #endif // QUILL_TRANSFORMS_PASSES

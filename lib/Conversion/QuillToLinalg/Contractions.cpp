@@ -1,8 +1,10 @@
 //===- Contractions.cpp - Lowering of matmul, gemm and convolutions -------===//
 //
 // Matrix products become linalg.matmul / linalg.batch_matmul accumulating
-// into their bias, so that bias addition costs nothing. Convolutions with
-// two spatial axes and one group become an im2col linalg.generic feeding a
+// into their bias, so that bias addition costs nothing. Quantized matrix
+// products are int8 x int8 -> int32 linalg.matmuls (unsigned operands
+// shifted by 128) with the zero points' terms subtracted after. Convolutions
+// with two spatial axes and one group become an im2col linalg.generic feeding a
 // matmul (the product then runs in the packed GEMM); every other
 // convolution is one linalg.generic over the grouped iteration space.
 // Transposed convolutions become convolutions over the zero-interleaved
@@ -15,6 +17,7 @@
 #include "quill/Dialect/Quill/IR/Quill.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -64,6 +67,52 @@ Value buildProduct(OpBuilder &b, Location loc, Value lhs, Value rhs,
   return reshapeTo(b, loc, product, initType.getShape());
 }
 
+/// The operands of a numpy matmul in the form linalg's products take:
+/// `lhs` [B..., M, K] and `rhs` [B..., K, N] with equal batch dimensions
+/// (broadcast copies where they differ), or, when `rhs` is one matrix, all
+/// rows of `lhs` stacked into one [rows, K] matrix.
+struct MatMulOperands {
+  Value lhs, rhs;
+  SmallVector<int64_t> productShape;
+};
+
+MatMulOperands prepareMatMulOperands(OpBuilder &b, Location loc, Value lhs,
+                                     Value rhs) {
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  // Vectors become a row and a column.
+  if (lhsType.getRank() == 1)
+    lhs = reshapeTo(b, loc, lhs, {1, lhsType.getDimSize(0)});
+  if (rhsType.getRank() == 1)
+    rhs = reshapeTo(b, loc, rhs, {rhsType.getDimSize(0), 1});
+  lhsType = cast<RankedTensorType>(lhs.getType());
+  rhsType = cast<RankedTensorType>(rhs.getType());
+  int64_t m = lhsType.getDimSize(lhsType.getRank() - 2);
+  int64_t k = lhsType.getDimSize(lhsType.getRank() - 1);
+  int64_t n = rhsType.getDimSize(rhsType.getRank() - 1);
+  if (rhsType.getRank() == 2) {
+    // A stack of rows times one matrix is one taller matrix product.
+    int64_t rows = lhsType.getNumElements() / k;
+    return {reshapeTo(b, loc, lhs, {rows, k}), rhs, {rows, n}};
+  }
+  SmallVector<int64_t> batchShape;
+  int64_t batchRank = std::max(lhsType.getRank(), rhsType.getRank()) - 2;
+  for (int64_t dim = 0; dim < batchRank; ++dim) {
+    auto sizeOf = [&](RankedTensorType type) -> int64_t {
+      int64_t index = dim - (batchRank - (type.getRank() - 2));
+      return index < 0 ? 1 : type.getDimSize(index);
+    };
+    batchShape.push_back(std::max(sizeOf(lhsType), sizeOf(rhsType)));
+  }
+  SmallVector<int64_t> lhsShape(batchShape), rhsShape(batchShape),
+      productShape(batchShape);
+  lhsShape.append({m, k});
+  rhsShape.append({k, n});
+  productShape.append({m, n});
+  return {broadcastTo(b, loc, lhs, lhsShape),
+          broadcastTo(b, loc, rhs, rhsShape), productShape};
+}
+
 struct MatMulLowering : OpConversionPattern<MatMulOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -72,52 +121,151 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto resultType = getConvertedResultType(*getTypeConverter(), op);
-    Value lhs = adaptor.getLhs();
-    Value rhs = adaptor.getRhs();
-    auto lhsType = cast<RankedTensorType>(lhs.getType());
-    auto rhsType = cast<RankedTensorType>(rhs.getType());
-    // Vectors become a row and a column.
-    if (lhsType.getRank() == 1)
-      lhs = reshapeTo(rewriter, loc, lhs, {1, lhsType.getDimSize(0)});
-    if (rhsType.getRank() == 1)
-      rhs = reshapeTo(rewriter, loc, rhs, {rhsType.getDimSize(0), 1});
-    lhsType = cast<RankedTensorType>(lhs.getType());
-    rhsType = cast<RankedTensorType>(rhs.getType());
-    int64_t m = lhsType.getDimSize(lhsType.getRank() - 2);
-    int64_t k = lhsType.getDimSize(lhsType.getRank() - 1);
-    int64_t n = rhsType.getDimSize(rhsType.getRank() - 1);
-    Type elementType = resultType.getElementType();
-    Value zero = ScalarMath{rewriter, loc}.constant(elementType, 0.0);
-
-    Value result;
-    if (rhsType.getRank() == 2) {
-      // A stack of rows times one matrix is one taller matrix product.
-      int64_t rows = lhsType.getNumElements() / k;
-      Value flat = reshapeTo(rewriter, loc, lhs, {rows, k});
-      Value init = createFilled(rewriter, loc, {rows, n}, zero);
-      result = buildProduct(rewriter, loc, flat, rhs, init);
-    } else {
-      SmallVector<int64_t> batchShape;
-      int64_t batchRank = std::max(lhsType.getRank(), rhsType.getRank()) - 2;
-      for (int64_t dim = 0; dim < batchRank; ++dim) {
-        auto sizeOf = [&](RankedTensorType type) -> int64_t {
-          int64_t index = dim - (batchRank - (type.getRank() - 2));
-          return index < 0 ? 1 : type.getDimSize(index);
-        };
-        batchShape.push_back(std::max(sizeOf(lhsType), sizeOf(rhsType)));
-      }
-      SmallVector<int64_t> lhsShape(batchShape), rhsShape(batchShape),
-          initShape(batchShape);
-      lhsShape.append({m, k});
-      rhsShape.append({k, n});
-      initShape.append({m, n});
-      Value init = createFilled(rewriter, loc, initShape, zero);
-      result =
-          buildProduct(rewriter, loc, broadcastTo(rewriter, loc, lhs, lhsShape),
-                       broadcastTo(rewriter, loc, rhs, rhsShape), init);
-    }
+    MatMulOperands operands = prepareMatMulOperands(
+        rewriter, loc, adaptor.getLhs(), adaptor.getRhs());
+    Value zero =
+        ScalarMath{rewriter, loc}.constant(resultType.getElementType(), 0.0);
+    Value init = createFilled(rewriter, loc, operands.productShape, zero);
+    Value result =
+        buildProduct(rewriter, loc, operands.lhs, operands.rhs, init);
     rewriter.replaceOp(op,
                        reshapeTo(rewriter, loc, result, resultType.getShape()));
+    return success();
+  }
+};
+
+/// Stored 8-bit values as signed ones: unsigned storage has its top bit
+/// flipped (q - 128), so that every product is int8 x int8; the caller
+/// shifts the zero point by 128 to match.
+Value toSignedStorage(OpBuilder &b, Location loc, Value stored,
+                      bool isUnsigned) {
+  if (!isUnsigned)
+    return stored;
+  auto type = cast<RankedTensorType>(stored.getType());
+  return buildElementwise(
+      b, loc, type.getShape(), type.getElementType(), stored,
+      [](OpBuilder &nested, Location l, ValueRange args) -> Value {
+        Value flip = arith::ConstantOp::create(
+            nested, l, nested.getIntegerAttr(args[0].getType(), 0x80));
+        return arith::XOrIOp::create(nested, l, args[0], flip);
+      });
+}
+
+/// Sums `matrix` over `axis` into int32.
+Value sumToInt32(OpBuilder &b, Location loc, Value matrix, int64_t axis) {
+  Type i32 = b.getI32Type();
+  Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+  return buildReduction(
+      b, loc, matrix, {axis}, zero,
+      [&](OpBuilder &nested, Location l, Value element, Value sum) -> Value {
+        Value wide = arith::ExtSIOp::create(nested, l, i32, element);
+        return arith::AddIOp::create(nested, l, sum, wide);
+      });
+}
+
+/// sum_k (a - za)(b - zb[n]) = sum_k a*b - za * colsum(b)[n]
+///   - zb[n] * rowsum(a)[m] + K * za * zb[n]: an int8 x int8 -> int32
+/// product (the packed integer GEMM) and a correction for the zero points
+/// that are not 0.
+struct QuantizedMatMulLowering : OpConversionPattern<QuantizedMatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(QuantizedMatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    auto resultType = op.getType();
+    auto lhsElement = cast<quant::UniformQuantizedType>(
+        op.getLhs().getType().getElementType());
+    auto rhsElement =
+        cast<quant::QuantizedType>(op.getRhs().getType().getElementType());
+    int64_t signShift = 128;
+    int64_t lhsZeroPoint =
+        lhsElement.getZeroPoint() - (lhsElement.isSigned() ? 0 : signShift);
+    int64_t columns = resultType.getDimSize(resultType.getRank() - 1);
+    SmallVector<int32_t> rhsZeroPoints;
+    if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(rhsElement))
+      for (int64_t zeroPoint : perAxis.getZeroPoints())
+        rhsZeroPoints.push_back(zeroPoint);
+    else
+      rhsZeroPoints.assign(
+          columns,
+          cast<quant::UniformQuantizedType>(rhsElement).getZeroPoint());
+    if (!rhsElement.isSigned())
+      for (int32_t &zeroPoint : rhsZeroPoints)
+        zeroPoint -= signShift;
+    bool rhsHasZeroPoints = llvm::any_of(
+        rhsZeroPoints, [](int32_t zeroPoint) { return zeroPoint != 0; });
+
+    Value lhs = toSignedStorage(rewriter, loc, adaptor.getLhs(),
+                                !lhsElement.isSigned());
+    Value rhs = toSignedStorage(rewriter, loc, adaptor.getRhs(),
+                                !rhsElement.isSigned());
+    MatMulOperands operands = prepareMatMulOperands(rewriter, loc, lhs, rhs);
+    Type i32 = rewriter.getI32Type();
+    Value zero =
+        arith::ConstantOp::create(rewriter, loc, rewriter.getI32IntegerAttr(0));
+    Value init = createFilled(rewriter, loc, operands.productShape, zero);
+    Value product =
+        buildProduct(rewriter, loc, operands.lhs, operands.rhs, init);
+
+    if (lhsZeroPoint != 0 || rhsHasZeroPoints) {
+      int64_t rank = operands.productShape.size();
+      int64_t depth =
+          cast<RankedTensorType>(operands.lhs.getType()).getDimSize(rank - 1);
+      SmallVector<Value> inputs = {product};
+      SmallVector<AffineMap> maps = {
+          AffineMap::getMultiDimIdentityMap(rank, context)};
+      SmallVector<AffineExpr> batchAndColumn, batchAndRow;
+      for (int64_t dim = 0; dim < rank - 2; ++dim) {
+        batchAndColumn.push_back(getAffineDimExpr(dim, context));
+        batchAndRow.push_back(getAffineDimExpr(dim, context));
+      }
+      batchAndColumn.push_back(getAffineDimExpr(rank - 1, context));
+      batchAndRow.push_back(getAffineDimExpr(rank - 2, context));
+      AffineMap columnMap =
+          AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, context));
+      if (lhsZeroPoint != 0) {
+        inputs.push_back(sumToInt32(rewriter, loc, operands.rhs, rank - 2));
+        maps.push_back(AffineMap::get(rank, 0, batchAndColumn, context));
+      }
+      if (rhsHasZeroPoints) {
+        inputs.push_back(sumToInt32(rewriter, loc, operands.lhs, rank - 1));
+        maps.push_back(AffineMap::get(rank, 0, batchAndRow, context));
+        inputs.push_back(arith::ConstantOp::create(
+            rewriter, loc,
+            DenseElementsAttr::get(RankedTensorType::get({columns}, i32),
+                                   ArrayRef(rhsZeroPoints))));
+        maps.push_back(columnMap);
+      }
+      product = buildMapped(
+          rewriter, loc, operands.productShape, i32, inputs, maps,
+          [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+            auto constant = [&](int64_t value) -> Value {
+              return arith::ConstantOp::create(b, l,
+                                               b.getI32IntegerAttr(value));
+            };
+            Value result = args[0];
+            unsigned next = 1;
+            if (lhsZeroPoint != 0) {
+              Value term = arith::MulIOp::create(b, l, args[next++],
+                                                 constant(lhsZeroPoint));
+              result = arith::SubIOp::create(b, l, result, term);
+            }
+            if (rhsHasZeroPoints) {
+              Value rowSum = args[next++], rhsZeroPoint = args[next++];
+              Value term = arith::MulIOp::create(b, l, rowSum, rhsZeroPoint);
+              result = arith::SubIOp::create(b, l, result, term);
+              Value both = arith::MulIOp::create(
+                  b, l, rhsZeroPoint, constant(depth * lhsZeroPoint));
+              result = arith::AddIOp::create(b, l, result, both);
+            }
+            return result;
+          });
+    }
+    rewriter.replaceOp(
+        op, reshapeTo(rewriter, loc, product, resultType.getShape()));
     return success();
   }
 };
@@ -491,7 +639,7 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
 
 void mlir::quill::lowering::populateContractionPatterns(
     StorageTypeConverter &converter, RewritePatternSet &patterns) {
-  patterns
-      .add<MatMulLowering, GemmLowering, ConvLowering, ConvTransposeLowering>(
-          converter, patterns.getContext());
+  patterns.add<MatMulLowering, QuantizedMatMulLowering, GemmLowering,
+               ConvLowering, ConvTransposeLowering>(converter,
+                                                    patterns.getContext());
 }

@@ -4,6 +4,7 @@
 // elementwise (per-axis ones through a map on the quantized axis):
 //   quantize:   q = clamp(round_half_even(x / scale) + zero_point, qmin, qmax)
 //   dequantize: x = (q - zero_point) * scale
+//   requantize: integer multiply, rounding shift and clamp in 64 bits
 // the same rules as the folders in lib/Dialect/Quill/IR/QuantArithmetic.cpp.
 //
 //===----------------------------------------------------------------------===//
@@ -218,10 +219,80 @@ struct DynamicQuantizeLowering : OpConversionPattern<DynamicQuantizeOp> {
   }
 };
 
+/// quill.requantize in 64-bit integers, as its definition reads:
+/// clamp(((x - izp) * multiplier + 2^(shift-1)) >> shift + ozp).
+struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(RequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    int64_t rank = inputType.getRank();
+    Type i64 = rewriter.getI64Type();
+    Type resultElement = op.getResult().getType().getElementType();
+    SmallVector<int64_t> multipliers(op.getMultiplier()), shifts(op.getShift());
+    bool perChannel = multipliers.size() > 1;
+    SmallVector<Value> operands = {adaptor.getInput()};
+    SmallVector<AffineMap> maps = {
+        AffineMap::getMultiDimIdentityMap(rank, context)};
+    if (perChannel) {
+      auto paramType =
+          RankedTensorType::get({int64_t(multipliers.size())}, i64);
+      AffineMap channel =
+          AffineMap::get(rank, 0, getAffineDimExpr(*op.getAxis(), context));
+      for (ArrayRef<int64_t> values :
+           {ArrayRef(multipliers), ArrayRef(shifts)}) {
+        operands.push_back(arith::ConstantOp::create(
+            rewriter, loc, DenseElementsAttr::get(paramType, values)));
+        maps.push_back(channel);
+      }
+    }
+    bool inputUnsigned = op.getInputUnsigned();
+    int64_t inputZeroPoint = op.getInputZeroPoint();
+    int64_t outputZeroPoint = op.getOutputZeroPoint();
+    int64_t clampMin = op.getEffectiveClampMin();
+    int64_t clampMax = op.getEffectiveClampMax();
+    rewriter.replaceOp(
+        op, buildMapped(
+                rewriter, loc, inputType.getShape(), resultElement, operands,
+                maps, [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                  auto constant = [&](int64_t value) -> Value {
+                    return arith::ConstantOp::create(
+                        b, l, b.getI64IntegerAttr(value));
+                  };
+                  Value x =
+                      inputUnsigned
+                          ? Value(arith::ExtUIOp::create(b, l, i64, args[0]))
+                          : Value(arith::ExtSIOp::create(b, l, i64, args[0]));
+                  Value multiplier =
+                      perChannel ? args[1] : constant(multipliers[0]);
+                  Value shift = perChannel ? args[2] : constant(shifts[0]);
+                  Value a =
+                      arith::SubIOp::create(b, l, x, constant(inputZeroPoint));
+                  Value half = arith::ShLIOp::create(
+                      b, l, constant(1),
+                      arith::SubIOp::create(b, l, shift, constant(1)));
+                  Value scaled = arith::AddIOp::create(
+                      b, l, arith::MulIOp::create(b, l, a, multiplier), half);
+                  Value y = arith::AddIOp::create(
+                      b, l, arith::ShRSIOp::create(b, l, scaled, shift),
+                      constant(outputZeroPoint));
+                  Value clamped = arith::MinSIOp::create(
+                      b, l, arith::MaxSIOp::create(b, l, y, constant(clampMin)),
+                      constant(clampMax));
+                  return arith::TruncIOp::create(b, l, resultElement, clamped);
+                }));
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::quill::lowering::populateQuantizationPatterns(
     StorageTypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<QuantizeLowering, DequantizeLowering, DynamicQuantizeLowering>(
-      converter, patterns.getContext());
+  patterns.add<QuantizeLowering, DequantizeLowering, DynamicQuantizeLowering,
+               RequantizeLowering>(converter, patterns.getContext());
 }

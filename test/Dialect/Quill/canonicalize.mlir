@@ -39,33 +39,6 @@ func.func @quantize_constant_float_storage() -> tensor<4x!quill.float_quant<f8E4
 
 // -----
 
-// CHECK-LABEL: func.func @dequantize_constant_u8
-// CHECK-NOT: quill.dequantize
-// CHECK: %[[VALUES:.*]] = arith.constant dense<[-6.400000e+01, -6.350000e+01, 0.000000e+00, 6.350000e+01]> : tensor<4xf32>
-// CHECK: return %[[VALUES]]
-func.func @dequantize_constant_u8() -> tensor<4xf32> {
-  %i = arith.constant dense<[0, 1, 128, 255]> : tensor<4xi8>
-  %q = quill.storage_cast %i : tensor<4xi8> to tensor<4x!quant.uniform<u8:f32, 0.5:128>>
-  %x = quill.dequantize %q : tensor<4x!quant.uniform<u8:f32, 0.5:128>> to tensor<4xf32>
-  return %x : tensor<4xf32>
-}
-
-// -----
-
-// quantize then dequantize of a constant folds all the way to floats on the
-// quantization grid.
-// CHECK-LABEL: func.func @fake_quantize_constant
-// CHECK: %[[VALUES:.*]] = arith.constant dense<[1.000000e+00, 1.500000e+00, -6.400000e+01]> : tensor<3xf32>
-// CHECK-NEXT: return %[[VALUES]]
-func.func @fake_quantize_constant() -> tensor<3xf32> {
-  %w = arith.constant dense<[1.1, 1.3, -100.0]> : tensor<3xf32>
-  %q = quill.quantize %w : tensor<3xf32> to tensor<3x!quant.uniform<i8:f32, 0.5>>
-  %x = quill.dequantize %q : tensor<3x!quant.uniform<i8:f32, 0.5>> to tensor<3xf32>
-  return %x : tensor<3xf32>
-}
-
-// -----
-
 // M = 2^30 / 2^32 = 0.25; ties round toward +infinity, results saturate.
 // CHECK-LABEL: func.func @requantize_constant
 // CHECK: %[[VALUES:.*]] = arith.constant dense<[127, -128, 4, 4, 3]> : tensor<5xi8>

@@ -472,3 +472,35 @@ func.func @dynamic_quantize_shape(%x: tensor<2x3xf32>) {
   %y, %s, %z = quill.dynamic_quantize %x : tensor<2x3xf32> -> tensor<3x2xui8>, tensor<f32>, tensor<ui8>
   return
 }
+
+// -----
+
+func.func @quantized_matmul_per_axis_lhs(%a: tensor<4x3x!quant.uniform<i8:f32:1, {0.5, 0.5, 0.5}>>, %w: tensor<3x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x2xi32> {
+  // expected-error @+1 {{expected lhs quantized per tensor}}
+  %0 = quill.quantized_matmul %a, %w : (tensor<4x3x!quant.uniform<i8:f32:1, {0.5, 0.5, 0.5}>>, tensor<3x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x2xi32>
+  return %0 : tensor<4x2xi32>
+}
+
+// -----
+
+func.func @quantized_matmul_row_axis(%a: tensor<4x3x!quant.uniform<i8:f32, 0.5>>, %w: tensor<3x2x!quant.uniform<i8:f32:0, {0.5, 0.5, 0.5}>>) -> tensor<4x2xi32> {
+  // expected-error @+1 {{expected rhs quantized along its last dimension}}
+  %0 = quill.quantized_matmul %a, %w : (tensor<4x3x!quant.uniform<i8:f32, 0.5>>, tensor<3x2x!quant.uniform<i8:f32:0, {0.5, 0.5, 0.5}>>) -> tensor<4x2xi32>
+  return %0 : tensor<4x2xi32>
+}
+
+// -----
+
+func.func @quantized_matmul_shapes(%a: tensor<4x3x!quant.uniform<i8:f32, 0.5>>, %w: tensor<5x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x2xi32> {
+  // expected-error @+1 {{expected contraction sizes to agree, got 3 and 5}}
+  %0 = quill.quantized_matmul %a, %w : (tensor<4x3x!quant.uniform<i8:f32, 0.5>>, tensor<5x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x2xi32>
+  return %0 : tensor<4x2xi32>
+}
+
+// -----
+
+func.func @quantized_matmul_i16(%a: tensor<4x3x!quant.uniform<i16:f32, 0.5>>, %w: tensor<3x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x2xi32> {
+  // expected-error @+1 {{expected 8-bit storage}}
+  %0 = quill.quantized_matmul %a, %w : (tensor<4x3x!quant.uniform<i16:f32, 0.5>>, tensor<3x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x2xi32>
+  return %0 : tensor<4x2xi32>
+}

@@ -138,3 +138,24 @@ int64_t mlir::quill::requantizeElement(int64_t x, int32_t multiplier,
   __int128 result = rounded + outputZeroPoint;
   return static_cast<int64_t>(std::clamp<__int128>(result, clampMin, clampMax));
 }
+
+std::optional<DyadicMultiplier>
+mlir::quill::getDyadicMultiplier(double realMultiplier) {
+  if (!(realMultiplier > 0.0) || !std::isfinite(realMultiplier))
+    return std::nullopt;
+  int exponent = 0;
+  double mantissa = std::frexp(realMultiplier, &exponent);
+  int64_t multiplier = std::llround(mantissa * double(int64_t(1) << 31));
+  int64_t shift = 31 - exponent;
+  if (multiplier == int64_t(1) << 31) {
+    multiplier >>= 1;
+    --shift;
+  }
+  if (shift > 62) {
+    multiplier >>= std::min<int64_t>(shift - 62, 31);
+    shift = 62;
+  }
+  if (shift < 1 || multiplier == 0)
+    return std::nullopt;
+  return DyadicMultiplier{int32_t(multiplier), int8_t(shift)};
+}

@@ -85,33 +85,50 @@ void QuantizeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
   patterns.add<FoldConstantQuantize>(context);
 }
 
-OpFoldResult DequantizeOp::fold(FoldAdaptor) {
-  auto storageCast = getInput().getDefiningOp<StorageCastOp>();
-  DenseElementsAttr stored;
-  if (!storageCast ||
-      !matchPattern(storageCast.getInput(), m_Constant(&stored)))
-    return {};
-  RankedTensorType inputType = getInput().getType();
-  if (!inputType.hasStaticShape())
-    return {};
-  Type element = inputType.getElementType();
-  auto params = getElementParams(element, inputType.getShape());
-  auto floatType = cast<FloatType>(getResult().getType().getElementType());
-  bool wide = isWide(floatType);
-  SmallVector<double> values;
-  values.reserve(inputType.getNumElements());
-  int64_t index = 0;
-  if (isa<FloatQuantType>(element)) {
-    for (APFloat q : stored.getValues<APFloat>())
-      values.push_back(dequantizeFloatElement(q, params(index++).scale, wide));
-  } else {
-    bool isSigned = cast<quant::QuantizedType>(element).isSigned();
-    for (APInt q : stored.getValues<APInt>())
-      values.push_back(
-          dequantizeElement(isSigned ? q.getSExtValue() : q.getZExtValue(),
-                            params(index++), wide));
+namespace {
+/// Rewrites dequantize of a constant's stored values to a float constant.
+/// Not a folder: quantization passes must see quantized weights first.
+struct FoldConstantDequantize : OpRewritePattern<DequantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(DequantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto storageCast = op.getInput().getDefiningOp<StorageCastOp>();
+    DenseElementsAttr stored;
+    if (!storageCast ||
+        !matchPattern(storageCast.getInput(), m_Constant(&stored)))
+      return failure();
+    RankedTensorType inputType = op.getInput().getType();
+    if (!inputType.hasStaticShape())
+      return failure();
+    Type element = inputType.getElementType();
+    auto params = getElementParams(element, inputType.getShape());
+    auto floatType = cast<FloatType>(op.getResult().getType().getElementType());
+    bool wide = isWide(floatType);
+    SmallVector<double> values;
+    values.reserve(inputType.getNumElements());
+    int64_t index = 0;
+    if (isa<FloatQuantType>(element)) {
+      for (APFloat q : stored.getValues<APFloat>())
+        values.push_back(
+            dequantizeFloatElement(q, params(index++).scale, wide));
+    } else {
+      bool isSigned = cast<quant::QuantizedType>(element).isSigned();
+      for (APInt q : stored.getValues<APInt>())
+        values.push_back(
+            dequantizeElement(isSigned ? q.getSExtValue() : q.getZExtValue(),
+                              params(index++), wide));
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, getFloatElements(op.getResult().getType(), values));
+    return success();
   }
-  return getFloatElements(getResult().getType(), values);
+};
+} // namespace
+
+void mlir::quill::populateFoldConstantDequantizePatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<FoldConstantDequantize>(patterns.getContext());
 }
 
 OpFoldResult RequantizeOp::fold(FoldAdaptor adaptor) {

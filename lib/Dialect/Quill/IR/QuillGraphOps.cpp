@@ -10,11 +10,12 @@
 using namespace mlir;
 using namespace mlir::quill;
 
-LogicalResult MatMulOp::verify() {
-  ArrayRef<int64_t> lhs = getLhs().getType().getShape();
-  ArrayRef<int64_t> rhs = getRhs().getType().getShape();
+LogicalResult mlir::quill::verifyMatMulShapes(Operation *op,
+                                              ArrayRef<int64_t> lhs,
+                                              ArrayRef<int64_t> rhs,
+                                              ArrayRef<int64_t> result) {
   if (lhs.empty() || rhs.empty())
-    return emitOpError("expected operands of rank 1 or more");
+    return op->emitOpError("expected operands of rank 1 or more");
   // numpy promotes a vector to a matrix and drops the added dimension.
   SmallVector<int64_t> lhsMatrix(lhs), rhsMatrix(rhs);
   if (lhs.size() == 1)
@@ -23,20 +24,26 @@ LogicalResult MatMulOp::verify() {
     rhsMatrix.push_back(1);
   int64_t lhsK = lhsMatrix.back(), rhsK = rhsMatrix[rhsMatrix.size() - 2];
   if (!compatible(lhsK, rhsK))
-    return emitOpError("expected contraction sizes to agree, got ")
+    return op->emitOpError("expected contraction sizes to agree, got ")
            << lhsK << " and " << rhsK;
   SmallVector<int64_t> expected;
   if (!OpTrait::util::getBroadcastedShape(ArrayRef(lhsMatrix).drop_back(2),
                                           ArrayRef(rhsMatrix).drop_back(2),
                                           expected))
-    return emitOpError("expected batch dimensions that broadcast, got [")
+    return op->emitOpError("expected batch dimensions that broadcast, got [")
            << llvm::interleaved(ArrayRef(lhsMatrix).drop_back(2)) << "] and ["
            << llvm::interleaved(ArrayRef(rhsMatrix).drop_back(2)) << "]";
   if (lhs.size() > 1)
     expected.push_back(lhsMatrix[lhsMatrix.size() - 2]);
   if (rhs.size() > 1)
     expected.push_back(rhsMatrix.back());
-  return verifyResultShape(*this, expected, getResult().getType().getShape());
+  return verifyResultShape(op, expected, result);
+}
+
+LogicalResult MatMulOp::verify() {
+  return verifyMatMulShapes(*this, getLhs().getType().getShape(),
+                            getRhs().getType().getShape(),
+                            getResult().getType().getShape());
 }
 
 LogicalResult GemmOp::verify() {

@@ -87,6 +87,39 @@ LogicalResult DynamicQuantizeOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// QuantizedMatMulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizedMatMulOp::verify() {
+  RankedTensorType lhsType = getLhs().getType(), rhsType = getRhs().getType();
+  auto lhs = dyn_cast<quant::UniformQuantizedType>(lhsType.getElementType());
+  if (!lhs)
+    return emitOpError("expected lhs quantized per tensor, got ")
+           << lhsType.getElementType();
+  auto rhs = dyn_cast<quant::QuantizedType>(rhsType.getElementType());
+  auto rhsPerAxis =
+      dyn_cast_if_present<quant::UniformQuantizedPerAxisType>(rhs);
+  if (!rhs || (!isa<quant::UniformQuantizedType>(rhs) && !rhsPerAxis))
+    return emitOpError("expected rhs quantized per tensor or per column, got ")
+           << rhsType.getElementType();
+  if (rhsPerAxis &&
+      (rhsType.getRank() < 2 ||
+       rhsPerAxis.getQuantizedDimension() != rhsType.getRank() - 1))
+    return emitOpError("expected rhs quantized along its last dimension");
+  for (quant::QuantizedType type : {quant::QuantizedType(lhs), rhs})
+    if (type.getStorageTypeIntegralWidth() != 8)
+      return emitOpError("expected 8-bit storage, got ") << type;
+  if (lhs.getExpressedType() != rhs.getExpressedType())
+    return emitOpError("expected operands expressing one float type");
+  if (failed(verifyMatMulShapes(*this, lhsType.getShape(), rhsType.getShape(),
+                                getResult().getType().getShape())))
+    return failure();
+  if (failed(verifyQuantizedTensorType([&] { return emitOpError(); }, lhsType)))
+    return failure();
+  return verifyQuantizedTensorType([&] { return emitOpError(); }, rhsType);
+}
+
+//===----------------------------------------------------------------------===//
 // RequantizeOp
 //===----------------------------------------------------------------------===//
 

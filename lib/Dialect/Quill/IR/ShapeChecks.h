@@ -46,6 +46,13 @@ inline LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
   return success();
 }
 
+/// numpy matmul shapes: contraction sizes agree, batch dimensions
+/// broadcast, and `result` is the product's shape (quill.matmul and
+/// quill.quantized_matmul).
+LogicalResult verifyMatMulShapes(Operation *op, ArrayRef<int64_t> lhs,
+                                 ArrayRef<int64_t> rhs,
+                                 ArrayRef<int64_t> result);
+
 } // namespace mlir::quill
 
 #endif // QUILL_LIB_DIALECT_QUILL_IR_SHAPECHECKS_H

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 
 namespace mlir::quill {
 
@@ -63,6 +64,17 @@ DenseElementsAttr getFloatElements(RankedTensorType type,
 int64_t requantizeElement(int64_t x, int32_t multiplier, int8_t shift,
                           int64_t inputZeroPoint, int64_t outputZeroPoint,
                           int64_t clampMin, int64_t clampMax);
+
+/// A positive real factor as quill.requantize's (multiplier, shift), the
+/// HAWQ-V3 / TOSA split: (m, e) = frexp(M), multiplier = round(m * 2^31),
+/// shift = 31 - e, renormalised when the mantissa rounds up to 2^31; a shift
+/// above 62 moves into the multiplier. None when M is not positive and
+/// finite or needs a shift below 1 (M >= 2^30).
+struct DyadicMultiplier {
+  int32_t multiplier;
+  int8_t shift;
+};
+std::optional<DyadicMultiplier> getDyadicMultiplier(double realMultiplier);
 
 } // namespace mlir::quill
 

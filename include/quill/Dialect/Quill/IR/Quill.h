@@ -32,4 +32,14 @@
 #define GET_OP_CLASSES
 #include "quill/Dialect/Quill/IR/QuillOps.h.inc"
 
+namespace mlir {
+class RewritePatternSet;
+namespace quill {
+/// Dequantize of constant stored values becomes a float constant. Kept out
+/// of canonicalization so that quantized weights survive until the
+/// quantization passes have used them.
+void populateFoldConstantDequantizePatterns(RewritePatternSet &patterns);
+} // namespace quill
+} // namespace mlir
+
 #endif // QUILL_DIALECT_QUILL_IR_QUILL_H

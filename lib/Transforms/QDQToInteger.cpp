@@ -1,0 +1,390 @@
+//===- QDQToInteger.cpp - Integer forms of quantized graph chains ---------===//
+//
+// Matches the float computations a quantized graph spells out between
+// dequantize and quantize and replaces them with integer ops: a
+// quill.quantized_matmul plus an int32 bias and a quill.requantize for
+// matrix products, the op itself on stored values for data movement, and a
+// quill.requantize for a change of scale. See the pass description.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quill/Transforms/Passes.h"
+
+#include "quill/Dialect/Quill/IR/QuantArithmetic.h"
+#include "quill/Dialect/Quill/IR/Quill.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace mlir::quill {
+#define GEN_PASS_DEF_QDQTOINTEGERPASS
+#include "quill/Transforms/Passes.h.inc"
+} // namespace mlir::quill
+
+using namespace mlir;
+using namespace mlir::quill;
+
+namespace {
+
+/// The quantized value a dequantize reads, when its type is 8-bit uniform
+/// per tensor (or per axis, if allowed).
+Value getDequantizedInput(Value floatValue, bool allowPerAxis) {
+  auto dequantize = floatValue.getDefiningOp<DequantizeOp>();
+  if (!dequantize)
+    return {};
+  Type element = dequantize.getInput().getType().getElementType();
+  auto quantized = dyn_cast<quant::QuantizedType>(element);
+  if (!quantized || quantized.getStorageTypeIntegralWidth() != 8)
+    return {};
+  if (!isa<quant::UniformQuantizedType>(element) &&
+      !(allowPerAxis && isa<quant::UniformQuantizedPerAxisType>(element)))
+    return {};
+  return dequantize.getInput();
+}
+
+/// The 8-bit per-tensor type of a quantize's result, or null.
+quant::UniformQuantizedType getPerTensorType(QuantizeOp op) {
+  auto type =
+      dyn_cast<quant::UniformQuantizedType>(op.getType().getElementType());
+  if (!type || type.getStorageTypeIntegralWidth() != 8)
+    return {};
+  return type;
+}
+
+/// The signless storage tensor type of a quantized tensor type.
+RankedTensorType getStorageTensorType(RankedTensorType type) {
+  auto quantized = cast<quant::QuantizedType>(type.getElementType());
+  return type.clone(IntegerType::get(type.getContext(),
+                                     quantized.getStorageTypeIntegralWidth()));
+}
+
+/// Per-column scales of `b` (one entry when per tensor).
+SmallVector<double> getScales(quant::QuantizedType type) {
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(type))
+    return SmallVector<double>(perAxis.getScales());
+  return {cast<quant::UniformQuantizedType>(type).getScale()};
+}
+
+/// `input` (quantized storage) requantized to `resultType`, one factor per
+/// element of `factors` along `axis` (or one for the whole tensor), with
+/// the clamp starting at `clampMin` when given.
+FailureOr<Value> buildRequantize(PatternRewriter &rewriter, Location loc,
+                                 Value input, int64_t inputZeroPoint,
+                                 bool inputUnsigned, ArrayRef<double> factors,
+                                 int64_t axis,
+                                 quant::UniformQuantizedType resultElement,
+                                 RankedTensorType resultType,
+                                 std::optional<int64_t> clampMin) {
+  SmallVector<int32_t> multipliers;
+  SmallVector<int8_t> shifts;
+  for (double factor : factors) {
+    std::optional<DyadicMultiplier> dyadic = getDyadicMultiplier(factor);
+    if (!dyadic)
+      return failure();
+    multipliers.push_back(dyadic->multiplier);
+    shifts.push_back(dyadic->shift);
+  }
+  auto storageType = getStorageTensorType(resultType);
+  auto op = RequantizeOp::create(
+      rewriter, loc, storageType, input,
+      rewriter.getDenseI32ArrayAttr(multipliers),
+      rewriter.getDenseI8ArrayAttr(shifts),
+      factors.size() > 1 ? rewriter.getI32IntegerAttr(axis) : IntegerAttr(),
+      rewriter.getI32IntegerAttr(inputZeroPoint),
+      rewriter.getI32IntegerAttr(resultElement.getZeroPoint()),
+      inputUnsigned ? rewriter.getUnitAttr() : UnitAttr(),
+      resultElement.isSigned() ? UnitAttr() : rewriter.getUnitAttr(),
+      clampMin ? rewriter.getI64IntegerAttr(*clampMin) : IntegerAttr(),
+      IntegerAttr());
+  return StorageCastOp::create(rewriter, loc, resultType, op.getResult())
+      .getResult();
+}
+
+/// A quantized value as its storage integers.
+Value toStorage(PatternRewriter &rewriter, Location loc, Value quantized) {
+  auto type = cast<RankedTensorType>(quantized.getType());
+  return StorageCastOp::create(rewriter, loc, getStorageTensorType(type),
+                               quantized);
+}
+
+/// The lower clamp a ReLU between the product and the quantize imposes: the
+/// output zero point.
+std::optional<int64_t> reluClamp(bool hasRelu,
+                                 quant::UniformQuantizedType output) {
+  if (!hasRelu)
+    return std::nullopt;
+  return std::max<int64_t>(output.getZeroPoint(), output.getStorageTypeMin());
+}
+
+/// `b` [N, K] transposed to [K, N] when it is a constant behind a storage
+/// cast (the usual Gemm weight); per-axis parameters move to axis 1.
+Value transposeConstantWeight(PatternRewriter &rewriter, Location loc,
+                              Value b) {
+  auto cast = b.getDefiningOp<StorageCastOp>();
+  DenseIntElementsAttr stored;
+  if (!cast || !matchPattern(cast.getInput(), m_Constant(&stored)))
+    return {};
+  auto type = cast.getType();
+  if (type.getRank() != 2 || !type.hasStaticShape())
+    return {};
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  SmallVector<APInt> values(stored.getValues<APInt>());
+  SmallVector<APInt> transposed;
+  transposed.reserve(values.size());
+  for (int64_t k = 0; k < cols; ++k)
+    for (int64_t n = 0; n < rows; ++n)
+      transposed.push_back(values[n * cols + k]);
+  Type element = type.getElementType();
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element)) {
+    if (perAxis.getQuantizedDimension() != 0)
+      return {};
+    element = quant::UniformQuantizedPerAxisType::get(
+        perAxis.getFlags(), perAxis.getStorageType(),
+        perAxis.getExpressedType(), perAxis.getScales(),
+        perAxis.getZeroPoints(), 1, perAxis.getStorageTypeMin(),
+        perAxis.getStorageTypeMax());
+  }
+  auto storage =
+      RankedTensorType::get({cols, rows}, stored.getType().getElementType());
+  Value constant = arith::ConstantOp::create(
+      rewriter, loc, DenseElementsAttr::get(storage, transposed));
+  return StorageCastOp::create(
+      rewriter, loc, RankedTensorType::get({cols, rows}, element), constant);
+}
+
+/// The bias as int32 values at scale `sa * sb[n]`: the stored values of a
+/// dequantized int32 constant at that scale, or a float constant quantized
+/// to it (round half to even, saturating). `columns` is N.
+FailureOr<DenseElementsAttr> getIntegerBias(Value bias, double lhsScale,
+                                            ArrayRef<double> rhsScales,
+                                            int64_t columns) {
+  auto type = cast<RankedTensorType>(bias.getType());
+  int64_t count = type.getNumElements();
+  if (!type.hasStaticShape() || (count != 1 && count != columns) ||
+      (count == columns && type.getDimSize(type.getRank() - 1) != columns))
+    return failure();
+  auto scaleOf = [&](int64_t index) {
+    return lhsScale * rhsScales[rhsScales.size() == 1 ? 0 : index];
+  };
+  auto i32 = IntegerType::get(bias.getContext(), 32);
+  auto resultType = RankedTensorType::get({count}, i32);
+  SmallVector<int32_t> values;
+  if (auto dequantize = bias.getDefiningOp<DequantizeOp>()) {
+    auto storageCast = dequantize.getInput().getDefiningOp<StorageCastOp>();
+    DenseIntElementsAttr stored;
+    if (!storageCast ||
+        !matchPattern(storageCast.getInput(), m_Constant(&stored)) ||
+        stored.getElementType().getIntOrFloatBitWidth() != 32)
+      return failure();
+    auto element = cast<quant::QuantizedType>(
+        dequantize.getInput().getType().getElementType());
+    SmallVector<double> scales = getScales(element);
+    for (auto [index, value] : llvm::enumerate(stored.getValues<APInt>())) {
+      double scale = scales[scales.size() == 1 ? 0 : index];
+      double expected = scaleOf(count == 1 ? 0 : index);
+      // The exporter computed sa * sb in float32.
+      if (std::abs(scale - expected) > 1e-6 * expected)
+        return failure();
+      values.push_back(int32_t(value.getSExtValue()));
+    }
+    if (auto perTensor = dyn_cast<quant::UniformQuantizedType>(element))
+      if (perTensor.getZeroPoint() != 0)
+        return failure();
+    if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element))
+      if (llvm::any_of(perAxis.getZeroPoints(),
+                       [](int64_t zeroPoint) { return zeroPoint != 0; }))
+        return failure();
+    if (count == 1 && rhsScales.size() > 1)
+      return failure();
+    return DenseElementsAttr::get(resultType, ArrayRef(values));
+  }
+  DenseFPElementsAttr floats;
+  if (!matchPattern(bias, m_Constant(&floats)))
+    return failure();
+  if (count == 1 && rhsScales.size() > 1)
+    return failure();
+  StorageRange range = getStorageRange(32, /*isUnsigned=*/false);
+  for (auto [index, value] : llvm::enumerate(floats.getValues<APFloat>()))
+    values.push_back(int32_t(quantizeElement(value.convertToDouble(),
+                                             {scaleOf(index), 0}, range,
+                                             /*wide=*/true)));
+  return DenseElementsAttr::get(resultType, ArrayRef(values));
+}
+
+/// quantize([relu](matmul | gemm | matmul + bias)) on dequantized operands.
+struct ContractionToInteger : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    quant::UniformQuantizedType output = getPerTensorType(op);
+    if (!output)
+      return failure();
+    Value product = op.getInput();
+    bool hasRelu = false;
+    if (auto relu = product.getDefiningOp<ReluOp>()) {
+      if (!relu->hasOneUse())
+        return failure();
+      hasRelu = true;
+      product = relu.getInput();
+    }
+    Operation *producer = product.getDefiningOp();
+    if (!producer || !producer->hasOneUse())
+      return failure();
+
+    Location loc = producer->getLoc();
+    Value lhs, rhs, bias;
+    bool transposeRhs = false;
+    if (auto matmul = dyn_cast<MatMulOp>(producer)) {
+      lhs = matmul.getLhs();
+      rhs = matmul.getRhs();
+    } else if (auto gemm = dyn_cast<GemmOp>(producer)) {
+      if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
+          gemm.getBeta().convertToDouble() != 1.0)
+        return failure();
+      lhs = gemm.getA();
+      rhs = gemm.getB();
+      bias = gemm.getC();
+      transposeRhs = gemm.getTransB();
+    } else {
+      return failure();
+    }
+    Value lhsQuantized = getDequantizedInput(lhs, /*allowPerAxis=*/false);
+    Value rhsQuantized = getDequantizedInput(rhs, /*allowPerAxis=*/true);
+    if (!lhsQuantized || !rhsQuantized)
+      return failure();
+    auto rhsType = cast<RankedTensorType>(rhsQuantized.getType());
+    if (rhsType.getRank() < 2)
+      return failure();
+    if (transposeRhs) {
+      rhsQuantized = transposeConstantWeight(rewriter, loc, rhsQuantized);
+      if (!rhsQuantized)
+        return failure();
+      rhsType = cast<RankedTensorType>(rhsQuantized.getType());
+    }
+    auto rhsElement = cast<quant::QuantizedType>(rhsType.getElementType());
+    if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(rhsElement))
+      if (perAxis.getQuantizedDimension() != rhsType.getRank() - 1)
+        return failure();
+    auto lhsElement = cast<quant::UniformQuantizedType>(
+        cast<RankedTensorType>(lhsQuantized.getType()).getElementType());
+
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t columns = resultType.getDimSize(resultType.getRank() - 1);
+    SmallVector<double> rhsScales = getScales(rhsElement);
+    FailureOr<DenseElementsAttr> integerBias;
+    if (bias) {
+      integerBias =
+          getIntegerBias(bias, lhsElement.getScale(), rhsScales, columns);
+      if (failed(integerBias))
+        return failure();
+    }
+    SmallVector<double> factors;
+    for (double scale : rhsScales)
+      factors.push_back(lhsElement.getScale() * scale / output.getScale());
+
+    auto i32 = rewriter.getI32Type();
+    auto accumulatorType = resultType.clone(i32);
+    Value accumulator = QuantizedMatMulOp::create(
+        rewriter, loc, accumulatorType, lhsQuantized, rhsQuantized);
+    if (bias) {
+      Value biasValue = arith::ConstantOp::create(rewriter, loc, *integerBias);
+      accumulator =
+          AddOp::create(rewriter, loc, accumulatorType, accumulator, biasValue);
+    }
+    FailureOr<Value> result =
+        buildRequantize(rewriter, op.getLoc(), accumulator, 0, false, factors,
+                        resultType.getRank() - 1, output, resultType,
+                        reluClamp(hasRelu, output));
+    if (failed(result))
+      return failure();
+    rewriter.replaceOp(op, *result);
+    return success();
+  }
+};
+
+/// quantize(op(dequantize(x))) with one type on both sides, for ops that
+/// only move or select values.
+template <typename OpTy>
+struct DataMovementOnIntegers : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern<QuantizeOp>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto mover = op.getInput().template getDefiningOp<OpTy>();
+    if (!getPerTensorType(op) || !mover || !mover->hasOneUse())
+      return failure();
+    Value quantized =
+        getDequantizedInput(mover->getOperand(0), /*allowPerAxis=*/false);
+    if (!quantized ||
+        cast<RankedTensorType>(quantized.getType()).getElementType() !=
+            op.getType().getElementType())
+      return failure();
+    Operation *clone = rewriter.clone(*mover);
+    clone->setOperand(0, quantized);
+    clone->getResult(0).setType(op.getType());
+    rewriter.replaceOp(op, clone->getResults());
+    return success();
+  }
+};
+
+/// quantize([relu](dequantize(x))): a change of scale, or a clamp.
+struct RescaleOnIntegers : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    quant::UniformQuantizedType output = getPerTensorType(op);
+    if (!output)
+      return failure();
+    Value input = op.getInput();
+    bool hasRelu = false;
+    if (auto relu = input.getDefiningOp<ReluOp>()) {
+      if (!relu->hasOneUse())
+        return failure();
+      hasRelu = true;
+      input = relu.getInput();
+    }
+    Value quantized = getDequantizedInput(input, /*allowPerAxis=*/false);
+    if (!quantized)
+      return failure();
+    auto inputElement = cast<quant::UniformQuantizedType>(
+        cast<RankedTensorType>(quantized.getType()).getElementType());
+    if (inputElement == output && !hasRelu) {
+      rewriter.replaceOp(op, quantized);
+      return success();
+    }
+    FailureOr<Value> result = buildRequantize(
+        rewriter, op.getLoc(), toStorage(rewriter, op.getLoc(), quantized),
+        inputElement.getZeroPoint(), !inputElement.isSigned(),
+        {inputElement.getScale() / output.getScale()}, 0, output,
+        cast<RankedTensorType>(op.getType()), reluClamp(hasRelu, output));
+    if (failed(result))
+      return failure();
+    rewriter.replaceOp(op, *result);
+    return success();
+  }
+};
+
+struct QDQToIntegerPass : quill::impl::QDQToIntegerPassBase<QDQToIntegerPass> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    RewritePatternSet patterns(context);
+    patterns.add<ContractionToInteger>(context, /*benefit=*/2);
+    patterns.add<DataMovementOnIntegers<ReshapeOp>,
+                 DataMovementOnIntegers<TransposeOp>,
+                 DataMovementOnIntegers<MaxPoolOp>, RescaleOnIntegers>(context);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    // Dequantized weights nobody consumes as integers become floats.
+    RewritePatternSet folding(context);
+    populateFoldConstantDequantizePatterns(folding);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(folding))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,37 @@
+// RUN: quill-opt --quill-lower-to-linalg %s | FileCheck %s
+
+// uint8 activations are flipped to int8 (q ^ 0x80, zero point 130 - 128 = 2):
+// one int8 x int8 -> int32 matmul, then 2 * colsum(w) subtracted.
+// CHECK-LABEL: func.func @quantized_matmul
+// CHECK: %[[FLIP:.*]] = linalg.generic
+// CHECK: arith.xori %{{.*}}, %c-128_i8 : i8
+// CHECK: %[[ACC:.*]] = linalg.matmul ins(%[[FLIP]], %arg1 : tensor<4x3xi8>, tensor<3x2xi8>) outs(%{{.*}} : tensor<4x2xi32>)
+// CHECK: %[[COLSUM:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%arg1 : tensor<3x2xi8>)
+// CHECK: arith.extsi
+// CHECK: linalg.generic {{.*}} ins(%[[ACC]], %[[COLSUM]] : tensor<4x2xi32>, tensor<2xi32>)
+// CHECK: %[[TERM:.*]] = arith.muli %{{.*}}, %c2_i32 : i32
+// CHECK: arith.subi %{{.*}}, %[[TERM]] : i32
+func.func @quantized_matmul(%a: tensor<4x3x!quant.uniform<u8:f32, 0.5:130>>, %w: tensor<3x2x!quant.uniform<i8:f32:1, {0.5, 0.25}>>) -> tensor<4x2xi32> {
+  %acc = quill.quantized_matmul %a, %w : (tensor<4x3x!quant.uniform<u8:f32, 0.5:130>>, tensor<3x2x!quant.uniform<i8:f32:1, {0.5, 0.25}>>) -> tensor<4x2xi32>
+  return %acc : tensor<4x2xi32>
+}
+
+// Per-channel (multiplier, shift) read along axis 1; 64-bit rounding shift,
+// zero point and clamp.
+// CHECK-LABEL: func.func @requantize
+// CHECK-DAG: %[[M:.*]] = arith.constant dense<[1073741824, 1518500250]> : tensor<2xi64>
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<[31, 35]> : tensor<2xi64>
+// CHECK: linalg.generic {{.*}} ins(%arg0, %[[M]], %[[S]] : tensor<4x2xi32>, tensor<2xi64>, tensor<2xi64>)
+// CHECK: ^bb0(%[[X:.*]]: i32, %[[MUL:.*]]: i64, %[[SHIFT:.*]]: i64, %{{.*}}: i8):
+// CHECK: %[[WIDE:.*]] = arith.extsi %[[X]] : i32 to i64
+// CHECK: %[[HALF:.*]] = arith.shli %c1_i64
+// CHECK: %[[P:.*]] = arith.muli %{{.*}}, %[[MUL]] : i64
+// CHECK: %[[R:.*]] = arith.addi %[[P]], %[[HALF]] : i64
+// CHECK: %[[Y:.*]] = arith.shrsi %[[R]], %[[SHIFT]] : i64
+// CHECK: arith.maxsi %{{.*}}, %c5_i64
+// CHECK: arith.minsi %{{.*}}, %c255_i64
+// CHECK: arith.trunci %{{.*}} : i64 to i8
+func.func @requantize(%acc: tensor<4x2xi32>) -> tensor<4x2xi8> {
+  %y = quill.requantize %acc {axis = 1 : i32, multiplier = array<i32: 1073741824, 1518500250>, shift = array<i8: 31, 35>, output_zero_point = 5 : i32, output_unsigned, clamp_min = 5 : i64} : tensor<4x2xi32> to tensor<4x2xi8>
+  return %y : tensor<4x2xi8>
+}

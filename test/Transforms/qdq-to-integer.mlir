@@ -1,0 +1,128 @@
+// RUN: quill-opt %s -split-input-file --quill-qdq-to-integer | FileCheck %s
+
+!x = !quant.uniform<u8:f32, 0.02:120>
+!w = !quant.uniform<i8:f32:0, {0.5, 0.25}>
+!b = !quant.uniform<i32:f32:0, {0.01, 0.005}>
+!h = !quant.uniform<u8:f32, 0.05:100>
+
+// ORT's QDQ Gemm: per-channel weights (axis 0 of the transposed weight), an
+// int32 bias at x_scale * w_scale, and a Relu folded into the clamp.
+// CHECK-LABEL: func.func @gemm_relu
+// CHECK: %[[BIAS:.*]] = arith.constant dense<[7, -3]> : tensor<2xi32>
+// CHECK: %[[WT:.*]] = arith.constant dense<{{\[\[}}1, 3], [-2, 4], [5, -6]]> : tensor<3x2xi8>
+// CHECK: %[[W:.*]] = quill.storage_cast %[[WT]] : tensor<3x2xi8> to tensor<3x2x!quant.uniform<i8:f32:1, {5.000000e-01,2.500000e-01}>>
+// CHECK: %[[ACC:.*]] = quill.quantized_matmul %arg0, %[[W]]
+// CHECK: %[[SUM:.*]] = quill.add %[[ACC]], %[[BIAS]] : (tensor<4x2xi32>, tensor<2xi32>) -> tensor<4x2xi32>
+// 0.02 * 0.5 / 0.05 = 0.2 = 1717986918 / 2^33; 0.1 = 1717986918 / 2^34
+// CHECK: %[[Y:.*]] = quill.requantize %[[SUM]] {axis = 1 : i32, clamp_min = 100 : i64, multiplier = array<i32: 1717986918, 1717986918>, output_unsigned, output_zero_point = 100 : i32, shift = array<i8: 33, 34>} : tensor<4x2xi32> to tensor<4x2xi8>
+// CHECK: %[[R:.*]] = quill.storage_cast %[[Y]] : tensor<4x2xi8> to tensor<4x2x!quant.uniform<u8:f32, 5.000000e-02:100>>
+// CHECK: return %[[R]]
+func.func @gemm_relu(%x: tensor<4x3x!x>) -> tensor<4x2x!h> {
+  %xf = quill.dequantize %x : tensor<4x3x!x> to tensor<4x3xf32>
+  %wi = arith.constant dense<[[1, -2, 5], [3, 4, -6]]> : tensor<2x3xi8>
+  %wq = quill.storage_cast %wi : tensor<2x3xi8> to tensor<2x3x!w>
+  %wf = quill.dequantize %wq : tensor<2x3x!w> to tensor<2x3xf32>
+  %bi = arith.constant dense<[7, -3]> : tensor<2xi32>
+  %bq = quill.storage_cast %bi : tensor<2xi32> to tensor<2x!b>
+  %bf = quill.dequantize %bq : tensor<2x!b> to tensor<2xf32>
+  %y = quill.gemm %xf, %wf, %bf {trans_b} : (tensor<4x3xf32>, tensor<2x3xf32>, tensor<2xf32>) -> tensor<4x2xf32>
+  %r = quill.relu %y : tensor<4x2xf32>
+  %q = quill.quantize %r : tensor<4x2xf32> to tensor<4x2x!h>
+  return %q : tensor<4x2x!h>
+}
+
+// -----
+
+!a = !quant.uniform<i8:f32, 0.5:3>
+!w = !quant.uniform<u8:f32, 0.25:128>
+!y = !quant.uniform<i8:f32, 1.0:-2>
+
+// A batched MatMul with a per-tensor uint8 weight (zero point 128).
+// CHECK-LABEL: func.func @batched_matmul
+// CHECK: %[[ACC:.*]] = quill.quantized_matmul %arg0, %arg1 : (tensor<2x4x3x!quant.uniform<i8:f32, 5.000000e-01:3>>, tensor<3x2x!quant.uniform<u8:f32, 2.500000e-01:128>>) -> tensor<2x4x2xi32>
+// CHECK: quill.requantize %[[ACC]] {multiplier = array<i32: 1073741824>, output_zero_point = -2 : i32, shift = array<i8: 33>}
+func.func @batched_matmul(%a: tensor<2x4x3x!a>, %w: tensor<3x2x!w>) -> tensor<2x4x2x!y> {
+  %af = quill.dequantize %a : tensor<2x4x3x!a> to tensor<2x4x3xf32>
+  %wf = quill.dequantize %w : tensor<3x2x!w> to tensor<3x2xf32>
+  %p = quill.matmul %af, %wf : (tensor<2x4x3xf32>, tensor<3x2xf32>) -> tensor<2x4x2xf32>
+  %q = quill.quantize %p : tensor<2x4x2xf32> to tensor<2x4x2x!y>
+  return %q : tensor<2x4x2x!y>
+}
+
+// -----
+
+!a = !quant.uniform<i8:f32, 0.5:3>
+!w = !quant.uniform<i8:f32, 0.25>
+!y = !quant.uniform<i8:f32, 1.0:-2>
+
+// A float bias is quantized at compile time to x_scale * w_scale = 0.125.
+// CHECK-LABEL: func.func @gemm_bias_float
+// CHECK: %[[BIAS:.*]] = arith.constant dense<[8, -4]> : tensor<2xi32>
+// CHECK: %[[ACC:.*]] = quill.quantized_matmul %arg0, %arg1
+// CHECK: quill.add %[[ACC]], %[[BIAS]]
+func.func @gemm_bias_float(%a: tensor<4x3x!a>, %w: tensor<3x2x!w>) -> tensor<4x2x!y> {
+  %af = quill.dequantize %a : tensor<4x3x!a> to tensor<4x3xf32>
+  %wf = quill.dequantize %w : tensor<3x2x!w> to tensor<3x2xf32>
+  %b = arith.constant dense<[1.0, -0.5]> : tensor<2xf32>
+  %p = quill.gemm %af, %wf, %b : (tensor<4x3xf32>, tensor<3x2xf32>, tensor<2xf32>) -> tensor<4x2xf32>
+  %q = quill.quantize %p : tensor<4x2xf32> to tensor<4x2x!y>
+  return %q : tensor<4x2x!y>
+}
+
+// -----
+
+!a = !quant.uniform<i8:f32, 0.5:3>
+!w = !quant.uniform<i8:f32, 0.25>
+!y = !quant.uniform<i8:f32, 1.0:-2>
+
+// alpha != 1 and a quantize after a reshape of the product stay in float.
+// CHECK-LABEL: func.func @not_integer
+// CHECK-NOT: quantized_matmul
+// CHECK: quill.gemm
+// CHECK: quill.matmul
+func.func @not_integer(%a: tensor<4x3x!a>, %w: tensor<3x2x!w>) -> (tensor<4x2x!y>, tensor<8x!y>) {
+  %af = quill.dequantize %a : tensor<4x3x!a> to tensor<4x3xf32>
+  %wf = quill.dequantize %w : tensor<3x2x!w> to tensor<3x2xf32>
+  %p = quill.gemm %af, %wf {alpha = 2.0 : f32} : (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
+  %q = quill.quantize %p : tensor<4x2xf32> to tensor<4x2x!y>
+  %m = quill.matmul %af, %wf : (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
+  %r = quill.reshape %m : tensor<4x2xf32> to tensor<8xf32>
+  %s = quill.quantize %r : tensor<8xf32> to tensor<8x!y>
+  return %q, %s : tensor<4x2x!y>, tensor<8x!y>
+}
+
+// -----
+
+!x = !quant.uniform<u8:f32, 0.1:128>
+!y = !quant.uniform<u8:f32, 0.2:10>
+
+// Data movement keeps the stored values; a change of parameters is a
+// requantize, a Relu a clamp at the zero point.
+// CHECK-LABEL: func.func @movement_and_rescale
+// CHECK: %[[T:.*]] = quill.transpose %arg0 {permutation = array<i64: 1, 0>} : tensor<2x3x!quant.uniform<u8:f32, 1.000000e-01:128>> to tensor<3x2x!quant.uniform<u8:f32, 1.000000e-01:128>>
+// CHECK: %[[S:.*]] = quill.storage_cast %[[T]] : tensor<3x2x!quant.uniform<u8:f32, 1.000000e-01:128>> to tensor<3x2xi8>
+// CHECK: %[[R:.*]] = quill.requantize %[[S]] {clamp_min = 10 : i64, input_unsigned, input_zero_point = 128 : i32, multiplier = array<i32: 1073741824>, output_unsigned, output_zero_point = 10 : i32, shift = array<i8: 31>}
+// CHECK: quill.storage_cast %[[R]] : tensor<3x2xi8> to tensor<3x2x!quant.uniform<u8:f32, 2.000000e-01:10>>
+func.func @movement_and_rescale(%x: tensor<2x3x!x>) -> tensor<3x2x!y> {
+  %xf = quill.dequantize %x : tensor<2x3x!x> to tensor<2x3xf32>
+  %t = quill.transpose %xf {permutation = array<i64: 1, 0>} : tensor<2x3xf32> to tensor<3x2xf32>
+  %tq = quill.quantize %t : tensor<3x2xf32> to tensor<3x2x!x>
+  %tf = quill.dequantize %tq : tensor<3x2x!x> to tensor<3x2xf32>
+  %r = quill.relu %tf : tensor<3x2xf32>
+  %q = quill.quantize %r : tensor<3x2xf32> to tensor<3x2x!y>
+  return %q : tensor<3x2x!y>
+}
+
+// -----
+
+// Dequantized constants nobody computes on as integers fold to floats.
+// CHECK-LABEL: func.func @dequantize_constant_u8
+// CHECK-NOT: quill.dequantize
+// CHECK: %[[VALUES:.*]] = arith.constant dense<[-6.400000e+01, -6.350000e+01, 0.000000e+00, 6.350000e+01]> : tensor<4xf32>
+// CHECK: return %[[VALUES]]
+func.func @dequantize_constant_u8() -> tensor<4xf32> {
+  %i = arith.constant dense<[0, 1, 128, 255]> : tensor<4xi8>
+  %q = quill.storage_cast %i : tensor<4xi8> to tensor<4x!quant.uniform<u8:f32, 0.5:128>>
+  %x = quill.dequantize %q : tensor<4x!quant.uniform<u8:f32, 0.5:128>> to tensor<4xf32>
+  return %x : tensor<4xf32>
+}
