@@ -46,13 +46,15 @@ def FuseElementwisePass : Pass<"quill-fuse-elementwise", "func::FuncOp"> {
 }
 
 def LinalgToMicrokernelsPass : Pass<"quill-linalg-to-microkernels", "ModuleOp"> {
-  let summary = "calls Quill's packed GEMM for f32 matmuls on buffers";
+  let summary = "calls Quill's packed GEMMs for f32 and int8 matmuls on buffers";
   let description = [{
     After bufferization, replaces `linalg.matmul` (plain or with transposed
-    operands) and `linalg.batch_matmul` on f32 memrefs with calls of
-    `quill_sgemm` from Quill's runtime (a cache-blocked, packed AVX-512 /
-    AVX2 kernel: upstream codegen has no packing schedule and stays far
-    from the FMA peak on large products). Batches loop over 2-d subviews.
+    operands) and `linalg.batch_matmul` on memrefs with calls of Quill's
+    runtime kernels: `quill_sgemm` for f32 (a cache-blocked, packed
+    AVX-512 / AVX2 kernel: upstream codegen has no packing schedule and
+    stays far from the FMA peak on large products) and `quill_igemm_s8` for
+    int8 x int8 -> int32 with signed casts (AVX-512 VNNI `vpdpbusd`, AVX2
+    `vpmaddwd`). Batches loop over 2-d subviews.
     Matmuls with fewer than `min-flops` multiply-adds stay in linalg.
   }];
   let options = [

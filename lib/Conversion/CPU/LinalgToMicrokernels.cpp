@@ -1,10 +1,12 @@
-//===- LinalgToMicrokernels.cpp - f32 matmuls to Quill's packed GEMM ------===//
+//===- LinalgToMicrokernels.cpp - matmuls to Quill's packed GEMMs ---------===//
 //
 // Upstream MLIR 22 tiles and vectorizes a matmul but has no packing
-// schedule, so large products stay far below the FMA peak; Quill's runtime
-// carries a BLIS-style packed kernel (lib/Runtime/Kernels/Sgemm.c) and this
-// pass calls it. Operands are passed as strided memrefs, so transposed
-// operands need no copy: the kernel's packing reads any strides.
+// schedule, so large products stay far below the FMA peak, and int8 products
+// never reach VNNI's byte dot products; Quill's runtime carries BLIS-style
+// packed kernels (lib/Runtime/Kernels/Sgemm.c for f32, Igemm.c for int8 x
+// int8 -> int32) and this pass calls them. Operands are passed as strided
+// memrefs, so transposed operands need no copy: the kernels' packing reads
+// any strides.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,41 +24,64 @@ namespace mlir::quill {
 using namespace mlir;
 using namespace mlir::quill;
 
-static constexpr StringLiteral kSgemmName = "quill_sgemm";
+/// A runtime GEMM: its name and the element types it multiplies.
+struct Microkernel {
+  StringLiteral name;
+  Type operandType;
+  Type resultType;
+};
 
-/// `memref<?x?xf32, strided<[?, ?], offset: ?>>`: the kernel's one
-/// signature for every matrix.
-static MemRefType getStridedMatrixType(MLIRContext *context) {
+/// `memref<?x?xT, strided<[?, ?], offset: ?>>`: the kernels' one signature
+/// for every matrix.
+static MemRefType getStridedMatrixType(Type elementType) {
+  MLIRContext *context = elementType.getContext();
   auto layout =
       StridedLayoutAttr::get(context, ShapedType::kDynamic,
                              {ShapedType::kDynamic, ShapedType::kDynamic});
   return MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic},
-                         Float32Type::get(context), layout);
+                         elementType, layout);
 }
 
-static func::FuncOp getOrDeclareSgemm(ModuleOp module) {
-  if (auto existing = module.lookupSymbol<func::FuncOp>(kSgemmName))
+/// The kernel for a product of `lhs` and `rhs` into `out` memrefs of rank
+/// `rank`: f32 x f32 -> f32, or int8 x int8 -> int32 with signed operands.
+static std::optional<Microkernel> selectMicrokernel(Value lhs, Value rhs,
+                                                    Value out, int64_t rank,
+                                                    bool signedCast) {
+  auto elementOf = [&](Value value) -> Type {
+    auto type = dyn_cast<MemRefType>(value.getType());
+    return type && type.getRank() == rank ? type.getElementType() : Type();
+  };
+  Type lhsType = elementOf(lhs), rhsType = elementOf(rhs),
+       outType = elementOf(out);
+  if (!lhsType || lhsType != rhsType || !outType)
+    return std::nullopt;
+  if (lhsType.isF32() && outType.isF32())
+    return Microkernel{"quill_sgemm", lhsType, outType};
+  if (signedCast && lhsType.isInteger(8) && outType.isInteger(32))
+    return Microkernel{"quill_igemm_s8", lhsType, outType};
+  return std::nullopt;
+}
+
+static func::FuncOp getOrDeclare(ModuleOp module, const Microkernel &kernel) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(kernel.name))
     return existing;
   OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-  MemRefType matrix = getStridedMatrixType(module.getContext());
+  MemRefType operand = getStridedMatrixType(kernel.operandType);
+  MemRefType result = getStridedMatrixType(kernel.resultType);
   auto callee =
-      func::FuncOp::create(b, module.getLoc(), kSgemmName,
-                           b.getFunctionType({matrix, matrix, matrix}, {}));
+      func::FuncOp::create(b, module.getLoc(), kernel.name,
+                           b.getFunctionType({operand, operand, result}, {}));
   callee.setPrivate();
-  // Called as _mlir_ciface_quill_sgemm(descriptor *A, *B, *C).
+  // Called as _mlir_ciface_<name>(descriptor *A, *B, *C).
   callee->setAttr("llvm.emit_c_interface", b.getUnitAttr());
   return callee;
 }
 
-static bool isF32Memref(Value value, int64_t rank) {
-  auto type = dyn_cast<MemRefType>(value.getType());
-  return type && type.getRank() == rank && type.getElementType().isF32();
-}
-
 /// Emits `C += A * B` on 2-d views, transposing A and B views as told.
-static void emitSgemmCall(OpBuilder &b, Location loc, ModuleOp module,
-                          Value lhs, bool transposeLhs, Value rhs,
-                          bool transposeRhs, Value out) {
+static void emitGemmCall(OpBuilder &b, Location loc, ModuleOp module,
+                         const Microkernel &kernel, Value lhs,
+                         bool transposeLhs, Value rhs, bool transposeRhs,
+                         Value out) {
   MLIRContext *context = b.getContext();
   auto transpose = [&](Value matrix) -> Value {
     AffineMap swap =
@@ -68,20 +93,20 @@ static void emitSgemmCall(OpBuilder &b, Location loc, ModuleOp module,
     lhs = transpose(lhs);
   if (transposeRhs)
     rhs = transpose(rhs);
-  MemRefType matrix = getStridedMatrixType(context);
   auto toStrided = [&](Value value) -> Value {
-    return memref::CastOp::create(b, loc, matrix, value);
+    Type element = cast<MemRefType>(value.getType()).getElementType();
+    return memref::CastOp::create(b, loc, getStridedMatrixType(element), value);
   };
   func::CallOp::create(
-      b, loc, getOrDeclareSgemm(module),
+      b, loc, getOrDeclare(module, kernel),
       ValueRange{toStrided(lhs), toStrided(rhs), toStrided(out)});
 }
 
 namespace {
 
 /// linalg.matmul, with or without transposed operand maps.
-struct MatmulToSgemm : OpRewritePattern<linalg::MatmulOp> {
-  MatmulToSgemm(MLIRContext *context, int64_t minFlops)
+struct MatmulToGemm : OpRewritePattern<linalg::MatmulOp> {
+  MatmulToGemm(MLIRContext *context, int64_t minFlops)
       : OpRewritePattern(context), minFlops(minFlops) {}
 
   LogicalResult matchAndRewrite(linalg::MatmulOp op,
@@ -90,7 +115,9 @@ struct MatmulToSgemm : OpRewritePattern<linalg::MatmulOp> {
       return failure();
     Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1];
     Value out = op.getDpsInits()[0];
-    if (!isF32Memref(lhs, 2) || !isF32Memref(rhs, 2) || !isF32Memref(out, 2))
+    std::optional<Microkernel> kernel = selectMicrokernel(
+        lhs, rhs, out, 2, op.getCast() == linalg::TypeFn::cast_signed);
+    if (!kernel)
       return failure();
     MLIRContext *context = getContext();
     AffineExpr m, n, k;
@@ -111,8 +138,8 @@ struct MatmulToSgemm : OpRewritePattern<linalg::MatmulOp> {
         cast<MemRefType>(lhs.getType()).getDimSize(transposeLhs ? 0 : 1);
     if (outType.getNumElements() * depth < minFlops)
       return failure();
-    emitSgemmCall(rewriter, op.getLoc(), op->getParentOfType<ModuleOp>(), lhs,
-                  transposeLhs, rhs, transposeRhs, out);
+    emitGemmCall(rewriter, op.getLoc(), op->getParentOfType<ModuleOp>(),
+                 *kernel, lhs, transposeLhs, rhs, transposeRhs, out);
     rewriter.eraseOp(op);
     return success();
   }
@@ -121,8 +148,8 @@ struct MatmulToSgemm : OpRewritePattern<linalg::MatmulOp> {
 };
 
 /// linalg.batch_matmul: one kernel call per matrix of the batch.
-struct BatchMatmulToSgemm : OpRewritePattern<linalg::BatchMatmulOp> {
-  BatchMatmulToSgemm(MLIRContext *context, int64_t minFlops)
+struct BatchMatmulToGemm : OpRewritePattern<linalg::BatchMatmulOp> {
+  BatchMatmulToGemm(MLIRContext *context, int64_t minFlops)
       : OpRewritePattern(context), minFlops(minFlops) {}
 
   LogicalResult matchAndRewrite(linalg::BatchMatmulOp op,
@@ -133,7 +160,9 @@ struct BatchMatmulToSgemm : OpRewritePattern<linalg::BatchMatmulOp> {
       return failure();
     Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1];
     Value out = op.getDpsInits()[0];
-    if (!isF32Memref(lhs, 3) || !isF32Memref(rhs, 3) || !isF32Memref(out, 3))
+    std::optional<Microkernel> kernel = selectMicrokernel(
+        lhs, rhs, out, 3, op.getCast() == linalg::TypeFn::cast_signed);
+    if (!kernel)
       return failure();
     auto outType = cast<MemRefType>(out.getType());
     auto lhsType = cast<MemRefType>(lhs.getType());
@@ -164,8 +193,8 @@ struct BatchMatmulToSgemm : OpRewritePattern<linalg::BatchMatmulOp> {
                                        cast<MemRefType>(resultType), value,
                                        offsets, sizes, strides);
     };
-    emitSgemmCall(rewriter, loc, module, matrixOf(lhs), false, matrixOf(rhs),
-                  false, matrixOf(out));
+    emitGemmCall(rewriter, loc, module, *kernel, matrixOf(lhs), false,
+                 matrixOf(rhs), false, matrixOf(out));
     rewriter.eraseOp(op);
     return success();
   }
@@ -179,7 +208,7 @@ struct LinalgToMicrokernelsPass
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<MatmulToSgemm, BatchMatmulToSgemm>(&getContext(), minFlops);
+    patterns.add<MatmulToGemm, BatchMatmulToGemm>(&getContext(), minFlops);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -41,3 +41,16 @@ func.func @integer(%a: memref<64x64xi32>, %b: memref<64x64xi32>, %c: memref<64x6
   linalg.matmul ins(%a, %b : memref<64x64xi32>, memref<64x64xi32>) outs(%c : memref<64x64xi32>)
   return
 }
+
+// -----
+
+// int8 x int8 -> int32 (signed casts) calls the VNNI kernel; unsigned casts
+// stay in linalg.
+// CHECK-LABEL: func.func @int8_matmul
+// CHECK: call @quill_igemm_s8(%{{.*}}, %{{.*}}, %{{.*}}) : (memref<?x?xi8, strided<[?, ?], offset: ?>>, memref<?x?xi8, strided<[?, ?], offset: ?>>, memref<?x?xi32, strided<[?, ?], offset: ?>>) -> ()
+// CHECK: linalg.matmul {cast = #linalg.type_fn<cast_unsigned>}
+func.func @int8_matmul(%a: memref<64x128xi8>, %b: memref<128x32xi8>, %c: memref<64x32xi32>) {
+  linalg.matmul ins(%a, %b : memref<64x128xi8>, memref<128x32xi8>) outs(%c : memref<64x32xi32>)
+  linalg.matmul {cast = #linalg.type_fn<cast_unsigned>} ins(%a, %b : memref<64x128xi8>, memref<128x32xi8>) outs(%c : memref<64x32xi32>)
+  return
+}

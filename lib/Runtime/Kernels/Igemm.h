@@ -1,0 +1,60 @@
+/*===- Igemm.h - int8 matrix multiply called from generated code --*- C -*-===*\
+|*                                                                            *|
+|* Internal to the runtime: generated code calls `quill_igemm_s8` through the *|
+|* MLIR C interface for every linalg.matmul of int8 operands into int32;      *|
+|* tests and benchmarks include this header to call it directly and to pin    *|
+|* the instruction set.                                                       *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef QUILL_RUNTIME_KERNELS_IGEMM_H
+#define QUILL_RUNTIME_KERNELS_IGEMM_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* MLIR's descriptors of rank-2 i8 and i32 memrefs. */
+typedef struct StridedMemRef2DI8 {
+  int8_t *allocated;
+  int8_t *aligned;
+  int64_t offset;
+  int64_t sizes[2];
+  int64_t strides[2];
+} StridedMemRef2DI8;
+
+typedef struct StridedMemRef2DI32 {
+  int32_t *allocated;
+  int32_t *aligned;
+  int64_t offset;
+  int64_t sizes[2];
+  int64_t strides[2];
+} StridedMemRef2DI32;
+
+/* C += A * B, exactly, with A MxK and B KxN int8 and C MxN int32 (wrapping
+ * on overflow, like linalg.matmul). Any strides for A and B; any layout whose
+ * elements do not overlap for C. */
+void _mlir_ciface_quill_igemm_s8(StridedMemRef2DI8 *A, StridedMemRef2DI8 *B,
+                                 StridedMemRef2DI32 *C);
+
+/* The code paths; the environment variable QUILL_IGEMM_ISA=scalar|avx2|vnni
+ * picks one at the first call, otherwise the best the CPU has. */
+typedef enum QuillIgemmIsa {
+  QUILL_IGEMM_ISA_AUTO = 0,
+  QUILL_IGEMM_ISA_SCALAR = 1,
+  QUILL_IGEMM_ISA_AVX2 = 2,
+  QUILL_IGEMM_ISA_AVX512_VNNI = 3,
+} QuillIgemmIsa;
+
+/* For tests and benchmarks: use `isa` for the following calls. Returns 0,
+ * changing nothing, where this CPU or build cannot run it. */
+__attribute__((visibility("hidden"))) int
+quill_igemm_set_isa(QuillIgemmIsa isa);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QUILL_RUNTIME_KERNELS_IGEMM_H */
