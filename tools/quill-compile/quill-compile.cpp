@@ -12,11 +12,13 @@
 #include "quill/Import/ONNXImporter.h"
 #include "quill/Pipelines/Pipelines.h"
 #include "quill/Target/CPU/CPUTarget.h"
+#include "quill/Transforms/Passes.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
@@ -64,6 +66,61 @@ static llvm::cl::list<std::string> inputShapes(
     llvm::cl::desc(
         "Static shape of a graph input, NAME=D0xD1x... (repeatable)"),
     llvm::cl::value_desc("NAME=SHAPE"));
+
+static llvm::cl::OptionCategory quantization("Quantization options");
+static llvm::cl::opt<std::string> quantizeMode(
+    "quantize",
+    llvm::cl::desc("Post-training quantization: int8 (int8 weights per "
+                   "output channel, 8-bit activations)"),
+    llvm::cl::value_desc("int8"), llvm::cl::cat(quantization));
+static llvm::cl::opt<std::string> calibrationStats(
+    "calibration-stats",
+    llvm::cl::desc("Calibration statistics (JSON) to quantize with"),
+    llvm::cl::value_desc("FILE"), llvm::cl::cat(quantization));
+static llvm::cl::opt<std::string> calibrator(
+    "calibrator",
+    llvm::cl::desc("Range calibrator: max (default), percentile, entropy, mse"),
+    llvm::cl::init("max"), llvm::cl::cat(quantization));
+static llvm::cl::opt<double>
+    percentile("percentile",
+               llvm::cl::desc("Percentile kept by --calibrator=percentile "
+                              "(default 99.99)"),
+               llvm::cl::init(99.99), llvm::cl::cat(quantization));
+static llvm::cl::opt<bool> perTensorWeights(
+    "per-tensor-weights",
+    llvm::cl::desc("One weight scale per tensor, not per output channel"),
+    llvm::cl::cat(quantization));
+static llvm::cl::opt<bool> symmetricActivations(
+    "symmetric-activations",
+    llvm::cl::desc("int8 activations with zero point 0 (default: uint8 "
+                   "with a zero point)"),
+    llvm::cl::cat(quantization));
+
+/// Checks the quantization options; the message names the one at fault.
+static LogicalResult checkQuantizationOptions(std::string &error) {
+  if (quantizeMode.empty() && !calibrationStats.empty())
+    error = "--calibration-stats needs --quantize";
+  else if (!quantizeMode.empty() && quantizeMode != "int8")
+    error = "unknown --quantize mode '" + quantizeMode + "' (expected int8)";
+  else if (!quantizeMode.empty() && calibrationStats.empty())
+    error = "--quantize=int8 needs --calibration-stats=FILE";
+  return success(error.empty());
+}
+
+/// quill-quantize with the command line's options, then the integer rewrite.
+static void buildQuantizationPipeline(OpPassManager &pm) {
+  quill::QuantizePassOptions options;
+  options.statsFile = calibrationStats;
+  options.calibratorName = calibrator;
+  options.percentile = percentile;
+  options.perTensorWeights = perTensorWeights;
+  options.symmetricActivations = symmetricActivations;
+  OpPassManager &function = pm.nest<func::FuncOp>();
+  function.addPass(quill::createQuantizePass(options));
+  function.addPass(quill::createQDQToIntegerPass());
+  function.addPass(createCanonicalizerPass());
+  function.addPass(createCSEPass());
+}
 
 /// The file (and line, when there is one) a location points into.
 static std::string describeLocation(Location loc) {
@@ -187,6 +244,10 @@ int main(int argc, char **argv) {
   if (outputPath.empty())
     outputPath = defaultOutputPath();
 
+  std::string quantizationError;
+  if (failed(checkQuantizationOptions(quantizationError)))
+    return fail(quantizationError);
+
   quill::ONNXImportOptions options;
   for (const std::string &spec : inputShapes) {
     std::string error;
@@ -209,6 +270,12 @@ int main(int argc, char **argv) {
   quill::buildPreparePipeline(prepare);
   if (failed(prepare.run(*module)))
     return 1;
+  if (!quantizeMode.empty()) {
+    PassManager quantize(&context);
+    buildQuantizationPipeline(quantize);
+    if (failed(quantize.run(*module)))
+      return 1;
+  }
   if (emitKind == EmitKind::Graph)
     return failed(writeText([&](raw_ostream &os) { module->print(os); }));
 

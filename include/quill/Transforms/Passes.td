@@ -56,6 +56,41 @@ def FuseGeluPass : Pass<"quill-fuse-gelu", "func::FuncOp"> {
 // Quantization
 //===----------------------------------------------------------------------===//
 
+def QuantizePass : Pass<"quill-quantize", "func::FuncOp"> {
+  let summary = "quantizes MatMul, Gemm and Conv with calibration statistics";
+  let description = [{
+    Materialises int8 post-training quantization as explicit
+    `quill.quantize` / `quill.dequantize` pairs (the QDQ form ONNX Runtime
+    writes), from the statistics in `stats-file` (written by calibration):
+
+    * the activation each MatMul / Gemm / Conv / ConvTranspose reads and its
+      output (after a ReLU that is the output's only user) are quantized per
+      tensor to the range the calibrator chooses: uint8 with a zero point
+      over `[max(min, -amax), min(max, amax)]` widened to hold 0, or int8
+      symmetric over `[-amax, amax]` with `symmetric-activations`;
+    * constant weights become int8 constants, symmetric in `[-127, 127]`,
+      one scale per output channel (per tensor with `per-tensor-weights`);
+    * biases stay float: `quill-qdq-to-integer` quantizes them to int32 at
+      `x_scale * w_scale` where the product runs on integers.
+
+    A tensor with no statistics is an error naming it.
+  }];
+  let options = [
+    Option<"statsFile", "stats-file", "std::string", /*default=*/"",
+           "JSON calibration statistics">,
+    Option<"calibratorName", "calibrator", "std::string", /*default=*/"\"max\"",
+           "range calibrator: max, percentile, entropy or mse">,
+    Option<"percentile", "percentile", "double", /*default=*/"99.99",
+           "share of |x| the percentile calibrator keeps, in percent">,
+    Option<"perTensorWeights", "per-tensor-weights", "bool", /*default=*/"false",
+           "one weight scale per tensor instead of per output channel">,
+    Option<"symmetricActivations", "symmetric-activations", "bool",
+           /*default=*/"false", "int8 activations with zero point 0">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::quant::QuantDialect"];
+}
+
 def QDQToIntegerPass : Pass<"quill-qdq-to-integer", "func::FuncOp"> {
   let summary = "computes dequantize -> op -> quantize chains on integers";
   let description = [{

@@ -136,7 +136,8 @@ packPairsATile(ByteView a, int rows, int64_t depth, int tileRows,
     for (int i = 0; i < rows; ++i) {
       int64_t k = 2 * g;
       uint16_t low = (uint16_t)(int16_t)byteAt(a, i, k);
-      uint16_t high = k + 1 < depth ? (uint16_t)(int16_t)byteAt(a, i, k + 1) : 0;
+      uint16_t high =
+          k + 1 < depth ? (uint16_t)(int16_t)byteAt(a, i, k + 1) : 0;
       packed[g * tileRows + i] = low | ((uint32_t)high << 16);
     }
 }
@@ -180,8 +181,7 @@ static const KernelConfig portableConfig = {
 
 #ifdef QUILL_IGEMM_X86
 
-#define IGEMM_ROWS_1_TO_6(X)                                                   \
-  X(1) X(2) X(3) X(4) X(5) X(6)
+#define IGEMM_ROWS_1_TO_6(X) X(1) X(2) X(3) X(4) X(5) X(6)
 #define IGEMM_ROWS_1_TO_14(X)                                                  \
   IGEMM_ROWS_1_TO_6(X) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14)
 
@@ -304,7 +304,8 @@ vnniTile(int rows, const TileTask *task) {
       int32_t *out = c.data + i * c.rowStride + v * VnniWidth;
       __m512i sum = _mm512_add_epi32(acc[i][v], correction);
       _mm512_mask_storeu_epi32(
-          out, mask, _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, out), sum));
+          out, mask,
+          _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, out), sum));
     }
   }
 }
@@ -454,10 +455,9 @@ static void gemmPacked(const KernelConfig *config, int64_t m, int64_t n,
         ByteView panel = {b.data + depth0 * b.rowStride +
                               (col0 + p * tileCols) * b.colStride,
                           b.rowStride, b.colStride};
-        config->packBPanel(panel, depth,
-                           (int)minInt64(tileCols, cols - p * tileCols),
-                           buffer + p * blockPanelBytes,
-                           corrections + p * tileCols);
+        config->packBPanel(
+            panel, depth, (int)minInt64(tileCols, cols - p * tileCols),
+            buffer + p * blockPanelBytes, corrections + p * tileCols);
       }
       for (int64_t row0 = 0; row0 < m; row0 += tileRows) {
         int rows = (int)minInt64(tileRows, m - row0);

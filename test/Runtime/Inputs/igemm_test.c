@@ -72,12 +72,12 @@ static bool runCase(Shape shape, Layout aLayout, Layout bLayout,
   int32_t *cBuffer = malloc((size_t)(cSize + 2 * Guard) * sizeof(int32_t));
   for (int64_t i = 0; i < cSize + 2 * Guard; ++i)
     cBuffer[i] = guardValue;
-  StridedMemRef2DI32 c = {cBuffer,
-                          cBuffer,
-                          Guard,
-                          {shape.m, shape.n},
-                          {cColumnMajor ? 1 : shape.n,
-                           cColumnMajor ? shape.m : 1}};
+  StridedMemRef2DI32 c = {
+      cBuffer,
+      cBuffer,
+      Guard,
+      {shape.m, shape.n},
+      {cColumnMajor ? 1 : shape.n, cColumnMajor ? shape.m : 1}};
   /* C starts from known values: the kernel accumulates. */
   for (int64_t i = 0; i < shape.m; ++i)
     for (int64_t j = 0; j < shape.n; ++j)
@@ -129,10 +129,9 @@ int main(void) {
                 continue;
               }
               ++failed;
-              printf("FAIL %s %lldx%lldx%lld A %s B %s C %s %s\n",
-                     isas[s].name, (long long)shapes[i].m,
-                     (long long)shapes[i].k, (long long)shapes[i].n,
-                     layoutNames[al], layoutNames[bl],
+              printf("FAIL %s %lldx%lldx%lld A %s B %s C %s %s\n", isas[s].name,
+                     (long long)shapes[i].m, (long long)shapes[i].k,
+                     (long long)shapes[i].n, layoutNames[al], layoutNames[bl],
                      cc ? "col-major" : "row-major",
                      fill == Extremes ? "extremes" : "random");
             }

@@ -1,0 +1,45 @@
+//===- QuantizableOps.h - What int8 quantization touches --------*- C++ -*-===//
+//
+// One definition, shared by the passes that observe tensors during
+// calibration and the pass that quantizes with the statistics: which ops are
+// quantized (MatMul, Gemm, Conv, ConvTranspose with a constant float weight),
+// which of their values carry statistics, and the names those statistics go
+// by (ONNX tensor and node names, so a saved statistics file reads well).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUILL_QUANTIZATION_QUANTIZABLEOPS_H
+#define QUILL_QUANTIZATION_QUANTIZABLEOPS_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Value.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir::quill {
+
+struct QuantizableOp {
+  Operation *op;
+  /// The float activation the op reads.
+  OpOperand *activation;
+  /// The constant float weight.
+  OpOperand *weight;
+  /// The axis of `weight` that indexes output channels.
+  int64_t weightChannelAxis;
+  /// The value whose range the output is quantized to: the op's result, or
+  /// the ReLU that is its only user.
+  Value output;
+};
+
+/// The quantizable ops of `function` in program order.
+SmallVector<QuantizableOp> getQuantizableOps(func::FuncOp function);
+
+/// The name statistics of `value` go by: a graph input's ONNX name, or the
+/// ONNX node name of the op that produced it (with ":N" for its N-th result,
+/// N > 0). None for values with no such name.
+std::optional<std::string> getStatisticsName(Value value);
+
+} // namespace mlir::quill
+
+#endif // QUILL_QUANTIZATION_QUANTIZABLEOPS_H
