@@ -70,8 +70,9 @@ void TensorStatistics::observe(llvm::ArrayRef<float> values) {
     absMax = std::max<double>(absMax, std::abs(value));
     ++count;
   }
-  if (absMax > histogramMax || (histogram.empty() && absMax > 0.0))
-    growTo(histogram.empty() ? absMax : std::max(absMax, histogramMax));
+  // An empty histogram has histogramMax 0: the first nonzero value starts it.
+  if (absMax > histogramMax)
+    growTo(absMax);
   if (histogram.empty())
     return;
   double width = getBinWidth();

@@ -214,7 +214,20 @@ FailureOr<DenseElementsAttr> getIntegerBias(Value bias, double lhsScale,
   return DenseElementsAttr::get(resultType, ArrayRef(values));
 }
 
-/// quantize([relu](matmul | gemm | matmul + bias)) on dequantized operands.
+/// The value a quantize reads, looking through a ReLU whose only user it is;
+/// failure when the ReLU has other users.
+FailureOr<Value> lookThroughRelu(Value value, bool &hasRelu) {
+  hasRelu = false;
+  auto relu = value.getDefiningOp<ReluOp>();
+  if (!relu)
+    return value;
+  if (!relu->hasOneUse())
+    return failure();
+  hasRelu = true;
+  return relu.getInput();
+}
+
+/// quantize([relu](matmul | gemm)) on dequantized operands.
 struct ContractionToInteger : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -223,15 +236,11 @@ struct ContractionToInteger : OpRewritePattern<QuantizeOp> {
     quant::UniformQuantizedType output = getPerTensorType(op);
     if (!output)
       return failure();
-    Value product = op.getInput();
-    bool hasRelu = false;
-    if (auto relu = product.getDefiningOp<ReluOp>()) {
-      if (!relu->hasOneUse())
-        return failure();
-      hasRelu = true;
-      product = relu.getInput();
-    }
-    Operation *producer = product.getDefiningOp();
+    bool hasRelu;
+    FailureOr<Value> product = lookThroughRelu(op.getInput(), hasRelu);
+    if (failed(product))
+      return failure();
+    Operation *producer = product->getDefiningOp();
     if (!producer || !producer->hasOneUse())
       return failure();
 
@@ -340,15 +349,11 @@ struct RescaleOnIntegers : OpRewritePattern<QuantizeOp> {
     quant::UniformQuantizedType output = getPerTensorType(op);
     if (!output)
       return failure();
-    Value input = op.getInput();
-    bool hasRelu = false;
-    if (auto relu = input.getDefiningOp<ReluOp>()) {
-      if (!relu->hasOneUse())
-        return failure();
-      hasRelu = true;
-      input = relu.getInput();
-    }
-    Value quantized = getDequantizedInput(input, /*allowPerAxis=*/false);
+    bool hasRelu;
+    FailureOr<Value> input = lookThroughRelu(op.getInput(), hasRelu);
+    if (failed(input))
+      return failure();
+    Value quantized = getDequantizedInput(*input, /*allowPerAxis=*/false);
     if (!quantized)
       return failure();
     auto inputElement = cast<quant::UniformQuantizedType>(

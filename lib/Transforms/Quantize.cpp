@@ -169,10 +169,12 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
       plan.op.weight->set(quantizeWeight(b, loc, weights, axis));
       Value output = plan.op.output;
       b.setInsertionPointAfterValue(output);
-      Value requantized = fakeQuantize(b, loc, output, plan.output);
-      output.replaceAllUsesExcept(
-          requantized,
-          requantized.getDefiningOp()->getOperand(0).getDefiningOp());
+      Value fakeQuantized = fakeQuantize(b, loc, output, plan.output);
+      // Every user but the new quantize reads the quantized value.
+      Operation *quantize = fakeQuantized.getDefiningOp<DequantizeOp>()
+                                .getInput()
+                                .getDefiningOp();
+      output.replaceAllUsesExcept(fakeQuantized, quantize);
     }
   }
 };
