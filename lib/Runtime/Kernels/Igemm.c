@@ -56,12 +56,6 @@ typedef struct {
   int64_t colStride;
 } WordView;
 
-static int64_t ceilDiv(int64_t value, int64_t divisor) {
-  return (value + divisor - 1) / divisor;
-}
-
-static int64_t minInt64(int64_t a, int64_t b) { return a < b ? a : b; }
-
 static int8_t byteAt(ByteView view, int64_t row, int64_t col) {
   return view.data[row * view.rowStride + col * view.colStride];
 }
@@ -402,18 +396,10 @@ static const KernelConfig vnniConfig = {
  * The blocked product
  *===----------------------------------------------------------------------===*/
 
-/* Per-thread packing buffers, grown as needed and kept for the next call. */
-static _Thread_local void *packedB;
-static _Thread_local size_t packedBBytes;
-
-static void *reserve(void **buffer, size_t *capacity, size_t bytes) {
-  if (bytes <= *capacity)
-    return *buffer;
-  free(*buffer);
-  *buffer = aligned_alloc(64, (bytes + 63) / 64 * 64);
-  *capacity = *buffer ? bytes : 0;
-  return *buffer;
-}
+/* Per thread: one buffer for packed B, its corrections and a tile of A,
+ * grown as needed and kept for the next call. */
+static _Thread_local void *packBuffer;
+static _Thread_local size_t packBufferBytes;
 
 static void gemmUnpacked(int64_t m, int64_t n, int64_t k, ByteView a,
                          ByteView b, WordView c) {
@@ -434,8 +420,9 @@ static void gemmPacked(const KernelConfig *config, int64_t m, int64_t n,
       (size_t)maxGroups * tileCols * config->depthGroup * config->bElementBytes;
   size_t correctionBytes = (size_t)maxPanels * tileCols * sizeof(int32_t);
   size_t aBytes = (size_t)maxGroups * tileRows * sizeof(uint32_t);
-  char *buffer = reserve(&packedB, &packedBBytes,
-                         panelBytes * maxPanels + correctionBytes + aBytes);
+  char *buffer =
+      reserveAligned(&packBuffer, &packBufferBytes,
+                     panelBytes * maxPanels + correctionBytes + aBytes);
   if (!buffer) {
     gemmUnpacked(m, n, k, a, b, c);
     return;
@@ -515,26 +502,17 @@ static const KernelConfig *configFor(QuillIgemmIsa isa) {
   }
 }
 
-static QuillIgemmIsa isaFromEnvironment(void) {
-  const char *name = getenv("QUILL_IGEMM_ISA");
-  if (!name)
-    return QUILL_IGEMM_ISA_AUTO;
-  if (!strcmp(name, "scalar"))
-    return QUILL_IGEMM_ISA_SCALAR;
-  if (!strcmp(name, "avx2"))
-    return QUILL_IGEMM_ISA_AVX2;
-  if (!strcmp(name, "vnni"))
-    return QUILL_IGEMM_ISA_AVX512_VNNI;
-  return QUILL_IGEMM_ISA_AUTO;
-}
-
 static _Atomic(const KernelConfig *) selectedConfig;
 
 static const KernelConfig *currentConfig(void) {
   const KernelConfig *config = atomic_load(&selectedConfig);
   if (config)
     return config;
-  config = configFor(isaFromEnvironment());
+  static const IsaName names[] = {{"scalar", QUILL_IGEMM_ISA_SCALAR},
+                                  {"avx2", QUILL_IGEMM_ISA_AVX2},
+                                  {"vnni", QUILL_IGEMM_ISA_AVX512_VNNI}};
+  config = configFor((QuillIgemmIsa)isaFromEnvironment(
+      "QUILL_IGEMM_ISA", names, 3, QUILL_IGEMM_ISA_AUTO));
   if (!config)
     config = configFor(QUILL_IGEMM_ISA_AUTO);
   atomic_store(&selectedConfig, config);

@@ -10,28 +10,17 @@
 #ifndef QUILL_RUNTIME_KERNELS_IGEMM_H
 #define QUILL_RUNTIME_KERNELS_IGEMM_H
 
+#include "KernelSupport.h"
+
 #include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* MLIR's descriptors of rank-2 i8 and i32 memrefs. */
-typedef struct StridedMemRef2DI8 {
-  int8_t *allocated;
-  int8_t *aligned;
-  int64_t offset;
-  int64_t sizes[2];
-  int64_t strides[2];
-} StridedMemRef2DI8;
-
-typedef struct StridedMemRef2DI32 {
-  int32_t *allocated;
-  int32_t *aligned;
-  int64_t offset;
-  int64_t sizes[2];
-  int64_t strides[2];
-} StridedMemRef2DI32;
+/* Rank-2 i8 and i32 memref descriptors. */
+QUILL_STRIDED_MEMREF_2D(StridedMemRef2DI8, int8_t)
+QUILL_STRIDED_MEMREF_2D(StridedMemRef2DI32, int32_t)
 
 /* C += A * B, exactly, with A MxK and B KxN int8 and C MxN int32 (wrapping
  * on overflow, like linalg.matmul). Any strides for A and B; any layout whose

@@ -81,16 +81,6 @@ static MatrixView offsetView(MatrixView view, int64_t row, int64_t col) {
   return result;
 }
 
-static int64_t roundUp(int64_t value, int64_t multiple) {
-  return (value + multiple - 1) / multiple * multiple;
-}
-
-static int64_t ceilDiv(int64_t value, int64_t divisor) {
-  return (value + divisor - 1) / divisor;
-}
-
-static int64_t minInt64(int64_t a, int64_t b) { return a < b ? a : b; }
-
 /* One register tile: C[0:rows, 0:cols] += A[0:rows, 0:depth] * B, where A is
  * read in place, row-major (A(i, k) = a[i * aRowStride + k]), and B is a
  * packed panel: `depth` rows of `cols` rounded up to whole vectors (for a
@@ -537,16 +527,11 @@ static const KernelConfig avx2Config = {
 
 /* Reused across calls: allocating per call costs page faults on every call
  * once the buffer is big enough for malloc to map it afresh. */
-static _Thread_local float *packBuffer;
-static _Thread_local size_t packBufferFloats;
+static _Thread_local void *packBuffer;
+static _Thread_local size_t packBufferBytes;
 
 static float *reservePackBuffer(size_t floats) {
-  if (floats <= packBufferFloats)
-    return packBuffer;
-  free(packBuffer);
-  packBuffer = aligned_alloc(64, roundUp(floats * sizeof(float), 64));
-  packBufferFloats = packBuffer ? floats : 0;
-  return packBuffer;
+  return reserveAligned(&packBuffer, &packBufferBytes, floats * sizeof(float));
 }
 
 static void gemmUnpacked(int64_t m, int64_t n, int64_t k, MatrixView a,
@@ -787,26 +772,17 @@ static const KernelConfig *configFor(QuillSgemmIsa isa) {
   }
 }
 
-static QuillSgemmIsa isaFromEnvironment(void) {
-  const char *name = getenv("QUILL_SGEMM_ISA");
-  if (!name)
-    return QUILL_SGEMM_ISA_AUTO;
-  if (!strcmp(name, "scalar"))
-    return QUILL_SGEMM_ISA_SCALAR;
-  if (!strcmp(name, "avx2"))
-    return QUILL_SGEMM_ISA_AVX2;
-  if (!strcmp(name, "avx512"))
-    return QUILL_SGEMM_ISA_AVX512;
-  return QUILL_SGEMM_ISA_AUTO;
-}
-
 static _Atomic(const KernelConfig *) selectedConfig;
 
 static const KernelConfig *currentConfig(void) {
   const KernelConfig *config = atomic_load(&selectedConfig);
   if (config)
     return config;
-  config = configFor(isaFromEnvironment());
+  static const IsaName names[] = {{"scalar", QUILL_SGEMM_ISA_SCALAR},
+                                  {"avx2", QUILL_SGEMM_ISA_AVX2},
+                                  {"avx512", QUILL_SGEMM_ISA_AVX512}};
+  config = configFor((QuillSgemmIsa)isaFromEnvironment(
+      "QUILL_SGEMM_ISA", names, 3, QUILL_SGEMM_ISA_AUTO));
   if (!config)
     config = configFor(QUILL_SGEMM_ISA_AUTO);
   atomic_store(&selectedConfig, config);

@@ -9,21 +9,16 @@
 #ifndef QUILL_RUNTIME_KERNELS_SGEMM_H
 #define QUILL_RUNTIME_KERNELS_SGEMM_H
 
+#include "KernelSupport.h"
+
 #include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* MLIR's descriptor of a rank-2 f32 memref: element (i, j) is
- * aligned[offset + i * strides[0] + j * strides[1]]. */
-typedef struct StridedMemRef2D {
-  float *allocated;
-  float *aligned;
-  int64_t offset;
-  int64_t sizes[2];
-  int64_t strides[2];
-} StridedMemRef2D;
+/* A rank-2 f32 memref descriptor. */
+QUILL_STRIDED_MEMREF_2D(StridedMemRef2D, float)
 
 /* C += A * B with A MxK, B KxN and C MxN, like linalg.matmul. Any strides:
  * transposed, negative, or zero (broadcast) for A and B; any layout whose
