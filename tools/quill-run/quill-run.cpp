@@ -11,11 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "quill/Runtime/quill_model.h"
+#include "quill/Host/ModelLibrary.h"
 
-#include <onnx/onnx_pb.h>
-
-#include <dlfcn.h>
 #include <time.h>
 
 #include <algorithm>
@@ -30,6 +27,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+using namespace quill::host;
 
 namespace {
 
@@ -59,93 +58,11 @@ const char *const usage =
   std::exit(2);
 }
 
-//===----------------------------------------------------------------------===//
-// Element types and tensors
-//===----------------------------------------------------------------------===//
-
-struct DTypeInfo {
-  quill_dtype dtype;
-  const char *name;
-  size_t size;
-  // The numpy descr; numpy has no bfloat16, so its bits go out as uint16.
-  const char *npy;
-};
-
-const DTypeInfo dtypeInfos[] = {
-    {QUILL_DTYPE_FLOAT32, "float32", 4, "<f4"},
-    {QUILL_DTYPE_UINT8, "uint8", 1, "|u1"},
-    {QUILL_DTYPE_INT8, "int8", 1, "|i1"},
-    {QUILL_DTYPE_UINT16, "uint16", 2, "<u2"},
-    {QUILL_DTYPE_INT16, "int16", 2, "<i2"},
-    {QUILL_DTYPE_INT32, "int32", 4, "<i4"},
-    {QUILL_DTYPE_INT64, "int64", 8, "<i8"},
-    {QUILL_DTYPE_BOOL, "bool", 1, "|b1"},
-    {QUILL_DTYPE_FLOAT16, "float16", 2, "<f2"},
-    {QUILL_DTYPE_FLOAT64, "float64", 8, "<f8"},
-    {QUILL_DTYPE_UINT32, "uint32", 4, "<u4"},
-    {QUILL_DTYPE_UINT64, "uint64", 8, "<u8"},
-    {QUILL_DTYPE_BFLOAT16, "bfloat16", 2, "<u2"},
-};
-
-const DTypeInfo *findDType(int dtype) {
-  for (const DTypeInfo &info : dtypeInfos)
-    if (info.dtype == dtype)
-      return &info;
-  return nullptr;
-}
-
 const DTypeInfo &dtypeInfo(quill_dtype dtype) {
   const DTypeInfo *info = findDType(dtype);
   if (!info)
     fatal("the model uses the unknown element type " + std::to_string(dtype));
   return *info;
-}
-
-bool isFloat(quill_dtype dtype) {
-  return dtype == QUILL_DTYPE_FLOAT16 || dtype == QUILL_DTYPE_BFLOAT16 ||
-         dtype == QUILL_DTYPE_FLOAT32 || dtype == QUILL_DTYPE_FLOAT64;
-}
-
-struct Tensor {
-  quill_dtype dtype = QUILL_DTYPE_UNDEFINED;
-  std::vector<int64_t> shape;
-  // Dense, row-major, little-endian.
-  std::vector<char> data;
-  // The TensorProto's own name; empty for .npy files.
-  std::string name;
-};
-
-size_t numElements(const std::vector<int64_t> &shape) {
-  size_t count = 1;
-  for (int64_t dim : shape)
-    count *= static_cast<size_t>(dim);
-  return count;
-}
-
-std::string formatShape(const std::vector<int64_t> &shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
-}
-
-std::string describe(quill_dtype dtype, const std::vector<int64_t> &shape) {
-  const DTypeInfo *info = findDType(dtype);
-  return std::string(info ? info->name : "undefined") + " " +
-         formatShape(shape);
-}
-
-float halfToFloat(uint16_t bits) {
-  int exponent = (bits >> 10) & 0x1f;
-  int mantissa = bits & 0x3ff;
-  float magnitude;
-  if (exponent == 0)
-    magnitude = std::ldexp(static_cast<float>(mantissa), -24);
-  else if (exponent == 31)
-    magnitude = mantissa ? NAN : INFINITY;
-  else
-    magnitude = std::ldexp(static_cast<float>(mantissa + 1024), exponent - 25);
-  return (bits & 0x8000) ? -magnitude : magnitude;
 }
 
 template <typename T> T load(const char *p) {
@@ -154,48 +71,11 @@ template <typename T> T load(const char *p) {
   return value;
 }
 
-// Element `i` as a double, for float comparisons and error magnitudes.
-double elementAsDouble(const Tensor &t, size_t i) {
-  const char *p = t.data.data() + i * dtypeInfo(t.dtype).size;
-  switch (t.dtype) {
-  case QUILL_DTYPE_FLOAT32:
-    return load<float>(p);
-  case QUILL_DTYPE_FLOAT64:
-    return load<double>(p);
-  case QUILL_DTYPE_FLOAT16:
-    return halfToFloat(load<uint16_t>(p));
-  case QUILL_DTYPE_BFLOAT16: {
-    uint32_t bits = static_cast<uint32_t>(load<uint16_t>(p)) << 16;
-    return load<float>(reinterpret_cast<const char *>(&bits));
-  }
-  case QUILL_DTYPE_UINT8:
-  case QUILL_DTYPE_BOOL:
-    return load<uint8_t>(p);
-  case QUILL_DTYPE_INT8:
-    return load<int8_t>(p);
-  case QUILL_DTYPE_UINT16:
-    return load<uint16_t>(p);
-  case QUILL_DTYPE_INT16:
-    return load<int16_t>(p);
-  case QUILL_DTYPE_INT32:
-    return load<int32_t>(p);
-  case QUILL_DTYPE_UINT32:
-    return load<uint32_t>(p);
-  case QUILL_DTYPE_INT64:
-    return static_cast<double>(load<int64_t>(p));
-  case QUILL_DTYPE_UINT64:
-    return static_cast<double>(load<uint64_t>(p));
-  case QUILL_DTYPE_UNDEFINED:
-    break;
-  }
-  return 0;
-}
-
 std::string formatElement(const Tensor &t, size_t i) {
   const char *p = t.data.data() + i * dtypeInfo(t.dtype).size;
   char text[32];
   if (isFloat(t.dtype))
-    std::snprintf(text, sizeof(text), "%.6g", elementAsDouble(t, i));
+    std::snprintf(text, sizeof(text), "%.6g", t.elementAsDouble(i));
   else if (t.dtype == QUILL_DTYPE_INT64)
     std::snprintf(text, sizeof(text), "%lld",
                   static_cast<long long>(load<int64_t>(p)));
@@ -203,287 +83,16 @@ std::string formatElement(const Tensor &t, size_t i) {
     std::snprintf(text, sizeof(text), "%llu",
                   static_cast<unsigned long long>(load<uint64_t>(p)));
   else
-    std::snprintf(text, sizeof(text), "%.0f", elementAsDouble(t, i));
+    std::snprintf(text, sizeof(text), "%.0f", t.elementAsDouble(i));
   return text;
 }
 
-//===----------------------------------------------------------------------===//
-// Reading and writing tensor files
-//===----------------------------------------------------------------------===//
-
-std::string readFile(const std::string &path) {
-  std::ifstream stream(path, std::ios::binary);
-  if (!stream)
-    fatal("cannot open '" + path + "'");
-  return std::string(std::istreambuf_iterator<char>(stream),
-                     std::istreambuf_iterator<char>());
-}
-
-const char npyMagic[] = "\x93NUMPY";
-const size_t npyMagicSize = sizeof(npyMagic) - 1;
-
-// The text after `'key':` in a .npy header dict, or "" when absent.
-std::string npyField(const std::string &header, const std::string &key) {
-  size_t at = header.find("'" + key + "'");
-  if (at == std::string::npos)
-    return "";
-  at = header.find(':', at);
-  if (at == std::string::npos)
-    return "";
-  at = header.find_first_not_of(' ', at + 1);
-  return at == std::string::npos ? "" : header.substr(at);
-}
-
-Tensor readNpy(const std::string &path, const std::string &bytes) {
-  if (bytes.size() < 10)
-    fatal(path + ": truncated .npy header");
-  unsigned major = static_cast<unsigned char>(bytes[6]);
-  size_t headerSize, headerStart;
-  if (major == 1) {
-    headerSize = load<uint16_t>(bytes.data() + 8);
-    headerStart = 10;
-  } else if ((major == 2 || major == 3) && bytes.size() >= 12) {
-    headerSize = load<uint32_t>(bytes.data() + 8);
-    headerStart = 12;
-  } else {
-    fatal(path + ": unsupported .npy version " + std::to_string(major));
-  }
-  if (bytes.size() < headerStart + headerSize)
-    fatal(path + ": truncated .npy header");
-  std::string header = bytes.substr(headerStart, headerSize);
-
-  Tensor tensor;
-  std::string descr = npyField(header, "descr");
-  char quote = descr.empty() ? 0 : descr[0];
-  size_t close = descr.find(quote, 1);
-  if ((quote != '\'' && quote != '"') || close == std::string::npos)
-    fatal(path + ": no 'descr' in the .npy header");
-  descr = descr.substr(1, close - 1);
-  // numpy writes '|' for single bytes and '<' for little-endian; '=' is the
-  // (little-endian) host order.
-  for (const DTypeInfo &info : dtypeInfos) {
-    if (descr.size() == 3 && std::strchr("<|=", descr[0]) &&
-        descr.compare(1, 2, info.npy + 1) == 0) {
-      tensor.dtype = info.dtype;
-      break;
-    }
-  }
-  if (tensor.dtype == QUILL_DTYPE_UNDEFINED)
-    fatal(path + ": unsupported numpy dtype '" + descr +
-          "' (supported: little-endian f2 f4 f8 i1 u1 i2 u2 i4 u4 i8 u8 b1)");
-
-  if (npyField(header, "fortran_order").rfind("False", 0) != 0)
-    fatal(path + ": Fortran-order arrays are not supported; save a C-order "
-                 "array (numpy.ascontiguousarray)");
-
-  std::string shape = npyField(header, "shape");
-  if (shape.empty() || shape[0] != '(')
-    fatal(path + ": no 'shape' in the .npy header");
-  const char *p = shape.c_str() + 1;
-  while (true) {
-    while (*p == ' ' || *p == ',')
-      ++p;
-    if (*p == ')')
-      break;
-    char *end;
-    long long dim = std::strtoll(p, &end, 10);
-    if (end == p || dim < 0)
-      fatal(path + ": malformed shape in the .npy header");
-    tensor.shape.push_back(dim);
-    p = end;
-  }
-
-  size_t dataSize = numElements(tensor.shape) * dtypeInfo(tensor.dtype).size;
-  if (bytes.size() - headerStart - headerSize != dataSize)
-    fatal(path + ": holds " +
-          std::to_string(bytes.size() - headerStart - headerSize) +
-          " data bytes, expected " + std::to_string(dataSize) + " for " +
-          describe(tensor.dtype, tensor.shape));
-  tensor.data.assign(bytes.begin() + headerStart + headerSize, bytes.end());
-  return tensor;
-}
-
-// Stores each value's low `size` bytes: the typed TensorProto fields widen
-// small types (int8 ... float16 bit patterns in int32_data, uint32 in
-// uint64_data), and the host is little-endian.
-template <typename Values>
-void storeNarrowed(const Values &values, size_t size, std::vector<char> &out) {
-  out.resize(values.size() * size);
-  for (int i = 0; i < values.size(); ++i) {
-    auto value = values.Get(i);
-    std::memcpy(out.data() + i * size, &value, size);
-  }
-}
-
-Tensor readTensorProto(const std::string &path, const std::string &bytes) {
-  onnx::TensorProto proto;
-  // Most byte strings parse as some protobuf message; a tensor has a type.
-  if (!proto.ParseFromString(bytes) || !proto.data_type())
-    fatal(path + ": neither a .npy file nor an ONNX TensorProto");
-  if (proto.data_location() == onnx::TensorProto::EXTERNAL)
-    fatal(path + ": TensorProto with external data is not supported");
-
-  Tensor tensor;
-  tensor.name = proto.name();
-  const DTypeInfo *info = findDType(proto.data_type());
-  if (!info)
-    fatal(path + ": unsupported TensorProto data_type " +
-          std::to_string(proto.data_type()));
-  tensor.dtype = info->dtype;
-  for (int64_t dim : proto.dims()) {
-    if (dim < 0)
-      fatal(path + ": negative dimension " + std::to_string(dim));
-    tensor.shape.push_back(dim);
-  }
-
-  if (proto.has_raw_data()) {
-    tensor.data.assign(proto.raw_data().begin(), proto.raw_data().end());
-  } else {
-    switch (tensor.dtype) {
-    case QUILL_DTYPE_FLOAT32:
-      storeNarrowed(proto.float_data(), info->size, tensor.data);
-      break;
-    case QUILL_DTYPE_FLOAT64:
-      storeNarrowed(proto.double_data(), info->size, tensor.data);
-      break;
-    case QUILL_DTYPE_INT64:
-      storeNarrowed(proto.int64_data(), info->size, tensor.data);
-      break;
-    case QUILL_DTYPE_UINT32:
-    case QUILL_DTYPE_UINT64:
-      storeNarrowed(proto.uint64_data(), info->size, tensor.data);
-      break;
-    default:
-      storeNarrowed(proto.int32_data(), info->size, tensor.data);
-      break;
-    }
-  }
-  size_t expected = numElements(tensor.shape) * info->size;
-  if (tensor.data.size() != expected)
-    fatal(path + ": holds " + std::to_string(tensor.data.size()) +
-          " data bytes, expected " + std::to_string(expected) + " for " +
-          describe(tensor.dtype, tensor.shape));
-  return tensor;
-}
-
 Tensor readTensor(const std::string &path) {
-  std::string bytes = readFile(path);
-  if (bytes.compare(0, npyMagicSize, npyMagic) == 0)
-    return readNpy(path, bytes);
-  return readTensorProto(path, bytes);
-}
-
-void writeNpy(const std::string &path, const Tensor &tensor) {
-  std::string shape = "(";
-  for (size_t i = 0; i < tensor.shape.size(); ++i)
-    shape += (i ? ", " : "") + std::to_string(tensor.shape[i]);
-  shape += tensor.shape.size() == 1 ? ",)" : ")";
-  std::string header = std::string("{'descr': '") +
-                       dtypeInfo(tensor.dtype).npy +
-                       "', 'fortran_order': False, 'shape': " + shape + ", }";
-  // Version 1.0: the data starts at a multiple of 64 after "\n".
-  header.append(63 - (10 + header.size()) % 64, ' ');
-  header += '\n';
-  std::string preamble(npyMagic, npyMagicSize);
-  preamble += '\x01';
-  preamble += '\x00';
-  preamble += static_cast<char>(header.size() & 0xff);
-  preamble += static_cast<char>(header.size() >> 8);
-
-  std::ofstream stream(path, std::ios::binary);
-  stream << preamble << header;
-  stream.write(tensor.data.data(), tensor.data.size());
-  if (!stream)
-    fatal("cannot write '" + path + "'");
-}
-
-//===----------------------------------------------------------------------===//
-// The model
-//===----------------------------------------------------------------------===//
-
-struct TensorInfo {
-  // The tensor's name, or input_K / output_K when the model has none.
-  std::string name;
-  quill_dtype dtype;
-  std::vector<int64_t> shape;
-};
-
-struct Model {
-  decltype(&::quill_abi_version) abiVersion;
-  decltype(&::quill_num_inputs) numInputs;
-  decltype(&::quill_num_outputs) numOutputs;
-  decltype(&::quill_input_name) inputName;
-  decltype(&::quill_input_dtype) inputDType;
-  decltype(&::quill_input_rank) inputRank;
-  decltype(&::quill_input_shape) inputShape;
-  decltype(&::quill_output_name) outputName;
-  decltype(&::quill_output_dtype) outputDType;
-  decltype(&::quill_output_rank) outputRank;
-  decltype(&::quill_output_shape) outputShape;
-  decltype(&::quill_run) run;
-  decltype(&::quill_last_error) lastError;
-  decltype(&::quill_status_string) statusString;
-
-  std::vector<TensorInfo> inputs, outputs;
-};
-
-template <typename F>
-void resolve(F &function, void *handle, const char *symbol,
-             const std::string &path) {
-  function = reinterpret_cast<F>(dlsym(handle, symbol));
-  if (!function)
-    fatal(path + ": no symbol '" + symbol +
-          "'; is it a model compiled by quill-compile?");
-}
-
-std::vector<TensorInfo> describeTensors(const char *kind, int32_t count,
-                                        const char *(*name)(int32_t),
-                                        quill_dtype (*dtype)(int32_t),
-                                        int32_t (*rank)(int32_t),
-                                        const int64_t *(*shape)(int32_t)) {
-  std::vector<TensorInfo> infos;
-  for (int32_t i = 0; i < count; ++i) {
-    TensorInfo info;
-    const char *text = name(i);
-    info.name = text && *text ? text : kind + ("_" + std::to_string(i));
-    info.dtype = dtype(i);
-    info.shape.assign(shape(i), shape(i) + rank(i));
-    infos.push_back(info);
-  }
-  return infos;
-}
-
-Model loadModel(const std::string &path) {
-  // dlopen searches the library path for a name without a slash.
-  std::string file = path.find('/') == std::string::npos ? "./" + path : path;
-  void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!handle)
-    fatal("cannot load model '" + path + "': " + dlerror());
-
-  Model m;
-  resolve(m.abiVersion, handle, "quill_abi_version", path);
-  resolve(m.numInputs, handle, "quill_num_inputs", path);
-  resolve(m.numOutputs, handle, "quill_num_outputs", path);
-  resolve(m.inputName, handle, "quill_input_name", path);
-  resolve(m.inputDType, handle, "quill_input_dtype", path);
-  resolve(m.inputRank, handle, "quill_input_rank", path);
-  resolve(m.inputShape, handle, "quill_input_shape", path);
-  resolve(m.outputName, handle, "quill_output_name", path);
-  resolve(m.outputDType, handle, "quill_output_dtype", path);
-  resolve(m.outputRank, handle, "quill_output_rank", path);
-  resolve(m.outputShape, handle, "quill_output_shape", path);
-  resolve(m.run, handle, "quill_run", path);
-  resolve(m.lastError, handle, "quill_last_error", path);
-  resolve(m.statusString, handle, "quill_status_string", path);
-  if (m.abiVersion() != QUILL_ABI_VERSION)
-    fatal(path + ": model ABI version " + std::to_string(m.abiVersion()) +
-          ", quill-run reads version " + std::to_string(QUILL_ABI_VERSION));
-
-  m.inputs = describeTensors("input", m.numInputs(), m.inputName, m.inputDType,
-                             m.inputRank, m.inputShape);
-  m.outputs = describeTensors("output", m.numOutputs(), m.outputName,
-                              m.outputDType, m.outputRank, m.outputShape);
-  return m;
+  std::string error;
+  std::optional<Tensor> tensor = readTensorFile(path, error);
+  if (!tensor)
+    fatal(error);
+  return std::move(*tensor);
 }
 
 //===----------------------------------------------------------------------===//
@@ -578,13 +187,6 @@ std::vector<Bound> bindFiles(const std::vector<std::string> &specs,
 // Running, comparing, timing
 //===----------------------------------------------------------------------===//
 
-quill_tensor toQuill(Tensor &tensor) {
-  // quill_run rejects NULL data, which an empty vector may hold.
-  static char emptyData;
-  return {tensor.data.empty() ? &emptyData : tensor.data.data(), tensor.dtype,
-          static_cast<int32_t>(tensor.shape.size()), tensor.shape.data()};
-}
-
 // The quill_run arguments, built once so --bench times the model alone.
 struct Invocation {
   std::vector<quill_tensor> inputs, outputs;
@@ -593,20 +195,16 @@ struct Invocation {
 Invocation prepare(std::vector<Tensor> &inputs, std::vector<Tensor> &outputs) {
   Invocation invocation;
   for (Tensor &tensor : inputs)
-    invocation.inputs.push_back(toQuill(tensor));
+    invocation.inputs.push_back(tensor.view());
   for (Tensor &tensor : outputs)
-    invocation.outputs.push_back(toQuill(tensor));
+    invocation.outputs.push_back(tensor.view());
   return invocation;
 }
 
-void runModel(const Model &model, Invocation &invocation) {
-  quill_status status = model.run(
-      invocation.inputs.data(), static_cast<int32_t>(invocation.inputs.size()),
-      invocation.outputs.data(),
-      static_cast<int32_t>(invocation.outputs.size()));
-  if (status != QUILL_OK)
-    fatal(std::string("quill_run failed (") + model.statusString(status) +
-          "): " + model.lastError());
+void runModel(const ModelLibrary &model, Invocation &invocation) {
+  std::string error;
+  if (!model.run(invocation.inputs, invocation.outputs, error))
+    fatal(error);
 }
 
 std::string formatIndex(size_t flat, const std::vector<int64_t> &shape) {
@@ -626,8 +224,8 @@ bool compare(const Tensor &actual, const Tensor &expected, double rtol,
   size_t mismatches = 0, worst = 0;
   double worstError = -1;
   for (size_t i = 0; i < count; ++i) {
-    double got = elementAsDouble(actual, i);
-    double want = elementAsDouble(expected, i);
+    double got = actual.elementAsDouble(i);
+    double want = expected.elementAsDouble(i);
     bool equal;
     double error;
     if (!isFloat(actual.dtype)) {
@@ -698,7 +296,7 @@ double nowMs() {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-void bench(const Model &model, Invocation &invocation, int runs) {
+void bench(const ModelLibrary &model, Invocation &invocation, int runs) {
   for (int i = 0; i < std::max(1, runs / 10); ++i)
     runModel(model, invocation);
   std::vector<double> times;
@@ -792,34 +390,32 @@ Options parseOptions(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   Options options = parseOptions(argc, argv);
-  Model model = loadModel(options.model);
+  std::string error;
+  std::unique_ptr<ModelLibrary> model =
+      ModelLibrary::load(options.model, error);
+  if (!model)
+    fatal(error);
 
   std::vector<Bound> boundInputs =
-      bindFiles(options.inputs, model.inputs, "input", "--input");
+      bindFiles(options.inputs, model->getInputs(), "input", "--input");
   std::vector<Tensor> inputs;
   for (size_t i = 0; i < boundInputs.size(); ++i) {
     if (!boundInputs[i].present)
-      fatal(label("input", i, model.inputs[i]) +
-            " has no value; pass --input " + model.inputs[i].name + "=FILE");
+      fatal(label("input", i, model->getInputs()[i]) +
+            " has no value; pass --input " + model->getInputs()[i].name +
+            "=FILE");
     inputs.push_back(std::move(boundInputs[i].tensor));
   }
   std::vector<Bound> expected =
-      bindFiles(options.expects, model.outputs, "output", "--expect");
+      bindFiles(options.expects, model->getOutputs(), "output", "--expect");
 
-  std::vector<Tensor> outputs;
-  for (const TensorInfo &info : model.outputs) {
-    Tensor tensor;
-    tensor.dtype = info.dtype;
-    tensor.shape = info.shape;
-    tensor.data.resize(numElements(info.shape) * dtypeInfo(info.dtype).size);
-    outputs.push_back(std::move(tensor));
-  }
+  std::vector<Tensor> outputs = model->allocateOutputs();
   Invocation invocation = prepare(inputs, outputs);
-  runModel(model, invocation);
+  runModel(*model, invocation);
 
   bool allMatch = true;
   for (size_t i = 0; i < outputs.size(); ++i) {
-    std::printf("output %s: %s\n", model.outputs[i].name.c_str(),
+    std::printf("output %s: %s\n", model->getOutputs()[i].name.c_str(),
                 describe(outputs[i].dtype, outputs[i].shape).c_str());
     if (!options.quiet)
       printValues(outputs[i]);
@@ -829,19 +425,20 @@ int main(int argc, char **argv) {
   }
 
   if (!options.outputDir.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(options.outputDir, error);
-    if (error)
-      fatal("cannot create '" + options.outputDir + "': " + error.message());
+    std::error_code created;
+    std::filesystem::create_directories(options.outputDir, created);
+    if (created)
+      fatal("cannot create '" + options.outputDir + "': " + created.message());
     std::set<std::string> used;
     for (size_t i = 0; i < outputs.size(); ++i)
-      writeNpy(options.outputDir + "/" +
-                   fileNameFor(model.outputs[i].name, i, used),
-               outputs[i]);
+      if (!writeNpyFile(options.outputDir + "/" +
+                            fileNameFor(model->getOutputs()[i].name, i, used),
+                        outputs[i], error))
+        fatal(error);
   }
 
   if (options.benchRuns)
-    bench(model, invocation, options.benchRuns);
+    bench(*model, invocation, options.benchRuns);
   std::fflush(stdout);
   return allMatch ? 0 : 1;
 }
