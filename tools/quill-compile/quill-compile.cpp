@@ -1,6 +1,7 @@
 //===- quill-compile.cpp - ONNX model to Quill artifacts ------------------===//
 //
 // quill-compile MODEL.onnx [-o OUT] [--emit=KIND] [-O0..-O3] [--mcpu=NAME]
+//               [--quantize=int8 --calibration-data=PATH ...]
 //
 // Imports an ONNX model (binary, or ONNX text syntax for `.onnxtxt`) and
 // writes the requested stage: the graph IR as imported or after prepare,
@@ -9,11 +10,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "quill/Driver/Calibrate.h"
+#include "quill/Driver/CompileModel.h"
 #include "quill/Import/ONNXImporter.h"
 #include "quill/Pipelines/Pipelines.h"
 #include "quill/Target/CPU/CPUTarget.h"
 #include "quill/Transforms/Passes.h"
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
@@ -23,6 +27,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -73,9 +78,16 @@ static llvm::cl::opt<std::string> quantizeMode(
     llvm::cl::desc("Post-training quantization: int8 (int8 weights per "
                    "output channel, 8-bit activations)"),
     llvm::cl::value_desc("int8"), llvm::cl::cat(quantization));
+static llvm::cl::opt<std::string> calibrationData(
+    "calibration-data",
+    llvm::cl::desc("Calibration samples: a directory with one sub-directory "
+                   "of NAME.npy / NAME.pb files per sample, or an .npz "
+                   "stacking the samples of each input"),
+    llvm::cl::value_desc("PATH"), llvm::cl::cat(quantization));
 static llvm::cl::opt<std::string> calibrationStats(
     "calibration-stats",
-    llvm::cl::desc("Calibration statistics (JSON) to quantize with"),
+    llvm::cl::desc("Calibration statistics (JSON): read them, or write them "
+                   "when --calibration-data runs a calibration"),
     llvm::cl::value_desc("FILE"), llvm::cl::cat(quantization));
 static llvm::cl::opt<std::string> calibrator(
     "calibrator",
@@ -98,19 +110,23 @@ static llvm::cl::opt<bool> symmetricActivations(
 
 /// Checks the quantization options; the message names the one at fault.
 static LogicalResult checkQuantizationOptions(std::string &error) {
-  if (quantizeMode.empty() && !calibrationStats.empty())
+  if (quantizeMode.empty() && !calibrationData.empty())
+    error = "--calibration-data needs --quantize";
+  else if (quantizeMode.empty() && !calibrationStats.empty())
     error = "--calibration-stats needs --quantize";
   else if (!quantizeMode.empty() && quantizeMode != "int8")
     error = "unknown --quantize mode '" + quantizeMode + "' (expected int8)";
-  else if (!quantizeMode.empty() && calibrationStats.empty())
-    error = "--quantize=int8 needs --calibration-stats=FILE";
+  else if (!quantizeMode.empty() && calibrationData.empty() &&
+           calibrationStats.empty())
+    error = "--quantize=int8 needs --calibration-data=PATH or "
+            "--calibration-stats=FILE";
   return success(error.empty());
 }
 
 /// quill-quantize with the command line's options, then the integer rewrite.
-static void buildQuantizationPipeline(OpPassManager &pm) {
+static void buildQuantizationPipeline(OpPassManager &pm, StringRef statsFile) {
   quill::QuantizePassOptions options;
-  options.statsFile = calibrationStats;
+  options.statsFile = statsFile.str();
   options.calibratorName = calibrator;
   options.percentile = percentile;
   options.perTensorWeights = perTensorWeights;
@@ -186,11 +202,16 @@ static LogicalResult writeText(function_ref<void(raw_ostream &)> print) {
   return success();
 }
 
-static int emitFromLLVMDialect(ModuleOp module,
-                               const quill::ModelSignature &signature) {
+static quill::CPUTargetOptions getTargetOptions() {
   quill::CPUTargetOptions options;
   options.cpu = mcpu;
   options.optLevel = static_cast<llvm::CodeGenOptLevel>(optLevel - '0');
+  return options;
+}
+
+static int emitFromLLVMDialect(ModuleOp module,
+                               const quill::ModelSignature &signature) {
+  quill::CPUTargetOptions options = getTargetOptions();
   std::string error;
   auto machine = quill::createCPUTargetMachine(options, error);
   if (failed(machine))
@@ -204,39 +225,64 @@ static int emitFromLLVMDialect(ModuleOp module,
   if (emitKind == EmitKind::LLVM)
     return failed(
         writeText([&](raw_ostream &os) { llvmModule->print(os, nullptr); }));
-
-  // Objects go to their own file; a library links a temporary one.
-  std::string objectPath = outputPath;
-  if (emitKind == EmitKind::Lib) {
-    SmallString<128> temporary;
-    if (std::error_code ec =
-            llvm::sys::fs::createTemporaryFile("quill-model", "o", temporary))
-      return fail("cannot create a temporary object file: " + ec.message());
-    objectPath = std::string(temporary);
-  }
-  {
-    std::unique_ptr<llvm::ToolOutputFile> object = openOutputFile(
-        emitKind == EmitKind::Asm ? outputPath.getValue() : objectPath, &error);
-    if (!object)
-      return fail(error);
-    if (failed(quill::emitMachineCode(*llvmModule, **machine, object->os(),
-                                      emitKind == EmitKind::Asm, error)))
-      return fail(error);
-    object->keep();
-  }
-  if (emitKind != EmitKind::Lib)
-    return 0;
-  LogicalResult linked =
-      quill::linkSharedLibrary(objectPath, outputPath, error);
-  llvm::sys::fs::remove(objectPath);
-  if (failed(linked))
+  if (emitKind == EmitKind::Lib)
+    return failed(quill::writeSharedLibrary(*llvmModule, **machine, outputPath,
+                                            error))
+               ? fail(error)
+               : 0;
+  std::unique_ptr<llvm::ToolOutputFile> object =
+      openOutputFile(outputPath, &error);
+  if (!object)
     return fail(error);
+  if (failed(quill::emitMachineCode(*llvmModule, **machine, object->os(),
+                                    emitKind == EmitKind::Asm, error)))
+    return fail(error);
+  object->keep();
   return 0;
+}
+
+/// Calibrates when asked to, then runs the quantization pipeline.
+static LogicalResult quantize(ModuleOp module) {
+  std::string statsFile = calibrationStats;
+  std::optional<llvm::FileRemover> removeStats;
+  if (!calibrationData.empty()) {
+    quill::CalibrationRunOptions options;
+    options.target = getTargetOptions();
+    llvm::Expected<quill::CalibrationStatistics> statistics =
+        quill::runCalibration(module, calibrationData, options);
+    if (!statistics) {
+      std::string message = llvm::toString(statistics.takeError());
+      if (!message.empty())
+        fail(message);
+      return failure();
+    }
+    if (statsFile.empty()) {
+      SmallString<128> temporary;
+      if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+              "quill-statistics", "json", temporary)) {
+        fail("cannot create a temporary file: " + ec.message());
+        return failure();
+      }
+      statsFile = std::string(temporary);
+      removeStats.emplace(statsFile);
+    }
+    if (llvm::Error error =
+            quill::writeCalibrationStatistics(*statistics, statsFile)) {
+      fail(llvm::toString(std::move(error)));
+      return failure();
+    }
+  }
+  PassManager pm(module.getContext());
+  buildQuantizationPipeline(pm, statsFile);
+  return pm.run(module);
 }
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   quill::registerQuillPassesAndPipelines();
+  // --mlir-print-debuginfo keeps ONNX names (locations) in textual IR.
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
   llvm::cl::ParseCommandLineOptions(argc, argv, "Quill ONNX compiler\n");
   if (optLevel < '0' || optLevel > '3')
     return fail("unknown optimization level -O" + std::string(1, optLevel) +
@@ -270,29 +316,19 @@ int main(int argc, char **argv) {
   quill::buildPreparePipeline(prepare);
   if (failed(prepare.run(*module)))
     return 1;
-  if (!quantizeMode.empty()) {
-    PassManager quantize(&context);
-    buildQuantizationPipeline(quantize);
-    if (failed(quantize.run(*module)))
-      return 1;
-  }
+  if (!quantizeMode.empty() && failed(quantize(*module)))
+    return 1;
   if (emitKind == EmitKind::Graph)
     return failed(writeText([&](raw_ostream &os) { module->print(os); }));
 
   FailureOr<quill::ModelSignature> signature =
-      quill::prepareModelFunction(*module);
+      quill::lowerGraphToKernelIR(*module);
   if (failed(signature))
-    return 1;
-  PassManager kernel(&context);
-  quill::buildCPUKernelPipeline(kernel);
-  if (failed(kernel.run(*module)))
     return 1;
   if (emitKind == EmitKind::Kernel)
     return failed(writeText([&](raw_ostream &os) { module->print(os); }));
 
-  PassManager lowering(&context);
-  if (failed(quill::buildCPULLVMPipeline(lowering)) ||
-      failed(lowering.run(*module)))
+  if (failed(quill::lowerKernelIRToLLVMDialect(*module)))
     return 1;
   return emitFromLLVMDialect(*module, *signature);
 }

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "quill/Driver/Passes.h"
 #include "quill/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -13,6 +14,7 @@
 
 int main(int argc, char **argv) {
   mlir::quill::registerQuillPassesAndPipelines();
+  mlir::quill::registerQuillDriverPasses();
   mlir::DialectRegistry registry;
   mlir::quill::registerQuillDialects(registry);
   return mlir::asMainReturnCode(

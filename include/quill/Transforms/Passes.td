@@ -56,6 +56,21 @@ def FuseGeluPass : Pass<"quill-fuse-gelu", "func::FuncOp"> {
 // Quantization
 //===----------------------------------------------------------------------===//
 
+def InsertObserversPass : Pass<"quill-insert-observers", "func::FuncOp"> {
+  let summary = "returns the tensors calibration observes as extra results";
+  let description = [{
+    Instruments a function for calibration: every float tensor whose
+    statistics `quill-quantize` reads (the activation each quantizable
+    MatMul / Gemm / Conv / ConvTranspose reads and its output, after a ReLU
+    that is its only user; lib/Quantization/QuantizableOps.h) is appended to
+    the function's results once, in program order, with a `quill.name`
+    result attribute holding the name its statistics go by. Compiled, the
+    function hands a calibration run every observed tensor by name; the
+    original results stay first. Tensors with no name are not observed
+    (`quill-quantize` reports them).
+  }];
+}
+
 def QuantizePass : Pass<"quill-quantize", "func::FuncOp"> {
   let summary = "quantizes MatMul, Gemm and Conv with calibration statistics";
   let description = [{

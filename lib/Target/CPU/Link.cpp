@@ -3,8 +3,10 @@
 #include "quill/Target/CPU/CPUTarget.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/ToolOutputFile.h"
 
 using namespace mlir;
 using namespace mlir::quill;
@@ -75,4 +77,30 @@ LogicalResult mlir::quill::linkSharedLibrary(StringRef objectPath,
     return failure();
   }
   return success();
+}
+
+LogicalResult mlir::quill::writeSharedLibrary(llvm::Module &module,
+                                              llvm::TargetMachine &machine,
+                                              StringRef outputPath,
+                                              std::string &error) {
+  SmallString<128> objectPath;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("quill-model", "o", objectPath)) {
+    error = "cannot create a temporary object file: " + ec.message();
+    return failure();
+  }
+  llvm::FileRemover removeObject(objectPath);
+  {
+    std::error_code ec;
+    llvm::ToolOutputFile object(objectPath, ec, llvm::sys::fs::OF_None);
+    if (ec) {
+      error = "cannot write " + objectPath.str().str() + ": " + ec.message();
+      return failure();
+    }
+    if (failed(emitMachineCode(module, machine, object.os(),
+                               /*assembly=*/false, error)))
+      return failure();
+    object.keep();
+  }
+  return linkSharedLibrary(objectPath, outputPath, error);
 }

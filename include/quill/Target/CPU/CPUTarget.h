@@ -85,6 +85,12 @@ LogicalResult emitMachineCode(llvm::Module &module,
 LogicalResult linkSharedLibrary(StringRef objectPath, StringRef outputPath,
                                 std::string &error);
 
+/// Emits `module` as an object in a temporary file and links it with the
+/// runtime into the shared library `outputPath`.
+LogicalResult writeSharedLibrary(llvm::Module &module,
+                                 llvm::TargetMachine &machine,
+                                 StringRef outputPath, std::string &error);
+
 } // namespace mlir::quill
 
 #endif // QUILL_TARGET_CPU_CPUTARGET_H

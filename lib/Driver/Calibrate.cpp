@@ -1,0 +1,167 @@
+//===- Calibrate.cpp - Running a model to collect statistics --------------===//
+
+#include "quill/Driver/Calibrate.h"
+
+#include "quill/Driver/CalibrationData.h"
+#include "quill/Driver/CompileModel.h"
+#include "quill/Driver/Passes.h"
+#include "quill/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+namespace mlir::quill {
+#define GEN_PASS_DEF_CALIBRATEPASS
+#include "quill/Driver/Passes.h.inc"
+} // namespace mlir::quill
+
+using namespace mlir;
+using namespace mlir::quill;
+using ::quill::host::ModelLibrary;
+using ::quill::host::Tensor;
+
+namespace {
+
+llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// Samples done, rate and time left, rewritten in place on a terminal.
+class Progress {
+public:
+  Progress(size_t total, bool enabled)
+      : total(total),
+        enabled(enabled && llvm::sys::Process::StandardErrIsDisplayed()),
+        start(Clock::now()), lastPrint(start) {}
+
+  void update(size_t done) {
+    if (!enabled)
+      return;
+    Clock::time_point now = Clock::now();
+    if (done != total && now - lastPrint < std::chrono::milliseconds(200))
+      return;
+    lastPrint = now;
+    double seconds = std::chrono::duration<double>(now - start).count();
+    double rate = seconds > 0 ? done / seconds : 0.0;
+    llvm::errs() << "\rquill: calibrating: " << done << "/" << total
+                 << " samples, " << llvm::format("%.1f", rate) << "/s";
+    if (done != total && rate > 0)
+      llvm::errs() << ", " << llvm::format("%.0f", (total - done) / rate)
+                   << " s left";
+    llvm::errs() << (done == total ? "\n" : "   ");
+  }
+
+private:
+  using Clock = std::chrono::steady_clock;
+  size_t total;
+  bool enabled;
+  Clock::time_point start, lastPrint;
+};
+
+func::FuncOp getEntryFunction(ModuleOp module) {
+  for (auto function : module.getOps<func::FuncOp>())
+    if (function.isPublic())
+      return function;
+  return nullptr;
+}
+
+} // namespace
+
+llvm::Expected<CalibrationStatistics>
+mlir::quill::runCalibration(ModuleOp module, llvm::StringRef dataPath,
+                            const CalibrationRunOptions &options) {
+  OwningOpRef<ModuleOp> instrumented = module.clone();
+  func::FuncOp entry = getEntryFunction(*instrumented);
+  if (!entry)
+    return makeError("calibration: the module has no public function");
+  unsigned numModelOutputs = entry.getNumResults();
+  PassManager observe(module.getContext());
+  observe.addNestedPass<func::FuncOp>(createInsertObserversPass());
+  if (failed(observe.run(*instrumented)))
+    return makeError("");
+  if (entry.getNumResults() == numModelOutputs)
+    return makeError("calibration: nothing to observe: the model has no "
+                     "MatMul, Gemm, Conv or ConvTranspose with a constant "
+                     "float weight");
+
+  SmallString<128> libraryPath;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+          "quill-calibration", "so", libraryPath))
+    return makeError("calibration: cannot create a temporary file: " +
+                     ec.message());
+  llvm::FileRemover removeLibrary(libraryPath);
+  std::string error;
+  if (failed(compileGraphToSharedLibrary(*instrumented, libraryPath,
+                                         options.target, error)))
+    return makeError(error.empty() ? "" : "calibration: " + error);
+  std::unique_ptr<ModelLibrary> model =
+      ModelLibrary::load(libraryPath.str().str(), error);
+  if (!model)
+    return makeError("calibration: " + error);
+
+  std::optional<CalibrationData> data =
+      CalibrationData::open(dataPath.str(), model->getInputs(), error);
+  if (!data)
+    return makeError(error);
+  if (data->size() == 0)
+    return makeError(dataPath + ": no calibration samples");
+
+  CalibrationStatistics statistics;
+  std::vector<Tensor> outputs = model->allocateOutputs();
+  std::vector<quill_tensor> outputViews;
+  for (Tensor &output : outputs)
+    outputViews.push_back(output.view());
+  Progress progress(data->size(), options.showProgress);
+  for (size_t i = 0; i < data->size(); ++i) {
+    std::optional<CalibrationSample> sample = data->load(i, error);
+    if (!sample)
+      return makeError(error);
+    std::vector<quill_tensor> inputViews;
+    for (Tensor &input : *sample)
+      inputViews.push_back(input.view());
+    if (!model->run(inputViews, outputViews, error))
+      return makeError("calibration sample " + llvm::Twine(i) + ": " + error);
+    for (size_t k = numModelOutputs; k < outputs.size(); ++k) {
+      const Tensor &observed = outputs[k];
+      statistics[model->getOutputs()[k].name].observe(llvm::ArrayRef<float>(
+          reinterpret_cast<const float *>(observed.data.data()),
+          observed.numElements()));
+    }
+    progress.update(i + 1);
+  }
+  return statistics;
+}
+
+namespace {
+
+struct CalibratePass : mlir::quill::impl::CalibratePassBase<CalibratePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (dataPath.empty() || statsFile.empty()) {
+      module.emitError("quill-calibrate needs both 'data' and 'stats-file'");
+      return signalPassFailure();
+    }
+    llvm::Expected<CalibrationStatistics> statistics =
+        runCalibration(module, dataPath, CalibrationRunOptions());
+    llvm::Error error = statistics
+                            ? writeCalibrationStatistics(*statistics, statsFile)
+                            : statistics.takeError();
+    if (error) {
+      std::string message = llvm::toString(std::move(error));
+      if (!message.empty())
+        module.emitError(message);
+      return signalPassFailure();
+    }
+  }
+};
+
+} // namespace
