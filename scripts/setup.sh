@@ -12,7 +12,7 @@ packages=(
   clang-22 lld-22 libclang-rt-22-dev
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
-  python3-onnx python3-numpy
+  python3-onnx python3-numpy python3-sklearn zlib1g-dev
 )
 
 # Prints a step's log only when the step fails.

@@ -2,6 +2,10 @@
 
     so = quill.compile("model.onnx", opt_level=3, input_shape={"x": [1, 3]})
     outputs = quill.Model(so).run({"x": x})
+
+    # int8 post-training quantization, calibrated on samples:
+    so = quill.compile("model.onnx", quantize="int8", calibrator="entropy",
+                       calibration=[{"x": x0}, {"x": x1}, ...])
 """
 
 import os
@@ -58,16 +62,42 @@ def _default_output(model_path):
     return os.path.join(directory, name)
 
 
-def compile(model_path, output=None, **options):
+def _write_calibration(samples, directory):
+    """Stacks calibration samples ({input name: array} each) into an .npz
+    of [N, ...] arrays, the layout --calibration-data reads."""
+    import numpy as np
+
+    samples = list(samples)
+    if not samples:
+        raise ValueError("calibration: no samples")
+    names = set(samples[0])
+    for index, sample in enumerate(samples):
+        if set(sample) != names:
+            raise ValueError(f"calibration sample {index} has inputs "
+                             f"{sorted(sample)}, sample 0 has {sorted(names)}")
+    path = os.path.join(directory, "calibration.npz")
+    np.savez(path, **{name: np.stack([np.asarray(s[name]) for s in samples])
+                      for name in names})
+    return path
+
+
+def compile(model_path, output=None, calibration=None, **options):
     """Compiles the ONNX model at `model_path` with quill-compile and returns
     the output path (by default the model's path with a .so suffix, or a
     temporary directory when the model's directory is not writable).
-    Keyword options become flags (see `_flags`). Raises RuntimeError with
-    quill-compile's diagnostics when it fails."""
+    `calibration` is a path for --calibration-data, or samples, each a dict
+    from input name to array. Other keyword options become flags (see
+    `_flags`). Raises RuntimeError with quill-compile's diagnostics when it
+    fails."""
     output = output or _default_output(model_path)
-    command = [find_compiler(), str(model_path), "-o", str(output),
-               *_flags(options)]
-    result = subprocess.run(command, capture_output=True, text=True)
+    with tempfile.TemporaryDirectory(prefix="quill-") as scratch:
+        if calibration is not None:
+            options["calibration_data"] = (
+                calibration if isinstance(calibration, (str, os.PathLike))
+                else _write_calibration(calibration, scratch))
+        command = [find_compiler(), str(model_path), "-o", str(output),
+                   *_flags(options)]
+        result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"quill-compile failed (exit {result.returncode})"
                            f":\n{result.stderr}")
