@@ -12,6 +12,7 @@
 
 #include "quill/Driver/Calibrate.h"
 #include "quill/Driver/CompileModel.h"
+#include "quill/Export/QDQExport.h"
 #include "quill/Import/ONNXImporter.h"
 #include "quill/Pipelines/Pipelines.h"
 #include "quill/Target/CPU/CPUTarget.h"
@@ -33,10 +34,12 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <onnx/onnx_pb.h>
+
 using namespace mlir;
 
 namespace {
-enum class EmitKind { Import, Graph, Kernel, LLVM, Asm, Obj, Lib };
+enum class EmitKind { Import, Graph, QDQONNX, Kernel, LLVM, Asm, Obj, Lib };
 } // namespace
 
 static llvm::cl::opt<std::string> inputPath(llvm::cl::Positional,
@@ -53,6 +56,9 @@ static llvm::cl::opt<EmitKind> emitKind(
         clEnumValN(EmitKind::Import, "import",
                    "the graph IR as imported, before the prepare pipeline"),
         clEnumValN(EmitKind::Graph, "graph", "the graph IR after prepare"),
+        clEnumValN(EmitKind::QDQONNX, "qdq-onnx",
+                   "the quantized model as a QDQ ONNX model (with "
+                   "--quantize; default output MODEL.qdq.onnx)"),
         clEnumValN(EmitKind::Kernel, "kernel",
                    "the kernel IR (linalg/tensor/arith/math on tensors)"),
         clEnumValN(EmitKind::LLVM, "llvm", "optimized LLVM IR (text)"),
@@ -114,6 +120,8 @@ static LogicalResult checkQuantizationOptions(std::string &error) {
     error = "--calibration-data needs --quantize";
   else if (quantizeMode.empty() && !calibrationStats.empty())
     error = "--calibration-stats needs --quantize";
+  else if (quantizeMode.empty() && emitKind == EmitKind::QDQONNX)
+    error = "--emit=qdq-onnx needs --quantize";
   else if (!quantizeMode.empty() && quantizeMode != "int8")
     error = "unknown --quantize mode '" + quantizeMode + "' (expected int8)";
   else if (!quantizeMode.empty() && calibrationData.empty() &&
@@ -124,7 +132,8 @@ static LogicalResult checkQuantizationOptions(std::string &error) {
 }
 
 /// quill-quantize with the command line's options, then the integer rewrite.
-static void buildQuantizationPipeline(OpPassManager &pm, StringRef statsFile) {
+static void buildQuantizationPipeline(OpPassManager &pm, StringRef statsFile,
+                                      bool toIntegers) {
   quill::QuantizePassOptions options;
   options.statsFile = statsFile.str();
   options.calibratorName = calibrator;
@@ -133,6 +142,8 @@ static void buildQuantizationPipeline(OpPassManager &pm, StringRef statsFile) {
   options.symmetricActivations = symmetricActivations;
   OpPassManager &function = pm.nest<func::FuncOp>();
   function.addPass(quill::createQuantizePass(options));
+  if (!toIntegers)
+    return;
   function.addPass(quill::createQDQToIntegerPass());
   function.addPass(createCanonicalizerPass());
   function.addPass(createCSEPass());
@@ -172,15 +183,18 @@ static void printDiagnostic(Diagnostic &diag) {
 }
 
 static bool isTextual(EmitKind kind) {
-  return kind != EmitKind::Obj && kind != EmitKind::Lib;
+  return kind != EmitKind::Obj && kind != EmitKind::Lib &&
+         kind != EmitKind::QDQONNX;
 }
 
 static std::string defaultOutputPath() {
   if (isTextual(emitKind))
     return "-";
   SmallString<256> path(inputPath.getValue());
-  llvm::sys::path::replace_extension(path,
-                                     emitKind == EmitKind::Lib ? "so" : "o");
+  llvm::sys::path::replace_extension(path, emitKind == EmitKind::Lib ? "so"
+                                           : emitKind == EmitKind::QDQONNX
+                                               ? "qdq.onnx"
+                                               : "o");
   return std::string(path);
 }
 
@@ -241,6 +255,26 @@ static int emitFromLLVMDialect(ModuleOp module,
   return 0;
 }
 
+/// Writes the input model with the quantization of `module` as QDQ nodes.
+static int writeQDQModel(ModuleOp module) {
+  onnx::ModelProto model;
+  std::string error;
+  if (failed(quill::readONNXModelFile(inputPath, model, error)))
+    return fail(error);
+  if (failed(quill::exportQDQModel(module, model)))
+    return 1;
+  std::string bytes;
+  if (!model.SerializeToString(&bytes))
+    return fail("cannot serialize the QDQ model (over 2 GiB?)");
+  std::unique_ptr<llvm::ToolOutputFile> output =
+      openOutputFile(outputPath, &error);
+  if (!output)
+    return fail(error);
+  output->os() << bytes;
+  output->keep();
+  return 0;
+}
+
 /// Calibrates when asked to, then runs the quantization pipeline.
 static LogicalResult quantize(ModuleOp module) {
   std::string statsFile = calibrationStats;
@@ -273,7 +307,8 @@ static LogicalResult quantize(ModuleOp module) {
     }
   }
   PassManager pm(module.getContext());
-  buildQuantizationPipeline(pm, statsFile);
+  buildQuantizationPipeline(pm, statsFile,
+                            /*toIntegers=*/emitKind != EmitKind::QDQONNX);
   return pm.run(module);
 }
 
@@ -304,6 +339,8 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   quill::registerQuillDialects(registry);
   MLIRContext context(registry);
+  // Users of an ONNX compiler want the message, not an IR dump.
+  context.printOpOnDiagnostic(false);
   context.getDiagEngine().registerHandler(printDiagnostic);
   OwningOpRef<ModuleOp> module =
       quill::importONNXFile(inputPath, &context, options);
@@ -318,6 +355,8 @@ int main(int argc, char **argv) {
     return 1;
   if (!quantizeMode.empty() && failed(quantize(*module)))
     return 1;
+  if (emitKind == EmitKind::QDQONNX)
+    return writeQDQModel(*module);
   if (emitKind == EmitKind::Graph)
     return failed(writeText([&](raw_ostream &os) { module->print(os); }));
 

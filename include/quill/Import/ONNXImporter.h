@@ -16,6 +16,10 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringMap.h"
 
+namespace onnx {
+class ModelProto;
+} // namespace onnx
+
 namespace mlir::quill {
 
 struct ONNXImportOptions {
@@ -37,6 +41,11 @@ OwningOpRef<ModuleOp> importONNXBuffer(StringRef bytes, StringRef fileName,
                                        const ONNXImportOptions &options);
 
 /// Parses `NAME=D0xD1x...` (the --input-shape syntax) into `options`.
+/// Reads an ONNX model file as it is, binary or (for `.onnxtxt`) ONNX text
+/// syntax; on failure `error` says why.
+LogicalResult readONNXModelFile(StringRef path, onnx::ModelProto &model,
+                                std::string &error);
+
 LogicalResult parseInputShape(StringRef spec, ONNXImportOptions &options,
                               std::string &error);
 

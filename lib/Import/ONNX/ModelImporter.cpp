@@ -361,6 +361,22 @@ static LogicalResult bindInputShapes(onnx::GraphProto &graph,
   return success();
 }
 
+/// Parses a model's bytes, binary or ONNX text syntax.
+static bool parseModelBytes(StringRef bytes, bool isText,
+                            onnx::ModelProto &model, std::string &error) {
+  if (isText) {
+    if (parseModelText(bytes.str(), model, error))
+      return true;
+    error = "cannot parse ONNX text: " + error;
+    return false;
+  }
+  if (bytes.size() <= INT_MAX &&
+      model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return true;
+  error = "not a valid ONNX model (malformed or truncated protobuf)";
+  return false;
+}
+
 OwningOpRef<ModuleOp>
 mlir::quill::importONNXBuffer(StringRef bytes, StringRef fileName, bool isText,
                               MLIRContext *context,
@@ -371,16 +387,8 @@ mlir::quill::importONNXBuffer(StringRef bytes, StringRef fileName, bool isText,
   Location loc = FileLineColLoc::get(context, fileName, 0, 0);
   onnx::ModelProto model;
   std::string error;
-  if (isText) {
-    if (!parseModelText(bytes.str(), model, error)) {
-      emitError(loc) << "cannot parse ONNX text: " << error;
-      return {};
-    }
-  } else if (bytes.size() > INT_MAX ||
-             !model.ParseFromArray(bytes.data(),
-                                   static_cast<int>(bytes.size()))) {
-    emitError(loc)
-        << "not a valid ONNX model (malformed or truncated protobuf)";
+  if (!parseModelBytes(bytes, isText, model, error)) {
+    emitError(loc) << error;
     return {};
   }
   if (!model.has_graph()) {
@@ -422,6 +430,24 @@ mlir::quill::importONNXFile(StringRef path, MLIRContext *context,
   }
   return importONNXBuffer((*buffer)->getBuffer(), path,
                           path.ends_with(".onnxtxt"), context, options);
+}
+
+LogicalResult mlir::quill::readONNXModelFile(StringRef path,
+                                             onnx::ModelProto &model,
+                                             std::string &error) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    error =
+        path.str() + ": cannot read the model: " + buffer.getError().message();
+    return failure();
+  }
+  if (!parseModelBytes((*buffer)->getBuffer(), path.ends_with(".onnxtxt"),
+                       model, error)) {
+    error = path.str() + ": " + error;
+    return failure();
+  }
+  return success();
 }
 
 LogicalResult mlir::quill::parseInputShape(StringRef spec,

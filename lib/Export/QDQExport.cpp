@@ -1,0 +1,476 @@
+//===- QDQExport.cpp - Quantized graph IR back to a QDQ ONNX model --------===//
+
+#include "quill/Export/QDQExport.h"
+
+#include "quill/Dialect/Quill/IR/QuantArithmetic.h"
+#include "quill/Dialect/Quill/IR/Quill.h"
+#include "quill/Quantization/QuantizableOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <cmath>
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::quill;
+
+namespace {
+
+/// The first opset with per-axis QuantizeLinear / DequantizeLinear.
+constexpr int64_t kPerAxisOpset = 13;
+
+struct ActivationParams {
+  double scale;
+  int64_t zeroPoint;
+  bool isUnsigned;
+};
+
+/// One weight or bias: stored values, scales and zero points (one per
+/// tensor, or per index of `axis`).
+struct QuantizedConstant {
+  onnx::TensorProto_DataType storage;
+  std::vector<int64_t> values;
+  std::vector<double> scales;
+  std::vector<int64_t> zeroPoints;
+  std::optional<int64_t> axis;
+};
+
+/// The float values of an initializer, or none for other element types and
+/// external data.
+std::optional<std::vector<float>> getFloats(const onnx::TensorProto &tensor) {
+  if (tensor.data_type() != onnx::TensorProto::FLOAT ||
+      tensor.data_location() == onnx::TensorProto::EXTERNAL)
+    return std::nullopt;
+  if (!tensor.has_raw_data())
+    return std::vector<float>(tensor.float_data().begin(),
+                              tensor.float_data().end());
+  std::vector<float> values(tensor.raw_data().size() / sizeof(float));
+  std::memcpy(values.data(), tensor.raw_data().data(),
+              values.size() * sizeof(float));
+  return values;
+}
+
+class QDQExporter {
+public:
+  QDQExporter(onnx::ModelProto &model)
+      : model(model), graph(*model.mutable_graph()) {
+    for (const onnx::ValueInfoProto &input : graph.input())
+      names.insert(input.name());
+    for (const onnx::TensorProto &initializer : graph.initializer()) {
+      names.insert(initializer.name());
+      initializers[initializer.name()] = &initializer;
+    }
+    for (const onnx::NodeProto &node : graph.node())
+      for (const std::string &output : node.output())
+        names.insert(output);
+  }
+
+  LogicalResult collect(func::FuncOp function);
+  void rewrite();
+
+private:
+  /// The ONNX tensor a statistics name stands for: a graph input, or output
+  /// N of the node the importer named the value after.
+  std::optional<std::string> findTensor(Value value) const;
+  /// The index of the node the importer named `op` after, or -1.
+  int findNode(Operation *op) const;
+  LogicalResult collectWeight(Operation *op, int nodeIndex);
+  LogicalResult collectBias(Operation *op, int nodeIndex,
+                            const QuantizedConstant &weight);
+  void removeUnusedInitializers();
+  std::string freshName(const std::string &base);
+  std::string addInitializer(const std::string &name,
+                             onnx::TensorProto_DataType type,
+                             const std::vector<int64_t> &values, bool isVector);
+  std::string addScales(const std::string &name,
+                        const std::vector<double> &scales, bool isVector);
+  onnx::NodeProto makeDequantize(const std::string &input,
+                                 const std::string &scale,
+                                 const std::string &zeroPoint,
+                                 std::optional<int64_t> axis,
+                                 const std::string &output);
+
+  onnx::ModelProto &model;
+  onnx::GraphProto &graph;
+  llvm::StringSet<> names;
+  llvm::StringMap<const onnx::TensorProto *> initializers;
+  /// Quantized activations by tensor name, in the order found.
+  llvm::StringMap<ActivationParams> activations;
+  std::vector<std::string> activationOrder;
+  /// Quantized weights and biases: (node index, input index) -> constant.
+  std::map<std::pair<int, int>, QuantizedConstant> constants;
+  bool perAxis = false;
+};
+
+std::optional<std::string> QDQExporter::findTensor(Value value) const {
+  std::optional<std::string> name = getStatisticsName(value);
+  if (!name)
+    return std::nullopt;
+  if (isa<BlockArgument>(value))
+    return name;
+  int node = findNode(value.getDefiningOp());
+  int index = cast<OpResult>(value).getResultNumber();
+  if (node < 0 || index >= graph.node(node).output_size())
+    return std::nullopt;
+  return graph.node(node).output(index);
+}
+
+int QDQExporter::findNode(Operation *op) const {
+  auto loc = dyn_cast<NameLoc>(op->getLoc());
+  if (!loc)
+    return -1;
+  StringRef name = loc.getName().getValue();
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const onnx::NodeProto &node = graph.node(i);
+    if (node.name() == name ||
+        (node.name().empty() && node.output_size() && node.output(0) == name))
+      return i;
+  }
+  return -1;
+}
+
+LogicalResult QDQExporter::collect(func::FuncOp function) {
+  WalkResult walked = function.walk([&](Operation *op) {
+    if (auto quantize = dyn_cast<QuantizeOp>(op)) {
+      auto element = dyn_cast<quant::UniformQuantizedType>(
+          quantize.getResult().getType().getElementType());
+      if (!element || matchPattern(quantize.getInput(), m_Constant()))
+        return WalkResult::advance();
+      // quill-quantize quantizes an op's output and the next op's input
+      // alike: the second pair re-quantizes a dequantized value to the same
+      // type, which ONNX does not need.
+      if (auto dequantize = quantize.getInput().getDefiningOp<DequantizeOp>()) {
+        if (dequantize.getInput().getType() == quantize.getResult().getType())
+          return WalkResult::advance();
+        op->emitError("--emit=qdq-onnx: a requantization between two "
+                      "quantized types has no QDQ form");
+        return WalkResult::interrupt();
+      }
+      std::optional<std::string> tensor = findTensor(quantize.getInput());
+      if (!tensor) {
+        op->emitError("--emit=qdq-onnx: the quantized value has no ONNX "
+                      "tensor to attach QuantizeLinear to");
+        return WalkResult::interrupt();
+      }
+      ActivationParams params{element.getScale(), element.getZeroPoint(),
+                              !element.isSigned()};
+      auto [it, inserted] = activations.try_emplace(*tensor, params);
+      if (inserted)
+        activationOrder.push_back(*tensor);
+      else if (it->second.scale != params.scale ||
+               it->second.zeroPoint != params.zeroPoint) {
+        op->emitError("--emit=qdq-onnx: tensor '")
+            << *tensor << "' is quantized twice with different parameters";
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    }
+    if (!isa<GemmOp, MatMulOp, ConvOp, ConvTransposeOp>(op) ||
+        !op->getOperand(1).getDefiningOp<DequantizeOp>())
+      return WalkResult::advance();
+    int node = findNode(op);
+    if (node < 0) {
+      op->emitError("--emit=qdq-onnx: no ONNX node for this op");
+      return WalkResult::interrupt();
+    }
+    if (failed(collectWeight(op, node)))
+      return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  if (walked.wasInterrupted())
+    return failure();
+  int64_t opset = 0;
+  for (const onnx::OperatorSetIdProto &entry : model.opset_import())
+    if (entry.domain().empty() || entry.domain() == "ai.onnx")
+      opset = entry.version();
+  if (perAxis && opset < kPerAxisOpset)
+    return function.emitError("--emit=qdq-onnx: per-channel weights need "
+                              "opset 13 or later; the model imports opset ")
+           << opset << " (use --per-tensor-weights)";
+  return success();
+}
+
+LogicalResult QDQExporter::collectWeight(Operation *op, int nodeIndex) {
+  const onnx::NodeProto &node = graph.node(nodeIndex);
+  auto dequantize = op->getOperand(1).getDefiningOp<DequantizeOp>();
+  auto storageCast = dequantize.getInput().getDefiningOp<StorageCastOp>();
+  DenseIntElementsAttr stored;
+  if (!storageCast ||
+      !matchPattern(storageCast.getInput(), m_Constant(&stored)))
+    return success();
+  auto type = cast<RankedTensorType>(dequantize.getInput().getType());
+  auto it = node.input_size() > 1 ? initializers.find(node.input(1))
+                                  : initializers.end();
+  std::optional<std::vector<float>> original;
+  if (it != initializers.end())
+    original = getFloats(*it->second);
+  auto mismatch = [&]() {
+    return op->emitError("--emit=qdq-onnx: the weight of node '")
+           << (node.name().empty() && node.output_size() ? node.output(0)
+                                                         : node.name())
+           << "' (" << node.op_type()
+           << ") is not its float initializer as the model holds it (graph "
+              "preparation, e.g. BatchNormalization folding, changed it); "
+              "fold it in the ONNX model first";
+  };
+  if (!original || int64_t(original->size()) != type.getNumElements())
+    return mismatch();
+
+  QuantizedConstant weight;
+  weight.storage = onnx::TensorProto::INT8;
+  auto element = type.getElementType();
+  auto params = getElementParams(element, type.getShape());
+  for (auto [index, value] : llvm::enumerate(stored.getValues<APInt>())) {
+    int64_t q = value.getSExtValue();
+    ElementParams p = params(index);
+    // The stored value is the float weight rounded: within half a step.
+    if (std::abs(dequantizeElement(q, p, /*wide=*/true) - (*original)[index]) >
+        p.scale * 0.5 * (1 + 1e-6))
+      return mismatch();
+    weight.values.push_back(q);
+  }
+  if (auto perAxisType =
+          dyn_cast<quant::UniformQuantizedPerAxisType>(element)) {
+    weight.scales.assign(perAxisType.getScales().begin(),
+                         perAxisType.getScales().end());
+    weight.zeroPoints.assign(perAxisType.getZeroPoints().begin(),
+                             perAxisType.getZeroPoints().end());
+    weight.axis = perAxisType.getQuantizedDimension();
+    perAxis = true;
+  } else {
+    auto perTensor = cast<quant::UniformQuantizedType>(element);
+    weight.scales = {perTensor.getScale()};
+    weight.zeroPoints = {perTensor.getZeroPoint()};
+  }
+  if (failed(collectBias(op, nodeIndex, weight)))
+    return failure();
+  constants[{nodeIndex, 1}] = std::move(weight);
+  return success();
+}
+
+LogicalResult QDQExporter::collectBias(Operation *op, int nodeIndex,
+                                       const QuantizedConstant &weight) {
+  const onnx::NodeProto &node = graph.node(nodeIndex);
+  // ONNX Runtime's QDQ Gemm and Conv want the bias as int32 at scale
+  // x_scale * w_scale (in float32), per output channel.
+  if (!isa<GemmOp, ConvOp>(op) || node.input_size() < 3 ||
+      node.input(2).empty() || !activations.count(node.input(0)))
+    return success();
+  auto it = initializers.find(node.input(2));
+  if (it == initializers.end())
+    return success();
+  std::optional<std::vector<float>> bias = getFloats(*it->second);
+  bool perChannelWeight = weight.scales.size() > 1;
+  if (!bias || (perChannelWeight && bias->size() != weight.scales.size()))
+    return success();
+  double inputScale = activations.lookup(node.input(0)).scale;
+  QuantizedConstant quantized;
+  quantized.storage = onnx::TensorProto::INT32;
+  if (perChannelWeight)
+    quantized.axis = 0;
+  StorageRange range = getStorageRange(32, /*isUnsigned=*/false);
+  for (size_t c = 0; c < bias->size(); ++c) {
+    double scale = float(inputScale * weight.scales[perChannelWeight ? c : 0]);
+    if (c == 0 || perChannelWeight)
+      quantized.scales.push_back(scale);
+    quantized.values.push_back(
+        quantizeElement((*bias)[c], {scale, 0}, range, /*wide=*/true));
+  }
+  quantized.zeroPoints.assign(quantized.scales.size(), 0);
+  constants[{nodeIndex, 2}] = std::move(quantized);
+  return success();
+}
+
+std::string QDQExporter::freshName(const std::string &base) {
+  std::string name = base;
+  for (int suffix = 1; names.contains(name); ++suffix)
+    name = base + "_" + std::to_string(suffix);
+  names.insert(name);
+  return name;
+}
+
+std::string QDQExporter::addInitializer(const std::string &name,
+                                        onnx::TensorProto_DataType type,
+                                        const std::vector<int64_t> &values,
+                                        bool isVector) {
+  onnx::TensorProto *tensor = graph.add_initializer();
+  tensor->set_name(freshName(name));
+  tensor->set_data_type(type);
+  if (isVector)
+    tensor->add_dims(values.size());
+  for (int64_t value : values)
+    tensor->add_int32_data(int32_t(value));
+  return tensor->name();
+}
+
+std::string QDQExporter::addScales(const std::string &name,
+                                   const std::vector<double> &scales,
+                                   bool isVector) {
+  onnx::TensorProto *tensor = graph.add_initializer();
+  tensor->set_name(freshName(name));
+  tensor->set_data_type(onnx::TensorProto::FLOAT);
+  if (isVector)
+    tensor->add_dims(scales.size());
+  for (double scale : scales)
+    tensor->add_float_data(float(scale));
+  return tensor->name();
+}
+
+onnx::NodeProto QDQExporter::makeDequantize(const std::string &input,
+                                            const std::string &scale,
+                                            const std::string &zeroPoint,
+                                            std::optional<int64_t> axis,
+                                            const std::string &output) {
+  onnx::NodeProto node;
+  node.set_op_type("DequantizeLinear");
+  node.set_name(freshName(output + "_node"));
+  node.add_input(input);
+  node.add_input(scale);
+  node.add_input(zeroPoint);
+  node.add_output(output);
+  if (axis) {
+    onnx::AttributeProto *attribute = node.add_attribute();
+    attribute->set_name("axis");
+    attribute->set_type(onnx::AttributeProto::INT);
+    attribute->set_i(*axis);
+  }
+  return node;
+}
+
+void QDQExporter::rewrite() {
+  std::vector<onnx::NodeProto> prologue;
+  // Weights and biases: an integer initializer behind DequantizeLinear.
+  std::map<std::pair<int, int>, std::string> constantOutputs;
+  for (auto &[key, constant] : constants) {
+    const std::string &original = graph.node(key.first).input(key.second);
+    bool isVector = constant.axis.has_value();
+    onnx::TensorProto *stored = graph.add_initializer();
+    stored->set_name(freshName(original + "_quantized"));
+    stored->set_data_type(constant.storage);
+    *stored->mutable_dims() = initializers.lookup(original)->dims();
+    for (int64_t value : constant.values)
+      stored->add_int32_data(int32_t(value));
+    std::string scale =
+        addScales(original + "_scale", constant.scales, isVector);
+    std::string zeroPoint =
+        addInitializer(original + "_zero_point", constant.storage,
+                       constant.zeroPoints, isVector);
+    std::string output = freshName(original + "_dequantized");
+    prologue.push_back(makeDequantize(stored->name(), scale, zeroPoint,
+                                      constant.axis, output));
+    constantOutputs[key] = output;
+  }
+
+  // Activations: QuantizeLinear -> DequantizeLinear right after the tensor
+  // is produced; every consumer reads the dequantized value.
+  llvm::StringMap<std::string> dequantized;
+  llvm::StringMap<std::vector<onnx::NodeProto>> pairs;
+  for (const std::string &tensor : activationOrder) {
+    const ActivationParams &params = activations.lookup(tensor);
+    auto storage =
+        params.isUnsigned ? onnx::TensorProto::UINT8 : onnx::TensorProto::INT8;
+    std::string scale = addScales(tensor + "_scale", {params.scale}, false);
+    std::string zeroPoint = addInitializer(tensor + "_zero_point", storage,
+                                           {params.zeroPoint}, false);
+    onnx::NodeProto quantize;
+    quantize.set_op_type("QuantizeLinear");
+    std::string quantized = freshName(tensor + "_quantized");
+    quantize.set_name(freshName(quantized + "_node"));
+    quantize.add_input(tensor);
+    quantize.add_input(scale);
+    quantize.add_input(zeroPoint);
+    quantize.add_output(quantized);
+    std::string output = freshName(tensor + "_dequantized");
+    pairs[tensor] = {quantize, makeDequantize(quantized, scale, zeroPoint,
+                                              std::nullopt, output)};
+    dequantized[tensor] = output;
+  }
+
+  // A quantized graph output keeps its name on the dequantized value; the
+  // producer's float result is renamed.
+  llvm::StringMap<std::string> renamedOutputs;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    auto pair = pairs.find(output.name());
+    if (pair == pairs.end())
+      continue;
+    std::string floatName = freshName(output.name() + "_float");
+    renamedOutputs[output.name()] = floatName;
+    pair->second[0].set_input(0, floatName);
+    pair->second[1].set_output(0, output.name());
+    dequantized[output.name()] = output.name();
+  }
+
+  std::vector<onnx::NodeProto> nodes = prologue;
+  for (const onnx::ValueInfoProto &input : graph.input())
+    if (pairs.count(input.name()))
+      for (onnx::NodeProto &node : pairs[input.name()])
+        nodes.push_back(node);
+  for (int i = 0; i < graph.node_size(); ++i) {
+    onnx::NodeProto node = graph.node(i);
+    for (int k = 0; k < node.input_size(); ++k) {
+      auto constant = constantOutputs.find({i, k});
+      if (constant != constantOutputs.end())
+        node.set_input(k, constant->second);
+      else if (dequantized.count(node.input(k)))
+        node.set_input(k, dequantized[node.input(k)]);
+    }
+    std::vector<std::string> outputs(node.output().begin(),
+                                     node.output().end());
+    for (int k = 0; k < node.output_size(); ++k)
+      if (renamedOutputs.count(node.output(k)))
+        node.set_output(k, renamedOutputs[node.output(k)]);
+    nodes.push_back(node);
+    for (const std::string &output : outputs)
+      if (pairs.count(output))
+        for (onnx::NodeProto &pair : pairs[output])
+          nodes.push_back(pair);
+  }
+  graph.clear_node();
+  for (onnx::NodeProto &node : nodes)
+    *graph.add_node() = std::move(node);
+  removeUnusedInitializers();
+}
+
+void QDQExporter::removeUnusedInitializers() {
+  llvm::StringSet<> used;
+  for (const onnx::NodeProto &node : graph.node())
+    for (const std::string &input : node.input())
+      used.insert(input);
+  for (const onnx::ValueInfoProto &output : graph.output())
+    used.insert(output.name());
+  llvm::StringSet<> removed;
+  auto *all = graph.mutable_initializer();
+  for (int i = all->size() - 1; i >= 0; --i) {
+    if (used.contains(all->Get(i).name()))
+      continue;
+    removed.insert(all->Get(i).name());
+    all->DeleteSubrange(i, 1);
+  }
+  // Models before IR version 4 also list initializers as graph inputs.
+  auto *inputs = graph.mutable_input();
+  for (int i = inputs->size() - 1; i >= 0; --i)
+    if (removed.contains(inputs->Get(i).name()))
+      inputs->DeleteSubrange(i, 1);
+}
+
+} // namespace
+
+LogicalResult mlir::quill::exportQDQModel(ModuleOp module,
+                                          onnx::ModelProto &model) {
+  func::FuncOp function;
+  for (auto candidate : module.getOps<func::FuncOp>())
+    if (candidate.isPublic())
+      function = candidate;
+  if (!function)
+    return module.emitError("--emit=qdq-onnx: no public function");
+  QDQExporter exporter(model);
+  if (failed(exporter.collect(function)))
+    return failure();
+  exporter.rewrite();
+  return success();
+}
