@@ -82,11 +82,12 @@ def graph_io_names(model_file):
     return [i.name for i in graph.input if i.name not in initializers], [o.name for o in graph.output]
 
 
-def compile_quill(tools, model_file, library, timeout):
+def compile_quill(tools, model_file, library, timeout, flags=()):
     if os.path.exists(library):
         os.remove(library)
     start = time.perf_counter()
-    run_tool("quill-compile", [os.path.join(tools, "quill-compile"), model_file, "-O3", "-o", library], timeout)
+    run_tool("quill-compile", [os.path.join(tools, "quill-compile"), model_file, "-O3", "-o", library, *flags],
+             timeout)
     return time.perf_counter() - start
 
 
@@ -165,6 +166,64 @@ def bench_model(name, args, tools):
     return row
 
 
+def bench_int8_model(name, args, tools):
+    """int8 row: Quill fp32, Quill int8 (calibrated on the benchmark input) and ONNX Runtime running the
+    same quantization as a QDQ model (Quill's --emit=qdq-onnx), with Quill int8's outputs checked
+    against ORT QDQ's."""
+    model_dir = os.path.join(args.work_dir, name)
+    model_file = models.model_path(args.work_dir, name)
+    inputs_dir = models.inputs_dir(args.work_dir, name)
+    input_names, output_names = graph_io_names(model_file)
+    runs = args.runs or DEFAULT_RUNS[name]
+    row = {"model": name}
+    print(f"== {name} int8 ({runs} runs)")
+    calibration = fresh_dir(os.path.join(model_dir, "calibration"))
+    shutil.copytree(inputs_dir, os.path.join(calibration, "0"))
+    quantize = ["--quantize=int8", f"--calibration-data={calibration}"]
+    qdq_model = os.path.join(model_dir, f"{name}.qdq.onnx")
+    try:
+        out_dirs = {}
+        for peer, flags in (("quill", ()), ("quill_int8", quantize)):
+            library = os.path.join(model_dir, f"{name}.{peer}.so")
+            compile_quill(tools, model_file, library, args.timeout, flags)
+            out_dirs[peer] = fresh_dir(os.path.join(model_dir, f"{peer}_out"))
+            row[peer] = bench_quill(tools, library, inputs_dir, input_names, runs, out_dirs[peer], args.timeout)
+            print(f"  {peer}: median {row[peer]['median_ms']:.3f} ms")
+        run_tool("quill-compile", [os.path.join(tools, "quill-compile"), model_file, *quantize,
+                                   "--emit=qdq-onnx", "-o", qdq_model], args.timeout)
+        out_dirs["ort"] = fresh_dir(os.path.join(model_dir, "ort_qdq_out"))
+        row["ort"] = bench_ort(qdq_model, inputs_dir, runs, out_dirs["ort"], args.timeout)
+        print(f"  ort_qdq: median {row['ort']['median_ms']:.3f} ms")
+        row["max_abs_diff"], row["agree"] = compare_outputs(output_names, out_dirs["quill_int8"], out_dirs["ort"])
+    except StepFailed as error:
+        row["error"] = str(error)
+        print(f"  FAILED: {error}")
+    return row
+
+
+def print_rows(header, lines):
+    widths = [max(len(line[i]) for line in [header] + lines) for i in range(len(header))]
+    print()
+    for line in [header] + lines:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+
+
+def print_int8_table(rows):
+    header = ("model", "quill_fp32_ms", "quill_int8_ms", "ort_qdq_ms", "int8_speedup(fp32/int8)",
+              "ratio(ort_qdq/quill_int8)", "max_abs_diff", "outputs")
+    lines = []
+    for row in rows:
+        if "error" in row:
+            lines.append((row["model"],) + ("FAILED",) * (len(header) - 1))
+            continue
+        fp32, int8, ort = (row[p]["median_ms"] for p in ("quill", "quill_int8", "ort"))
+        lines.append((row["model"], f"{fp32:.3f}", f"{int8:.3f}", f"{ort:.3f}", f"{fp32 / int8:.2f}",
+                      f"{ort / int8:.2f}", f"{row['max_abs_diff']:.3g}", "agree" if row["agree"] else "differ"))
+    print_rows(header, lines)
+    print("(outputs: Quill int8 against ONNX Runtime on the exported QDQ model, allclose as above; both "
+          "requantize, so a difference of one output step on ties is expected)")
+
+
 def print_table(rows):
     def ms(row, peer):
         if f"{peer}_error" in row:
@@ -180,10 +239,7 @@ def print_table(rows):
         compile_s = f"{row['compile_s']:.2f}" if "compile_s" in row else "-"
         outputs = "-" if "agree" not in row else ("agree" if row["agree"] else "MISMATCH")
         lines.append((row["model"], ms(row, "quill"), ms(row, "ort"), ratio, diff, compile_s, outputs))
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    print()
-    for line in lines:
-        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+    print_rows(header, lines[1:])
 
 
 def print_matmul_efficiency(rows):
@@ -213,6 +269,8 @@ def main():
     peers = parser.add_mutually_exclusive_group()
     peers.add_argument("--quill-only", action="store_true", help="skip ONNX Runtime (and the output check)")
     peers.add_argument("--ort-only", action="store_true", help="skip Quill (and the output check)")
+    peers.add_argument("--int8", action="store_true",
+                       help="int8: Quill fp32, Quill int8 and ONNX Runtime on the same model quantized (QDQ)")
     args = parser.parse_args()
 
     names = args.models.split(",")
@@ -228,6 +286,9 @@ def main():
     models.generate(args.work_dir, names)
     pinned = "pinned to core 0" if pin_to_one_core() else "not pinned (no taskset)"
     print(f"models in {args.work_dir}; single-threaded, {pinned}")
+    if args.int8:
+        print_int8_table([bench_int8_model(name, args, tools) for name in names])
+        return
     rows = [bench_model(name, args, tools) for name in names]
     print_table(rows)
     print_matmul_efficiency(rows)

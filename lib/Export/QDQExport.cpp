@@ -23,6 +23,8 @@ namespace {
 
 /// The first opset with per-axis QuantizeLinear / DequantizeLinear.
 constexpr int64_t kPerAxisOpset = 13;
+/// How far a quantized weight may lie from its float value, in steps.
+constexpr double kHalfStep = 0.501;
 
 struct ActivationParams {
   double scale;
@@ -228,9 +230,10 @@ LogicalResult QDQExporter::collectWeight(Operation *op, int nodeIndex) {
   for (auto [index, value] : llvm::enumerate(stored.getValues<APInt>())) {
     int64_t q = value.getSExtValue();
     ElementParams p = params(index);
-    // The stored value is the float weight rounded: within half a step.
+    // The stored value is the float weight rounded: within half a step (a
+    // hair more, the scale being rounded to float32 after the weights).
     if (std::abs(dequantizeElement(q, p, /*wide=*/true) - (*original)[index]) >
-        p.scale * 0.5 * (1 + 1e-6))
+        p.scale * kHalfStep)
       return mismatch();
     weight.values.push_back(q);
   }
