@@ -7,7 +7,10 @@
 #include <filesystem>
 
 using namespace mlir::quill;
+using ::quill::host::acceptsElementType;
 using ::quill::host::describe;
+using ::quill::host::findTensorInfo;
+using ::quill::host::joinTensorNames;
 using ::quill::host::Tensor;
 using ::quill::host::TensorInfo;
 
@@ -47,20 +50,6 @@ bool naturalLess(const std::string &a, const std::string &b) {
   return a.size() - i < b.size() - j;
 }
 
-std::string listNames(const std::vector<TensorInfo> &inputs) {
-  std::string names;
-  for (const TensorInfo &input : inputs)
-    names += (names.empty() ? "" : ", ") + input.name;
-  return names;
-}
-
-int findInput(const std::vector<TensorInfo> &inputs, const std::string &name) {
-  for (size_t i = 0; i < inputs.size(); ++i)
-    if (inputs[i].name == name)
-      return static_cast<int>(i);
-  return -1;
-}
-
 /// K for ONNX's "input_K", else -1.
 int onnxInputIndex(const std::string &stem) {
   const std::string prefix = "input_";
@@ -70,12 +59,6 @@ int onnxInputIndex(const std::string &stem) {
                    [](char c) { return std::isdigit(c); }))
     return -1;
   return std::stoi(stem.substr(prefix.size()));
-}
-
-/// numpy and ONNX's own test data carry bfloat16 as uint16 bits.
-bool sameElementType(quill_dtype expected, quill_dtype actual) {
-  return expected == actual ||
-         (expected == QUILL_DTYPE_BFLOAT16 && actual == QUILL_DTYPE_UINT16);
 }
 
 /// How many samples an .npz array stacks for `input`, or 0 if its shape
@@ -133,7 +116,7 @@ CalibrationData::open(const std::string &path,
       error = path +
               ": no sample sub-directories (expected one per sample, holding "
               "NAME.npy or NAME.pb for each model input: " +
-              listNames(inputs) + ")";
+              joinTensorNames(inputs) + ")";
       return std::nullopt;
     }
     std::sort(data.sampleDirectories.begin(), data.sampleDirectories.end(),
@@ -148,15 +131,16 @@ CalibrationData::open(const std::string &path,
   data.stacked.resize(inputs.size());
   std::vector<bool> bound(inputs.size());
   for (Tensor &array : *arrays) {
-    int index = findInput(inputs, array.name);
+    int index = findTensorInfo(inputs, array.name);
     if (index < 0) {
       error = path + ": array '" + array.name +
-              "' names no model input (inputs: " + listNames(inputs) + ")";
+              "' names no model input (inputs: " + joinTensorNames(inputs) +
+              ")";
       return std::nullopt;
     }
     const TensorInfo &input = inputs[index];
     size_t count = countStacked(array, input);
-    if (!sameElementType(input.dtype, array.dtype) || count == 0) {
+    if (!acceptsElementType(input.dtype, array.dtype) || count == 0) {
       error = path + ": array '" + array.name + "' is " +
               describe(array.dtype, array.shape) + "; input '" + input.name +
               "' is " + describe(input.dtype, input.shape) +
@@ -224,16 +208,17 @@ CalibrationData::load(size_t index, std::string &error) const {
     std::optional<Tensor> tensor = ::quill::host::readTensorFile(file, error);
     if (!tensor)
       return std::nullopt;
-    int index = findInput(inputs, stem);
+    int index = findTensorInfo(inputs, stem);
     if (index < 0 && !tensor->name.empty())
-      index = findInput(inputs, tensor->name);
+      index = findTensorInfo(inputs, tensor->name);
     if (index < 0) {
       int k = onnxInputIndex(stem);
       index = k < static_cast<int>(inputs.size()) ? k : -1;
     }
     if (index < 0) {
-      error =
-          file + ": names no model input (inputs: " + listNames(inputs) + ")";
+      error = file +
+              ": names no model input (inputs: " + joinTensorNames(inputs) +
+              ")";
       return std::nullopt;
     }
     const TensorInfo &input = inputs[index];
@@ -242,7 +227,7 @@ CalibrationData::load(size_t index, std::string &error) const {
               boundFrom[index] + "'";
       return std::nullopt;
     }
-    if (!sameElementType(input.dtype, tensor->dtype) ||
+    if (!acceptsElementType(input.dtype, tensor->dtype) ||
         tensor->shape != input.shape) {
       error = file + ": input '" + input.name + "' is " +
               describe(input.dtype, input.shape) + ", the file holds " +

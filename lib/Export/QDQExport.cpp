@@ -86,9 +86,11 @@ private:
                             const QuantizedConstant &weight);
   void removeUnusedInitializers();
   std::string freshName(const std::string &base);
+  /// An integer initializer of shape `dims`, named after `name`.
   std::string addInitializer(const std::string &name,
                              onnx::TensorProto_DataType type,
-                             const std::vector<int64_t> &values, bool isVector);
+                             const std::vector<int64_t> &values,
+                             const std::vector<int64_t> &dims);
   std::string addScales(const std::string &name,
                         const std::vector<double> &scales, bool isVector);
   onnx::NodeProto makeDequantize(const std::string &input,
@@ -300,12 +302,12 @@ std::string QDQExporter::freshName(const std::string &base) {
 std::string QDQExporter::addInitializer(const std::string &name,
                                         onnx::TensorProto_DataType type,
                                         const std::vector<int64_t> &values,
-                                        bool isVector) {
+                                        const std::vector<int64_t> &dims) {
   onnx::TensorProto *tensor = graph.add_initializer();
   tensor->set_name(freshName(name));
   tensor->set_data_type(type);
-  if (isVector)
-    tensor->add_dims(values.size());
+  for (int64_t dim : dims)
+    tensor->add_dims(dim);
   for (int64_t value : values)
     tensor->add_int32_data(int32_t(value));
   return tensor->name();
@@ -352,20 +354,19 @@ void QDQExporter::rewrite() {
   for (auto &[key, constant] : constants) {
     const std::string &original = graph.node(key.first).input(key.second);
     bool isVector = constant.axis.has_value();
-    onnx::TensorProto *stored = graph.add_initializer();
-    stored->set_name(freshName(original + "_quantized"));
-    stored->set_data_type(constant.storage);
-    *stored->mutable_dims() = initializers.lookup(original)->dims();
-    for (int64_t value : constant.values)
-      stored->add_int32_data(int32_t(value));
+    const auto &dims = initializers.lookup(original)->dims();
+    std::string stored =
+        addInitializer(original + "_quantized", constant.storage,
+                       constant.values, {dims.begin(), dims.end()});
     std::string scale =
         addScales(original + "_scale", constant.scales, isVector);
-    std::string zeroPoint =
-        addInitializer(original + "_zero_point", constant.storage,
-                       constant.zeroPoints, isVector);
+    std::string zeroPoint = addInitializer(
+        original + "_zero_point", constant.storage, constant.zeroPoints,
+        isVector ? std::vector<int64_t>{int64_t(constant.zeroPoints.size())}
+                 : std::vector<int64_t>{});
     std::string output = freshName(original + "_dequantized");
-    prologue.push_back(makeDequantize(stored->name(), scale, zeroPoint,
-                                      constant.axis, output));
+    prologue.push_back(
+        makeDequantize(stored, scale, zeroPoint, constant.axis, output));
     constantOutputs[key] = output;
   }
 
@@ -378,8 +379,8 @@ void QDQExporter::rewrite() {
     auto storage =
         params.isUnsigned ? onnx::TensorProto::UINT8 : onnx::TensorProto::INT8;
     std::string scale = addScales(tensor + "_scale", {params.scale}, false);
-    std::string zeroPoint = addInitializer(tensor + "_zero_point", storage,
-                                           {params.zeroPoint}, false);
+    std::string zeroPoint =
+        addInitializer(tensor + "_zero_point", storage, {params.zeroPoint}, {});
     onnx::NodeProto quantize;
     quantize.set_op_type("QuantizeLinear");
     std::string quantized = freshName(tensor + "_quantized");

@@ -40,22 +40,47 @@ bool resolveDescribers(Describers &describers, void *handle,
                  error);
 }
 
-std::vector<TensorInfo> describeTensors(const std::string &kind, int32_t count,
-                                        const Describers &describers) {
-  std::vector<TensorInfo> infos;
+bool describeTensors(const std::string &kind, int32_t count,
+                     const Describers &describers, const std::string &path,
+                     std::vector<TensorInfo> &infos, std::string &error) {
   for (int32_t i = 0; i < count; ++i) {
     TensorInfo info;
     const char *text = describers.name(i);
     info.name = text && *text ? text : kind + "_" + std::to_string(i);
     info.dtype = describers.dtype(i);
+    if (!findDType(info.dtype)) {
+      error = path + ": " + kind + " " + std::to_string(i) + " ('" + info.name +
+              "') has the unknown element type " + std::to_string(info.dtype);
+      return false;
+    }
     const int64_t *shape = describers.shape(i);
     info.shape.assign(shape, shape + describers.rank(i));
     infos.push_back(info);
   }
-  return infos;
+  return true;
 }
 
 } // namespace
+
+int quill::host::findTensorInfo(const std::vector<TensorInfo> &infos,
+                                const std::string &name) {
+  for (size_t i = 0; i < infos.size(); ++i)
+    if (infos[i].name == name)
+      return static_cast<int>(i);
+  return -1;
+}
+
+std::string quill::host::joinTensorNames(const std::vector<TensorInfo> &infos) {
+  std::string names;
+  for (const TensorInfo &info : infos)
+    names += (names.empty() ? "" : ", ") + info.name;
+  return names;
+}
+
+bool quill::host::acceptsElementType(quill_dtype expected, quill_dtype actual) {
+  return expected == actual ||
+         (expected == QUILL_DTYPE_BFLOAT16 && actual == QUILL_DTYPE_UINT16);
+}
 
 std::unique_ptr<ModelLibrary> ModelLibrary::load(const std::string &path,
                                                  std::string &error) {
@@ -86,8 +111,11 @@ std::unique_ptr<ModelLibrary> ModelLibrary::load(const std::string &path,
             ", this reader reads version " + std::to_string(QUILL_ABI_VERSION);
     return nullptr;
   }
-  model->inputs = describeTensors("input", numInputs(), inputDescribers);
-  model->outputs = describeTensors("output", numOutputs(), outputDescribers);
+  if (!describeTensors("input", numInputs(), inputDescribers, path,
+                       model->inputs, error) ||
+      !describeTensors("output", numOutputs(), outputDescribers, path,
+                       model->outputs, error))
+    return nullptr;
   return model;
 }
 

@@ -58,13 +58,6 @@ const char *const usage =
   std::exit(2);
 }
 
-const DTypeInfo &dtypeInfo(quill_dtype dtype) {
-  const DTypeInfo *info = findDType(dtype);
-  if (!info)
-    fatal("the model uses the unknown element type " + std::to_string(dtype));
-  return *info;
-}
-
 template <typename T> T load(const char *p) {
   T value;
   std::memcpy(&value, p, sizeof(T));
@@ -72,7 +65,7 @@ template <typename T> T load(const char *p) {
 }
 
 std::string formatElement(const Tensor &t, size_t i) {
-  const char *p = t.data.data() + i * dtypeInfo(t.dtype).size;
+  const char *p = t.data.data() + i * t.elementSize();
   char text[32];
   if (isFloat(t.dtype))
     std::snprintf(text, sizeof(text), "%.6g", t.elementAsDouble(i));
@@ -110,13 +103,6 @@ std::string label(const char *kind, size_t index, const TensorInfo &info) {
          "')";
 }
 
-int findTensor(const std::vector<TensorInfo> &infos, const std::string &name) {
-  for (size_t i = 0; i < infos.size(); ++i)
-    if (infos[i].name == name)
-      return static_cast<int>(i);
-  return -1;
-}
-
 // Binds `specs` (NAME=FILE or FILE) to `infos`: by name first, then bare
 // files by their TensorProto's name, then the rest in order to the next
 // unbound tensor. Checks each file's element type and shape.
@@ -129,14 +115,12 @@ std::vector<Bound> bindFiles(const std::vector<std::string> &specs,
     if (bound[index].present)
       fatal(label(kind, index, info) + " is given twice: '" +
             bound[index].file + "' and '" + file + "'");
-    // numpy, and ONNX 1.12's own test data, carry bfloat16 as uint16 bits.
-    if (info.dtype == QUILL_DTYPE_BFLOAT16 &&
-        tensor.dtype == QUILL_DTYPE_UINT16)
-      tensor.dtype = QUILL_DTYPE_BFLOAT16;
-    if (tensor.dtype != info.dtype || tensor.shape != info.shape)
+    if (!acceptsElementType(info.dtype, tensor.dtype) ||
+        tensor.shape != info.shape)
       fatal(file + ": " + label(kind, index, info) + " is " +
             describe(info.dtype, info.shape) + ", the file holds " +
             describe(tensor.dtype, tensor.shape));
+    tensor.dtype = info.dtype;
     bound[index] = {std::move(tensor), file, true};
   };
 
@@ -146,26 +130,23 @@ std::vector<Bound> bindFiles(const std::vector<std::string> &specs,
     std::string name = spec.substr(0, equals);
     // A file whose path holds '=' still binds as a bare file.
     std::error_code error;
-    if (equals == std::string::npos ||
-        (findTensor(infos, name) < 0 && std::filesystem::exists(spec, error))) {
+    if (equals == std::string::npos || (findTensorInfo(infos, name) < 0 &&
+                                        std::filesystem::exists(spec, error))) {
       bare.emplace_back(spec, readTensor(spec));
       continue;
     }
-    int index = findTensor(infos, name);
-    if (index < 0) {
-      std::string names;
-      for (const TensorInfo &info : infos)
-        names += (names.empty() ? "" : ", ") + info.name;
+    int index = findTensorInfo(infos, name);
+    if (index < 0)
       fatal(std::string(option) + " " + spec + ": the model has no " + kind +
-            " named '" + name + "' (" + kind + "s: " + names + ")");
-    }
+            " named '" + name + "' (" + kind + "s: " + joinTensorNames(infos) +
+            ")");
     std::string file = spec.substr(equals + 1);
     assign(index, readTensor(file), file);
   }
 
   std::vector<std::pair<std::string, Tensor>> positional;
   for (auto &[file, tensor] : bare) {
-    int index = tensor.name.empty() ? -1 : findTensor(infos, tensor.name);
+    int index = tensor.name.empty() ? -1 : findTensorInfo(infos, tensor.name);
     if (index >= 0 && !bound[index].present)
       assign(index, std::move(tensor), file);
     else
@@ -220,7 +201,7 @@ std::string formatIndex(size_t flat, const std::vector<int64_t> &shape) {
 bool compare(const Tensor &actual, const Tensor &expected, double rtol,
              double atol) {
   size_t count = numElements(actual.shape);
-  size_t size = dtypeInfo(actual.dtype).size;
+  size_t size = actual.elementSize();
   size_t mismatches = 0, worst = 0;
   double worstError = -1;
   for (size_t i = 0; i < count; ++i) {

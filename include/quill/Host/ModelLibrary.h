@@ -22,9 +22,20 @@ struct TensorInfo {
   std::vector<int64_t> shape;
 };
 
+/// The index of the tensor named `name`, or -1.
+int findTensorInfo(const std::vector<TensorInfo> &infos,
+                   const std::string &name);
+/// "a, b, c": the tensors' names, for messages.
+std::string joinTensorNames(const std::vector<TensorInfo> &infos);
+/// Whether data of element type `actual` may feed a tensor of `expected`:
+/// equal types, or uint16 bits for bfloat16 (numpy, and ONNX 1.12's own
+/// test data, carry bfloat16 that way).
+bool acceptsElementType(quill_dtype expected, quill_dtype actual);
+
 class ModelLibrary {
 public:
-  /// Loads the library at `path`, or returns null with `error` set.
+  /// Loads the library at `path`, or returns null with `error` set (also
+  /// when a tensor has an element type this reader does not know).
   static std::unique_ptr<ModelLibrary> load(const std::string &path,
                                             std::string &error);
   ~ModelLibrary();
