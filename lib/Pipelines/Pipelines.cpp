@@ -52,6 +52,8 @@ static constexpr StringLiteral kCPULLVMPipeline =
     "buffer-deallocation-pipeline,"
     "canonicalize,"
     "quill-linalg-to-microkernels,"
+    // Weights the microkernel pass packed anew are left unread.
+    "symbol-dce,"
     "func.func(convert-linalg-to-loops),"
     "quill-approximate-math,"
     "convert-math-to-funcs,"

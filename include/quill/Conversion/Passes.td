@@ -55,11 +55,18 @@ def LinalgToMicrokernelsPass : Pass<"quill-linalg-to-microkernels", "ModuleOp"> 
     stays far from the FMA peak on large products) and `quill_igemm_s8` for
     int8 x int8 -> int32 with signed casts (AVX-512 VNNI `vpdpbusd`, AVX2
     `vpmaddwd`). Batches loop over 2-d subviews.
+    An int8 B read from a constant global (weights) is packed at compile
+    time into the kernel's layout (`quill/Runtime/IgemmLayout.h`): two new
+    globals, its panels and their corrections, and a call of
+    `quill_igemm_s8_packed`, which skips packing B at run time.
     Matmuls with fewer than `min-flops` multiply-adds stay in linalg.
   }];
   let options = [
     Option<"minFlops", "min-flops", "int64_t", /*default=*/"4096",
            "smallest M*N*K handed to the microkernel">,
+    Option<"packConstantWeights", "pack-constant-weights", "bool",
+           /*default=*/"true",
+           "pack constant int8 B operands at compile time">,
   ];
   let dependentDialects = [
     "::mlir::func::FuncDialect",

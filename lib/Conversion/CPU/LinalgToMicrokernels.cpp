@@ -6,11 +6,14 @@
 // packed kernels (lib/Runtime/Kernels/Sgemm.c for f32, Igemm.c for int8 x
 // int8 -> int32) and this pass calls them. Operands are passed as strided
 // memrefs, so transposed operands need no copy: the kernels' packing reads
-// any strides.
+// any strides. A constant int8 B (weights) is packed here, at compile time,
+// into the layout the int8 kernel reads (quill/Runtime/IgemmLayout.h), so
+// that the model does not repack its weights on every call.
 //
 //===----------------------------------------------------------------------===//
 
 #include "quill/Conversion/Passes.h"
+#include "quill/Runtime/IgemmLayout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/PatternMatch.h"
@@ -62,19 +65,28 @@ static std::optional<Microkernel> selectMicrokernel(Value lhs, Value rhs,
   return std::nullopt;
 }
 
-static func::FuncOp getOrDeclare(ModuleOp module, const Microkernel &kernel) {
-  if (auto existing = module.lookupSymbol<func::FuncOp>(kernel.name))
+static func::FuncOp getOrDeclare(ModuleOp module, StringRef name,
+                                 TypeRange argumentTypes) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
     return existing;
   OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-  MemRefType operand = getStridedMatrixType(kernel.operandType);
-  MemRefType result = getStridedMatrixType(kernel.resultType);
-  auto callee =
-      func::FuncOp::create(b, module.getLoc(), kernel.name,
-                           b.getFunctionType({operand, operand, result}, {}));
+  auto callee = func::FuncOp::create(b, module.getLoc(), name,
+                                     b.getFunctionType(argumentTypes, {}));
   callee.setPrivate();
-  // Called as _mlir_ciface_<name>(descriptor *A, *B, *C).
+  // Called as _mlir_ciface_<name>(descriptor *, ...).
   callee->setAttr("llvm.emit_c_interface", b.getUnitAttr());
   return callee;
+}
+
+static Value transposeMatrix(OpBuilder &b, Location loc, Value matrix) {
+  AffineMap swap =
+      AffineMap::getPermutationMap(ArrayRef<unsigned>{1, 0}, b.getContext());
+  return memref::TransposeOp::create(b, loc, matrix, AffineMapAttr::get(swap));
+}
+
+static Value castToStridedMatrix(OpBuilder &b, Location loc, Value matrix) {
+  Type element = cast<MemRefType>(matrix.getType()).getElementType();
+  return memref::CastOp::create(b, loc, getStridedMatrixType(element), matrix);
 }
 
 /// Emits `C += A * B` on 2-d views, transposing A and B views as told.
@@ -82,32 +94,108 @@ static void emitGemmCall(OpBuilder &b, Location loc, ModuleOp module,
                          const Microkernel &kernel, Value lhs,
                          bool transposeLhs, Value rhs, bool transposeRhs,
                          Value out) {
-  MLIRContext *context = b.getContext();
-  auto transpose = [&](Value matrix) -> Value {
-    AffineMap swap =
-        AffineMap::getPermutationMap(ArrayRef<unsigned>{1, 0}, context);
-    return memref::TransposeOp::create(b, loc, matrix,
-                                       AffineMapAttr::get(swap));
+  if (transposeLhs)
+    lhs = transposeMatrix(b, loc, lhs);
+  if (transposeRhs)
+    rhs = transposeMatrix(b, loc, rhs);
+  MemRefType operand = getStridedMatrixType(kernel.operandType);
+  MemRefType result = getStridedMatrixType(kernel.resultType);
+  func::CallOp::create(
+      b, loc, getOrDeclare(module, kernel.name, {operand, operand, result}),
+      ValueRange{castToStridedMatrix(b, loc, lhs),
+                 castToStridedMatrix(b, loc, rhs),
+                 castToStridedMatrix(b, loc, out)});
+}
+
+/// The int8 values of a constant global that `value` reads, if it does.
+static std::optional<SmallVector<int8_t>> getConstantBytes(Operation *user,
+                                                           Value value) {
+  auto read = value.getDefiningOp<memref::GetGlobalOp>();
+  if (!read)
+    return std::nullopt;
+  auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+      user, read.getNameAttr());
+  if (!global || !global.getConstant())
+    return std::nullopt;
+  auto values =
+      dyn_cast_or_null<DenseIntElementsAttr>(global.getInitialValueAttr());
+  if (!values || !values.getElementType().isInteger(8))
+    return std::nullopt;
+  return llvm::to_vector(values.getValues<int8_t>());
+}
+
+/// A private constant global holding `values`, created once per name.
+static memref::GlobalOp getOrCreateConstantGlobal(ModuleOp module,
+                                                  StringRef name,
+                                                  DenseElementsAttr values) {
+  if (auto existing = module.lookupSymbol<memref::GlobalOp>(name))
+    return existing;
+  auto tensorType = cast<RankedTensorType>(values.getType());
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  return memref::GlobalOp::create(
+      b, module.getLoc(), name, b.getStringAttr("private"),
+      MemRefType::get(tensorType.getShape(), tensorType.getElementType()),
+      values, /*constant=*/true, b.getI64IntegerAttr(64));
+}
+
+/// Emits `C += A * B` for a constant int8 B (the global `weights` reads,
+/// [K, N], or [N, K] when transposed): B is packed here, at compile time,
+/// into two new globals, its panels and their corrections.
+static void emitPackedIgemmCall(OpBuilder &b, Location loc, ModuleOp module,
+                                Value lhs, bool transposeLhs,
+                                memref::GetGlobalOp weights,
+                                ArrayRef<int8_t> bytes, bool transposeRhs,
+                                Value out) {
+  auto weightType = cast<MemRefType>(weights.getType());
+  int64_t depth = weightType.getDimSize(transposeRhs ? 1 : 0);
+  int64_t columns = weightType.getDimSize(transposeRhs ? 0 : 1);
+  int64_t rowStride = transposeRhs ? 1 : columns;
+  int64_t colStride = transposeRhs ? depth : 1;
+  SmallVector<int8_t> packed(quillIgemmPackedBytes(depth, columns));
+  SmallVector<int32_t> correction(columns);
+  quillIgemmPackB(bytes.data(), rowStride, colStride, depth, columns,
+                  packed.data(), correction.data());
+
+  std::string name =
+      (weights.getName() + (transposeRhs ? "_igemm_packed_t" : "_igemm_packed"))
+          .str();
+  auto packedType =
+      RankedTensorType::get({(int64_t)packed.size()}, b.getI8Type());
+  auto correctionType = RankedTensorType::get({columns}, b.getI32Type());
+  memref::GlobalOp packedGlobal = getOrCreateConstantGlobal(
+      module, name, DenseElementsAttr::get(packedType, ArrayRef(packed)));
+  memref::GlobalOp correctionGlobal = getOrCreateConstantGlobal(
+      module, name + "_correction",
+      DenseElementsAttr::get(correctionType, ArrayRef(correction)));
+
+  auto readGlobal = [&](memref::GlobalOp global) -> Value {
+    Value whole = memref::GetGlobalOp::create(b, loc, global.getType(),
+                                              global.getSymName());
+    auto vectorType = MemRefType::get({ShapedType::kDynamic},
+                                      global.getType().getElementType());
+    return memref::CastOp::create(b, loc, vectorType, whole);
   };
   if (transposeLhs)
-    lhs = transpose(lhs);
-  if (transposeRhs)
-    rhs = transpose(rhs);
-  auto toStrided = [&](Value value) -> Value {
-    Type element = cast<MemRefType>(value.getType()).getElementType();
-    return memref::CastOp::create(b, loc, getStridedMatrixType(element), value);
-  };
-  func::CallOp::create(
-      b, loc, getOrDeclare(module, kernel),
-      ValueRange{toStrided(lhs), toStrided(rhs), toStrided(out)});
+    lhs = transposeMatrix(b, loc, lhs);
+  Value packedB = readGlobal(packedGlobal);
+  Value corrections = readGlobal(correctionGlobal);
+  func::FuncOp callee = getOrDeclare(module, "quill_igemm_s8_packed",
+                                     {getStridedMatrixType(b.getI8Type()),
+                                      packedB.getType(), corrections.getType(),
+                                      getStridedMatrixType(b.getI32Type())});
+  func::CallOp::create(b, loc, callee,
+                       ValueRange{castToStridedMatrix(b, loc, lhs), packedB,
+                                  corrections,
+                                  castToStridedMatrix(b, loc, out)});
 }
 
 namespace {
 
 /// linalg.matmul, with or without transposed operand maps.
 struct MatmulToGemm : OpRewritePattern<linalg::MatmulOp> {
-  MatmulToGemm(MLIRContext *context, int64_t minFlops)
-      : OpRewritePattern(context), minFlops(minFlops) {}
+  MatmulToGemm(MLIRContext *context, int64_t minFlops, bool packConstants)
+      : OpRewritePattern(context), minFlops(minFlops),
+        packConstants(packConstants) {}
 
   LogicalResult matchAndRewrite(linalg::MatmulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -138,13 +226,23 @@ struct MatmulToGemm : OpRewritePattern<linalg::MatmulOp> {
         cast<MemRefType>(lhs.getType()).getDimSize(transposeLhs ? 0 : 1);
     if (outType.getNumElements() * depth < minFlops)
       return failure();
-    emitGemmCall(rewriter, op.getLoc(), op->getParentOfType<ModuleOp>(),
-                 *kernel, lhs, transposeLhs, rhs, transposeRhs, out);
+    ModuleOp module = op->getParentOfType<ModuleOp>();
+    std::optional<SmallVector<int8_t>> constantBytes;
+    if (packConstants && kernel->operandType.isInteger(8))
+      constantBytes = getConstantBytes(op, rhs);
+    if (constantBytes)
+      emitPackedIgemmCall(rewriter, op.getLoc(), module, lhs, transposeLhs,
+                          rhs.getDefiningOp<memref::GetGlobalOp>(),
+                          *constantBytes, transposeRhs, out);
+    else
+      emitGemmCall(rewriter, op.getLoc(), module, *kernel, lhs, transposeLhs,
+                   rhs, transposeRhs, out);
     rewriter.eraseOp(op);
     return success();
   }
 
   int64_t minFlops;
+  bool packConstants;
 };
 
 /// linalg.batch_matmul: one kernel call per matrix of the batch.
@@ -208,7 +306,8 @@ struct LinalgToMicrokernelsPass
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<MatmulToGemm, BatchMatmulToGemm>(&getContext(), minFlops);
+    patterns.add<MatmulToGemm>(&getContext(), minFlops, packConstantWeights);
+    patterns.add<BatchMatmulToGemm>(&getContext(), minFlops);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

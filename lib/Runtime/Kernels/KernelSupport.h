@@ -26,6 +26,16 @@
     int64_t strides[2];                                                        \
   } Name;
 
+/* MLIR's descriptor of a rank-1 memref of T with unit stride. */
+#define QUILL_STRIDED_MEMREF_1D(Name, T)                                       \
+  typedef struct Name {                                                        \
+    T *allocated;                                                              \
+    T *aligned;                                                                \
+    int64_t offset;                                                            \
+    int64_t sizes[1];                                                          \
+    int64_t strides[1];                                                        \
+  } Name;
+
 static inline int64_t roundUp(int64_t value, int64_t multiple) {
   return (value + multiple - 1) / multiple * multiple;
 }

@@ -2,12 +2,15 @@
 |*                                                                            *|
 |* Every shape in every layout on every instruction set this CPU supports,    *|
 |* with random bytes and with the extremes (-128, 127) that break saturating  *|
-|* or sign-confused kernels; prints "N passed, N failed" and exits non-zero   *|
+|* or sign-confused kernels, B as given (quill_igemm_s8) and packed ahead     *|
+|* (quill_igemm_s8_packed); prints "N passed, N failed" and exits non-zero    *|
 |* on any failure.                                                            *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
 #include "Igemm.h"
+
+#include "quill/Runtime/IgemmLayout.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -64,8 +67,25 @@ static int8_t byteAt(const StridedMemRef2DI8 *m, int64_t i, int64_t j) {
   return m->aligned[m->offset + i * m->strides[0] + j * m->strides[1]];
 }
 
+/* C += A B through the packed entry: B packed whole, as the compiler packs
+ * constant weights. */
+static void multiplyPrepacked(StridedMemRef2DI8 *a, StridedMemRef2DI8 *b,
+                              StridedMemRef2DI32 *c) {
+  int64_t depth = b->sizes[0], columns = b->sizes[1];
+  int64_t bytes = quillIgemmPackedBytes(depth, columns);
+  int8_t *packed = malloc((size_t)bytes);
+  int32_t *correction = malloc((size_t)columns * sizeof(int32_t));
+  quillIgemmPackB(b->aligned + b->offset, b->strides[0], b->strides[1], depth,
+                  columns, packed, correction);
+  StridedMemRef1DI8 packedB = {packed, packed, 0, {bytes}, {1}};
+  StridedMemRef1DI32 corrections = {correction, correction, 0, {columns}, {1}};
+  _mlir_ciface_quill_igemm_s8_packed(a, &packedB, &corrections, c);
+  free(packed);
+  free(correction);
+}
+
 static bool runCase(Shape shape, Layout aLayout, Layout bLayout,
-                    bool cColumnMajor, Fill fill) {
+                    bool cColumnMajor, Fill fill, bool prepacked) {
   StridedMemRef2DI8 a = makeBytes(shape.m, shape.k, aLayout, fill);
   StridedMemRef2DI8 b = makeBytes(shape.k, shape.n, bLayout, fill);
   int64_t cSize = shape.m * shape.n;
@@ -82,7 +102,10 @@ static bool runCase(Shape shape, Layout aLayout, Layout bLayout,
   for (int64_t i = 0; i < shape.m; ++i)
     for (int64_t j = 0; j < shape.n; ++j)
       cBuffer[Guard + i * c.strides[0] + j * c.strides[1]] = (int32_t)(i - j);
-  _mlir_ciface_quill_igemm_s8(&a, &b, &c);
+  if (prepacked)
+    multiplyPrepacked(&a, &b, &c);
+  else
+    _mlir_ciface_quill_igemm_s8(&a, &b, &c);
   bool ok = true;
   for (int64_t i = 0; i < shape.m && ok; ++i)
     for (int64_t j = 0; j < shape.n && ok; ++j) {
@@ -123,18 +146,20 @@ int main(void) {
       for (int al = 0; al < Layouts; ++al)
         for (int bl = 0; bl < Layouts; ++bl)
           for (int cc = 0; cc < 2; ++cc)
-            for (int fill = RandomBytes; fill < Fills; ++fill) {
-              if (runCase(shapes[i], al, bl, cc, fill)) {
-                ++passed;
-                continue;
+            for (int fill = RandomBytes; fill < Fills; ++fill)
+              for (int pre = 0; pre < 2; ++pre) {
+                if (runCase(shapes[i], al, bl, cc, fill, pre)) {
+                  ++passed;
+                  continue;
+                }
+                ++failed;
+                printf("FAIL %s %lldx%lldx%lld A %s B %s%s C %s %s\n",
+                       isas[s].name, (long long)shapes[i].m,
+                       (long long)shapes[i].k, (long long)shapes[i].n,
+                       layoutNames[al], layoutNames[bl],
+                       pre ? " prepacked" : "", cc ? "col-major" : "row-major",
+                       fill == Extremes ? "extremes" : "random");
               }
-              ++failed;
-              printf("FAIL %s %lldx%lldx%lld A %s B %s C %s %s\n", isas[s].name,
-                     (long long)shapes[i].m, (long long)shapes[i].k,
-                     (long long)shapes[i].n, layoutNames[al], layoutNames[bl],
-                     cc ? "col-major" : "row-major",
-                     fill == Extremes ? "extremes" : "random");
-            }
   }
   printf("%d passed, %d failed\n", passed, failed);
   return failed != 0;
