@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mlir::quill;
@@ -142,6 +143,12 @@ Value toSignedStorage(OpBuilder &b, Location loc, Value stored,
   if (!isUnsigned)
     return stored;
   auto type = cast<RankedTensorType>(stored.getType());
+  DenseIntElementsAttr constant;
+  if (matchPattern(stored, m_Constant(&constant)))
+    return arith::ConstantOp::create(
+        b, loc, constant.mapValues(constant.getElementType(), [](APInt v) {
+          return v ^ APInt(v.getBitWidth(), 0x80);
+        }));
   return buildElementwise(
       b, loc, type.getShape(), type.getElementType(), stored,
       [](OpBuilder &nested, Location l, ValueRange args) -> Value {
@@ -151,8 +158,34 @@ Value toSignedStorage(OpBuilder &b, Location loc, Value stored,
       });
 }
 
-/// Sums `matrix` over `axis` into int32.
+/// Sums the constant `values` over `axis` into int32, at compile time.
+DenseElementsAttr foldSumToInt32(DenseIntElementsAttr values, int64_t axis) {
+  auto type = cast<RankedTensorType>(values.getType());
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t inner = 1;
+  for (int64_t dim = axis + 1; dim < type.getRank(); ++dim)
+    inner *= shape[dim];
+  int64_t extent = shape[axis];
+  SmallVector<int64_t> sumShape(shape);
+  sumShape.erase(sumShape.begin() + axis);
+  SmallVector<int32_t> sums(type.getNumElements() /
+                            std::max<int64_t>(extent, 1));
+  int64_t index = 0;
+  for (const APInt &value : values.getValues<APInt>()) {
+    int64_t outer = index / (extent * inner), within = index % inner;
+    sums[outer * inner + within] += (int32_t)value.getSExtValue();
+    ++index;
+  }
+  return DenseElementsAttr::get(
+      RankedTensorType::get(sumShape, IntegerType::get(type.getContext(), 32)),
+      ArrayRef(sums));
+}
+
+/// Sums `matrix` over `axis` into int32; a constant's sum is a constant.
 Value sumToInt32(OpBuilder &b, Location loc, Value matrix, int64_t axis) {
+  DenseIntElementsAttr constant;
+  if (matchPattern(matrix, m_Constant(&constant)))
+    return arith::ConstantOp::create(b, loc, foldSumToInt32(constant, axis));
   Type i32 = b.getI32Type();
   Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
   return buildReduction(
