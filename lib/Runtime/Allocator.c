@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { kCacheSlots = 64, kHeaderBytes = 64 };
+enum { kCacheSlots = 256, kHeaderBytes = 64 };
 
 typedef struct CachedBlock {
   void *base;
