@@ -39,6 +39,7 @@ void mlir::quill::buildCPUKernelPipeline(OpPassManager &pm) {
   func.addPass(createFuseElementwisePass());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
+  func.addPass(createUntieSharedFillsPass());
 }
 
 /// Kernel IR to the LLVM dialect, written as pipeline text so that

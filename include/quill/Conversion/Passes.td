@@ -45,6 +45,18 @@ def FuseElementwisePass : Pass<"quill-fuse-elementwise", "func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def UntieSharedFillsPass : Pass<"quill-untie-shared-fills", "func::FuncOp"> {
+  let summary = "gives each op that accumulates into a shared linalg.fill its own";
+  let description = [{
+    CSE merges identical `linalg.fill`s, so the zero-filled accumulators of
+    several matmuls become one tensor; one-shot bufferization then fills one
+    buffer and copies it for every matmul that writes into it. Cloning the
+    fill next to each destination-style op that uses it as an init lets
+    each buffer be filled in place: a write instead of a read and a write.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def LinalgToMicrokernelsPass : Pass<"quill-linalg-to-microkernels", "ModuleOp"> {
   let summary = "calls Quill's packed GEMMs for f32 and int8 matmuls on buffers";
   let description = [{
