@@ -249,6 +249,14 @@ Value mlir::quill::lowering::buildReduction(
         linalg::YieldOp::create(nested, nestedLoc,
                                 combine(nested, nestedLoc, args[0], args[1]));
       });
+  // A float reduction may be reassociated: otherwise LLVM keeps the one
+  // serial chain the loop order gives and vectorizes none of it.
+  generic.getBody()->walk([](arith::ArithFastMathInterface op) {
+    op->setAttr(op.getFastMathAttrName(),
+                arith::FastMathFlagsAttr::get(
+                    op->getContext(), op.getFastMathFlagsAttr().getValue() |
+                                          arith::FastMathFlags::reassoc));
+  });
   return generic.getResult(0);
 }
 
