@@ -75,3 +75,7 @@ std::optional<std::string> mlir::quill::getStatisticsName(Value value) {
     text += ":" + std::to_string(result.getResultNumber());
   return text;
 }
+
+bool mlir::quill::movesQuantizedValues(Operation *op) {
+  return isa<ReshapeOp, TransposeOp, MaxPoolOp>(op);
+}

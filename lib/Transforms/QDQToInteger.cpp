@@ -12,12 +12,14 @@
 
 #include "quill/Dialect/Quill/IR/QuantArithmetic.h"
 #include "quill/Dialect/Quill/IR/Quill.h"
+#include "quill/Quantization/QuantizableOps.h"
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
+#include <limits>
 
 namespace mlir::quill {
 #define GEN_PASS_DEF_QDQTOINTEGERPASS
@@ -227,6 +229,93 @@ FailureOr<Value> lookThroughRelu(Value value, bool &hasRelu) {
   return relu.getInput();
 }
 
+/// A MatMul or Gemm on dequantized 8-bit operands, ready to be computed as
+/// an int8 product into int32.
+struct IntegerContraction {
+  Value lhs, rhs;
+  bool transposeRhs;
+  quant::UniformQuantizedType lhsElement;
+  /// Per column of the product (one entry when per tensor).
+  SmallVector<double> rhsScales;
+  /// The bias in int32 at scale `sa * sb`, if there is one.
+  std::optional<DenseElementsAttr> bias;
+};
+
+/// Matches `producer` (creating nothing) when its product has an exact
+/// integer form; `columns` is the product's N.
+FailureOr<IntegerContraction> matchIntegerContraction(Operation *producer,
+                                                      int64_t columns) {
+  Value lhs, rhs, bias;
+  bool transposeRhs = false;
+  if (auto matmul = dyn_cast<MatMulOp>(producer)) {
+    lhs = matmul.getLhs();
+    rhs = matmul.getRhs();
+  } else if (auto gemm = dyn_cast<GemmOp>(producer)) {
+    if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
+        gemm.getBeta().convertToDouble() != 1.0)
+      return failure();
+    lhs = gemm.getA();
+    rhs = gemm.getB();
+    bias = gemm.getC();
+    transposeRhs = gemm.getTransB();
+  } else {
+    return failure();
+  }
+  Value lhsQuantized = getDequantizedInput(lhs, /*allowPerAxis=*/false);
+  Value rhsQuantized = getDequantizedInput(rhs, /*allowPerAxis=*/true);
+  if (!lhsQuantized || !rhsQuantized)
+    return failure();
+  auto rhsType = cast<RankedTensorType>(rhsQuantized.getType());
+  if (rhsType.getRank() < 2 || (transposeRhs && rhsType.getRank() != 2))
+    return failure();
+  auto rhsElement = cast<quant::QuantizedType>(rhsType.getElementType());
+  // Scales must run along the product's columns: the last axis of b, or
+  // the first of a b that Gemm transposes.
+  int64_t columnAxis = transposeRhs ? 0 : rhsType.getRank() - 1;
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(rhsElement))
+    if (perAxis.getQuantizedDimension() != columnAxis)
+      return failure();
+  if (transposeRhs) {
+    auto storageCast = rhsQuantized.getDefiningOp<StorageCastOp>();
+    if (!storageCast || !matchPattern(storageCast.getInput(), m_Constant()))
+      return failure();
+  }
+  IntegerContraction contraction{
+      lhsQuantized,
+      rhsQuantized,
+      transposeRhs,
+      cast<quant::UniformQuantizedType>(
+          cast<RankedTensorType>(lhsQuantized.getType()).getElementType()),
+      getScales(rhsElement),
+      std::nullopt};
+  if (bias) {
+    FailureOr<DenseElementsAttr> integerBias =
+        getIntegerBias(bias, contraction.lhsElement.getScale(),
+                       contraction.rhsScales, columns);
+    if (failed(integerBias))
+      return failure();
+    contraction.bias = *integerBias;
+  }
+  return contraction;
+}
+
+/// The int32 accumulator of `contraction`, bias included, in `resultType`'s
+/// shape.
+Value buildAccumulator(PatternRewriter &rewriter, Location loc,
+                       const IntegerContraction &contraction,
+                       RankedTensorType resultType) {
+  Value rhs = contraction.rhs;
+  if (contraction.transposeRhs)
+    rhs = transposeConstantWeight(rewriter, loc, rhs);
+  auto accumulatorType = resultType.clone(rewriter.getI32Type());
+  Value accumulator = QuantizedMatMulOp::create(rewriter, loc, accumulatorType,
+                                                contraction.lhs, rhs);
+  if (!contraction.bias)
+    return accumulator;
+  Value bias = arith::ConstantOp::create(rewriter, loc, *contraction.bias);
+  return AddOp::create(rewriter, loc, accumulatorType, accumulator, bias);
+}
+
 /// quantize([relu](matmul | gemm)) on dequantized operands.
 struct ContractionToInteger : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -243,67 +332,22 @@ struct ContractionToInteger : OpRewritePattern<QuantizeOp> {
     Operation *producer = product->getDefiningOp();
     if (!producer || !producer->hasOneUse())
       return failure();
-
-    Location loc = producer->getLoc();
-    Value lhs, rhs, bias;
-    bool transposeRhs = false;
-    if (auto matmul = dyn_cast<MatMulOp>(producer)) {
-      lhs = matmul.getLhs();
-      rhs = matmul.getRhs();
-    } else if (auto gemm = dyn_cast<GemmOp>(producer)) {
-      if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
-          gemm.getBeta().convertToDouble() != 1.0)
-        return failure();
-      lhs = gemm.getA();
-      rhs = gemm.getB();
-      bias = gemm.getC();
-      transposeRhs = gemm.getTransB();
-    } else {
-      return failure();
-    }
-    Value lhsQuantized = getDequantizedInput(lhs, /*allowPerAxis=*/false);
-    Value rhsQuantized = getDequantizedInput(rhs, /*allowPerAxis=*/true);
-    if (!lhsQuantized || !rhsQuantized)
-      return failure();
-    auto rhsType = cast<RankedTensorType>(rhsQuantized.getType());
-    if (rhsType.getRank() < 2)
-      return failure();
-    if (transposeRhs) {
-      rhsQuantized = transposeConstantWeight(rewriter, loc, rhsQuantized);
-      if (!rhsQuantized)
-        return failure();
-      rhsType = cast<RankedTensorType>(rhsQuantized.getType());
-    }
-    auto rhsElement = cast<quant::QuantizedType>(rhsType.getElementType());
-    if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(rhsElement))
-      if (perAxis.getQuantizedDimension() != rhsType.getRank() - 1)
-        return failure();
-    auto lhsElement = cast<quant::UniformQuantizedType>(
-        cast<RankedTensorType>(lhsQuantized.getType()).getElementType());
-
     auto resultType = cast<RankedTensorType>(op.getType());
     int64_t columns = resultType.getDimSize(resultType.getRank() - 1);
-    SmallVector<double> rhsScales = getScales(rhsElement);
-    FailureOr<DenseElementsAttr> integerBias;
-    if (bias) {
-      integerBias =
-          getIntegerBias(bias, lhsElement.getScale(), rhsScales, columns);
-      if (failed(integerBias))
-        return failure();
-    }
+    FailureOr<IntegerContraction> contraction =
+        matchIntegerContraction(producer, columns);
+    if (failed(contraction))
+      return failure();
     SmallVector<double> factors;
-    for (double scale : rhsScales)
-      factors.push_back(lhsElement.getScale() * scale / output.getScale());
+    for (double scale : contraction->rhsScales)
+      factors.push_back(contraction->lhsElement.getScale() * scale /
+                        output.getScale());
+    for (double factor : factors)
+      if (!getDyadicMultiplier(factor))
+        return failure();
 
-    auto i32 = rewriter.getI32Type();
-    auto accumulatorType = resultType.clone(i32);
-    Value accumulator = QuantizedMatMulOp::create(
-        rewriter, loc, accumulatorType, lhsQuantized, rhsQuantized);
-    if (bias) {
-      Value biasValue = arith::ConstantOp::create(rewriter, loc, *integerBias);
-      accumulator =
-          AddOp::create(rewriter, loc, accumulatorType, accumulator, biasValue);
-    }
+    Value accumulator = buildAccumulator(rewriter, producer->getLoc(),
+                                         *contraction, resultType);
     FailureOr<Value> result =
         buildRequantize(rewriter, op.getLoc(), accumulator, 0, false, factors,
                         resultType.getRank() - 1, output, resultType,
@@ -315,16 +359,71 @@ struct ContractionToInteger : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// Whether ContractionToInteger would take `producer`: its one user is a
+/// quantize, or a ReLU whose one user is.
+bool feedsQuantizeOnly(Operation *producer) {
+  if (!producer->hasOneUse())
+    return false;
+  Operation *user = *producer->getUsers().begin();
+  if (isa<ReluOp>(user) && user->hasOneUse())
+    user = *user->getUsers().begin();
+  return isa<QuantizeOp>(user);
+}
+
+/// (matmul | gemm) on dequantized operands whose result is read as float:
+/// the int32 accumulator dequantized at `sa * sb` per column.
+template <typename OpTy> struct ContractionToFloat : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (feedsQuantizeOnly(op))
+      return failure();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t rank = resultType.getRank();
+    if (!resultType.getElementType().isF32())
+      return failure();
+    FailureOr<IntegerContraction> contraction =
+        matchIntegerContraction(op, resultType.getDimSize(rank - 1));
+    if (failed(contraction))
+      return failure();
+
+    Location loc = op.getLoc();
+    Value accumulator =
+        buildAccumulator(rewriter, loc, *contraction, resultType);
+    auto i32 = rewriter.getI32Type();
+    auto f32 = rewriter.getF32Type();
+    int64_t low = std::numeric_limits<int32_t>::min();
+    int64_t high = std::numeric_limits<int32_t>::max();
+    SmallVector<double> scales;
+    for (double scale : contraction->rhsScales)
+      scales.push_back(
+          double(float(contraction->lhsElement.getScale()) * float(scale)));
+    Type element;
+    if (scales.size() == 1)
+      element = quant::UniformQuantizedType::get(
+          quant::QuantizationFlags::Signed, i32, f32, scales[0], 0, low, high);
+    else
+      element = quant::UniformQuantizedPerAxisType::get(
+          quant::QuantizationFlags::Signed, i32, f32, scales,
+          SmallVector<int64_t>(scales.size(), 0), rank - 1, low, high);
+    Value quantized = StorageCastOp::create(
+        rewriter, loc, resultType.clone(element), accumulator);
+    rewriter.replaceOpWithNewOp<DequantizeOp>(op, resultType, quantized);
+    return success();
+  }
+};
+
 /// quantize(op(dequantize(x))) with one type on both sides, for ops that
-/// only move or select values.
-template <typename OpTy>
+/// only move or select values (movesQuantizedValues).
 struct DataMovementOnIntegers : OpRewritePattern<QuantizeOp> {
-  using OpRewritePattern<QuantizeOp>::OpRewritePattern;
+  using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(QuantizeOp op,
                                 PatternRewriter &rewriter) const override {
-    auto mover = op.getInput().template getDefiningOp<OpTy>();
-    if (!getPerTensorType(op) || !mover || !mover->hasOneUse())
+    Operation *mover = op.getInput().getDefiningOp();
+    if (!getPerTensorType(op) || !mover || !movesQuantizedValues(mover) ||
+        !mover->hasOneUse())
       return failure();
     Value quantized =
         getDequantizedInput(mover->getOperand(0), /*allowPerAxis=*/false);
@@ -379,9 +478,8 @@ struct QDQToIntegerPass : quill::impl::QDQToIntegerPassBase<QDQToIntegerPass> {
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);
     patterns.add<ContractionToInteger>(context, /*benefit=*/2);
-    patterns.add<DataMovementOnIntegers<ReshapeOp>,
-                 DataMovementOnIntegers<TransposeOp>,
-                 DataMovementOnIntegers<MaxPoolOp>, RescaleOnIntegers>(context);
+    patterns.add<ContractionToFloat<MatMulOp>, ContractionToFloat<GemmOp>,
+                 DataMovementOnIntegers, RescaleOnIntegers>(context);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     // Dequantized weights nobody consumes as integers become floats.

@@ -15,6 +15,7 @@
 #include "quill/Quantization/QuantizableOps.h"
 
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 #include <cmath>
 
@@ -51,6 +52,23 @@ getActivationType(MLIRContext *context, const TensorStatistics &statistics,
   double scale = toStoredScale((high - low) / 255.0);
   int64_t zeroPoint = std::clamp<int64_t>(std::llround(-low / scale), 0, 255);
   return quant::UniformQuantizedType::get(0, i8, f32, scale, zeroPoint, 0, 255);
+}
+
+/// Whether `value` reaches one of `activations`, directly or through ops
+/// that move quantized values as they are. Only such outputs are quantized:
+/// an output read as float is computed from the int32 accumulator directly,
+/// without a rounding to 8 bits that nothing needs.
+bool feedsQuantizedActivation(
+    Value value, const llvm::SmallPtrSetImpl<OpOperand *> &activations) {
+  for (OpOperand &use : value.getUses()) {
+    if (activations.contains(&use))
+      return true;
+    Operation *user = use.getOwner();
+    if (movesQuantizedValues(user) && use.getOperandNumber() == 0 &&
+        feedsQuantizedActivation(user->getResult(0), activations))
+      return true;
+  }
+  return false;
 }
 
 /// `weights` as int8 constants, symmetric in [-127, 127], scaled per index
@@ -131,16 +149,23 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
     MLIRContext *context = &getContext();
 
     // Names first: the pairs inserted below have none.
+    SmallVector<QuantizableOp> ops = getQuantizableOps(function);
+    llvm::SmallPtrSet<OpOperand *, 16> activations;
+    for (const QuantizableOp &op : ops)
+      activations.insert(op.activation);
     struct Plan {
       QuantizableOp op;
+      /// The output's type is null when the output stays float.
       quant::UniformQuantizedType activation, output;
     };
     SmallVector<Plan> plans;
-    for (const QuantizableOp &op : getQuantizableOps(function)) {
+    for (const QuantizableOp &op : ops) {
       Plan plan{op, {}, {}};
-      for (auto [value, type] :
-           {std::make_pair(op.activation->get(), &plan.activation),
-            std::make_pair(op.output, &plan.output)}) {
+      SmallVector<std::pair<Value, quant::UniformQuantizedType *>, 2> tensors =
+          {{op.activation->get(), &plan.activation}};
+      if (feedsQuantizedActivation(op.output, activations))
+        tensors.push_back({op.output, &plan.output});
+      for (auto [value, type] : tensors) {
         std::optional<std::string> name = getStatisticsName(value);
         auto found = name ? statistics->find(*name) : statistics->end();
         if (found == statistics->end()) {
@@ -159,14 +184,22 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
       Operation *op = plan.op.op;
       Location loc = op->getLoc();
       b.setInsertionPoint(op);
-      plan.op.activation->set(
-          fakeQuantize(b, loc, plan.op.activation->get(), plan.activation));
+      // An activation that is the previous op's quantized output already
+      // has its pair.
+      Value activation = plan.op.activation->get();
+      auto dequantized = activation.getDefiningOp<DequantizeOp>();
+      if (!dequantized ||
+          dequantized.getInput().getType().getElementType() != plan.activation)
+        plan.op.activation->set(
+            fakeQuantize(b, loc, activation, plan.activation));
       DenseFPElementsAttr weights;
       matchPattern(plan.op.weight->get(), m_Constant(&weights));
       std::optional<int64_t> axis;
       if (!perTensorWeights)
         axis = plan.op.weightChannelAxis;
       plan.op.weight->set(quantizeWeight(b, loc, weights, axis));
+      if (!plan.output)
+        continue;
       Value output = plan.op.output;
       b.setInsertionPointAfterValue(output);
       Value fakeQuantized = fakeQuantize(b, loc, output, plan.output);

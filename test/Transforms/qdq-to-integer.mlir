@@ -75,11 +75,14 @@ func.func @gemm_bias_float(%a: tensor<4x3x!a>, %w: tensor<3x2x!w>) -> tensor<4x2
 !w = !quant.uniform<i8:f32, 0.25>
 !y = !quant.uniform<i8:f32, 1.0:-2>
 
-// alpha != 1 and a quantize after a reshape of the product stay in float.
+// alpha != 1 stays in float; a product quantized only after a reshape is
+// computed on integers and read as float by the reshape.
 // CHECK-LABEL: func.func @not_integer
 // CHECK-NOT: quantized_matmul
 // CHECK: quill.gemm
-// CHECK: quill.matmul
+// CHECK: quill.quantized_matmul
+// CHECK: quill.dequantize
+// CHECK: quill.reshape
 func.func @not_integer(%a: tensor<4x3x!a>, %w: tensor<3x2x!w>) -> (tensor<4x2x!y>, tensor<8x!y>) {
   %af = quill.dequantize %a : tensor<4x3x!a> to tensor<4x3xf32>
   %wf = quill.dequantize %w : tensor<3x2x!w> to tensor<3x2xf32>
@@ -125,4 +128,30 @@ func.func @dequantize_constant_u8() -> tensor<4xf32> {
   %q = quill.storage_cast %i : tensor<4xi8> to tensor<4x!quant.uniform<u8:f32, 0.5:128>>
   %x = quill.dequantize %q : tensor<4x!quant.uniform<u8:f32, 0.5:128>> to tensor<4xf32>
   return %x : tensor<4xf32>
+}
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.5:128>
+!w = !quant.uniform<i8:f32:0, {0.25, 0.125}>
+
+// A product read as float: the int32 accumulator, bias added at sa * sb,
+// dequantized per column at sa * sb; Gemm's [N, K] weight is transposed to
+// [K, N] with its scales.
+// CHECK-LABEL: func.func @product_read_as_float
+// CHECK: %[[W:.*]] = quill.storage_cast %{{.*}} : tensor<3x2xi8> to tensor<3x2x!quant.uniform<i8:f32:1, {2.500000e-01,1.250000e-01}>>
+// CHECK: %[[ACC:.*]] = quill.quantized_matmul %arg0, %[[W]]
+// CHECK: %[[BIASED:.*]] = quill.add %[[ACC]], %{{.*}} : (tensor<4x2xi32>, tensor<2xi32>) -> tensor<4x2xi32>
+// CHECK: %[[CAST:.*]] = quill.storage_cast %[[BIASED]] : tensor<4x2xi32> to tensor<4x2x!quant.uniform<i32:f32:1, {1.250000e-01,6.250000e-02}>>
+// CHECK: %[[Y:.*]] = quill.dequantize %[[CAST]]
+// CHECK: quill.layer_norm %[[Y]]
+func.func @product_read_as_float(%a: tensor<4x3x!a>, %scale: tensor<2xf32>, %shift: tensor<2xf32>) -> tensor<4x2xf32> {
+  %af = quill.dequantize %a : tensor<4x3x!a> to tensor<4x3xf32>
+  %bytes = arith.constant dense<[[1, 2, 3], [-4, -5, -6]]> : tensor<2x3xi8>
+  %wq = quill.storage_cast %bytes : tensor<2x3xi8> to tensor<2x3x!w>
+  %wf = quill.dequantize %wq : tensor<2x3x!w> to tensor<2x3xf32>
+  %bias = arith.constant dense<[1.0, -0.5]> : tensor<2xf32>
+  %p = quill.gemm %af, %wf, %bias {trans_b} : (tensor<4x3xf32>, tensor<2x3xf32>, tensor<2xf32>) -> tensor<4x2xf32>
+  %n = quill.layer_norm %p, %scale, %shift {axis = 1 : i64, epsilon = 1.0e-5 : f32} : (tensor<4x2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<4x2xf32>
+  return %n : tensor<4x2xf32>
 }

@@ -3,7 +3,9 @@
 
 // Inputs/stats.json: x in [-2, 4] with a histogram of |x| over [0, 4] holding
 // one value in each of the first 1024 bins and one in the last; the Gemm
-// output after the ReLU (named fc_relu) in [0, 6].
+// output after the ReLU (named fc_relu) in [0, 6]. The ReLU feeds another
+// quantized op, so it is quantized; that op's output is returned as float
+// and is not (nor has it statistics).
 //
 // max, affine uint8: x over [-2, 4]: scale 6/255, zero point 85; fc over
 // [0, 6]: scale 6/255, zero point 0, after the ReLU. Weights per output
@@ -18,7 +20,9 @@
 // MAX: %[[R:.*]] = quill.relu %[[Y]]
 // MAX: %[[RQ:.*]] = quill.quantize %[[R]] : tensor<2x2xf32> to tensor<2x2x!quant.uniform<u8:f32, 0.023529{{[0-9]*}}>>
 // MAX: %[[RD:.*]] = quill.dequantize %[[RQ]]
-// MAX: return %[[RD]]
+// MAX: %[[Z:.*]] = quill.matmul %[[RD]], %{{.*}}
+// MAX-NOT: quill.quantize
+// MAX: return %[[Z]]
 //
 // percentile 99 of |x|: 99% of 1025 values lie below bin 1015's upper edge
 // (1015 * 4 / 2048 = 1.982421875); symmetric int8: scale 1.982421875/127.
@@ -32,7 +36,9 @@ func.func @gemm_relu(%x: tensor<2x3xf32> {quill.name = "x"}) -> tensor<2x2xf32> 
   %b = arith.constant dense<[0.5, -0.5]> : tensor<2xf32>
   %y = quill.gemm %x, %w, %b {trans_b} : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2xf32>) -> tensor<2x2xf32> loc("fc")
   %r = quill.relu %y : tensor<2x2xf32> loc("fc_relu")
-  return %r : tensor<2x2xf32>
+  %w2 = arith.constant dense<[[1.0, 0.0], [0.0, 1.0]]> : tensor<2x2xf32>
+  %z = quill.matmul %r, %w2 : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32> loc("out")
+  return %z : tensor<2x2xf32>
 }
 
 // -----

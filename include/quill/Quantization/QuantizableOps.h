@@ -3,8 +3,9 @@
 // One definition, shared by the passes that observe tensors during
 // calibration and the pass that quantizes with the statistics: which ops are
 // quantized (MatMul, Gemm, Conv, ConvTranspose with a constant float weight),
-// which of their values carry statistics, and the names those statistics go
-// by (ONNX tensor and node names, so a saved statistics file reads well).
+// which of their values carry statistics, the names those statistics go by
+// (ONNX tensor and node names, so a saved statistics file reads well), and
+// which ops pass quantized values through unchanged.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,6 +35,11 @@ struct QuantizableOp {
 
 /// The quantizable ops of `function` in program order.
 SmallVector<QuantizableOp> getQuantizableOps(func::FuncOp function);
+
+/// Whether `op` only moves or selects the values of its first operand
+/// (Reshape, Transpose, MaxPool), so that it works on quantized values as
+/// they are.
+bool movesQuantizedValues(Operation *op);
 
 /// The name statistics of `value` go by: a graph input's ONNX name, or the
 /// ONNX node name of the op that produced it (with ":N" for its N-th result,

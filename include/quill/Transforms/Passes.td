@@ -78,11 +78,15 @@ def QuantizePass : Pass<"quill-quantize", "func::FuncOp"> {
     `quill.quantize` / `quill.dequantize` pairs (the QDQ form ONNX Runtime
     writes), from the statistics in `stats-file` (written by calibration):
 
-    * the activation each MatMul / Gemm / Conv / ConvTranspose reads and its
-      output (after a ReLU that is the output's only user) are quantized per
-      tensor to the range the calibrator chooses: uint8 with a zero point
-      over `[max(min, -amax), min(max, amax)]` widened to hold 0, or int8
-      symmetric over `[-amax, amax]` with `symmetric-activations`;
+    * the activation each MatMul / Gemm / Conv / ConvTranspose reads is
+      quantized per tensor to the range the calibrator chooses: uint8 with a
+      zero point over `[max(min, -amax), min(max, amax)]` widened to hold 0,
+      or int8 symmetric over `[-amax, amax]` with `symmetric-activations`;
+    * so is its output (after a ReLU that is the output's only user), when
+      that output reaches another quantized op's activation, directly or
+      through Reshape / Transpose / MaxPool; an output read as float (by a
+      bias add, LayerNorm, GELU, a graph output) stays float, computed from
+      the int32 accumulator by `quill-qdq-to-integer`;
     * constant weights become int8 constants, symmetric in `[-127, 127]`,
       one scale per output channel (per tensor with `per-tensor-weights`);
     * biases stay float: `quill-qdq-to-integer` quantizes them to int32 at
@@ -120,6 +124,9 @@ def QDQToIntegerPass : Pass<"quill-qdq-to-integer", "func::FuncOp"> {
       the bias added in int32 (scale `sa * sb`), and one `quill.requantize`
       to the output's scale, per output column when `b` is per column, the
       ReLU folded into its clamp;
+    * the same product read as float (no quantize after it): the int32
+      accumulator, bias included, dequantized at `sa * sb` per column, as
+      ONNX Runtime's MatMulIntegerToFloat computes it;
     * `quantize(op(dequantize(x)))` with equal types around a reshape,
       transpose or max pool: the op on the stored values;
     * `quantize(relu(dequantize(x)))` and `quantize(dequantize(x))`: a
