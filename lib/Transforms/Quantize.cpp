@@ -163,7 +163,8 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
       Plan plan{op, {}, {}};
       SmallVector<std::pair<Value, quant::UniformQuantizedType *>, 2> tensors =
           {{op.activation->get(), &plan.activation}};
-      if (feedsQuantizedActivation(op.output, activations))
+      if (quantizeAllOutputs ||
+          feedsQuantizedActivation(op.output, activations))
         tensors.push_back({op.output, &plan.output});
       for (auto [value, type] : tensors) {
         std::optional<std::string> name = getStatisticsName(value);

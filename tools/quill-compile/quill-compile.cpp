@@ -114,6 +114,15 @@ static llvm::cl::opt<bool> symmetricActivations(
                    "with a zero point)"),
     llvm::cl::cat(quantization));
 
+static llvm::cl::opt<std::string> quantizedOutputs(
+    "quantized-outputs",
+    llvm::cl::desc("Which MatMul/Gemm outputs are quantized: 'consumed' "
+                   "(default; those another quantized op reads, the rest "
+                   "come from int32 as float) or 'all' (as ONNX Runtime's "
+                   "quantizer does; the default with --emit=qdq-onnx, the "
+                   "form ONNX Runtime runs fastest)"),
+    llvm::cl::value_desc("consumed|all"), llvm::cl::cat(quantization));
+
 /// Checks the quantization options; the message names the one at fault.
 static LogicalResult checkQuantizationOptions(std::string &error) {
   if (quantizeMode.empty() && !calibrationData.empty())
@@ -122,6 +131,10 @@ static LogicalResult checkQuantizationOptions(std::string &error) {
     error = "--calibration-stats needs --quantize";
   else if (quantizeMode.empty() && emitKind == EmitKind::QDQONNX)
     error = "--emit=qdq-onnx needs --quantize";
+  else if (quantizedOutputs.getNumOccurrences() &&
+           quantizedOutputs != "consumed" && quantizedOutputs != "all")
+    error = "unknown --quantized-outputs '" + quantizedOutputs +
+            "' (expected consumed or all)";
   else if (!quantizeMode.empty() && quantizeMode != "int8")
     error = "unknown --quantize mode '" + quantizeMode + "' (expected int8)";
   else if (!quantizeMode.empty() && calibrationData.empty() &&
@@ -140,6 +153,9 @@ static void buildQuantizationPipeline(OpPassManager &pm, StringRef statsFile,
   options.percentile = percentile;
   options.perTensorWeights = perTensorWeights;
   options.symmetricActivations = symmetricActivations;
+  options.quantizeAllOutputs = quantizedOutputs.getNumOccurrences()
+                                   ? quantizedOutputs == "all"
+                                   : emitKind == EmitKind::QDQONNX;
   OpPassManager &function = pm.nest<func::FuncOp>();
   function.addPass(quill::createQuantizePass(options));
   if (!toIntegers)

@@ -86,7 +86,8 @@ def QuantizePass : Pass<"quill-quantize", "func::FuncOp"> {
       that output reaches another quantized op's activation, directly or
       through Reshape / Transpose / MaxPool; an output read as float (by a
       bias add, LayerNorm, GELU, a graph output) stays float, computed from
-      the int32 accumulator by `quill-qdq-to-integer`;
+      the int32 accumulator by `quill-qdq-to-integer` (`all-outputs`
+      quantizes it anyway, as ONNX Runtime's quantizer does);
     * constant weights become int8 constants, symmetric in `[-127, 127]`,
       one scale per output channel (per tensor with `per-tensor-weights`);
     * biases stay float: `quill-qdq-to-integer` quantizes them to int32 at
@@ -105,6 +106,9 @@ def QuantizePass : Pass<"quill-quantize", "func::FuncOp"> {
            "one weight scale per tensor instead of per output channel">,
     Option<"symmetricActivations", "symmetric-activations", "bool",
            /*default=*/"false", "int8 activations with zero point 0">,
+    Option<"quantizeAllOutputs", "all-outputs", "bool", /*default=*/"false",
+           "quantize every quantized op's output, also those read as float "
+           "(the form ONNX Runtime fuses into QLinearMatMul)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::quant::QuantDialect"];
