@@ -42,14 +42,16 @@ namespace {
 enum class EmitKind { Import, Graph, QDQONNX, Kernel, LLVM, Asm, Obj, Lib };
 } // namespace
 
+static llvm::cl::OptionCategory compilerOptions("Compiler options");
 static llvm::cl::opt<std::string> inputPath(llvm::cl::Positional,
                                             llvm::cl::desc("<model.onnx>"),
-                                            llvm::cl::Required);
+                                            llvm::cl::Required,
+                                            llvm::cl::cat(compilerOptions));
 static llvm::cl::opt<std::string> outputPath(
     "o",
     llvm::cl::desc("Output file ('-' for stdout; default: stdout for text, "
                    "the model's path with .so/.o for libraries and objects)"),
-    llvm::cl::value_desc("path"));
+    llvm::cl::value_desc("path"), llvm::cl::cat(compilerOptions));
 static llvm::cl::opt<EmitKind> emitKind(
     "emit", llvm::cl::desc("What to write"),
     llvm::cl::values(
@@ -65,18 +67,18 @@ static llvm::cl::opt<EmitKind> emitKind(
         clEnumValN(EmitKind::Asm, "asm", "assembly"),
         clEnumValN(EmitKind::Obj, "obj", "an object file"),
         clEnumValN(EmitKind::Lib, "lib", "a shared library (default)")),
-    llvm::cl::init(EmitKind::Lib));
+    llvm::cl::init(EmitKind::Lib), llvm::cl::cat(compilerOptions));
 static llvm::cl::opt<char> optLevel(
     "O", llvm::cl::desc("Optimization level: -O0, -O1, -O2 or -O3 (default)"),
-    llvm::cl::Prefix, llvm::cl::init('3'));
+    llvm::cl::Prefix, llvm::cl::init('3'), llvm::cl::cat(compilerOptions));
 static llvm::cl::opt<std::string>
     mcpu("mcpu", llvm::cl::desc("CPU to generate code for (default: the host)"),
-         llvm::cl::value_desc("name"));
+         llvm::cl::value_desc("name"), llvm::cl::cat(compilerOptions));
 static llvm::cl::list<std::string> inputShapes(
     "input-shape",
     llvm::cl::desc(
         "Static shape of a graph input, NAME=D0xD1x... (repeatable)"),
-    llvm::cl::value_desc("NAME=SHAPE"));
+    llvm::cl::value_desc("NAME=SHAPE"), llvm::cl::cat(compilerOptions));
 
 static llvm::cl::OptionCategory quantization("Quantization options");
 static llvm::cl::opt<std::string> quantizeMode(
@@ -334,6 +336,9 @@ int main(int argc, char **argv) {
   // --mlir-print-debuginfo keeps ONNX names (locations) in textual IR.
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
+  // LLVM's and MLIR's own options still parse (--mlir-print-debuginfo ...),
+  // but --help lists Quill's.
+  llvm::cl::HideUnrelatedOptions({&compilerOptions, &quantization});
   llvm::cl::ParseCommandLineOptions(argc, argv, "Quill ONNX compiler\n");
   if (optLevel < '0' || optLevel > '3')
     return fail("unknown optimization level -O" + std::string(1, optLevel) +
