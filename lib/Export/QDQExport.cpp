@@ -15,6 +15,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <map>
+#include <set>
 
 using namespace mlir;
 using namespace mlir::quill;
@@ -81,6 +83,7 @@ private:
   std::optional<std::string> findTensor(Value value) const;
   /// The index of the node the importer named `op` after, or -1.
   int findNode(Operation *op) const;
+  void recordDequantizedReaders(QuantizeOp quantize, const std::string &tensor);
   LogicalResult collectWeight(Operation *op, int nodeIndex);
   LogicalResult collectBias(Operation *op, int nodeIndex,
                             const QuantizedConstant &weight);
@@ -105,6 +108,11 @@ private:
   llvm::StringMap<const onnx::TensorProto *> initializers;
   /// Quantized activations by tensor name, in the order found.
   llvm::StringMap<ActivationParams> activations;
+  /// The nodes that read each quantized tensor's dequantized value; other
+  /// consumers (a residual Add beside the MatMul) keep the float tensor.
+  /// Tensors some of whose readers have no node are read dequantized by all.
+  llvm::StringMap<std::set<int>> dequantizedReaders;
+  llvm::StringSet<> readDequantizedByAll;
   std::vector<std::string> activationOrder;
   /// Quantized weights and biases: (node index, input index) -> constant.
   std::map<std::pair<int, int>, QuantizedConstant> constants;
@@ -138,6 +146,25 @@ int QDQExporter::findNode(Operation *op) const {
   return -1;
 }
 
+void QDQExporter::recordDequantizedReaders(QuantizeOp quantize,
+                                           const std::string &tensor) {
+  for (Operation *user : quantize->getUsers()) {
+    if (!isa<DequantizeOp>(user)) {
+      readDequantizedByAll.insert(tensor);
+      continue;
+    }
+    // A reader fused from several nodes (LayerNorm, GELU) is named after
+    // one of them, which need not be the one reading the tensor.
+    for (Operation *reader : user->getUsers()) {
+      int node = findNode(reader);
+      if (node >= 0 && llvm::is_contained(graph.node(node).input(), tensor))
+        dequantizedReaders[tensor].insert(node);
+      else
+        readDequantizedByAll.insert(tensor);
+    }
+  }
+}
+
 LogicalResult QDQExporter::collect(func::FuncOp function) {
   WalkResult walked = function.walk([&](Operation *op) {
     if (auto quantize = dyn_cast<QuantizeOp>(op)) {
@@ -161,6 +188,7 @@ LogicalResult QDQExporter::collect(func::FuncOp function) {
                       "tensor to attach QuantizeLinear to");
         return WalkResult::interrupt();
       }
+      recordDequantizedReaders(quantize, *tensor);
       ActivationParams params{element.getScale(), element.getZeroPoint(),
                               !element.isSigned()};
       auto [it, inserted] = activations.try_emplace(*tensor, params);
@@ -371,7 +399,8 @@ void QDQExporter::rewrite() {
   }
 
   // Activations: QuantizeLinear -> DequantizeLinear right after the tensor
-  // is produced; every consumer reads the dequantized value.
+  // is produced; the nodes that read it quantized in Quill's IR read the
+  // dequantized value.
   llvm::StringMap<std::string> dequantized;
   llvm::StringMap<std::vector<onnx::NodeProto>> pairs;
   for (const std::string &tensor : activationOrder) {
@@ -420,7 +449,9 @@ void QDQExporter::rewrite() {
       auto constant = constantOutputs.find({i, k});
       if (constant != constantOutputs.end())
         node.set_input(k, constant->second);
-      else if (dequantized.count(node.input(k)))
+      else if (dequantized.count(node.input(k)) &&
+               (readDequantizedByAll.contains(node.input(k)) ||
+                dequantizedReaders[node.input(k)].count(i)))
         node.set_input(k, dequantized[node.input(k)]);
     }
     std::vector<std::string> outputs(node.output().begin(),
