@@ -105,17 +105,24 @@ def bench_ort(model_file, inputs_dir, runs, output_dir, timeout):
     return parse_bench("ort_bench.js", run_tool("ort_bench.js", command, timeout))
 
 
-def compare_outputs(output_names, quill_dir, ort_dir):
-    """Largest |quill - ort| over all outputs, and whether every output is within tolerance."""
-    worst, agree = 0.0, True
+def load_output_pairs(output_names, first_dir, second_dir):
+    """Each output as written to both directories (float64), checked present and of one shape."""
     for name in output_names:
-        files = [os.path.join(d, name + ".npy") for d in (quill_dir, ort_dir)]
+        files = [os.path.join(d, name + ".npy") for d in (first_dir, second_dir)]
         missing = [f for f in files if not os.path.exists(f)]
         if missing:
             raise StepFailed(f"output {name!r} not written: {', '.join(missing)}")
-        got, want = (np.load(f).astype(np.float64) for f in files)
-        if got.shape != want.shape:
-            raise StepFailed(f"output {name!r}: Quill's shape {got.shape} differs from ORT's {want.shape}")
+        first, second = (np.load(f).astype(np.float64) for f in files)
+        if first.shape != second.shape:
+            raise StepFailed(f"output {name!r}: shapes {first.shape} ({first_dir}) and {second.shape} "
+                             f"({second_dir}) differ")
+        yield name, first, second
+
+
+def compare_outputs(output_names, quill_dir, ort_dir):
+    """Largest |quill - ort| over all outputs, and whether every output is within tolerance."""
+    worst, agree = 0.0, True
+    for name, got, want in load_output_pairs(output_names, quill_dir, ort_dir):
         diff = float(np.max(np.abs(got - want))) if got.size else 0.0
         magnitude = float(np.max(np.abs(want))) if want.size else 0.0
         atol = ATOL * max(1.0, magnitude)
@@ -129,14 +136,7 @@ def compare_outputs(output_names, quill_dir, ort_dir):
 def sqnr_db(output_names, reference_dir, quantized_dir):
     """Signal-to-quantization-noise ratio (dB) of all outputs together against the float reference."""
     signal = noise = 0.0
-    for name in output_names:
-        files = [os.path.join(d, name + ".npy") for d in (reference_dir, quantized_dir)]
-        missing = [f for f in files if not os.path.exists(f)]
-        if missing:
-            raise StepFailed(f"output {name!r} not written: {', '.join(missing)}")
-        reference, quantized = (np.load(f).astype(np.float64) for f in files)
-        if reference.shape != quantized.shape:
-            raise StepFailed(f"output {name!r}: shapes {reference.shape} and {quantized.shape} differ")
+    for _, reference, quantized in load_output_pairs(output_names, reference_dir, quantized_dir):
         signal += float(np.sum(reference ** 2))
         noise += float(np.sum((reference - quantized) ** 2))
     return float("inf") if noise == 0.0 else 10.0 * np.log10(signal / noise)

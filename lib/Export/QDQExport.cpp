@@ -84,6 +84,8 @@ private:
   /// The index of the node the importer named `op` after, or -1.
   int findNode(Operation *op) const;
   void recordDequantizedReaders(QuantizeOp quantize, const std::string &tensor);
+  /// Whether node `nodeIndex` reads quantized `tensor` dequantized.
+  bool readsDequantized(const std::string &tensor, int nodeIndex) const;
   LogicalResult collectWeight(Operation *op, int nodeIndex);
   LogicalResult collectBias(Operation *op, int nodeIndex,
                             const QuantizedConstant &weight);
@@ -163,6 +165,15 @@ void QDQExporter::recordDequantizedReaders(QuantizeOp quantize,
         readDequantizedByAll.insert(tensor);
     }
   }
+}
+
+bool QDQExporter::readsDequantized(const std::string &tensor,
+                                   int nodeIndex) const {
+  if (readDequantizedByAll.contains(tensor))
+    return true;
+  auto readers = dequantizedReaders.find(tensor);
+  return readers != dequantizedReaders.end() &&
+         readers->second.count(nodeIndex);
 }
 
 LogicalResult QDQExporter::collect(func::FuncOp function) {
@@ -450,8 +461,7 @@ void QDQExporter::rewrite() {
       if (constant != constantOutputs.end())
         node.set_input(k, constant->second);
       else if (dequantized.count(node.input(k)) &&
-               (readDequantizedByAll.contains(node.input(k)) ||
-                dequantizedReaders[node.input(k)].count(i)))
+               readsDequantized(node.input(k), i))
         node.set_input(k, dequantized[node.input(k)]);
     }
     std::vector<std::string> outputs(node.output().begin(),
