@@ -2,6 +2,8 @@
 
 #include "quill/Driver/Calibrate.h"
 
+#include "InstrumentedModels.h"
+
 #include "quill/Driver/CalibrationData.h"
 #include "quill/Driver/CompileModel.h"
 #include "quill/Driver/Passes.h"
@@ -36,8 +38,8 @@ llvm::Error makeError(const llvm::Twine &message) {
 /// Samples done, rate and time left, rewritten in place on a terminal.
 class Progress {
 public:
-  Progress(size_t total, bool enabled)
-      : total(total),
+  Progress(StringRef activity, size_t total, bool enabled)
+      : activity(activity.str()), total(total),
         enabled(enabled && llvm::sys::Process::StandardErrIsDisplayed()),
         start(Clock::now()), lastPrint(start) {}
 
@@ -50,7 +52,7 @@ public:
     lastPrint = now;
     double seconds = std::chrono::duration<double>(now - start).count();
     double rate = seconds > 0 ? done / seconds : 0.0;
-    llvm::errs() << "\rquill: calibrating: " << done << "/" << total
+    llvm::errs() << "\rquill: " << activity << ": " << done << "/" << total
                  << " samples, " << llvm::format("%.1f", rate) << "/s";
     if (done != total && rate > 0)
       llvm::errs() << ", " << llvm::format("%.0f", (total - done) / rate)
@@ -60,6 +62,7 @@ public:
 
 private:
   using Clock = std::chrono::steady_clock;
+  std::string activity;
   size_t total;
   bool enabled;
   Clock::time_point start, lastPrint;
@@ -74,9 +77,8 @@ func::FuncOp getEntryFunction(ModuleOp module) {
 
 } // namespace
 
-llvm::Expected<CalibrationStatistics>
-mlir::quill::runCalibration(ModuleOp module, llvm::StringRef dataPath,
-                            const CalibrationRunOptions &options) {
+llvm::Expected<OwningOpRef<ModuleOp>>
+mlir::quill::instrumentForCalibration(ModuleOp module) {
   OwningOpRef<ModuleOp> instrumented = module.clone();
   func::FuncOp entry = getEntryFunction(*instrumented);
   if (!entry)
@@ -90,35 +92,47 @@ mlir::quill::runCalibration(ModuleOp module, llvm::StringRef dataPath,
     return makeError("calibration: nothing to observe: the model has no "
                      "MatMul, Gemm, Conv or ConvTranspose with a constant "
                      "float weight");
+  return instrumented;
+}
 
+llvm::Expected<std::unique_ptr<ModelLibrary>>
+mlir::quill::compileAndLoad(ModuleOp module, const CPUTargetOptions &target) {
   SmallString<128> libraryPath;
   if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
           "quill-calibration", "so", libraryPath))
-    return makeError("calibration: cannot create a temporary file: " +
-                     ec.message());
+    return makeError("cannot create a temporary file: " + ec.message());
   llvm::FileRemover removeLibrary(libraryPath);
   std::string error;
-  if (failed(compileGraphToSharedLibrary(*instrumented, libraryPath,
-                                         options.target, error)))
-    return makeError(error.empty() ? "" : "calibration: " + error);
+  if (failed(compileGraphToSharedLibrary(module, libraryPath, target, error)))
+    return makeError(error);
   std::unique_ptr<ModelLibrary> model =
       ModelLibrary::load(libraryPath.str().str(), error);
   if (!model)
-    return makeError("calibration: " + error);
+    return makeError(error);
+  return model;
+}
 
+llvm::Error mlir::quill::runOnSamples(
+    ArrayRef<const ModelLibrary *> models, StringRef dataPath,
+    StringRef activity, bool showProgress,
+    function_ref<void(ArrayRef<std::vector<Tensor>>)> consume) {
+  std::string error;
   std::optional<CalibrationData> data =
-      CalibrationData::open(dataPath.str(), model->getInputs(), error);
+      CalibrationData::open(dataPath.str(), models.front()->getInputs(), error);
   if (!data)
     return makeError(error);
   if (data->size() == 0)
     return makeError(dataPath + ": no calibration samples");
 
-  CalibrationStatistics statistics;
-  std::vector<Tensor> outputs = model->allocateOutputs();
-  std::vector<quill_tensor> outputViews;
-  for (Tensor &output : outputs)
-    outputViews.push_back(output.view());
-  Progress progress(data->size(), options.showProgress);
+  std::vector<std::vector<Tensor>> outputs;
+  std::vector<std::vector<quill_tensor>> outputViews;
+  for (const ModelLibrary *model : models) {
+    outputs.push_back(model->allocateOutputs());
+    outputViews.emplace_back();
+    for (Tensor &output : outputs.back())
+      outputViews.back().push_back(output.view());
+  }
+  Progress progress(activity, data->size(), showProgress);
   for (size_t i = 0; i < data->size(); ++i) {
     std::optional<CalibrationSample> sample = data->load(i, error);
     if (!sample)
@@ -126,16 +140,43 @@ mlir::quill::runCalibration(ModuleOp module, llvm::StringRef dataPath,
     std::vector<quill_tensor> inputViews;
     for (Tensor &input : *sample)
       inputViews.push_back(input.view());
-    if (!model->run(inputViews, outputViews, error))
-      return makeError("calibration sample " + llvm::Twine(i) + ": " + error);
-    for (size_t k = numModelOutputs; k < outputs.size(); ++k) {
-      const Tensor &observed = outputs[k];
-      statistics[model->getOutputs()[k].name].observe(llvm::ArrayRef<float>(
-          reinterpret_cast<const float *>(observed.data.data()),
-          observed.numElements()));
-    }
+    for (auto [model, views] : llvm::zip(models, outputViews))
+      if (!model->run(inputViews, views, error))
+        return makeError("calibration sample " + llvm::Twine(i) + ": " + error);
+    consume(outputs);
     progress.update(i + 1);
   }
+  return llvm::Error::success();
+}
+
+llvm::Expected<CalibrationStatistics>
+mlir::quill::runCalibration(ModuleOp module, llvm::StringRef dataPath,
+                            const CalibrationRunOptions &options) {
+  unsigned numModelOutputs =
+      getEntryFunction(module) ? getEntryFunction(module).getNumResults() : 0;
+  llvm::Expected<OwningOpRef<ModuleOp>> instrumented =
+      instrumentForCalibration(module);
+  if (!instrumented)
+    return instrumented.takeError();
+  llvm::Expected<std::unique_ptr<ModelLibrary>> model =
+      compileAndLoad(**instrumented, options.target);
+  if (!model)
+    return model.takeError();
+
+  CalibrationStatistics statistics;
+  const std::vector<::quill::host::TensorInfo> &infos = (*model)->getOutputs();
+  llvm::Error error = runOnSamples(
+      {model->get()}, dataPath, "calibrating", options.showProgress,
+      [&](ArrayRef<std::vector<Tensor>> outputs) {
+        for (size_t k = numModelOutputs; k < infos.size(); ++k) {
+          const Tensor &observed = outputs.front()[k];
+          statistics[infos[k].name].observe(llvm::ArrayRef<float>(
+              reinterpret_cast<const float *>(observed.data.data()),
+              observed.numElements()));
+        }
+      });
+  if (error)
+    return std::move(error);
   return statistics;
 }
 

@@ -25,6 +25,11 @@ void mlir::quill::buildPreparePipeline(OpPassManager &pm) {
   func.addPass(createFuseLayerNormPass());
   func.addPass(createFuseGeluPass());
   // Quantized models (QDQ, QOperator) compute on integers from here on.
+  buildQDQToIntegerPipeline(pm);
+}
+
+void mlir::quill::buildQDQToIntegerPipeline(OpPassManager &pm) {
+  OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createQDQToIntegerPass());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());

@@ -12,6 +12,7 @@
 
 #include "quill/Driver/Calibrate.h"
 #include "quill/Driver/CompileModel.h"
+#include "quill/Driver/QuantizationReport.h"
 #include "quill/Export/QDQExport.h"
 #include "quill/Import/ONNXImporter.h"
 #include "quill/Pipelines/Pipelines.h"
@@ -125,6 +126,13 @@ static llvm::cl::opt<std::string> quantizedOutputs(
                    "form ONNX Runtime runs fastest)"),
     llvm::cl::value_desc("consumed|all"), llvm::cl::cat(quantization));
 
+static llvm::cl::opt<std::string> reportPath(
+    "report",
+    llvm::cl::desc("Write a quantization report (JSON) and print it as a "
+                   "table: per quantized op, its ranges and the SQNR of its "
+                   "output against the float model on the calibration data"),
+    llvm::cl::value_desc("FILE.json"), llvm::cl::cat(quantization));
+
 /// Checks the quantization options; the message names the one at fault.
 static LogicalResult checkQuantizationOptions(std::string &error) {
   if (quantizeMode.empty() && !calibrationData.empty())
@@ -137,6 +145,10 @@ static LogicalResult checkQuantizationOptions(std::string &error) {
            quantizedOutputs != "consumed" && quantizedOutputs != "all")
     error = "unknown --quantized-outputs '" + quantizedOutputs +
             "' (expected consumed or all)";
+  else if (quantizeMode.empty() && !reportPath.empty())
+    error = "--report needs --quantize";
+  else if (!reportPath.empty() && calibrationData.empty())
+    error = "--report needs --calibration-data (it runs the samples)";
   else if (!quantizeMode.empty() && quantizeMode != "int8")
     error = "unknown --quantize mode '" + quantizeMode + "' (expected int8)";
   else if (!quantizeMode.empty() && calibrationData.empty() &&
@@ -146,9 +158,8 @@ static LogicalResult checkQuantizationOptions(std::string &error) {
   return success(error.empty());
 }
 
-/// quill-quantize with the command line's options, then the integer rewrite.
-static void buildQuantizationPipeline(OpPassManager &pm, StringRef statsFile,
-                                      bool toIntegers) {
+/// quill-quantize's options from the command line.
+static quill::QuantizePassOptions getQuantizePassOptions(StringRef statsFile) {
   quill::QuantizePassOptions options;
   options.statsFile = statsFile.str();
   options.calibratorName = calibrator;
@@ -158,13 +169,7 @@ static void buildQuantizationPipeline(OpPassManager &pm, StringRef statsFile,
   options.quantizeAllOutputs = quantizedOutputs.getNumOccurrences()
                                    ? quantizedOutputs == "all"
                                    : emitKind == EmitKind::QDQONNX;
-  OpPassManager &function = pm.nest<func::FuncOp>();
-  function.addPass(quill::createQuantizePass(options));
-  if (!toIntegers)
-    return;
-  function.addPass(quill::createQDQToIntegerPass());
-  function.addPass(createCanonicalizerPass());
-  function.addPass(createCSEPass());
+  return options;
 }
 
 /// The file (and line, when there is one) a location points into.
@@ -293,13 +298,34 @@ static int writeQDQModel(ModuleOp module) {
   return 0;
 }
 
+/// Prints the quantization report of the prepared float graph `module` and
+/// writes it to --report. The table goes to stderr when stdout carries the
+/// compiled output.
+static LogicalResult report(ModuleOp module, StringRef statsFile,
+                            const quill::CalibrationRunOptions &run) {
+  llvm::Expected<quill::QuantizationReport> report = quill::reportQuantization(
+      module, getQuantizePassOptions(statsFile), calibrationData, run);
+  llvm::Error error = report
+                          ? quill::writeQuantizationReport(*report, reportPath)
+                          : report.takeError();
+  if (error) {
+    std::string message = llvm::toString(std::move(error));
+    if (!message.empty())
+      fail(message);
+    return failure();
+  }
+  quill::printQuantizationReport(*report, outputPath == "-" ? llvm::errs()
+                                                            : llvm::outs());
+  return success();
+}
+
 /// Calibrates when asked to, then runs the quantization pipeline.
 static LogicalResult quantize(ModuleOp module) {
   std::string statsFile = calibrationStats;
   std::optional<llvm::FileRemover> removeStats;
+  quill::CalibrationRunOptions options;
+  options.target = getTargetOptions();
   if (!calibrationData.empty()) {
-    quill::CalibrationRunOptions options;
-    options.target = getTargetOptions();
     llvm::Expected<quill::CalibrationStatistics> statistics =
         quill::runCalibration(module, calibrationData, options);
     if (!statistics) {
@@ -324,9 +350,13 @@ static LogicalResult quantize(ModuleOp module) {
       return failure();
     }
   }
+  if (!reportPath.empty() && failed(report(module, statsFile, options)))
+    return failure();
   PassManager pm(module.getContext());
-  buildQuantizationPipeline(pm, statsFile,
-                            /*toIntegers=*/emitKind != EmitKind::QDQONNX);
+  pm.addNestedPass<func::FuncOp>(
+      quill::createQuantizePass(getQuantizePassOptions(statsFile)));
+  if (emitKind != EmitKind::QDQONNX)
+    quill::buildQDQToIntegerPipeline(pm);
   return pm.run(module);
 }
 

@@ -21,6 +21,12 @@ namespace mlir::quill {
 /// Appends the prepare phase to a module-level pass manager.
 void buildPreparePipeline(OpPassManager &pm);
 
+/// Appends the rewrite of quantized graphs (QDQ form) to integer ops,
+/// quill-qdq-to-integer and its cleanup, to a module-level pass manager.
+/// The prepare pipeline ends with it; quill-compile runs it again after
+/// quill-quantize.
+void buildQDQToIntegerPipeline(OpPassManager &pm);
+
 /// Appends graph IR -> kernel IR (tensors) to a module-level pass manager.
 void buildCPUKernelPipeline(OpPassManager &pm);
 

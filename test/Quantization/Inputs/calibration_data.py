@@ -3,6 +3,7 @@
 
     calibration_data.py write OUT_DIR
     calibration_data.py check STATS.json DATA.npz
+    calibration_data.py report REPORT.json DATA.npz
 
 `write` makes OUT_DIR/mlp.onnx (Gemm + Relu + MatMul on a [2, 8] input,
 float, seeded) and the same 12 samples as
@@ -18,6 +19,12 @@ misnamed.npz (an array named y).
 `check` recomputes each observed tensor of the float model in numpy from
 the samples and compares min, max and count with the statistics exactly,
 and that the histogram holds every value under histogram_max.
+
+`report` checks a quantization report (quill-compile --report): it
+simulates the int8 model in numpy from the report's activation and output
+types and from weights it quantizes itself (symmetric, per output channel,
+scale = max|w| / 127 as a float32), and compares each op's SQNR against
+the float model over the samples with the report's.
 """
 
 import json
@@ -97,8 +104,67 @@ def check(stats_path, data_path):
     sys.exit(1 if failures else 0)
 
 
+def quantize(x, tensor):
+    """Stored values and (scale, zero point) of a per-tensor report entry."""
+    scale, zero_point = np.float32(tensor["scale"]), tensor["zero_point"]
+    low, high = (0, 255) if tensor["type"] == "uint8" else (-128, 127)
+    return (np.clip(np.round(x / scale) + zero_point, low, high),
+            np.float64(scale), zero_point)
+
+
+def quantize_weight(w, axis):
+    """Stored values and scales, symmetric per index of `axis`."""
+    scale = (np.abs(w).astype(np.float64).max(axis=1 - axis, keepdims=True)
+             / 127).astype(np.float32)
+    return np.clip(np.round(w / scale.astype(np.float64)), -127, 127), \
+        scale.astype(np.float64).ravel()
+
+
+def integer_product(x, activation, w, axis):
+    """(x's stored values - zero point) @ stored weights: the exact int32
+    accumulator and its scale per output column."""
+    qx, sx, zx = quantize(x, activation)
+    qw, sw = quantize_weight(w, axis)
+    return (qx - zx) @ (qw.T if axis == 0 else qw), sx * sw
+
+
+def sqnr_db(reference, value):
+    return 10 * np.log10(np.sum(reference.astype(np.float64) ** 2) /
+                         np.sum((reference.astype(np.float64) - value) ** 2))
+
+
+def report(report_path, data_path):
+    ops = {op["name"]: op for op in json.load(open(report_path))["ops"]}
+    samples = np.load(data_path)["x"]
+    fc1, fc2 = ops["fc1"], ops["fc2"]
+    reference = [forward(x) for x in samples]
+    simulated = []
+    for x in samples:
+        # fc1: int32 bias at the product's scale; the ReLU clamps at the
+        # output's zero point; the output is requantized.
+        acc, scale = integer_product(x, fc1["activation"], W1, 0)
+        acc = acc + np.round(B1 / scale)
+        qy, sy, zy = quantize(acc * scale, fc1["output"])
+        relu1 = (np.maximum(qy, zy) - zy) * sy
+        # fc2 reads relu1 as quantized and is read as float.
+        acc, scale = integer_product(relu1, fc2["activation"], W2, 1)
+        simulated.append((relu1, acc * scale))
+    failures = 0
+    for k, op in enumerate([fc1, fc2]):
+        expected = sqnr_db(np.stack([r[k + 1] for r in reference]),
+                           np.stack([s[k] for s in simulated]))
+        if abs(op["sqnr_db"] - expected) > 0.01:
+            print("%s: report %.3f dB, numpy %.3f dB" %
+                  (op["name"], op["sqnr_db"], expected))
+            failures += 1
+    print("%d ops checked, %d failed" % (2, failures))
+    sys.exit(1 if failures else 0)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "write":
         write(sys.argv[2])
-    else:
+    elif sys.argv[1] == "check":
         check(sys.argv[2], sys.argv[3])
+    else:
+        report(sys.argv[2], sys.argv[3])

@@ -8,11 +8,13 @@ handwritten digits (1797 8x8 images shipped with scikit-learn: the first
 1200 train, the other 597 test), exports it to ONNX with batch 1, compiles
 it with Quill in float and in int8 with each calibrator (calibrated on 200
 training images through quill.compile(calibration=...), statistics saved
-in WORK_DIR/stats.json), and runs the test
+in WORK_DIR/stats.json, quantization reports in WORK_DIR/CALIBRATOR.json),
+and runs the test
 set through each. Prints each accuracy and fails if an int8 model loses more
 than 0.5 points, or if the float model disagrees with numpy.
 """
 
+import json
 import os
 import sys
 
@@ -119,13 +121,16 @@ def main():
         library = quill.compile(model_path, output=os.path.join(work, calibrator + ".so"),
                                 quantize="int8", calibrator=calibrator,
                                 calibration=calibration,
-                                calibration_stats=os.path.join(work, "stats.json"))
+                                calibration_stats=os.path.join(work, "stats.json"),
+                                report=os.path.join(work, calibrator + ".json"))
         int8_accuracy = accuracy(library, test_x, test_y)
         loss = float_accuracy - int8_accuracy
         ok = loss <= MAX_LOSS_POINTS
         failed += not ok
-        print("int8 %s: %.2f%% (%+.2f points)%s" % (
-            calibrator, int8_accuracy, -loss, "" if ok else " FAILED"))
+        report = json.load(open(os.path.join(work, calibrator + ".json")))
+        sqnr = ", ".join("%.1f" % op["sqnr_db"] for op in report["ops"])
+        print("int8 %s: %.2f%% (%+.2f points), SQNR per layer %s dB%s" % (
+            calibrator, int8_accuracy, -loss, sqnr, "" if ok else " FAILED"))
     print("%d passed, %d failed" % (1 + len(CALIBRATORS) - failed, failed))
     sys.exit(1 if failed else 0)
 

@@ -1,0 +1,336 @@
+//===- QuantizationReport.cpp - What quantization costs each op -----------===//
+
+#include "quill/Driver/QuantizationReport.h"
+
+#include "InstrumentedModels.h"
+
+#include "quill/Dialect/Quill/IR/QuantParams.h"
+#include "quill/Dialect/Quill/IR/Quill.h"
+#include "quill/Pipelines/Pipelines.h"
+#include "quill/Quantization/QuantizableOps.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::quill;
+using ::quill::host::ModelLibrary;
+using ::quill::host::Tensor;
+
+void SignalToNoise::add(double reference, double value) {
+  signal += reference * reference;
+  noise += (reference - value) * (reference - value);
+}
+
+double SignalToNoise::getDecibels() const {
+  if (noise == 0.0)
+    return std::numeric_limits<double>::infinity();
+  return 10.0 * std::log10(signal / noise);
+}
+
+namespace {
+
+llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+std::string describeStorage(unsigned width, bool isSigned) {
+  return (isSigned ? "int" : "uint") + std::to_string(width);
+}
+
+void setScales(QuantizedTensorReport &report, ArrayRef<double> scales) {
+  report.minScale = *llvm::min_element(scales);
+  report.maxScale = *llvm::max_element(scales);
+}
+
+QuantizedTensorReport describeQuantizedType(Type element) {
+  QuantizedTensorReport report;
+  llvm::TypeSwitch<Type>(element)
+      .Case([&](quant::UniformQuantizedType type) {
+        report.type = describeStorage(type.getStorageTypeIntegralWidth(),
+                                      type.isSigned());
+        report.granularity = "per-tensor";
+        setScales(report, {type.getScale()});
+        report.zeroPoint = type.getZeroPoint();
+        report.range = {
+            (type.getStorageTypeMin() - type.getZeroPoint()) * type.getScale(),
+            (type.getStorageTypeMax() - type.getZeroPoint()) * type.getScale()};
+      })
+      .Case([&](quant::UniformQuantizedPerAxisType type) {
+        report.type = describeStorage(type.getStorageTypeIntegralWidth(),
+                                      type.isSigned());
+        report.granularity = "per-channel";
+        setScales(report, type.getScales());
+      })
+      .Case([&](quant::UniformQuantizedSubChannelType type) {
+        report.type = describeStorage(type.getStorageTypeIntegralWidth(),
+                                      type.isSigned());
+        report.granularity = "per-block";
+        SmallVector<double> scales;
+        for (APFloat scale : type.getScales().getValues<APFloat>())
+          scales.push_back(scale.convertToDouble());
+        setScales(report, scales);
+      })
+      .Case([&](FloatQuantType type) {
+        llvm::raw_string_ostream os(report.type);
+        os << type.getStorageType();
+        report.granularity = type.isPerAxis() ? "per-channel" : "per-tensor";
+        setScales(report, type.getScales().asArrayRef());
+        if (!type.isPerAxis())
+          report.range = {-type.getStorageMax() * report.minScale,
+                          type.getStorageMax() * report.minScale};
+      });
+  return report;
+}
+
+/// The quantized type `value` is dequantized from.
+Type getDequantizedFrom(Value value) {
+  auto dequantize = value.getDefiningOp<DequantizeOp>();
+  return dequantize ? dequantize.getInput().getType().getElementType() : Type();
+}
+
+std::string getKind(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::string>(op)
+      .Case([](MatMulOp) { return "MatMul"; })
+      .Case([](GemmOp) { return "Gemm"; })
+      .Case([](ConvOp) { return "Conv"; })
+      .Case([](ConvTransposeOp) { return "ConvTranspose"; })
+      .Default(
+          [](Operation *op) { return op->getName().getStringRef().str(); });
+}
+
+/// The report rows of the ops `quill-quantize` quantized in `ops`, read
+/// from the quantized IR.
+std::vector<QuantizedOpReport>
+describeQuantizedOps(ArrayRef<QuantizableOp> ops) {
+  std::vector<QuantizedOpReport> reports;
+  for (const QuantizableOp &op : ops) {
+    Type activation = getDequantizedFrom(op.activation->get());
+    Type weight = getDequantizedFrom(op.weight->get());
+    if (!activation || !weight)
+      continue;
+    QuantizedOpReport report;
+    report.name = getStatisticsName(op.op->getResult(0)).value_or("");
+    report.kind = getKind(op.op);
+    report.output = getStatisticsName(op.output).value_or("");
+    report.activation = describeQuantizedType(activation);
+    report.weight = describeQuantizedType(weight);
+    for (Operation *user : op.output.getUsers())
+      if (auto quantize = dyn_cast<QuantizeOp>(user))
+        report.quantizedOutput = describeQuantizedType(
+            quantize.getResult().getType().getElementType());
+    reports.push_back(std::move(report));
+  }
+  return reports;
+}
+
+func::FuncOp getEntryFunction(ModuleOp module) {
+  for (auto function : module.getOps<func::FuncOp>())
+    if (function.isPublic())
+      return function;
+  return nullptr;
+}
+
+bool isFloat(quill_dtype dtype) {
+  return dtype == QUILL_DTYPE_FLOAT32 || dtype == QUILL_DTYPE_FLOAT64 ||
+         dtype == QUILL_DTYPE_FLOAT16 || dtype == QUILL_DTYPE_BFLOAT16;
+}
+
+} // namespace
+
+llvm::Expected<QuantizationReport> mlir::quill::reportQuantization(
+    ModuleOp module, const QuantizePassOptions &options, StringRef dataPath,
+    const CalibrationRunOptions &run) {
+  unsigned numModelOutputs = getEntryFunction(module).getNumResults();
+  llvm::Expected<OwningOpRef<ModuleOp>> instrumented =
+      instrumentForCalibration(module);
+  if (!instrumented)
+    return instrumented.takeError();
+  OwningOpRef<ModuleOp> floatModule = (*instrumented)->clone();
+  llvm::Expected<std::unique_ptr<ModelLibrary>> floatModel =
+      compileAndLoad(*floatModule, run.target);
+  if (!floatModel)
+    return floatModel.takeError();
+
+  QuantizationReport report;
+  ModuleOp quantized = **instrumented;
+  SmallVector<QuantizableOp> ops =
+      getQuantizableOps(getEntryFunction(quantized));
+  PassManager quantize(module.getContext());
+  quantize.addNestedPass<func::FuncOp>(createQuantizePass(options));
+  if (failed(quantize.run(quantized)))
+    return makeError("");
+  report.ops = describeQuantizedOps(ops);
+  PassManager toIntegers(module.getContext());
+  buildQDQToIntegerPipeline(toIntegers);
+  if (failed(toIntegers.run(quantized)))
+    return makeError("");
+  llvm::Expected<std::unique_ptr<ModelLibrary>> quantizedModel =
+      compileAndLoad(quantized, run.target);
+  if (!quantizedModel)
+    return quantizedModel.takeError();
+
+  // The tensors to compare, by output index.
+  const std::vector<::quill::host::TensorInfo> &infos =
+      (*floatModel)->getOutputs();
+  SmallVector<size_t> floatOutputs;
+  for (size_t k = 0; k < numModelOutputs; ++k)
+    if (isFloat(infos[k].dtype)) {
+      floatOutputs.push_back(k);
+      report.outputs.push_back({infos[k].name, {}});
+    }
+  SmallVector<std::pair<size_t, SignalToNoise *>> compared;
+  for (auto [k, output] : llvm::zip(floatOutputs, report.outputs))
+    compared.push_back({k, &output.second});
+  for (QuantizedOpReport &op : report.ops)
+    for (size_t k = numModelOutputs; k < infos.size(); ++k)
+      if (infos[k].name == op.output)
+        compared.push_back({k, &op.error});
+
+  llvm::Error error = runOnSamples(
+      {floatModel->get(), quantizedModel->get()}, dataPath, "reporting",
+      run.showProgress, [&](ArrayRef<std::vector<Tensor>> outputs) {
+        for (auto [k, noise] : compared) {
+          const Tensor &reference = outputs[0][k], &value = outputs[1][k];
+          for (size_t i = 0, e = reference.numElements(); i < e; ++i)
+            noise->add(reference.elementAsDouble(i), value.elementAsDouble(i));
+        }
+        ++report.samples;
+      });
+  if (error)
+    return std::move(error);
+  return report;
+}
+
+namespace {
+
+std::string formatDecibels(const SignalToNoise &error) {
+  double decibels = error.getDecibels();
+  if (std::isinf(decibels))
+    return "exact";
+  std::string text;
+  llvm::raw_string_ostream(text) << llvm::format("%.1f", decibels);
+  return text;
+}
+
+/// "uint8 [-1.23, 4.56]" per tensor, "int8 per-channel" otherwise.
+std::string formatTensor(const QuantizedTensorReport &tensor) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << tensor.type;
+  if (tensor.range)
+    os << llvm::format(" [%.4g, %.4g]", tensor.range->first,
+                       tensor.range->second);
+  else
+    os << " " << tensor.granularity;
+  return text;
+}
+
+void printTable(ArrayRef<SmallVector<std::string>> rows, raw_ostream &os) {
+  SmallVector<size_t> widths(rows.front().size(), 0);
+  for (const SmallVector<std::string> &row : rows)
+    for (auto [width, cell] : llvm::zip(widths, row))
+      width = std::max(width, cell.size());
+  for (const SmallVector<std::string> &row : rows) {
+    for (auto [i, cell] : llvm::enumerate(row)) {
+      // The last column, SQNR, is right-aligned.
+      if (i + 1 == row.size())
+        os.indent(widths[i] - cell.size()) << cell;
+      else
+        os << cell;
+      if (i + 1 != row.size())
+        os.indent(widths[i] - cell.size() + 2);
+    }
+    os << "\n";
+  }
+}
+
+llvm::json::Value toJSON(const QuantizedTensorReport &tensor) {
+  llvm::json::Object object{{"type", tensor.type},
+                            {"granularity", tensor.granularity}};
+  if (tensor.granularity == "per-tensor") {
+    object["scale"] = tensor.minScale;
+  } else {
+    object["scale_min"] = tensor.minScale;
+    object["scale_max"] = tensor.maxScale;
+  }
+  if (tensor.zeroPoint)
+    object["zero_point"] = *tensor.zeroPoint;
+  if (tensor.range)
+    object["range"] =
+        llvm::json::Array{tensor.range->first, tensor.range->second};
+  return object;
+}
+
+llvm::json::Value toJSON(const SignalToNoise &error) {
+  double decibels = error.getDecibels();
+  if (std::isinf(decibels))
+    return nullptr;
+  return decibels;
+}
+
+} // namespace
+
+void mlir::quill::printQuantizationReport(const QuantizationReport &report,
+                                          raw_ostream &os) {
+  os << "quantization report: " << report.ops.size()
+     << " quantized ops, SQNR (dB) against float over " << report.samples
+     << (report.samples == 1 ? " calibration sample\n"
+                             : " calibration samples\n");
+  SmallVector<SmallVector<std::string>> rows = {
+      {"op", "type", "activation", "weight", "output", "SQNR"}};
+  for (const QuantizedOpReport &op : report.ops)
+    rows.push_back({op.name, op.kind, formatTensor(op.activation),
+                    formatTensor(op.weight),
+                    op.quantizedOutput ? formatTensor(*op.quantizedOutput)
+                                       : std::string("float"),
+                    formatDecibels(op.error)});
+  printTable(rows, os);
+  if (report.outputs.empty())
+    return;
+  rows = {{"model output", "SQNR"}};
+  for (const auto &[name, error] : report.outputs)
+    rows.push_back({name, formatDecibels(error)});
+  os << "\n";
+  printTable(rows, os);
+}
+
+llvm::Error
+mlir::quill::writeQuantizationReport(const QuantizationReport &report,
+                                     StringRef path) {
+  llvm::json::Array ops;
+  for (const QuantizedOpReport &op : report.ops) {
+    llvm::json::Object object{{"name", op.name},
+                              {"type", op.kind},
+                              {"output_name", op.output},
+                              {"activation", toJSON(op.activation)},
+                              {"weight", toJSON(op.weight)},
+                              {"sqnr_db", toJSON(op.error)}};
+    object["output"] =
+        op.quantizedOutput ? toJSON(*op.quantizedOutput) : nullptr;
+    ops.push_back(std::move(object));
+  }
+  llvm::json::Object outputs;
+  for (const auto &[name, error] : report.outputs)
+    outputs[name] = llvm::json::Object{{"sqnr_db", toJSON(error)}};
+  std::error_code ec;
+  llvm::ToolOutputFile file(path, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return makeError(path + ": " + ec.message());
+  file.os() << llvm::formatv(
+      "{0:2}\n", llvm::json::Value(llvm::json::Object{
+                     {"samples", static_cast<int64_t>(report.samples)},
+                     {"ops", std::move(ops)},
+                     {"outputs", std::move(outputs)}}));
+  file.keep();
+  return llvm::Error::success();
+}
