@@ -3,8 +3,9 @@
 // quill-compile MODEL.onnx [-o OUT] [--emit=KIND] [-O0..-O3] [--mcpu=NAME]
 //               [--quantize=int8 --calibration-data=PATH ...]
 //
-// Imports an ONNX model (binary, or ONNX text syntax for `.onnxtxt`) and
-// writes the requested stage: the graph IR as imported or after prepare,
+// Imports an ONNX model (binary, or ONNX text syntax for `.onnxtxt`), or
+// reads graph IR (`.mlir`, a module with one public function), and writes
+// the requested stage: the graph IR as imported or after prepare,
 // the kernel IR, LLVM IR, assembly, an object, or (the default) a shared
 // library exporting the C ABI of include/quill/Runtime/quill_model.h.
 //
@@ -22,6 +23,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Transforms/Passes.h"
@@ -44,10 +46,10 @@ enum class EmitKind { Import, Graph, QDQONNX, Kernel, LLVM, Asm, Obj, Lib };
 } // namespace
 
 static llvm::cl::OptionCategory compilerOptions("Compiler options");
-static llvm::cl::opt<std::string> inputPath(llvm::cl::Positional,
-                                            llvm::cl::desc("<model.onnx>"),
-                                            llvm::cl::Required,
-                                            llvm::cl::cat(compilerOptions));
+static llvm::cl::opt<std::string>
+    inputPath(llvm::cl::Positional,
+              llvm::cl::desc("<model.onnx | model.onnxtxt | graph.mlir>"),
+              llvm::cl::Required, llvm::cl::cat(compilerOptions));
 static llvm::cl::opt<std::string> outputPath(
     "o",
     llvm::cl::desc("Output file ('-' for stdout; default: stdout for text, "
@@ -393,8 +395,12 @@ int main(int argc, char **argv) {
   // Users of an ONNX compiler want the message, not an IR dump.
   context.printOpOnDiagnostic(false);
   context.getDiagEngine().registerHandler(printDiagnostic);
+  bool isGraphIR = StringRef(inputPath).ends_with(".mlir");
+  if (isGraphIR && emitKind == EmitKind::QDQONNX)
+    return fail("--emit=qdq-onnx needs an ONNX model, not graph IR");
   OwningOpRef<ModuleOp> module =
-      quill::importONNXFile(inputPath, &context, options);
+      isGraphIR ? parseSourceFile<ModuleOp>(inputPath, &context)
+                : quill::importONNXFile(inputPath, &context, options);
   if (!module || failed(verify(*module)))
     return 1;
   if (emitKind == EmitKind::Import)

@@ -1,14 +1,17 @@
-//===- Quantization.cpp - Lowering of integer quantize / dequantize -------===//
+//===- Quantization.cpp - Lowering of quantize / dequantize ---------------===//
 //
-// `!quant.uniform` per-tensor and per-axis parameters become constants read
-// elementwise (per-axis ones through a map on the quantized axis):
+// `!quant.uniform` and `!quill.float_quant` per-tensor and per-axis
+// parameters become constants read elementwise (per-axis ones through a map
+// on the quantized axis):
 //   quantize:   q = clamp(round_half_even(x / scale) + zero_point, qmin, qmax)
-//   dequantize: x = (q - zero_point) * scale
+//               q = fp8_rne_satfinite(x / scale)     (stored as i8 bits)
+//   dequantize: x = (q - zero_point) * scale, x = f32(q) * scale
 //   requantize: integer multiply, rounding shift and clamp in 64 bits
 // the same rules as the folders in lib/Dialect/Quill/IR/QuantArithmetic.cpp.
 //
 //===----------------------------------------------------------------------===//
 
+#include "FP8Encoding.h"
 #include "LoweringUtils.h"
 
 #include "quill/Dialect/Quill/IR/QuantParams.h"
@@ -32,8 +35,7 @@ struct QuantParamTensors {
 };
 
 FailureOr<QuantParamTensors> materializeParams(OpBuilder &b, Location loc,
-                                               quant::QuantizedType type,
-                                               int64_t rank) {
+                                               Type type, int64_t rank) {
   MLIRContext *context = b.getContext();
   SmallVector<float> scales, zeroPoints;
   AffineMap map;
@@ -50,6 +52,14 @@ FailureOr<QuantParamTensors> materializeParams(OpBuilder &b, Location loc,
     map = AffineMap::get(
         rank, 0, getAffineDimExpr(perAxis.getQuantizedDimension(), context),
         context);
+  } else if (auto floatQuant = dyn_cast<FloatQuantType>(type)) {
+    for (double scale : floatQuant.getScales().asArrayRef())
+      scales.push_back(scale);
+    zeroPoints.assign(scales.size(), 0.0f);
+    AffineExpr index = floatQuant.getAxis()
+                           ? getAffineDimExpr(*floatQuant.getAxis(), context)
+                           : getAffineConstantExpr(0, context);
+    map = AffineMap::get(rank, 0, index, context);
   } else {
     return failure();
   }
@@ -83,16 +93,25 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto resultType = op.getResult().getType();
-    auto quantized =
-        dyn_cast<quant::QuantizedType>(resultType.getElementType());
-    if (!quantized)
-      return rewriter.notifyMatchFailure(op, "not an integer quantization");
-    FailureOr<QuantParamTensors> params =
-        materializeParams(rewriter, loc, quantized, resultType.getRank());
+    FailureOr<QuantParamTensors> params = materializeParams(
+        rewriter, loc, resultType.getElementType(), resultType.getRank());
     if (failed(params))
       return rewriter.notifyMatchFailure(op, "unsupported parameters");
     Type storageElement =
         getConvertedResultType(*getTypeConverter(), op).getElementType();
+    if (auto fp8 = dyn_cast<FloatQuantType>(resultType.getElementType())) {
+      rewriter.replaceOp(
+          op, applyWithParams(
+                  rewriter, loc, adaptor.getInput(), *params, storageElement,
+                  [&](OpBuilder &b, Location l, ValueRange args) {
+                    ScalarMath math{b, l};
+                    Value x = math.convert(args[0], b.getF32Type(), false);
+                    return buildFP8FromF32(b, l, math.div(x, args[1]),
+                                           fp8.getStorageType());
+                  }));
+      return success();
+    }
+    auto quantized = cast<quant::QuantizedType>(resultType.getElementType());
     bool isUnsigned = !quantized.isSigned();
     double qmin = quantized.getStorageTypeMin();
     double qmax = quantized.getStorageTypeMax();
@@ -125,14 +144,24 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto inputType = op.getInput().getType();
-    auto quantized = dyn_cast<quant::QuantizedType>(inputType.getElementType());
-    if (!quantized)
-      return rewriter.notifyMatchFailure(op, "not an integer quantization");
-    FailureOr<QuantParamTensors> params =
-        materializeParams(rewriter, loc, quantized, inputType.getRank());
+    FailureOr<QuantParamTensors> params = materializeParams(
+        rewriter, loc, inputType.getElementType(), inputType.getRank());
     if (failed(params))
       return rewriter.notifyMatchFailure(op, "unsupported parameters");
     Type resultElement = op.getResult().getType().getElementType();
+    if (auto fp8 = dyn_cast<FloatQuantType>(inputType.getElementType())) {
+      rewriter.replaceOp(
+          op,
+          applyWithParams(
+              rewriter, loc, adaptor.getInput(), *params, resultElement,
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                ScalarMath math{b, l};
+                Value q = buildF32FromFP8(b, l, args[0], fp8.getStorageType());
+                return math.convert(math.mul(q, args[1]), resultElement, false);
+              }));
+      return success();
+    }
+    auto quantized = cast<quant::QuantizedType>(inputType.getElementType());
     bool isUnsigned = !quantized.isSigned();
     rewriter.replaceOp(
         op, applyWithParams(

@@ -1,8 +1,8 @@
 // RUN: quill-opt --quill-lower-to-linalg --split-input-file --verify-diagnostics %s
 
-// fp8 has no CPU lowering yet: the op is named.
-func.func @fp8_quantize(%x: tensor<4xf32>) -> tensor<4x!quill.float_quant<f8E4M3FN:f32, 0.5>> {
-  // expected-error @+1 {{failed to legalize operation 'quill.quantize'}}
-  %0 = quill.quantize %x : tensor<4xf32> to tensor<4x!quill.float_quant<f8E4M3FN:f32, 0.5>>
-  return %0 : tensor<4x!quill.float_quant<f8E4M3FN:f32, 0.5>>
+// MX block formats have no CPU lowering yet: the op is named.
+func.func @mx_quantize(%x: tensor<4x64xf32>) -> tensor<4x64xf8E4M3FN> {
+  // expected-error @+1 {{failed to legalize operation 'quill.block_quantize'}}
+  %e, %s = quill.block_quantize %x {axis = 1 : i32, format = #quill.block_format<mxfp8_e4m3>} : tensor<4x64xf32> -> tensor<4x64xf8E4M3FN>, tensor<4x2xf8E8M0FNU>
+  return %e : tensor<4x64xf8E4M3FN>
 }

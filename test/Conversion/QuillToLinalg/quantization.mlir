@@ -50,3 +50,25 @@ func.func @requantize(%acc: tensor<4x2xi32>) -> tensor<4x2xi8> {
   %y = quill.requantize %acc {axis = 1 : i32, multiplier = array<i32: 1073741824, 1518500250>, shift = array<i8: 31, 35>, output_zero_point = 5 : i32, output_unsigned, clamp_min = 5 : i64} : tensor<4x2xi32> to tensor<4x2xi8>
   return %y : tensor<4x2xi8>
 }
+
+// fp8 values are i8 bit patterns: quantize rounds the f32 bits at the
+// mantissa's last place (subnormals by counting steps), saturates and
+// selects NaN; dequantize rebuilds the f32 bits. Per-axis scales are read
+// through a map on the axis.
+// CHECK-LABEL: func.func @fp8_quantize
+// CHECK: linalg.generic {indexing_maps = [#[[ID:map[0-9]*]], #[[AXIS:map[0-9]+]], #[[AXIS]], #[[ID]]]
+// CHECK: arith.divf
+// CHECK: arith.minnumf
+// CHECK: arith.shrui
+// CHECK: math.roundeven
+// CHECK: arith.cmpf uno
+// CHECK: arith.trunci %{{.*}} : i32 to i8
+// CHECK: linalg.generic
+// CHECK: arith.extui %{{.*}} : i8 to i32
+// CHECK: arith.bitcast %{{.*}} : i32 to f32
+// CHECK: arith.mulf
+func.func @fp8_quantize(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %q = quill.quantize %x : tensor<2x3xf32> to tensor<2x3x!quill.float_quant<f8E5M2:f32:0, {0.5, 2.0}>>
+  %y = quill.dequantize %q : tensor<2x3x!quill.float_quant<f8E5M2:f32:0, {0.5, 2.0}>> to tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
