@@ -116,13 +116,14 @@ describeQuantizedOps(ArrayRef<QuantizableOp> ops) {
   for (const QuantizableOp &op : ops) {
     Type activation = getDequantizedFrom(op.activation->get());
     Type weight = getDequantizedFrom(op.weight->get());
-    if (!activation || !weight)
+    if (!weight)
       continue;
     QuantizedOpReport report;
     report.name = getStatisticsName(op.op->getResult(0)).value_or("");
     report.kind = getKind(op.op);
     report.output = getStatisticsName(op.output).value_or("");
-    report.activation = describeQuantizedType(activation);
+    if (activation)
+      report.activation = describeQuantizedType(activation);
     report.weight = describeQuantizedType(weight);
     for (Operation *user : op.output.getUsers())
       if (auto quantize = dyn_cast<QuantizeOp>(user))
@@ -222,8 +223,13 @@ std::string formatDecibels(const SignalToNoise &error) {
   return text;
 }
 
-/// "uint8 [-1.23, 4.56]" per tensor, "int8 per-channel" otherwise.
-std::string formatTensor(const QuantizedTensorReport &tensor) {
+/// "uint8 [-1.23, 4.56]" per tensor, "int8 per-channel" otherwise, "float"
+/// when not quantized.
+std::string
+formatTensor(const std::optional<QuantizedTensorReport> &quantized) {
+  if (!quantized)
+    return "float";
+  const QuantizedTensorReport &tensor = *quantized;
   std::string text;
   llvm::raw_string_ostream os(text);
   os << tensor.type;
@@ -254,7 +260,11 @@ void printTable(ArrayRef<SmallVector<std::string>> rows, raw_ostream &os) {
   }
 }
 
-llvm::json::Value toJSON(const QuantizedTensorReport &tensor) {
+llvm::json::Value
+toJSON(const std::optional<QuantizedTensorReport> &quantized) {
+  if (!quantized)
+    return nullptr;
+  const QuantizedTensorReport &tensor = *quantized;
   llvm::json::Object object{{"type", tensor.type},
                             {"granularity", tensor.granularity}};
   if (tensor.granularity == "per-tensor") {
@@ -290,9 +300,7 @@ void mlir::quill::printQuantizationReport(const QuantizationReport &report,
       {"op", "type", "activation", "weight", "output", "SQNR"}};
   for (const QuantizedOpReport &op : report.ops)
     rows.push_back({op.name, op.kind, formatTensor(op.activation),
-                    formatTensor(op.weight),
-                    op.quantizedOutput ? formatTensor(*op.quantizedOutput)
-                                       : std::string("float"),
+                    formatTensor(op.weight), formatTensor(op.quantizedOutput),
                     formatDecibels(op.error)});
   printTable(rows, os);
   if (report.outputs.empty())
@@ -314,9 +322,8 @@ mlir::quill::writeQuantizationReport(const QuantizationReport &report,
                               {"output_name", op.output},
                               {"activation", toJSON(op.activation)},
                               {"weight", toJSON(op.weight)},
+                              {"output", toJSON(op.quantizedOutput)},
                               {"sqnr_db", toJSON(op.error)}};
-    object["output"] =
-        op.quantizedOutput ? toJSON(*op.quantizedOutput) : nullptr;
     ops.push_back(std::move(object));
   }
   llvm::json::Object outputs;

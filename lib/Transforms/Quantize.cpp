@@ -16,6 +16,7 @@
 
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringSwitch.h"
 
 #include <cmath>
 
@@ -35,7 +36,20 @@ double toStoredScale(double scale) {
   return scale > 0.0 && std::isfinite(scale) ? double(float(scale)) : 1.0;
 }
 
-/// The per-tensor activation type for a tensor with `statistics`.
+/// The per-tensor fp8 activation type for a tensor with `statistics`.
+Type getFP8ActivationType(FloatType fp8, const TensorStatistics &statistics,
+                          const CalibratorOptions &calibrator) {
+  double absMax = chooseAbsMax(statistics, calibrator);
+  double largest =
+      APFloat::getLargest(fp8.getFloatSemantics()).convertToDouble();
+  MLIRContext *context = fp8.getContext();
+  return FloatQuantType::get(
+      context, fp8, Float32Type::get(context),
+      DenseF64ArrayAttr::get(context, {toStoredScale(absMax / largest)}),
+      std::nullopt);
+}
+
+/// The per-tensor int8 activation type for a tensor with `statistics`.
 quant::UniformQuantizedType
 getActivationType(MLIRContext *context, const TensorStatistics &statistics,
                   const CalibratorOptions &calibrator, bool symmetric) {
@@ -71,47 +85,134 @@ bool feedsQuantizedActivation(
   return false;
 }
 
-/// `weights` as int8 constants, symmetric in [-127, 127], scaled per index
-/// of `axis` (or per tensor when `axis` is none), behind a storage cast.
+/// The number formats `format` names: of weights, and of activations (null
+/// for weight-only quantization).
+struct NumberFormat {
+  /// The integer width of weights; 0 for fp8.
+  unsigned weightBits;
+  /// fp8 storage of weights and activations; null for integers.
+  FloatType fp8;
+  bool quantizesActivations;
+};
+
+std::optional<NumberFormat> parseNumberFormat(MLIRContext *context,
+                                              StringRef name) {
+  Builder b(context);
+  return llvm::StringSwitch<std::optional<NumberFormat>>(name)
+      .Case("int8", NumberFormat{8, nullptr, true})
+      .Case("int4-weights", NumberFormat{4, nullptr, false})
+      .Case("fp8-e4m3", NumberFormat{0, b.getType<Float8E4M3FNType>(), true})
+      .Case("fp8-e5m2", NumberFormat{0, b.getType<Float8E5M2Type>(), true})
+      .Default(std::nullopt);
+}
+
+/// Which weights share a scale: for each dimension, the size of the blocks
+/// it is cut into (the whole dimension: per tensor along it; 1: one scale
+/// per index).
+SmallVector<int64_t> getScaleBlocks(ArrayRef<int64_t> shape,
+                                    std::optional<int64_t> channelAxis,
+                                    std::optional<int64_t> blockAxis,
+                                    int64_t blockSize) {
+  SmallVector<int64_t> blocks(shape);
+  if (channelAxis)
+    blocks[*channelAxis] = 1;
+  if (blockAxis)
+    blocks[*blockAxis] = blockSize;
+  return blocks;
+}
+
+/// Constant float `weights` quantized symmetrically in `format`, one scale
+/// per block of `blocks` (getScaleBlocks), behind a storage cast and a
+/// dequantize.
 Value quantizeWeight(OpBuilder &b, Location loc, DenseFPElementsAttr weights,
-                     std::optional<int64_t> axis) {
+                     const NumberFormat &format, ArrayRef<int64_t> blocks) {
   auto type = cast<RankedTensorType>(weights.getType());
   ArrayRef<int64_t> shape = type.getShape();
-  int64_t channels = axis ? shape[*axis] : 1;
-  int64_t inner = 1;
-  if (axis)
-    for (int64_t dim = *axis + 1; dim < type.getRank(); ++dim)
-      inner *= shape[dim];
-  auto channelOf = [&](int64_t index) {
-    return axis ? (index / inner) % channels : 0;
-  };
+  SmallVector<int64_t> scaleShape;
+  for (auto [size, block] : llvm::zip(shape, blocks))
+    scaleShape.push_back(size / block);
+  // The row-major index in `scaleShape` of each element's block.
+  SmallVector<int64_t> groupOf(type.getNumElements());
+  for (int64_t index = 0, e = type.getNumElements(); index < e; ++index) {
+    int64_t rest = index, group = 0, stride = 1;
+    for (int64_t dim = type.getRank() - 1; dim >= 0; --dim) {
+      group += (rest % shape[dim]) / blocks[dim] * stride;
+      stride *= scaleShape[dim];
+      rest /= shape[dim];
+    }
+    groupOf[index] = group;
+  }
   SmallVector<double> values;
   for (APFloat value : weights.getValues<APFloat>())
     values.push_back(value.convertToDouble());
-  SmallVector<double> absMax(channels, 0.0);
+  int64_t groups = ShapedType::getNumElements(scaleShape);
+  SmallVector<double> absMax(groups, 0.0);
   for (auto [index, value] : llvm::enumerate(values))
-    absMax[channelOf(index)] =
-        std::max(absMax[channelOf(index)], std::abs(value));
+    absMax[groupOf[index]] = std::max(absMax[groupOf[index]], std::abs(value));
+  double largest = format.fp8
+                       ? APFloat::getLargest(format.fp8.getFloatSemantics())
+                             .convertToDouble()
+                       : double((int64_t(1) << (format.weightBits - 1)) - 1);
   SmallVector<double> scales;
   for (double magnitude : absMax)
-    scales.push_back(toStoredScale(magnitude / 127.0));
-  StorageRange range{-127, 127};
-  SmallVector<APInt> stored;
-  for (auto [index, value] : llvm::enumerate(values))
-    stored.emplace_back(
-        8, quantizeElement(value, {scales[channelOf(index)], 0}, range, false),
-        /*isSigned=*/true);
+    scales.push_back(toStoredScale(magnitude / largest));
+
   MLIRContext *context = b.getContext();
-  Type i8 = IntegerType::get(context, 8), f32 = Float32Type::get(context);
-  Type element = axis
-                     ? Type(quant::UniformQuantizedPerAxisType::get(
-                           quant::QuantizationFlags::Signed, i8, f32, scales,
-                           SmallVector<int64_t>(channels, 0), *axis, -127, 127))
-                     : Type(quant::UniformQuantizedType::get(
-                           quant::QuantizationFlags::Signed, i8, f32, scales[0],
-                           0, -127, 127));
-  Value constant = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(type.clone(i8), stored));
+  Type f32 = Float32Type::get(context);
+  SmallVector<int64_t> scaledDims;
+  for (auto [dim, block] : llvm::enumerate(blocks))
+    if (block != shape[dim])
+      scaledDims.push_back(dim);
+  Type element;
+  DenseElementsAttr stored;
+  if (format.fp8) {
+    // Per tensor or per channel (fp8 weights have no blocks).
+    std::optional<int32_t> axis;
+    if (!scaledDims.empty())
+      axis = scaledDims.front();
+    element =
+        FloatQuantType::get(context, format.fp8, cast<FloatType>(f32),
+                            DenseF64ArrayAttr::get(context, scales), axis);
+    SmallVector<APFloat> bits;
+    for (auto [index, value] : llvm::enumerate(values))
+      bits.push_back(quantizeFloatElement(value, scales[groupOf[index]],
+                                          format.fp8, /*wide=*/false));
+    stored = DenseElementsAttr::get(type.clone(format.fp8), bits);
+  } else {
+    unsigned width = format.weightBits;
+    int64_t qmax = int64_t(largest);
+    Type storage = IntegerType::get(context, width);
+    SmallVector<APInt> ints;
+    for (auto [index, value] : llvm::enumerate(values))
+      ints.emplace_back(width,
+                        quantizeElement(value, {scales[groupOf[index]], 0},
+                                        {-qmax, qmax}, false),
+                        /*isSigned=*/true);
+    stored = DenseElementsAttr::get(type.clone(storage), ints);
+    unsigned flags = quant::QuantizationFlags::Signed;
+    if (scaledDims.empty()) {
+      element = quant::UniformQuantizedType::get(flags, storage, f32, scales[0],
+                                                 0, -qmax, qmax);
+    } else if (scaledDims.size() == 1 && blocks[scaledDims.front()] == 1) {
+      element = quant::UniformQuantizedPerAxisType::get(
+          flags, storage, f32, scales, SmallVector<int64_t>(groups, 0),
+          scaledDims.front(), -qmax, qmax);
+    } else {
+      SmallVector<float> scales32(scales.begin(), scales.end());
+      SmallVector<int32_t> dims(scaledDims.begin(), scaledDims.end());
+      SmallVector<int64_t> sizes;
+      for (int64_t dim : scaledDims)
+        sizes.push_back(blocks[dim]);
+      element = quant::UniformQuantizedSubChannelType::get(
+          flags, storage, f32,
+          DenseElementsAttr::get(RankedTensorType::get(scaleShape, f32),
+                                 ArrayRef<float>(scales32)),
+          DenseElementsAttr::get(RankedTensorType::get(scaleShape, storage),
+                                 SmallVector<APInt>(groups, APInt(width, 0))),
+          dims, sizes, -qmax, qmax);
+    }
+  }
+  Value constant = arith::ConstantOp::create(b, loc, stored);
   Value quantized =
       StorageCastOp::create(b, loc, type.clone(element), constant);
   return DequantizeOp::create(b, loc, type, quantized);
@@ -129,6 +230,21 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
 
   void runOnOperation() override {
     func::FuncOp function = getOperation();
+    MLIRContext *context = &getContext();
+    std::optional<NumberFormat> numberFormat =
+        parseNumberFormat(context, format);
+    if (!numberFormat) {
+      function.emitError("unknown format '")
+          << format << "' (expected int8, int4-weights, fp8-e4m3 or fp8-e5m2)";
+      return signalPassFailure();
+    }
+    if (weightBlockSize < 0 ||
+        (weightBlockSize > 0 && numberFormat->weightBits != 4)) {
+      function.emitError("weight-block-size must be positive and is for "
+                         "int4-weights, got ")
+          << weightBlockSize.getValue() << " with format '" << format << "'";
+      return signalPassFailure();
+    }
     std::optional<Calibrator> calibrator = parseCalibrator(calibratorName);
     if (!calibrator) {
       function.emitError("unknown calibrator '")
@@ -139,14 +255,18 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
       function.emitError("percentile must be in (0, 100], got ") << percentile;
       return signalPassFailure();
     }
-    llvm::Expected<CalibrationStatistics> statistics =
-        readCalibrationStatistics(statsFile);
-    if (!statistics) {
-      function.emitError(llvm::toString(statistics.takeError()));
-      return signalPassFailure();
+    // Weight-only quantization reads no statistics.
+    CalibrationStatistics statistics;
+    if (numberFormat->quantizesActivations) {
+      llvm::Expected<CalibrationStatistics> read =
+          readCalibrationStatistics(statsFile);
+      if (!read) {
+        function.emitError(llvm::toString(read.takeError()));
+        return signalPassFailure();
+      }
+      statistics = std::move(*read);
     }
     CalibratorOptions options{*calibrator, percentile, 8};
-    MLIRContext *context = &getContext();
 
     // Names first: the pairs inserted below have none.
     SmallVector<QuantizableOp> ops = getQuantizableOps(function);
@@ -155,27 +275,33 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
       activations.insert(op.activation);
     struct Plan {
       QuantizableOp op;
-      /// The output's type is null when the output stays float.
-      quant::UniformQuantizedType activation, output;
+      /// Null when the value stays float.
+      Type activation, output;
+    };
+    auto typeFor = [&](const TensorStatistics &tensor) -> Type {
+      if (numberFormat->fp8)
+        return getFP8ActivationType(numberFormat->fp8, tensor, options);
+      return getActivationType(context, tensor, options, symmetricActivations);
     };
     SmallVector<Plan> plans;
     for (const QuantizableOp &op : ops) {
       Plan plan{op, {}, {}};
-      SmallVector<std::pair<Value, quant::UniformQuantizedType *>, 2> tensors =
-          {{op.activation->get(), &plan.activation}};
-      if (quantizeAllOutputs ||
-          feedsQuantizedActivation(op.output, activations))
+      SmallVector<std::pair<Value, Type *>, 2> tensors;
+      if (numberFormat->quantizesActivations)
+        tensors.push_back({op.activation->get(), &plan.activation});
+      if (numberFormat->quantizesActivations &&
+          (quantizeAllOutputs ||
+           feedsQuantizedActivation(op.output, activations)))
         tensors.push_back({op.output, &plan.output});
       for (auto [value, type] : tensors) {
         std::optional<std::string> name = getStatisticsName(value);
-        auto found = name ? statistics->find(*name) : statistics->end();
-        if (found == statistics->end()) {
+        auto found = name ? statistics.find(*name) : statistics.end();
+        if (found == statistics.end()) {
           op.op->emitError("no calibration statistics for tensor '")
               << name.value_or("<unnamed>") << "' in " << statsFile;
           return signalPassFailure();
         }
-        *type = getActivationType(context, found->getValue(), options,
-                                  symmetricActivations);
+        *type = typeFor(found->getValue());
       }
       plans.push_back(plan);
     }
@@ -189,16 +315,18 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
       // has its pair.
       Value activation = plan.op.activation->get();
       auto dequantized = activation.getDefiningOp<DequantizeOp>();
-      if (!dequantized ||
-          dequantized.getInput().getType().getElementType() != plan.activation)
+      if (plan.activation &&
+          (!dequantized || dequantized.getInput().getType().getElementType() !=
+                               plan.activation))
         plan.op.activation->set(
             fakeQuantize(b, loc, activation, plan.activation));
       DenseFPElementsAttr weights;
       matchPattern(plan.op.weight->get(), m_Constant(&weights));
-      std::optional<int64_t> axis;
-      if (!perTensorWeights)
-        axis = plan.op.weightChannelAxis;
-      plan.op.weight->set(quantizeWeight(b, loc, weights, axis));
+      FailureOr<SmallVector<int64_t>> blocks = getWeightBlocks(plan.op);
+      if (failed(blocks))
+        return signalPassFailure();
+      plan.op.weight->set(
+          quantizeWeight(b, loc, weights, *numberFormat, *blocks));
       if (!plan.output)
         continue;
       Value output = plan.op.output;
@@ -210,6 +338,28 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
                                 .getDefiningOp();
       output.replaceAllUsesExcept(fakeQuantized, quantize);
     }
+  }
+
+  /// The blocks of `op`'s weight that share a scale: per output channel,
+  /// per tensor, or (int4 with a block size, MatMul and Gemm) blocks along
+  /// the reduction axis, one per output column.
+  FailureOr<SmallVector<int64_t>> getWeightBlocks(const QuantizableOp &op) {
+    auto type = cast<RankedTensorType>(op.weight->get().getType());
+    std::optional<int64_t> channelAxis, blockAxis;
+    if (!perTensorWeights || weightBlockSize > 0)
+      channelAxis = op.weightChannelAxis;
+    if (weightBlockSize > 0 && isa<MatMulOp, GemmOp>(op.op)) {
+      blockAxis = 1 - op.weightChannelAxis;
+      if (type.getDimSize(*blockAxis) % weightBlockSize != 0) {
+        op.op->emitError("weight-block-size ")
+            << weightBlockSize.getValue()
+            << " does not divide the reduction dimension ("
+            << type.getDimSize(*blockAxis) << ") of the weight";
+        return failure();
+      }
+    }
+    return getScaleBlocks(type.getShape(), channelAxis, blockAxis,
+                          weightBlockSize);
   }
 };
 

@@ -87,8 +87,17 @@ static llvm::cl::OptionCategory quantization("Quantization options");
 static llvm::cl::opt<std::string> quantizeMode(
     "quantize",
     llvm::cl::desc("Post-training quantization: int8 (int8 weights per "
-                   "output channel, 8-bit activations)"),
-    llvm::cl::value_desc("int8"), llvm::cl::cat(quantization));
+                   "output channel, 8-bit activations, integer kernels), "
+                   "int4-weights (weight-only, no calibration), fp8-e4m3 or "
+                   "fp8-e5m2 (fp8 weights and activations, f32 products)"),
+    llvm::cl::value_desc("int8|int4-weights|fp8-e4m3|fp8-e5m2"),
+    llvm::cl::cat(quantization));
+static llvm::cl::opt<int64_t> weightBlockSize(
+    "weight-block-size",
+    llvm::cl::desc("With --quantize=int4-weights: one MatMul / Gemm weight "
+                   "scale per block of N along the reduction axis (default: "
+                   "one per output channel)"),
+    llvm::cl::value_desc("N"), llvm::cl::init(0), llvm::cl::cat(quantization));
 static llvm::cl::opt<std::string> calibrationData(
     "calibration-data",
     llvm::cl::desc("Calibration samples: a directory with one sub-directory "
@@ -151,18 +160,30 @@ static LogicalResult checkQuantizationOptions(std::string &error) {
     error = "--report needs --quantize";
   else if (!reportPath.empty() && calibrationData.empty())
     error = "--report needs --calibration-data (it runs the samples)";
-  else if (!quantizeMode.empty() && quantizeMode != "int8")
-    error = "unknown --quantize mode '" + quantizeMode + "' (expected int8)";
-  else if (!quantizeMode.empty() && calibrationData.empty() &&
-           calibrationStats.empty())
-    error = "--quantize=int8 needs --calibration-data=PATH or "
-            "--calibration-stats=FILE";
+  else if (!quantizeMode.empty() && quantizeMode != "int8" &&
+           quantizeMode != "int4-weights" && quantizeMode != "fp8-e4m3" &&
+           quantizeMode != "fp8-e5m2")
+    error = "unknown --quantize mode '" + quantizeMode +
+            "' (expected int8, int4-weights, fp8-e4m3 or fp8-e5m2)";
+  else if (weightBlockSize.getNumOccurrences() &&
+           (quantizeMode != "int4-weights" || weightBlockSize <= 0))
+    error = "--weight-block-size needs --quantize=int4-weights and a "
+            "positive size";
+  else if (quantizeMode != "int4-weights" && !quantizeMode.empty() &&
+           calibrationData.empty() && calibrationStats.empty())
+    error = "--quantize=" + quantizeMode +
+            " needs --calibration-data=PATH or --calibration-stats=FILE";
+  else if (emitKind == EmitKind::QDQONNX && quantizeMode != "int8")
+    error = "--emit=qdq-onnx writes int8 models (ONNX's int4 and fp8 "
+            "QuantizeLinear need opsets 19 and 21)";
   return success(error.empty());
 }
 
 /// quill-quantize's options from the command line.
 static quill::QuantizePassOptions getQuantizePassOptions(StringRef statsFile) {
   quill::QuantizePassOptions options;
+  options.format = quantizeMode;
+  options.weightBlockSize = weightBlockSize;
   options.statsFile = statsFile.str();
   options.calibratorName = calibrator;
   options.percentile = percentile;

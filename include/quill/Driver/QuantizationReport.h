@@ -49,9 +49,10 @@ struct QuantizedOpReport {
   std::string name, kind;
   /// The name of the observed output (the op's, or its ReLU's).
   std::string output;
-  QuantizedTensorReport activation, weight;
-  /// None when the output is read as float.
-  std::optional<QuantizedTensorReport> quantizedOutput;
+  QuantizedTensorReport weight;
+  /// None when the value stays float (weight-only quantization; outputs
+  /// read as float).
+  std::optional<QuantizedTensorReport> activation, quantizedOutput;
   SignalToNoise error;
 };
 

@@ -94,8 +94,22 @@ def QuantizePass : Pass<"quill-quantize", "func::FuncOp"> {
       `x_scale * w_scale` where the product runs on integers.
 
     A tensor with no statistics is an error naming it.
+
+    Other formats (`format`): `fp8-e4m3` / `fp8-e5m2` quantize the same
+    tensors to `!quill.float_quant` (activations per tensor at scale
+    `amax / 448` or `amax / 57344`, the calibrator choosing `amax`; weights
+    per output channel at their own `amax`); the products then run in f32 on
+    the fp8 values. `int4-weights` quantizes weights alone, symmetric in
+    `[-7, 7]`, per output channel or in blocks (`weight-block-size`), and
+    reads no statistics; activations stay float.
   }];
   let options = [
+    Option<"format", "format", "std::string", /*default=*/"\"int8\"",
+           "number format: int8, int4-weights, fp8-e4m3 or fp8-e5m2">,
+    Option<"weightBlockSize", "weight-block-size", "int64_t", /*default=*/"0",
+           "int4-weights: MatMul / Gemm weights get one scale per block of "
+           "this many along the reduction axis, per output column (0: one "
+           "scale per output channel)">,
     Option<"statsFile", "stats-file", "std::string", /*default=*/"",
            "JSON calibration statistics">,
     Option<"calibratorName", "calibrator", "std::string", /*default=*/"\"max\"",

@@ -27,6 +27,13 @@ import quill
 
 MAX_LOSS_POINTS = 0.5
 CALIBRATORS = ["max", "percentile", "entropy", "mse"]
+# (name, quill.compile options, points of accuracy it may lose).
+OTHER_FORMATS = [
+    ("fp8-e4m3", {"quantize": "fp8-e4m3"}, 0.5),
+    ("fp8-e5m2", {"quantize": "fp8-e5m2"}, 1.0),
+    ("int4-weights", {"quantize": "int4-weights"}, 1.0),
+    ("int4-weights block 16", {"quantize": "int4-weights", "weight_block_size": 16}, 1.0),
+]
 
 
 def train(x, y, sizes=(64, 64, 32, 10), epochs=300, seed=0):
@@ -131,7 +138,21 @@ def main():
         sqnr = ", ".join("%.1f" % op["sqnr_db"] for op in report["ops"])
         print("int8 %s: %.2f%% (%+.2f points), SQNR per layer %s dB%s" % (
             calibrator, int8_accuracy, -loss, sqnr, "" if ok else " FAILED"))
-    print("%d passed, %d failed" % (1 + len(CALIBRATORS) - failed, failed))
+    # Other formats, calibrated with the max calibrator's statistics (int4
+    # weights need none), each with its own allowed loss.
+    for name, options, max_loss in OTHER_FORMATS:
+        library = quill.compile(model_path, output=os.path.join(work, name + ".so"),
+                                calibration_stats=os.path.join(work, "stats.json")
+                                if options["quantize"] != "int4-weights" else None,
+                                **options)
+        format_accuracy = accuracy(library, test_x, test_y)
+        loss = float_accuracy - format_accuracy
+        ok = loss <= max_loss
+        failed += not ok
+        print("%s: %.2f%% (%+.2f points, at most %.1f lost)%s" % (
+            name, format_accuracy, -loss, max_loss, "" if ok else " FAILED"))
+    total = 1 + len(CALIBRATORS) + len(OTHER_FORMATS)
+    print("%d passed, %d failed" % (total - failed, failed))
     sys.exit(1 if failed else 0)
 
 

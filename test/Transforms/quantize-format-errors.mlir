@@ -1,0 +1,10 @@
+// Options of quill-quantize that no function can satisfy.
+// RUN: not quill-opt %s --pass-pipeline='builtin.module(func.func(quill-quantize{format=int2 stats-file=x.json}))' 2>&1 | FileCheck %s --check-prefix=FORMAT
+// RUN: not quill-opt %s --pass-pipeline='builtin.module(func.func(quill-quantize{weight-block-size=32 stats-file=x.json}))' 2>&1 | FileCheck %s --check-prefix=BLOCK
+// RUN: not quill-opt %s --pass-pipeline='builtin.module(func.func(quill-quantize{format=int4-weights weight-block-size=-1}))' 2>&1 | FileCheck %s --check-prefix=NEGATIVE
+// FORMAT: error: unknown format 'int2' (expected int8, int4-weights, fp8-e4m3 or fp8-e5m2)
+// BLOCK: error: weight-block-size must be positive and is for int4-weights, got 32 with format 'int8'
+// NEGATIVE: error: weight-block-size must be positive and is for int4-weights, got -1 with format 'int4-weights'
+func.func @f(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  return %x : tensor<2x3xf32>
+}
