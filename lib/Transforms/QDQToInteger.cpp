@@ -415,24 +415,36 @@ template <typename OpTy> struct ContractionToFloat : OpRewritePattern<OpTy> {
 };
 
 /// quantize(op(dequantize(x))) with one type on both sides, for ops that
-/// only move or select values (movesQuantizedValues).
+/// only move or select values (movesQuantizedValues) and for concat.
 struct DataMovementOnIntegers : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(QuantizeOp op,
                                 PatternRewriter &rewriter) const override {
     Operation *mover = op.getInput().getDefiningOp();
-    if (!getPerTensorType(op) || !mover || !movesQuantizedValues(mover) ||
-        !mover->hasOneUse())
+    if (!getPerTensorType(op) || !mover || !mover->hasOneUse())
       return failure();
-    Value quantized =
-        getDequantizedInput(mover->getOperand(0), /*allowPerAxis=*/false);
-    if (!quantized ||
-        cast<RankedTensorType>(quantized.getType()).getElementType() !=
-            op.getType().getElementType())
+    // The operands whose values move: the first, or every input of a
+    // concat (all quantized alike, as ONNX Runtime's quantizer makes them).
+    unsigned numMoved;
+    if (movesQuantizedValues(mover))
+      numMoved = 1;
+    else if (isa<ConcatOp>(mover))
+      numMoved = mover->getNumOperands();
+    else
       return failure();
+    SmallVector<Value> quantized;
+    for (unsigned i = 0; i < numMoved; ++i) {
+      Value input =
+          getDequantizedInput(mover->getOperand(i), /*allowPerAxis=*/false);
+      if (!input || cast<RankedTensorType>(input.getType()).getElementType() !=
+                        op.getType().getElementType())
+        return failure();
+      quantized.push_back(input);
+    }
     Operation *clone = rewriter.clone(*mover);
-    clone->setOperand(0, quantized);
+    for (auto [i, input] : llvm::enumerate(quantized))
+      clone->setOperand(i, input);
     clone->getResult(0).setType(op.getType());
     rewriter.replaceOp(op, clone->getResults());
     return success();

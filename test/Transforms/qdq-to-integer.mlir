@@ -155,3 +155,29 @@ func.func @product_read_as_float(%a: tensor<4x3x!a>, %scale: tensor<2xf32>, %shi
   %n = quill.layer_norm %p, %scale, %shift {axis = 1 : i64, epsilon = 1.0e-5 : f32} : (tensor<4x2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<4x2xf32>
   return %n : tensor<4x2xf32>
 }
+
+// -----
+
+// A concat whose inputs all have the output's type joins the stored values;
+// with a different type on one input it stays in float.
+// CHECK-LABEL: func.func @concat_on_integers
+// CHECK: %[[C:.*]] = quill.concat %arg0, %arg1 {axis = 1 : i64} : (tensor<2x3x!quant.uniform<u8:f32, 5.000000e-01:3>>, tensor<2x1x!quant.uniform<u8:f32, 5.000000e-01:3>>) -> tensor<2x4x!quant.uniform<u8:f32, 5.000000e-01:3>>
+// CHECK: return %[[C]]
+func.func @concat_on_integers(%a: tensor<2x3x!quant.uniform<u8:f32, 0.5:3>>, %b: tensor<2x1x!quant.uniform<u8:f32, 0.5:3>>) -> tensor<2x4x!quant.uniform<u8:f32, 0.5:3>> {
+  %da = quill.dequantize %a : tensor<2x3x!quant.uniform<u8:f32, 0.5:3>> to tensor<2x3xf32>
+  %db = quill.dequantize %b : tensor<2x1x!quant.uniform<u8:f32, 0.5:3>> to tensor<2x1xf32>
+  %c = quill.concat %da, %db {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x1xf32>) -> tensor<2x4xf32>
+  %q = quill.quantize %c : tensor<2x4xf32> to tensor<2x4x!quant.uniform<u8:f32, 0.5:3>>
+  return %q : tensor<2x4x!quant.uniform<u8:f32, 0.5:3>>
+}
+
+// CHECK-LABEL: func.func @concat_of_other_scales
+// CHECK: quill.concat %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x1xf32>) -> tensor<2x4xf32>
+// CHECK: quill.quantize
+func.func @concat_of_other_scales(%a: tensor<2x3x!quant.uniform<u8:f32, 0.5:3>>, %b: tensor<2x1x!quant.uniform<u8:f32, 0.25:3>>) -> tensor<2x4x!quant.uniform<u8:f32, 0.5:3>> {
+  %da = quill.dequantize %a : tensor<2x3x!quant.uniform<u8:f32, 0.5:3>> to tensor<2x3xf32>
+  %db = quill.dequantize %b : tensor<2x1x!quant.uniform<u8:f32, 0.25:3>> to tensor<2x1xf32>
+  %c = quill.concat %da, %db {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x1xf32>) -> tensor<2x4xf32>
+  %q = quill.quantize %c : tensor<2x4xf32> to tensor<2x4x!quant.uniform<u8:f32, 0.5:3>>
+  return %q : tensor<2x4x!quant.uniform<u8:f32, 0.5:3>>
+}

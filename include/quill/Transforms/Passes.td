@@ -146,7 +146,8 @@ def QDQToIntegerPass : Pass<"quill-qdq-to-integer", "func::FuncOp"> {
       accumulator, bias included, dequantized at `sa * sb` per column, as
       ONNX Runtime's MatMulIntegerToFloat computes it;
     * `quantize(op(dequantize(x)))` with equal types around a reshape,
-      transpose or max pool: the op on the stored values;
+      transpose or max pool, and `quantize(concat(dequantize(x), ...))`
+      with every input of the output's type: the op on the stored values;
     * `quantize(relu(dequantize(x)))` and `quantize(dequantize(x))`: a
       `quill.requantize` (a clamp at the zero point for the ReLU);
 
