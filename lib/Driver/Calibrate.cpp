@@ -68,14 +68,14 @@ private:
   Clock::time_point start, lastPrint;
 };
 
-func::FuncOp getEntryFunction(ModuleOp module) {
+} // namespace
+
+func::FuncOp mlir::quill::getEntryFunction(ModuleOp module) {
   for (auto function : module.getOps<func::FuncOp>())
     if (function.isPublic())
       return function;
   return nullptr;
 }
-
-} // namespace
 
 llvm::Expected<OwningOpRef<ModuleOp>>
 mlir::quill::instrumentForCalibration(ModuleOp module) {
@@ -152,12 +152,12 @@ llvm::Error mlir::quill::runOnSamples(
 llvm::Expected<CalibrationStatistics>
 mlir::quill::runCalibration(ModuleOp module, llvm::StringRef dataPath,
                             const CalibrationRunOptions &options) {
-  unsigned numModelOutputs =
-      getEntryFunction(module) ? getEntryFunction(module).getNumResults() : 0;
   llvm::Expected<OwningOpRef<ModuleOp>> instrumented =
       instrumentForCalibration(module);
   if (!instrumented)
     return instrumented.takeError();
+  // Instrumented, so the module has its entry function.
+  unsigned numModelOutputs = getEntryFunction(module).getNumResults();
   llvm::Expected<std::unique_ptr<ModelLibrary>> model =
       compileAndLoad(**instrumented, options.target);
   if (!model)

@@ -13,10 +13,14 @@
 #include "quill/Host/ModelLibrary.h"
 #include "quill/Target/CPU/CPUTarget.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
 namespace mlir::quill {
+
+/// The module's (first) public function: the model.
+func::FuncOp getEntryFunction(ModuleOp module);
 
 /// A copy of the prepared graph `module` that also returns, named, every
 /// tensor calibration observes (quill-insert-observers). Fails when there

@@ -134,13 +134,6 @@ describeQuantizedOps(ArrayRef<QuantizableOp> ops) {
   return reports;
 }
 
-func::FuncOp getEntryFunction(ModuleOp module) {
-  for (auto function : module.getOps<func::FuncOp>())
-    if (function.isPublic())
-      return function;
-  return nullptr;
-}
-
 bool isFloat(quill_dtype dtype) {
   return dtype == QUILL_DTYPE_FLOAT32 || dtype == QUILL_DTYPE_FLOAT64 ||
          dtype == QUILL_DTYPE_FLOAT16 || dtype == QUILL_DTYPE_BFLOAT16;
@@ -151,11 +144,12 @@ bool isFloat(quill_dtype dtype) {
 llvm::Expected<QuantizationReport> mlir::quill::reportQuantization(
     ModuleOp module, const QuantizePassOptions &options, StringRef dataPath,
     const CalibrationRunOptions &run) {
-  unsigned numModelOutputs = getEntryFunction(module).getNumResults();
   llvm::Expected<OwningOpRef<ModuleOp>> instrumented =
       instrumentForCalibration(module);
   if (!instrumented)
     return instrumented.takeError();
+  // Instrumented, so the module has its entry function.
+  unsigned numModelOutputs = getEntryFunction(module).getNumResults();
   OwningOpRef<ModuleOp> floatModule = (*instrumented)->clone();
   llvm::Expected<std::unique_ptr<ModelLibrary>> floatModel =
       compileAndLoad(*floatModule, run.target);

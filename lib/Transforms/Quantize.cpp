@@ -85,8 +85,8 @@ bool feedsQuantizedActivation(
   return false;
 }
 
-/// The number formats `format` names: of weights, and of activations (null
-/// for weight-only quantization).
+/// What the `format` option names: the number format of weights, and of
+/// activations unless it is weight-only.
 struct NumberFormat {
   /// The integer width of weights; 0 for fp8.
   unsigned weightBits;
