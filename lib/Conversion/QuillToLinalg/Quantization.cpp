@@ -99,39 +99,30 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
       return rewriter.notifyMatchFailure(op, "unsupported parameters");
     Type storageElement =
         getConvertedResultType(*getTypeConverter(), op).getElementType();
-    if (auto fp8 = dyn_cast<FloatQuantType>(resultType.getElementType())) {
-      rewriter.replaceOp(
-          op, applyWithParams(
-                  rewriter, loc, adaptor.getInput(), *params, storageElement,
-                  [&](OpBuilder &b, Location l, ValueRange args) {
-                    ScalarMath math{b, l};
-                    Value x = math.convert(args[0], b.getF32Type(), false);
-                    return buildFP8FromF32(b, l, math.div(x, args[1]),
-                                           fp8.getStorageType());
-                  }));
-      return success();
-    }
-    auto quantized = cast<quant::QuantizedType>(resultType.getElementType());
-    bool isUnsigned = !quantized.isSigned();
-    double qmin = quantized.getStorageTypeMin();
-    double qmax = quantized.getStorageTypeMax();
+    auto fp8 = dyn_cast<FloatQuantType>(resultType.getElementType());
+    auto integer = dyn_cast<quant::QuantizedType>(resultType.getElementType());
     rewriter.replaceOp(
-        op, applyWithParams(
-                rewriter, loc, adaptor.getInput(), *params, storageElement,
-                [&](OpBuilder &b, Location l, ValueRange args) {
-                  ScalarMath math{b, l};
-                  Value x = math.convert(args[0], b.getF32Type(), false);
-                  Value scaled = math.div(x, args[1]);
-                  Value rounded = math::RoundEvenOp::create(b, l, scaled);
-                  Value shifted = math.add(rounded, args[2]);
-                  Value clamped = math.min(
-                      math.max(shifted, math.constant(b.getF32Type(), qmin)),
-                      math.constant(b.getF32Type(), qmax));
-                  return isUnsigned ? Value(arith::FPToUIOp::create(
-                                          b, l, storageElement, clamped))
-                                    : Value(arith::FPToSIOp::create(
-                                          b, l, storageElement, clamped));
-                }));
+        op,
+        applyWithParams(
+            rewriter, loc, adaptor.getInput(), *params, storageElement,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              ScalarMath math{b, l};
+              Value x = math.convert(args[0], b.getF32Type(), false);
+              Value scaled = math.div(x, args[1]);
+              if (fp8)
+                return buildFP8FromF32(b, l, scaled, fp8.getStorageType());
+              Value rounded = math::RoundEvenOp::create(b, l, scaled);
+              Value shifted = math.add(rounded, args[2]);
+              Value clamped = math.min(
+                  math.max(shifted, math.constant(b.getF32Type(),
+                                                  integer.getStorageTypeMin())),
+                  math.constant(b.getF32Type(), integer.getStorageTypeMax()));
+              return integer.isSigned()
+                         ? Value(arith::FPToSIOp::create(b, l, storageElement,
+                                                         clamped))
+                         : Value(arith::FPToUIOp::create(b, l, storageElement,
+                                                         clamped));
+            }));
     return success();
   }
 };
@@ -149,29 +140,22 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
     if (failed(params))
       return rewriter.notifyMatchFailure(op, "unsupported parameters");
     Type resultElement = op.getResult().getType().getElementType();
-    if (auto fp8 = dyn_cast<FloatQuantType>(inputType.getElementType())) {
-      rewriter.replaceOp(
-          op,
-          applyWithParams(
-              rewriter, loc, adaptor.getInput(), *params, resultElement,
-              [&](OpBuilder &b, Location l, ValueRange args) {
-                ScalarMath math{b, l};
-                Value q = buildF32FromFP8(b, l, args[0], fp8.getStorageType());
-                return math.convert(math.mul(q, args[1]), resultElement, false);
-              }));
-      return success();
-    }
-    auto quantized = cast<quant::QuantizedType>(inputType.getElementType());
-    bool isUnsigned = !quantized.isSigned();
+    auto fp8 = dyn_cast<FloatQuantType>(inputType.getElementType());
+    auto integer = dyn_cast<quant::QuantizedType>(inputType.getElementType());
     rewriter.replaceOp(
-        op, applyWithParams(
-                rewriter, loc, adaptor.getInput(), *params, resultElement,
-                [&](OpBuilder &b, Location l, ValueRange args) {
-                  ScalarMath math{b, l, isUnsigned};
-                  Value q = math.convert(args[0], b.getF32Type(), false);
-                  Value x = math.mul(math.sub(q, args[2]), args[1]);
-                  return math.convert(x, resultElement, false);
-                }));
+        op,
+        applyWithParams(
+            rewriter, loc, adaptor.getInput(), *params, resultElement,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              ScalarMath math{b, l, integer && !integer.isSigned()};
+              // The stored value less its zero point (fp8 has none).
+              Value centered =
+                  fp8 ? buildF32FromFP8(b, l, args[0], fp8.getStorageType())
+                      : math.sub(math.convert(args[0], b.getF32Type(), false),
+                                 args[2]);
+              Value x = math.mul(centered, args[1]);
+              return math.convert(x, resultElement, false);
+            }));
     return success();
   }
 };
