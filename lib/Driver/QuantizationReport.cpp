@@ -242,13 +242,14 @@ void printTable(ArrayRef<SmallVector<std::string>> rows, raw_ostream &os) {
       width = std::max(width, cell.size());
   for (const SmallVector<std::string> &row : rows) {
     for (auto [i, cell] : llvm::enumerate(row)) {
+      size_t padding = widths[i] - cell.size();
       // The last column, SQNR, is right-aligned.
-      if (i + 1 == row.size())
-        os.indent(widths[i] - cell.size()) << cell;
-      else
+      if (i + 1 == row.size()) {
+        os.indent(padding) << cell;
+      } else {
         os << cell;
-      if (i + 1 != row.size())
-        os.indent(widths[i] - cell.size() + 2);
+        os.indent(padding + 2);
+      }
     }
     os << "\n";
   }

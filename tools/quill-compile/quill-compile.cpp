@@ -324,8 +324,8 @@ static int writeQDQModel(ModuleOp module) {
 /// Prints the quantization report of the prepared float graph `module` and
 /// writes it to --report. The table goes to stderr when stdout carries the
 /// compiled output.
-static LogicalResult report(ModuleOp module, StringRef statsFile,
-                            const quill::CalibrationRunOptions &run) {
+static LogicalResult writeReport(ModuleOp module, StringRef statsFile,
+                                 const quill::CalibrationRunOptions &run) {
   llvm::Expected<quill::QuantizationReport> report = quill::reportQuantization(
       module, getQuantizePassOptions(statsFile), calibrationData, run);
   llvm::Error error = report
@@ -373,7 +373,7 @@ static LogicalResult quantize(ModuleOp module) {
       return failure();
     }
   }
-  if (!reportPath.empty() && failed(report(module, statsFile, options)))
+  if (!reportPath.empty() && failed(writeReport(module, statsFile, options)))
     return failure();
   PassManager pm(module.getContext());
   pm.addNestedPass<func::FuncOp>(
