@@ -269,7 +269,8 @@ def Quill_ConvTransposeOp : Quill_Op<"conv_transpose", [Pure]> {
   let hasVerifier = 1;
 }
 
-class Quill_PoolOp<string mnemonic, string onnxName, dag extraArgs>
+class Quill_PoolOp<string mnemonic, string onnxName, dag extraArgs,
+                   list<Type> elementTypes>
     : Quill_Op<mnemonic, [Pure, SameOperandsAndResultElementType]> {
   let summary = "ONNX " # onnxName;
   let description = [{
@@ -278,20 +279,25 @@ class Quill_PoolOp<string mnemonic, string onnxName, dag extraArgs>
     the importer). With `ceil_mode` the output size rounds up, and a window
     starting past the end of the padded input is dropped.
   }];
-  let arguments = !con((ins RankedTensorOf<[AnyFloat, AnyInteger]>:$input,
+  let arguments = !con((ins RankedTensorOf<elementTypes>:$input,
                             DenseI64ArrayAttr:$kernel_shape,
                             DenseI64ArrayAttr:$strides,
                             DenseI64ArrayAttr:$pads,
                             DenseI64ArrayAttr:$dilations,
                             UnitAttr:$ceil_mode), extraArgs);
-  let results = (outs RankedTensorOf<[AnyFloat, AnyInteger]>:$result);
+  let results = (outs RankedTensorOf<elementTypes>:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
   let hasVerifier = 1;
 }
 
-def Quill_MaxPoolOp : Quill_PoolOp<"max_pool", "MaxPool", (ins)>;
-def Quill_AveragePoolOp : Quill_PoolOp<"average_pool", "AveragePool",
-                                       (ins UnitAttr:$count_include_pad)>;
+// The largest of quantized values (one scale, one zero point) is the
+// quantized largest value, so max pooling also runs on quantized tensors.
+def Quill_MaxPoolOp
+    : Quill_PoolOp<"max_pool", "MaxPool", (ins),
+                   [AnyFloat, AnyInteger, Quill_QuantizedElementType]>;
+def Quill_AveragePoolOp
+    : Quill_PoolOp<"average_pool", "AveragePool",
+                   (ins UnitAttr:$count_include_pad), [AnyFloat, AnyInteger]>;
 
 class Quill_GlobalPoolOp<string mnemonic, string onnxName>
     : Quill_Op<mnemonic, [Pure, SameOperandsAndResultElementType]> {

@@ -222,6 +222,55 @@ def Quill_QuantizedMatMulOp : Quill_Op<"quantized_matmul", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// quill.quantized_conv
+//===----------------------------------------------------------------------===//
+
+def Quill_QuantizedConvOp : Quill_Op<"quantized_conv", [Pure]> {
+  let summary = "exact int32 convolution of quantized operands";
+  let description = [{
+    The integer core of a quantized `Conv` / `QLinearConv`: `quill.conv`'s
+    sum over input channels and kernel window, taken over the stored
+    integers minus their zero points,
+
+    ```
+    result[n, f, o...] = sum_{c, k...} (x[n, g*C/G + c, o*s + k*d - pad] - zx)
+                                       * (w[f, c, k...] - zw[f])
+    ```
+
+    exactly in int32 (the real value is `result * sx * sw[f]`). Padding
+    holds `zx`, real zero, so it adds nothing. `input` is quantized per
+    tensor; `weight` per tensor or per output channel (axis 0), 8-bit
+    storage, signed or unsigned. Attributes and shapes are `quill.conv`'s;
+    the bias and the requantization to the output's scale are separate ops
+    (an int32 `quill.add` and a `quill.requantize` along axis 1).
+
+    ```mlir
+    %acc = quill.quantized_conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>,
+                                        dilations = array<i64: 1, 1>, group = 1 : i64}
+        : (tensor<1x8x16x16x!quant.uniform<u8:f32, 0.02:128>>,
+           tensor<16x8x3x3x!quant.uniform<i8:f32:0, {...}>>) -> tensor<1x16x16x16xi32>
+    ```
+
+    The verifier checks the shapes and attributes as `quill.conv` does, the
+    quantization granularity and storage width of both operands, and that
+    their expressed types agree.
+  }];
+  let arguments = (ins
+    Quill_QuantizedTensor:$input,
+    Quill_QuantizedTensor:$weight,
+    DenseI64ArrayAttr:$strides,
+    DenseI64ArrayAttr:$pads,
+    DenseI64ArrayAttr:$dilations,
+    Quill_I64Attr:$group
+  );
+  let results = (outs RankedTensorOf<[I32]>:$result);
+  let assemblyFormat = [{
+    $input `,` $weight attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // quill.block_quantize / quill.block_dequantize
 //===----------------------------------------------------------------------===//
 

@@ -2,9 +2,10 @@
 //
 // Matches the float computations a quantized graph spells out between
 // dequantize and quantize and replaces them with integer ops: a
-// quill.quantized_matmul plus an int32 bias and a quill.requantize for
-// matrix products, the op itself on stored values for data movement, and a
-// quill.requantize for a change of scale. See the pass description.
+// quill.quantized_matmul or quill.quantized_conv plus an int32 bias and a
+// quill.requantize for matrix products and convolutions, the op itself on
+// stored values for data movement, and a quill.requantize for a change of
+// scale. See the pass description.
 //
 //===----------------------------------------------------------------------===//
 
@@ -229,24 +230,34 @@ FailureOr<Value> lookThroughRelu(Value value, bool &hasRelu) {
   return relu.getInput();
 }
 
-/// A MatMul or Gemm on dequantized 8-bit operands, ready to be computed as
-/// an int8 product into int32.
+/// A MatMul, Gemm or Conv on dequantized 8-bit operands, ready to be
+/// computed as an int8 product into int32.
 struct IntegerContraction {
+  Operation *producer;
   Value lhs, rhs;
   bool transposeRhs;
   quant::UniformQuantizedType lhsElement;
-  /// Per column of the product (one entry when per tensor).
+  /// Per output channel of the product (one entry when per tensor).
   SmallVector<double> rhsScales;
   /// The bias in int32 at scale `sa * sb`, if there is one.
   std::optional<DenseElementsAttr> bias;
 };
 
+/// The axis of a product's result that its output channels run along: a
+/// convolution's filters, a matrix product's columns.
+int64_t getChannelAxis(Operation *producer) {
+  if (isa<ConvOp>(producer))
+    return 1;
+  return cast<RankedTensorType>(producer->getResult(0).getType()).getRank() - 1;
+}
+
 /// Matches `producer` (creating nothing) when its product has an exact
-/// integer form; `columns` is the product's N.
-FailureOr<IntegerContraction> matchIntegerContraction(Operation *producer,
-                                                      int64_t columns) {
+/// integer form.
+FailureOr<IntegerContraction> matchIntegerContraction(Operation *producer) {
   Value lhs, rhs, bias;
   bool transposeRhs = false;
+  // The axis of the weight that its per-channel scales must run along.
+  std::optional<int64_t> weightChannelAxis;
   if (auto matmul = dyn_cast<MatMulOp>(producer)) {
     lhs = matmul.getLhs();
     rhs = matmul.getRhs();
@@ -258,6 +269,11 @@ FailureOr<IntegerContraction> matchIntegerContraction(Operation *producer,
     rhs = gemm.getB();
     bias = gemm.getC();
     transposeRhs = gemm.getTransB();
+  } else if (auto conv = dyn_cast<ConvOp>(producer)) {
+    lhs = conv.getInput();
+    rhs = conv.getWeight();
+    bias = conv.getBias();
+    weightChannelAxis = 0;
   } else {
     return failure();
   }
@@ -269,11 +285,12 @@ FailureOr<IntegerContraction> matchIntegerContraction(Operation *producer,
   if (rhsType.getRank() < 2 || (transposeRhs && rhsType.getRank() != 2))
     return failure();
   auto rhsElement = cast<quant::QuantizedType>(rhsType.getElementType());
-  // Scales must run along the product's columns: the last axis of b, or
-  // the first of a b that Gemm transposes.
-  int64_t columnAxis = transposeRhs ? 0 : rhsType.getRank() - 1;
+  // Matrix products: scales along the columns, the last axis of b, or the
+  // first of a b that Gemm transposes.
+  if (!weightChannelAxis)
+    weightChannelAxis = transposeRhs ? 0 : rhsType.getRank() - 1;
   if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(rhsElement))
-    if (perAxis.getQuantizedDimension() != columnAxis)
+    if (perAxis.getQuantizedDimension() != *weightChannelAxis)
       return failure();
   if (transposeRhs) {
     auto storageCast = rhsQuantized.getDefiningOp<StorageCastOp>();
@@ -281,6 +298,7 @@ FailureOr<IntegerContraction> matchIntegerContraction(Operation *producer,
       return failure();
   }
   IntegerContraction contraction{
+      producer,
       lhsQuantized,
       rhsQuantized,
       transposeRhs,
@@ -289,9 +307,9 @@ FailureOr<IntegerContraction> matchIntegerContraction(Operation *producer,
       getScales(rhsElement),
       std::nullopt};
   if (bias) {
-    FailureOr<DenseElementsAttr> integerBias =
-        getIntegerBias(bias, contraction.lhsElement.getScale(),
-                       contraction.rhsScales, columns);
+    FailureOr<DenseElementsAttr> integerBias = getIntegerBias(
+        bias, contraction.lhsElement.getScale(), contraction.rhsScales,
+        rhsType.getDimSize(*weightChannelAxis));
     if (failed(integerBias))
       return failure();
     contraction.bias = *integerBias;
@@ -304,19 +322,35 @@ FailureOr<IntegerContraction> matchIntegerContraction(Operation *producer,
 Value buildAccumulator(PatternRewriter &rewriter, Location loc,
                        const IntegerContraction &contraction,
                        RankedTensorType resultType) {
-  Value rhs = contraction.rhs;
-  if (contraction.transposeRhs)
-    rhs = transposeConstantWeight(rewriter, loc, rhs);
   auto accumulatorType = resultType.clone(rewriter.getI32Type());
-  Value accumulator = QuantizedMatMulOp::create(rewriter, loc, accumulatorType,
-                                                contraction.lhs, rhs);
+  Value accumulator;
+  if (auto conv = dyn_cast<ConvOp>(contraction.producer)) {
+    accumulator = QuantizedConvOp::create(
+        rewriter, loc, accumulatorType, contraction.lhs, contraction.rhs,
+        conv.getStridesAttr(), conv.getPadsAttr(), conv.getDilationsAttr(),
+        conv.getGroupAttr());
+  } else {
+    Value rhs = contraction.rhs;
+    if (contraction.transposeRhs)
+      rhs = transposeConstantWeight(rewriter, loc, rhs);
+    accumulator = QuantizedMatMulOp::create(rewriter, loc, accumulatorType,
+                                            contraction.lhs, rhs);
+  }
   if (!contraction.bias)
     return accumulator;
-  Value bias = arith::ConstantOp::create(rewriter, loc, *contraction.bias);
-  return AddOp::create(rewriter, loc, accumulatorType, accumulator, bias);
+  // One bias per channel, broadcast along the axes after the channel axis.
+  DenseElementsAttr bias = *contraction.bias;
+  int64_t trailing =
+      resultType.getRank() - 1 - getChannelAxis(contraction.producer);
+  SmallVector<int64_t> biasShape = {bias.getNumElements()};
+  biasShape.append(trailing, 1);
+  Value biasValue = arith::ConstantOp::create(
+      rewriter, loc,
+      bias.reshape(RankedTensorType::get(biasShape, bias.getElementType())));
+  return AddOp::create(rewriter, loc, accumulatorType, accumulator, biasValue);
 }
 
-/// quantize([relu](matmul | gemm)) on dequantized operands.
+/// quantize([relu](matmul | gemm | conv)) on dequantized operands.
 struct ContractionToInteger : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -332,10 +366,8 @@ struct ContractionToInteger : OpRewritePattern<QuantizeOp> {
     Operation *producer = product->getDefiningOp();
     if (!producer || !producer->hasOneUse())
       return failure();
-    auto resultType = cast<RankedTensorType>(op.getType());
-    int64_t columns = resultType.getDimSize(resultType.getRank() - 1);
     FailureOr<IntegerContraction> contraction =
-        matchIntegerContraction(producer, columns);
+        matchIntegerContraction(producer);
     if (failed(contraction))
       return failure();
     SmallVector<double> factors;
@@ -346,11 +378,12 @@ struct ContractionToInteger : OpRewritePattern<QuantizeOp> {
       if (!getDyadicMultiplier(factor))
         return failure();
 
+    auto resultType = cast<RankedTensorType>(op.getType());
     Value accumulator = buildAccumulator(rewriter, producer->getLoc(),
                                          *contraction, resultType);
     FailureOr<Value> result =
         buildRequantize(rewriter, op.getLoc(), accumulator, 0, false, factors,
-                        resultType.getRank() - 1, output, resultType,
+                        getChannelAxis(producer), output, resultType,
                         reluClamp(hasRelu, output));
     if (failed(result))
       return failure();
@@ -370,8 +403,8 @@ bool feedsQuantizeOnly(Operation *producer) {
   return isa<QuantizeOp>(user);
 }
 
-/// (matmul | gemm) on dequantized operands whose result is read as float:
-/// the int32 accumulator dequantized at `sa * sb` per column.
+/// (matmul | gemm | conv) on dequantized operands whose result is read as
+/// float: the int32 accumulator dequantized at `sa * sb` per channel.
 template <typename OpTy> struct ContractionToFloat : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
@@ -380,11 +413,9 @@ template <typename OpTy> struct ContractionToFloat : OpRewritePattern<OpTy> {
     if (feedsQuantizeOnly(op))
       return failure();
     auto resultType = cast<RankedTensorType>(op.getType());
-    int64_t rank = resultType.getRank();
     if (!resultType.getElementType().isF32())
       return failure();
-    FailureOr<IntegerContraction> contraction =
-        matchIntegerContraction(op, resultType.getDimSize(rank - 1));
+    FailureOr<IntegerContraction> contraction = matchIntegerContraction(op);
     if (failed(contraction))
       return failure();
 
@@ -406,7 +437,8 @@ template <typename OpTy> struct ContractionToFloat : OpRewritePattern<OpTy> {
     else
       element = quant::UniformQuantizedPerAxisType::get(
           quant::QuantizationFlags::Signed, i32, f32, scales,
-          SmallVector<int64_t>(scales.size(), 0), rank - 1, low, high);
+          SmallVector<int64_t>(scales.size(), 0), getChannelAxis(op), low,
+          high);
     Value quantized = StorageCastOp::create(
         rewriter, loc, resultType.clone(element), accumulator);
     rewriter.replaceOpWithNewOp<DequantizeOp>(op, resultType, quantized);
@@ -491,7 +523,8 @@ struct QDQToIntegerPass : quill::impl::QDQToIntegerPassBase<QDQToIntegerPass> {
     RewritePatternSet patterns(context);
     patterns.add<ContractionToInteger>(context, /*benefit=*/2);
     patterns.add<ContractionToFloat<MatMulOp>, ContractionToFloat<GemmOp>,
-                 DataMovementOnIntegers, RescaleOnIntegers>(context);
+                 ContractionToFloat<ConvOp>, DataMovementOnIntegers,
+                 RescaleOnIntegers>(context);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     // Dequantized weights nobody consumes as integers become floats.

@@ -181,3 +181,52 @@ func.func @concat_of_other_scales(%a: tensor<2x3x!quant.uniform<u8:f32, 0.5:3>>,
   %q = quill.quantize %c : tensor<2x4xf32> to tensor<2x4x!quant.uniform<u8:f32, 0.5:3>>
   return %q : tensor<2x4x!quant.uniform<u8:f32, 0.5:3>>
 }
+
+// -----
+
+!x = !quant.uniform<u8:f32, 0.02:120>
+!w = !quant.uniform<i8:f32:0, {0.5, 0.25}>
+!b = !quant.uniform<i32:f32:0, {0.01, 0.005}>
+!h = !quant.uniform<u8:f32, 0.05:100>
+
+// ORT's QDQ Conv: per-output-channel weights, an int32 bias added along the
+// channel axis, the Relu in the clamp, the requantization along axis 1.
+// CHECK-LABEL: func.func @conv_relu
+// CHECK: %[[BIAS:.*]] = arith.constant dense<{{\[\[\[}}7]], {{\[\[}}-3]]]> : tensor<2x1x1xi32>
+// CHECK: %[[ACC:.*]] = quill.quantized_conv %arg0, %{{.*}} {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x6x6x!quant.uniform<u8:f32, 2.000000e-02:120>>, tensor<2x3x3x3x!quant.uniform<i8:f32:0, {5.000000e-01,2.500000e-01}>>) -> tensor<1x2x3x3xi32>
+// CHECK: %[[SUM:.*]] = quill.add %[[ACC]], %[[BIAS]] : (tensor<1x2x3x3xi32>, tensor<2x1x1xi32>) -> tensor<1x2x3x3xi32>
+// CHECK: quill.requantize %[[SUM]] {axis = 1 : i32, clamp_min = 100 : i64, multiplier = array<i32: 1717986918, 1717986918>, output_unsigned, output_zero_point = 100 : i32, shift = array<i8: 33, 34>} : tensor<1x2x3x3xi32> to tensor<1x2x3x3xi8>
+// CHECK-NOT: quill.conv
+func.func @conv_relu(%x: tensor<1x3x6x6x!x>) -> tensor<1x2x3x3x!h> {
+  %xf = quill.dequantize %x : tensor<1x3x6x6x!x> to tensor<1x3x6x6xf32>
+  %wi = arith.constant dense<1> : tensor<2x3x3x3xi8>
+  %wq = quill.storage_cast %wi : tensor<2x3x3x3xi8> to tensor<2x3x3x3x!w>
+  %wf = quill.dequantize %wq : tensor<2x3x3x3x!w> to tensor<2x3x3x3xf32>
+  %bi = arith.constant dense<[7, -3]> : tensor<2xi32>
+  %bq = quill.storage_cast %bi : tensor<2xi32> to tensor<2x!b>
+  %bf = quill.dequantize %bq : tensor<2x!b> to tensor<2xf32>
+  %y = quill.conv %xf, %wf, %bf {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x3x6x6xf32>, tensor<2x3x3x3xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  %r = quill.relu %y : tensor<1x2x3x3xf32>
+  %q = quill.quantize %r : tensor<1x2x3x3xf32> to tensor<1x2x3x3x!h>
+  return %q : tensor<1x2x3x3x!h>
+}
+
+// -----
+
+!x = !quant.uniform<i8:f32, 0.5:3>
+!w = !quant.uniform<i8:f32, 0.25>
+
+// A depthwise conv read as float: the accumulator dequantized at
+// 0.5 * 0.25 per channel.
+// CHECK-LABEL: func.func @depthwise_conv_to_float
+// CHECK: %[[ACC:.*]] = quill.quantized_conv %arg0, %{{.*}} {{.*}}group = 2 : i64
+// CHECK: %[[Q:.*]] = quill.storage_cast %[[ACC]] : tensor<1x2x4x4xi32> to tensor<1x2x4x4x!quant.uniform<i32:f32, 1.250000e-01>>
+// CHECK: quill.dequantize %[[Q]]
+func.func @depthwise_conv_to_float(%x: tensor<1x2x4x4x!x>) -> tensor<1x2x4x4xf32> {
+  %xf = quill.dequantize %x : tensor<1x2x4x4x!x> to tensor<1x2x4x4xf32>
+  %wi = arith.constant dense<2> : tensor<2x1x3x3xi8>
+  %wq = quill.storage_cast %wi : tensor<2x1x3x3xi8> to tensor<2x1x3x3x!w>
+  %wf = quill.dequantize %wq : tensor<2x1x3x3x!w> to tensor<2x1x3x3xf32>
+  %y = quill.conv %xf, %wf {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2 : i64} : (tensor<1x2x4x4xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x4x4xf32>
+  return %y : tensor<1x2x4x4xf32>
+}

@@ -142,8 +142,11 @@ def QDQToIntegerPass : Pass<"quill-qdq-to-integer", "func::FuncOp"> {
       the bias added in int32 (scale `sa * sb`), and one `quill.requantize`
       to the output's scale, per output column when `b` is per column, the
       ReLU folded into its clamp;
-    * the same product read as float (no quantize after it): the int32
-      accumulator, bias included, dequantized at `sa * sb` per column, as
+    * the same with `quill.conv` (weights per tensor or per output channel,
+      any group, stride, padding, dilation): `quill.quantized_conv`, the bias
+      and the requantization per output channel (axis 1);
+    * the same products read as float (no quantize after them): the int32
+      accumulator, bias included, dequantized at `sa * sb` per channel, as
       ONNX Runtime's MatMulIntegerToFloat computes it;
     * `quantize(op(dequantize(x)))` with equal types around a reshape,
       transpose or max pool, and `quantize(concat(dequantize(x), ...))`

@@ -7,6 +7,8 @@
 // with two spatial axes and one group become an im2col linalg.generic feeding a
 // matmul (the product then runs in the packed GEMM); every other
 // convolution is one linalg.generic over the grouped iteration space.
+// Quantized convolutions take the same two routes on integers, the im2col one
+// with pixels as rows so that the constant weights are the GEMM's B.
 // Transposed convolutions become convolutions over the zero-interleaved
 // input with the flipped kernel.
 //
@@ -196,10 +198,107 @@ Value sumToInt32(OpBuilder &b, Location loc, Value matrix, int64_t axis) {
       });
 }
 
+/// The zero points of an int8 product once both operands are signed
+/// storage (toSignedStorage): `lhs`'s, and `rhs`'s per column.
+struct ProductZeroPoints {
+  int64_t lhs;
+  SmallVector<int32_t> rhs;
+
+  bool rhsHasNonZero() const {
+    return llvm::any_of(rhs, [](int32_t zeroPoint) { return zeroPoint != 0; });
+  }
+};
+
+/// Unsigned storage is shifted by -128 (toSignedStorage), and so are its
+/// zero points.
+ProductZeroPoints getProductZeroPoints(quant::UniformQuantizedType lhs,
+                                       quant::QuantizedType rhs,
+                                       int64_t columns) {
+  constexpr int64_t signShift = 128;
+  ProductZeroPoints zeroPoints;
+  zeroPoints.lhs = lhs.getZeroPoint() - (lhs.isSigned() ? 0 : signShift);
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(rhs))
+    for (int64_t zeroPoint : perAxis.getZeroPoints())
+      zeroPoints.rhs.push_back(zeroPoint);
+  else
+    zeroPoints.rhs.assign(
+        columns, cast<quant::UniformQuantizedType>(rhs).getZeroPoint());
+  if (!rhs.isSigned())
+    for (int32_t &zeroPoint : zeroPoints.rhs)
+      zeroPoint -= signShift;
+  return zeroPoints;
+}
+
 /// sum_k (a - za)(b - zb[n]) = sum_k a*b - za * colsum(b)[n]
-///   - zb[n] * rowsum(a)[m] + K * za * zb[n]: an int8 x int8 -> int32
-/// product (the packed integer GEMM) and a correction for the zero points
-/// that are not 0.
+///   - zb[n] * rowsum(a)[..., m] + K * za * zb[n]: the terms of the zero
+/// points that are not 0 subtracted from the int8 x int8 -> int32 `product`
+/// [B..., M, N]. `columnSums` (colsum(b), [B..., N]) and `rowSums`
+/// (rowsum(a), [B..., M]) are built only when needed.
+Value subtractZeroPointTerms(OpBuilder &b, Location loc, Value product,
+                             int64_t depth, const ProductZeroPoints &zeroPoints,
+                             function_ref<Value()> columnSums,
+                             function_ref<Value()> rowSums) {
+  bool rhsHasZeroPoints = zeroPoints.rhsHasNonZero();
+  if (zeroPoints.lhs == 0 && !rhsHasZeroPoints)
+    return product;
+  MLIRContext *context = b.getContext();
+  auto productType = cast<RankedTensorType>(product.getType());
+  int64_t rank = productType.getRank();
+  int64_t columns = productType.getDimSize(rank - 1);
+  Type i32 = b.getI32Type();
+  SmallVector<Value> inputs = {product};
+  SmallVector<AffineMap> maps = {
+      AffineMap::getMultiDimIdentityMap(rank, context)};
+  SmallVector<AffineExpr> batchAndColumn, batchAndRow;
+  for (int64_t dim = 0; dim < rank - 2; ++dim) {
+    batchAndColumn.push_back(getAffineDimExpr(dim, context));
+    batchAndRow.push_back(getAffineDimExpr(dim, context));
+  }
+  batchAndColumn.push_back(getAffineDimExpr(rank - 1, context));
+  batchAndRow.push_back(getAffineDimExpr(rank - 2, context));
+  if (zeroPoints.lhs != 0) {
+    inputs.push_back(columnSums());
+    maps.push_back(AffineMap::get(rank, 0, batchAndColumn, context));
+  }
+  if (rhsHasZeroPoints) {
+    inputs.push_back(rowSums());
+    maps.push_back(AffineMap::get(rank, 0, batchAndRow, context));
+    inputs.push_back(arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get({columns}, i32),
+                               ArrayRef(zeroPoints.rhs))));
+    maps.push_back(
+        AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, context)));
+  }
+  int64_t lhsZeroPoint = zeroPoints.lhs;
+  return buildMapped(
+      b, loc, productType.getShape(), i32, inputs, maps,
+      [&](OpBuilder &nested, Location l, ValueRange args) -> Value {
+        auto constant = [&](int64_t value) -> Value {
+          return arith::ConstantOp::create(nested, l,
+                                           nested.getI32IntegerAttr(value));
+        };
+        Value result = args[0];
+        unsigned next = 1;
+        if (lhsZeroPoint != 0) {
+          Value term = arith::MulIOp::create(nested, l, args[next++],
+                                             constant(lhsZeroPoint));
+          result = arith::SubIOp::create(nested, l, result, term);
+        }
+        if (rhsHasZeroPoints) {
+          Value rowSum = args[next++], rhsZeroPoint = args[next++];
+          Value term = arith::MulIOp::create(nested, l, rowSum, rhsZeroPoint);
+          result = arith::SubIOp::create(nested, l, result, term);
+          Value both = arith::MulIOp::create(nested, l, rhsZeroPoint,
+                                             constant(depth * lhsZeroPoint));
+          result = arith::AddIOp::create(nested, l, result, both);
+        }
+        return result;
+      });
+}
+
+/// An int8 x int8 -> int32 product (the packed integer GEMM) and the
+/// correction for the zero points.
 struct QuantizedMatMulLowering : OpConversionPattern<QuantizedMatMulOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -207,96 +306,32 @@ struct QuantizedMatMulLowering : OpConversionPattern<QuantizedMatMulOp> {
   matchAndRewrite(QuantizedMatMulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *context = rewriter.getContext();
     auto resultType = op.getType();
     auto lhsElement = cast<quant::UniformQuantizedType>(
         op.getLhs().getType().getElementType());
     auto rhsElement =
         cast<quant::QuantizedType>(op.getRhs().getType().getElementType());
-    int64_t signShift = 128;
-    int64_t lhsZeroPoint =
-        lhsElement.getZeroPoint() - (lhsElement.isSigned() ? 0 : signShift);
-    int64_t columns = resultType.getDimSize(resultType.getRank() - 1);
-    SmallVector<int32_t> rhsZeroPoints;
-    if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(rhsElement))
-      for (int64_t zeroPoint : perAxis.getZeroPoints())
-        rhsZeroPoints.push_back(zeroPoint);
-    else
-      rhsZeroPoints.assign(
-          columns,
-          cast<quant::UniformQuantizedType>(rhsElement).getZeroPoint());
-    if (!rhsElement.isSigned())
-      for (int32_t &zeroPoint : rhsZeroPoints)
-        zeroPoint -= signShift;
-    bool rhsHasZeroPoints = llvm::any_of(
-        rhsZeroPoints, [](int32_t zeroPoint) { return zeroPoint != 0; });
+    ProductZeroPoints zeroPoints =
+        getProductZeroPoints(lhsElement, rhsElement,
+                             resultType.getDimSize(resultType.getRank() - 1));
 
     Value lhs = toSignedStorage(rewriter, loc, adaptor.getLhs(),
                                 !lhsElement.isSigned());
     Value rhs = toSignedStorage(rewriter, loc, adaptor.getRhs(),
                                 !rhsElement.isSigned());
     MatMulOperands operands = prepareMatMulOperands(rewriter, loc, lhs, rhs);
-    Type i32 = rewriter.getI32Type();
     Value zero =
         arith::ConstantOp::create(rewriter, loc, rewriter.getI32IntegerAttr(0));
     Value init = createFilled(rewriter, loc, operands.productShape, zero);
     Value product =
         buildProduct(rewriter, loc, operands.lhs, operands.rhs, init);
-
-    if (lhsZeroPoint != 0 || rhsHasZeroPoints) {
-      int64_t rank = operands.productShape.size();
-      int64_t depth =
-          cast<RankedTensorType>(operands.lhs.getType()).getDimSize(rank - 1);
-      SmallVector<Value> inputs = {product};
-      SmallVector<AffineMap> maps = {
-          AffineMap::getMultiDimIdentityMap(rank, context)};
-      SmallVector<AffineExpr> batchAndColumn, batchAndRow;
-      for (int64_t dim = 0; dim < rank - 2; ++dim) {
-        batchAndColumn.push_back(getAffineDimExpr(dim, context));
-        batchAndRow.push_back(getAffineDimExpr(dim, context));
-      }
-      batchAndColumn.push_back(getAffineDimExpr(rank - 1, context));
-      batchAndRow.push_back(getAffineDimExpr(rank - 2, context));
-      AffineMap columnMap =
-          AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, context));
-      if (lhsZeroPoint != 0) {
-        inputs.push_back(sumToInt32(rewriter, loc, operands.rhs, rank - 2));
-        maps.push_back(AffineMap::get(rank, 0, batchAndColumn, context));
-      }
-      if (rhsHasZeroPoints) {
-        inputs.push_back(sumToInt32(rewriter, loc, operands.lhs, rank - 1));
-        maps.push_back(AffineMap::get(rank, 0, batchAndRow, context));
-        inputs.push_back(arith::ConstantOp::create(
-            rewriter, loc,
-            DenseElementsAttr::get(RankedTensorType::get({columns}, i32),
-                                   ArrayRef(rhsZeroPoints))));
-        maps.push_back(columnMap);
-      }
-      product = buildMapped(
-          rewriter, loc, operands.productShape, i32, inputs, maps,
-          [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-            auto constant = [&](int64_t value) -> Value {
-              return arith::ConstantOp::create(b, l,
-                                               b.getI32IntegerAttr(value));
-            };
-            Value result = args[0];
-            unsigned next = 1;
-            if (lhsZeroPoint != 0) {
-              Value term = arith::MulIOp::create(b, l, args[next++],
-                                                 constant(lhsZeroPoint));
-              result = arith::SubIOp::create(b, l, result, term);
-            }
-            if (rhsHasZeroPoints) {
-              Value rowSum = args[next++], rhsZeroPoint = args[next++];
-              Value term = arith::MulIOp::create(b, l, rowSum, rhsZeroPoint);
-              result = arith::SubIOp::create(b, l, result, term);
-              Value both = arith::MulIOp::create(
-                  b, l, rhsZeroPoint, constant(depth * lhsZeroPoint));
-              result = arith::AddIOp::create(b, l, result, both);
-            }
-            return result;
-          });
-    }
+    int64_t rank = operands.productShape.size();
+    int64_t depth =
+        cast<RankedTensorType>(operands.lhs.getType()).getDimSize(rank - 1);
+    product = subtractZeroPointTerms(
+        rewriter, loc, product, depth, zeroPoints,
+        [&] { return sumToInt32(rewriter, loc, operands.rhs, rank - 2); },
+        [&] { return sumToInt32(rewriter, loc, operands.lhs, rank - 1); });
     rewriter.replaceOp(
         op, reshapeTo(rewriter, loc, product, resultType.getShape()));
     return success();
@@ -379,9 +414,10 @@ struct ConvolutionSpec {
   int64_t group;
 };
 
-/// Zero-pads the spatial axes of `input` [N, C, D...] (negative pads crop).
+/// Pads the spatial axes of `input` [N, C, D...] with `padValue` (negative
+/// pads crop).
 Value padSpatial(OpBuilder &b, Location loc, Value input,
-                 ArrayRef<int64_t> pads) {
+                 ArrayRef<int64_t> pads, Value padValue) {
   auto type = cast<RankedTensorType>(input.getType());
   int64_t rank = type.getRank();
   int64_t spatial = rank - 2;
@@ -409,11 +445,10 @@ Value padSpatial(OpBuilder &b, Location loc, Value input,
   SmallVector<int64_t> paddedShape(cropped);
   for (int64_t dim = 0; dim < rank; ++dim)
     paddedShape[dim] += low[dim] + high[dim];
-  Value zero = ScalarMath{b, loc}.constant(type.getElementType(), 0.0);
   return tensor::PadOp::create(b, loc, type.clone(paddedShape), input,
                                getAsIndexOpFoldResult(b.getContext(), low),
                                getAsIndexOpFoldResult(b.getContext(), high),
-                               zero);
+                               padValue);
 }
 
 /// im2col + matmul for 2-d convolutions with one group.
@@ -560,8 +595,10 @@ Value buildGroupedConvolution(OpBuilder &b, Location loc, Value padded,
 Value buildConvolution(OpBuilder &b, Location loc, Value input, Value weight,
                        Value bias, const ConvolutionSpec &spec,
                        RankedTensorType resultType, bool isUnsigned) {
-  Value padded = padSpatial(b, loc, input, spec.pads);
   auto inputType = cast<RankedTensorType>(input.getType());
+  Value padded =
+      padSpatial(b, loc, input, spec.pads,
+                 ScalarMath{b, loc}.constant(inputType.getElementType(), 0.0));
   bool sameTypes = inputType.getElementType() == resultType.getElementType() &&
                    cast<RankedTensorType>(weight.getType()).getElementType() ==
                        resultType.getElementType();
@@ -588,6 +625,139 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                              adaptor.getWeight(), adaptor.getBias(), spec,
                              resultType,
                              hasUnsignedElements(op.getInput().getType())));
+    return success();
+  }
+};
+
+/// im2col for an integer product: rows[n*OH*OW + y*OW + x, (c*KH + i)*KW + j]
+/// = (signed storage of) input[n, c, y*s0 + i*d0 - pad, x*s1 + j*d1 - pad],
+/// times the weight matrix [F, C*KH*KW] transposed, so that the constant
+/// weights are the packed GEMM's B; the result moves to [N, F, OH, OW].
+Value buildIntegerIm2ColConvolution(OpBuilder &b, Location loc, Value input,
+                                    Value weight,
+                                    const ProductZeroPoints &zeroPoints,
+                                    const ConvolutionSpec &spec,
+                                    RankedTensorType resultType) {
+  MLIRContext *context = b.getContext();
+  // Padding holds the input's zero point: real zero.
+  Value padValue =
+      arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(zeroPoints.lhs));
+  Value padded = padSpatial(b, loc, input, spec.pads, padValue);
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  int64_t batch = resultType.getDimSize(0), filters = resultType.getDimSize(1);
+  int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+  int64_t channels = weightType.getDimSize(1);
+  int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
+  int64_t depth = channels * kh * kw, rowCount = batch * oh * ow;
+
+  AffineExpr n, y, x, c, i, j;
+  bindDims(context, n, y, x, c, i, j);
+  AffineMap window =
+      AffineMap::get(6, 0,
+                     {n, c, y * spec.strides[0] + i * spec.dilations[0],
+                      x * spec.strides[1] + j * spec.dilations[1]},
+                     context);
+  Value rows =
+      reshapeTo(b, loc,
+                gatherThroughMap(b, loc, {batch, oh, ow, channels, kh, kw},
+                                 padded, window),
+                {rowCount, depth});
+  Value filterMatrix = reshapeTo(b, loc, weight, {filters, depth});
+
+  Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+  Value init = createFilled(b, loc, {rowCount, filters}, zero);
+  auto matmul = linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
+                                         ValueRange{rows, filterMatrix},
+                                         ValueRange{init});
+  AffineExpr m, f, k;
+  bindDims(context, m, f, k);
+  matmul.setIndexingMapsAttr(
+      b.getAffineMapArrayAttr({AffineMap::get(3, 0, {m, k}, context),
+                               AffineMap::get(3, 0, {f, k}, context),
+                               AffineMap::get(3, 0, {m, f}, context)}));
+  Value product = subtractZeroPointTerms(
+      b, loc, matmul.getResult(0), depth, zeroPoints,
+      [&] { return sumToInt32(b, loc, filterMatrix, 1); },
+      [&] { return sumToInt32(b, loc, rows, 1); });
+
+  AffineExpr image, filter, row, column;
+  bindDims(context, image, filter, row, column);
+  return gatherThroughMap(
+      b, loc, resultType.getShape(),
+      reshapeTo(b, loc, product, {batch, oh, ow, filters}),
+      AffineMap::get(4, 0, {image, row, column, filter}, context));
+}
+
+/// Any other integer convolution: one linalg.generic over the operands
+/// minus their zero points in int32 (signed storage).
+Value buildIntegerGroupedConvolution(OpBuilder &b, Location loc, Value input,
+                                     Value weight,
+                                     const ProductZeroPoints &zeroPoints,
+                                     const ConvolutionSpec &spec,
+                                     RankedTensorType resultType) {
+  MLIRContext *context = b.getContext();
+  Type i32 = b.getI32Type();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  Value wideInput = buildElementwise(
+      b, loc, inputType.getShape(), i32, input,
+      [&](OpBuilder &nested, Location l, ValueRange args) -> Value {
+        Value wide = arith::ExtSIOp::create(nested, l, i32, args[0]);
+        Value zeroPoint = arith::ConstantOp::create(
+            nested, l, nested.getI32IntegerAttr(zeroPoints.lhs));
+        return arith::SubIOp::create(nested, l, wide, zeroPoint);
+      });
+  Value weightZeroPoints = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(
+          RankedTensorType::get({int64_t(zeroPoints.rhs.size())}, i32),
+          ArrayRef(zeroPoints.rhs)));
+  int64_t weightRank = weightType.getRank();
+  Value wideWeight = buildMapped(
+      b, loc, weightType.getShape(), i32, {weight, weightZeroPoints},
+      {AffineMap::getMultiDimIdentityMap(weightRank, context),
+       AffineMap::get(weightRank, 0, getAffineDimExpr(0, context))},
+      [&](OpBuilder &nested, Location l, ValueRange args) -> Value {
+        Value wide = arith::ExtSIOp::create(nested, l, i32, args[0]);
+        return arith::SubIOp::create(nested, l, wide, args[1]);
+      });
+  Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+  Value padded = padSpatial(b, loc, wideInput, spec.pads, zero);
+  return buildGroupedConvolution(b, loc, padded, wideWeight, Value(), spec,
+                                 resultType, /*isUnsigned=*/false);
+}
+
+/// Both operands as signed storage (zero points shifted to match); 2-d
+/// convolutions with one group run in the packed integer GEMM.
+struct QuantizedConvLowering : OpConversionPattern<QuantizedConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(QuantizedConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType resultType = op.getType();
+    auto inputElement = cast<quant::UniformQuantizedType>(
+        op.getInput().getType().getElementType());
+    auto weightElement =
+        cast<quant::QuantizedType>(op.getWeight().getType().getElementType());
+    ProductZeroPoints zeroPoints = getProductZeroPoints(
+        inputElement, weightElement, resultType.getDimSize(1));
+    Value input = toSignedStorage(rewriter, loc, adaptor.getInput(),
+                                  !inputElement.isSigned());
+    Value weight = toSignedStorage(rewriter, loc, adaptor.getWeight(),
+                                   !weightElement.isSigned());
+    ConvolutionSpec spec{llvm::to_vector(op.getStrides()),
+                         llvm::to_vector(op.getPads()),
+                         llvm::to_vector(op.getDilations()), op.getGroup()};
+    Value result;
+    if (resultType.getRank() == 4 && spec.group == 1)
+      result = buildIntegerIm2ColConvolution(rewriter, loc, input, weight,
+                                             zeroPoints, spec, resultType);
+    else
+      result = buildIntegerGroupedConvolution(rewriter, loc, input, weight,
+                                              zeroPoints, spec, resultType);
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -673,6 +843,6 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
 void mlir::quill::lowering::populateContractionPatterns(
     StorageTypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<MatMulLowering, QuantizedMatMulLowering, GemmLowering,
-               ConvLowering, ConvTransposeLowering>(converter,
-                                                    patterns.getContext());
+               ConvLowering, QuantizedConvLowering, ConvTransposeLowering>(
+      converter, patterns.getContext());
 }

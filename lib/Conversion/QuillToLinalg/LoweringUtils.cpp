@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mlir::quill;
@@ -266,6 +267,11 @@ Value mlir::quill::lowering::reshapeTo(OpBuilder &b, Location loc, Value value,
   if (type.getShape() == shape)
     return value;
   auto resultType = type.clone(shape);
+  // A reshaped constant is a constant, so that what reads it (compile-time
+  // sums, packed weights) still sees one.
+  DenseElementsAttr constant;
+  if (matchPattern(value, m_Constant(&constant)))
+    return arith::ConstantOp::create(b, loc, constant.reshape(resultType));
   if (type.getRank() > resultType.getRank()) {
     if (auto reassociation =
             getReassociationIndicesForCollapse(type.getShape(), shape))

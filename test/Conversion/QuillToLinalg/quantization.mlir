@@ -1,5 +1,11 @@
 // RUN: quill-opt --quill-lower-to-linalg %s | FileCheck %s
 
+// The maps of the integer convolution: im2col's window, the weight matrix
+// read transposed, the pixel-major product read as [N, F, OH, OW].
+// CHECK-DAG: #[[WINDOW:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 * 2 + d4, d2 * 2 + d5)>
+// CHECK-DAG: #[[WT:map[0-9]*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[NHWC:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
+
 // uint8 activations are flipped to int8 (q ^ 0x80, zero point 130 - 128 = 2):
 // one int8 x int8 -> int32 matmul, then 2 * colsum(w) subtracted.
 // CHECK-LABEL: func.func @quantized_matmul
@@ -29,6 +35,48 @@ func.func @quantized_matmul_constant_weights(%a: tensor<4x3x!quant.uniform<u8:f3
   %w = quill.storage_cast %bytes : tensor<3x2xi8> to tensor<3x2x!quant.uniform<u8:f32, 0.5:128>>
   %acc = quill.quantized_matmul %a, %w : (tensor<4x3x!quant.uniform<u8:f32, 0.5:130>>, tensor<3x2x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<4x2xi32>
   return %acc : tensor<4x2xi32>
+}
+
+// A 2-d convolution with one group: the uint8 input flipped to int8 (zero
+// point 130 - 128 = 2) and padded with 2, its real zero; im2col rows
+// [pixels, C*KH*KW] times the constant weight matrix [F, C*KH*KW]
+// transposed (the packed GEMM's constant B), 2 * rowsum(w) (a compile-time
+// constant) subtracted, and the result moved to [N, F, OH, OW].
+// CHECK-LABEL: func.func @quantized_conv_constant_weights
+// CHECK: arith.xori
+// CHECK: %[[PAD:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor.yield %c2_i8 : i8
+// CHECK: %[[ROWS:.*]] = linalg.generic {indexing_maps = [#[[WINDOW]], #{{.*}}]{{.*}} ins(%[[PAD]] : tensor<1x2x7x7xi8>) outs(%{{.*}} : tensor<1x3x3x2x3x3xi8>)
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[ROWS]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<1x3x3x2x3x3xi8> into tensor<9x18xi8>
+// CHECK: %[[W:.*]] = arith.constant dense<1> : tensor<3x18xi8>
+// CHECK: %[[ACC:.*]] = linalg.matmul indexing_maps = [#{{.*}}, #[[WT]], #{{.*}}] ins(%[[FLAT]], %[[W]] : tensor<9x18xi8>, tensor<3x18xi8>) outs(%{{.*}} : tensor<9x3xi32>)
+// CHECK: %[[SUMS:.*]] = arith.constant dense<18> : tensor<3xi32>
+// CHECK: %[[FIXED:.*]] = linalg.generic {{.*}} ins(%[[ACC]], %[[SUMS]] : tensor<9x3xi32>, tensor<3xi32>)
+// CHECK: arith.muli %{{.*}}, %c2_i32
+// CHECK: %[[PM:.*]] = tensor.expand_shape %[[FIXED]] {{.*}} into tensor<1x3x3x3xi32>
+// CHECK: linalg.generic {indexing_maps = [#[[NHWC]], #{{.*}}]{{.*}} ins(%[[PM]] : tensor<1x3x3x3xi32>) outs(%{{.*}} : tensor<1x3x3x3xi32>)
+func.func @quantized_conv_constant_weights(%x: tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:130>>) -> tensor<1x3x3x3xi32> {
+  %bytes = arith.constant dense<1> : tensor<3x2x3x3xi8>
+  %w = quill.storage_cast %bytes : tensor<3x2x3x3xi8> to tensor<3x2x3x3x!quant.uniform<i8:f32:0, {0.5, 0.25, 0.125}>>
+  %acc = quill.quantized_conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:130>>, tensor<3x2x3x3x!quant.uniform<i8:f32:0, {0.5, 0.25, 0.125}>>) -> tensor<1x3x3x3xi32>
+  return %acc : tensor<1x3x3x3xi32>
+}
+
+// Grouped (here depthwise) convolutions: both operands minus their zero
+// points in int32 (the uint8 weight's 128 becomes 0 after the flip), padded
+// with 0, then one linalg.generic.
+// CHECK-LABEL: func.func @quantized_depthwise_conv
+// CHECK: arith.xori
+// CHECK: arith.extsi %{{.*}} : i8 to i32
+// CHECK: arith.subi %{{.*}}, %c-3_i32 : i32
+// CHECK: %[[WZ:.*]] = arith.constant dense<0> : tensor<2xi32>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[WZ]] : tensor<2x1x3x3xi8>, tensor<2xi32>)
+// CHECK: tensor.yield %c0_i32 : i32
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// CHECK: arith.muli %{{.*}}, %{{.*}} : i32
+func.func @quantized_depthwise_conv(%x: tensor<1x2x5x5x!quant.uniform<i8:f32, 0.5:-3>>, %w: tensor<2x1x3x3x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x2x5x5xi32> {
+  %acc = quill.quantized_conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2 : i64} : (tensor<1x2x5x5x!quant.uniform<i8:f32, 0.5:-3>>, tensor<2x1x3x3x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x2x5x5xi32>
+  return %acc : tensor<1x2x5x5xi32>
 }
 
 // Per-channel (multiplier, shift) read along axis 1; 64-bit rounding shift,

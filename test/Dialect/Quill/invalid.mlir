@@ -484,7 +484,7 @@ func.func @quantized_matmul_per_axis_lhs(%a: tensor<4x3x!quant.uniform<i8:f32:1,
 // -----
 
 func.func @quantized_matmul_row_axis(%a: tensor<4x3x!quant.uniform<i8:f32, 0.5>>, %w: tensor<3x2x!quant.uniform<i8:f32:0, {0.5, 0.5, 0.5}>>) -> tensor<4x2xi32> {
-  // expected-error @+1 {{expected rhs quantized along its last dimension}}
+  // expected-error @+1 {{expected rhs quantized along axis 1}}
   %0 = quill.quantized_matmul %a, %w : (tensor<4x3x!quant.uniform<i8:f32, 0.5>>, tensor<3x2x!quant.uniform<i8:f32:0, {0.5, 0.5, 0.5}>>) -> tensor<4x2xi32>
   return %0 : tensor<4x2xi32>
 }
@@ -495,6 +495,30 @@ func.func @quantized_matmul_shapes(%a: tensor<4x3x!quant.uniform<i8:f32, 0.5>>, 
   // expected-error @+1 {{expected contraction sizes to agree, got 3 and 5}}
   %0 = quill.quantized_matmul %a, %w : (tensor<4x3x!quant.uniform<i8:f32, 0.5>>, tensor<5x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x2xi32>
   return %0 : tensor<4x2xi32>
+}
+
+// -----
+
+func.func @quantized_conv_weight_axis(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>, %w: tensor<3x2x3x3x!quant.uniform<i8:f32:1, {0.5, 0.5}>>) -> tensor<1x3x2x2xi32> {
+  // expected-error @+1 {{'quill.quantized_conv' op expected weight quantized along axis 0}}
+  %0 = quill.quantized_conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>, tensor<3x2x3x3x!quant.uniform<i8:f32:1, {0.5, 0.5}>>) -> tensor<1x3x2x2xi32>
+  return %0 : tensor<1x3x2x2xi32>
+}
+
+// -----
+
+func.func @quantized_conv_input_per_axis(%x: tensor<1x2x4x4x!quant.uniform<u8:f32:1, {0.5:128, 0.5:128}>>, %w: tensor<3x2x3x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x3x2x2xi32> {
+  // expected-error @+1 {{expected input quantized per tensor}}
+  %0 = quill.quantized_conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x2x4x4x!quant.uniform<u8:f32:1, {0.5:128, 0.5:128}>>, tensor<3x2x3x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x3x2x2xi32>
+  return %0 : tensor<1x3x2x2xi32>
+}
+
+// -----
+
+func.func @quantized_conv_result_shape(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>, %w: tensor<3x2x3x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x3x4x4xi32> {
+  // expected-error @+1 {{'quill.quantized_conv' op expected result shape}}
+  %0 = quill.quantized_conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>, tensor<3x2x3x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x3x4x4xi32>
+  return %0 : tensor<1x3x4x4xi32>
 }
 
 // -----

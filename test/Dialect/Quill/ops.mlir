@@ -114,3 +114,12 @@ func.func @dynamic_quantize(%x: tensor<2x3xf32>) {
   %y, %s, %z = quill.dynamic_quantize %x : tensor<2x3xf32> -> tensor<2x3xui8>, tensor<f32>, tensor<ui8>
   return
 }
+
+// CHECK-LABEL: func.func @quantized_products
+// CHECK: quill.quantized_matmul %{{.*}}, %{{.*}} : (tensor<4x3x!quant.uniform<u8:f32, 5.000000e-01:128>>, tensor<3x2x!quant.uniform<i8:f32:1, {2.500000e-01,1.250000e-01}>>) -> tensor<4x2xi32>
+// CHECK: quill.quantized_conv %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x5x5x!quant.uniform<u8:f32, 5.000000e-01:128>>, tensor<3x2x3x3x!quant.uniform<i8:f32:0, {2.500000e-01,1.250000e-01,5.000000e-01}>>) -> tensor<1x3x3x3xi32>
+func.func @quantized_products(%a: tensor<4x3x!quant.uniform<u8:f32, 0.5:128>>, %b: tensor<3x2x!quant.uniform<i8:f32:1, {0.25, 0.125}>>, %x: tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:128>>, %w: tensor<3x2x3x3x!quant.uniform<i8:f32:0, {0.25, 0.125, 0.5}>>) {
+  %p = quill.quantized_matmul %a, %b : (tensor<4x3x!quant.uniform<u8:f32, 0.5:128>>, tensor<3x2x!quant.uniform<i8:f32:1, {0.25, 0.125}>>) -> tensor<4x2xi32>
+  %c = quill.quantized_conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:128>>, tensor<3x2x3x3x!quant.uniform<i8:f32:0, {0.25, 0.125, 0.5}>>) -> tensor<1x3x3x3xi32>
+  return
+}

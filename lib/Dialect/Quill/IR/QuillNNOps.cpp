@@ -85,23 +85,29 @@ static LogicalResult verifyConvOperands(Operation *op, RankedTensorType input,
   return success();
 }
 
-LogicalResult ConvOp::verify() {
-  RankedTensorType input = getInput().getType(), weight = getWeight().getType();
+LogicalResult mlir::quill::verifyConvShapes(
+    Operation *op, RankedTensorType input, RankedTensorType weight, Value bias,
+    int64_t group, ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+    ArrayRef<int64_t> dilations, RankedTensorType result) {
   int64_t outputChannels;
-  if (failed(verifyConvOperands(*this, input, weight, getBias(), getGroup(),
-                                outputChannels, /*transposed=*/false)))
+  if (failed(verifyConvOperands(op, input, weight, bias, group, outputChannels,
+                                /*transposed=*/false)))
     return failure();
   int64_t spatialRank = input.getRank() - 2;
-  if (failed(verifyWindow(*this, spatialRank, getStrides(), getPads(),
-                          getDilations())))
+  if (failed(verifyWindow(op, spatialRank, strides, pads, dilations)))
     return failure();
   SmallVector<int64_t> expected = {input.getDimSize(0), outputChannels};
   for (int64_t i = 0; i < spatialRank; ++i)
     expected.push_back(windowOutputSize(
-        input.getDimSize(i + 2), weight.getDimSize(i + 2), getStrides()[i],
-        getPads()[i], getPads()[i + spatialRank], getDilations()[i],
-        /*ceilMode=*/false));
-  return verifyResultShape(*this, expected, getResult().getType().getShape());
+        input.getDimSize(i + 2), weight.getDimSize(i + 2), strides[i], pads[i],
+        pads[i + spatialRank], dilations[i], /*ceilMode=*/false));
+  return verifyResultShape(op, expected, result.getShape());
+}
+
+LogicalResult ConvOp::verify() {
+  return verifyConvShapes(*this, getInput().getType(), getWeight().getType(),
+                          getBias(), getGroup(), getStrides(), getPads(),
+                          getDilations(), getResult().getType());
 }
 
 LogicalResult ConvTransposeOp::verify() {

@@ -90,33 +90,63 @@ LogicalResult DynamicQuantizeOp::verify() {
 // QuantizedMatMulOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult QuantizedMatMulOp::verify() {
-  RankedTensorType lhsType = getLhs().getType(), rhsType = getRhs().getType();
+/// The operands of an exact integer product: `lhs` 8-bit per tensor, `rhs`
+/// 8-bit per tensor or along `rhsAxis`, one expressed type.
+static LogicalResult verifyProductOperands(Operation *op, StringRef lhsName,
+                                           RankedTensorType lhsType,
+                                           StringRef rhsName,
+                                           RankedTensorType rhsType,
+                                           int64_t rhsAxis) {
   auto lhs = dyn_cast<quant::UniformQuantizedType>(lhsType.getElementType());
   if (!lhs)
-    return emitOpError("expected lhs quantized per tensor, got ")
+    return op->emitOpError("expected ")
+           << lhsName << " quantized per tensor, got "
            << lhsType.getElementType();
   auto rhs = dyn_cast<quant::QuantizedType>(rhsType.getElementType());
   auto rhsPerAxis =
       dyn_cast_if_present<quant::UniformQuantizedPerAxisType>(rhs);
   if (!rhs || (!isa<quant::UniformQuantizedType>(rhs) && !rhsPerAxis))
-    return emitOpError("expected rhs quantized per tensor or per column, got ")
-           << rhsType.getElementType();
-  if (rhsPerAxis &&
-      (rhsType.getRank() < 2 ||
-       rhsPerAxis.getQuantizedDimension() != rhsType.getRank() - 1))
-    return emitOpError("expected rhs quantized along its last dimension");
+    return op->emitOpError("expected ")
+           << rhsName << " quantized per tensor or along axis " << rhsAxis
+           << ", got " << rhsType.getElementType();
+  if (rhsPerAxis && (rhsType.getRank() <= rhsAxis ||
+                     rhsPerAxis.getQuantizedDimension() != rhsAxis))
+    return op->emitOpError("expected ")
+           << rhsName << " quantized along axis " << rhsAxis;
   for (quant::QuantizedType type : {quant::QuantizedType(lhs), rhs})
     if (type.getStorageTypeIntegralWidth() != 8)
-      return emitOpError("expected 8-bit storage, got ") << type;
+      return op->emitOpError("expected 8-bit storage, got ") << type;
   if (lhs.getExpressedType() != rhs.getExpressedType())
-    return emitOpError("expected operands expressing one float type");
-  if (failed(verifyMatMulShapes(*this, lhsType.getShape(), rhsType.getShape(),
-                                getResult().getType().getShape())))
+    return op->emitOpError("expected operands expressing one float type");
+  if (failed(verifyQuantizedTensorType([&] { return op->emitOpError(); },
+                                       lhsType)))
     return failure();
-  if (failed(verifyQuantizedTensorType([&] { return emitOpError(); }, lhsType)))
+  return verifyQuantizedTensorType([&] { return op->emitOpError(); }, rhsType);
+}
+
+LogicalResult QuantizedMatMulOp::verify() {
+  RankedTensorType lhsType = getLhs().getType(), rhsType = getRhs().getType();
+  // Per column: the last axis of a matrix (or stack of them).
+  int64_t columnAxis = std::max<int64_t>(rhsType.getRank() - 1, 1);
+  if (failed(verifyProductOperands(*this, "lhs", lhsType, "rhs", rhsType,
+                                   columnAxis)))
     return failure();
-  return verifyQuantizedTensorType([&] { return emitOpError(); }, rhsType);
+  return verifyMatMulShapes(*this, lhsType.getShape(), rhsType.getShape(),
+                            getResult().getType().getShape());
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizedConvOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizedConvOp::verify() {
+  RankedTensorType input = getInput().getType(), weight = getWeight().getType();
+  if (failed(verifyProductOperands(*this, "input", input, "weight", weight,
+                                   /*rhsAxis=*/0)))
+    return failure();
+  return verifyConvShapes(*this, input, weight, Value(), getGroup(),
+                          getStrides(), getPads(), getDilations(),
+                          getResult().getType());
 }
 
 //===----------------------------------------------------------------------===//

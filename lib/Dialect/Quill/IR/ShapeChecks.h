@@ -53,6 +53,15 @@ LogicalResult verifyMatMulShapes(Operation *op, ArrayRef<int64_t> lhs,
                                  ArrayRef<int64_t> rhs,
                                  ArrayRef<int64_t> result);
 
+/// ONNX Conv's operand shapes, window attributes and result shape
+/// (quill.conv and quill.quantized_conv).
+LogicalResult verifyConvShapes(Operation *op, RankedTensorType input,
+                               RankedTensorType weight, Value bias,
+                               int64_t group, ArrayRef<int64_t> strides,
+                               ArrayRef<int64_t> pads,
+                               ArrayRef<int64_t> dilations,
+                               RankedTensorType result);
+
 } // namespace mlir::quill
 
 #endif // QUILL_LIB_DIALECT_QUILL_IR_SHAPECHECKS_H
