@@ -184,6 +184,37 @@ def Quill_RequantizeOp : Quill_Op<"requantize", [Pure, SameOperandsAndResultShap
 }
 
 //===----------------------------------------------------------------------===//
+// quill.table_lookup
+//===----------------------------------------------------------------------===//
+
+def Quill_TableLookupOp : Quill_Op<"table_lookup", [Pure, SameOperandsAndResultShape]> {
+  let summary = "maps each quantized value through a table of all its values";
+  let description = [{
+    `result = table[q - qmin]` for every stored value `q` of `input`, whose
+    storage range `[qmin, qmax]` the table covers entry by entry (256
+    entries for 8 bits). The entries are stored values of the result's
+    type. This is the integer-only form of any elementwise function of one
+    quantized tensor: `quill-dyadic` fills the table at compile time with
+    `quantize(f(dequantize(q)))` for every `q`, so the function's float
+    evaluation, its rounding and its clamping all happen once, in the
+    compiler, and the model only reads a table.
+
+    ```mlir
+    %y = quill.table_lookup %x {table = array<i32: 0, 0, 1, ...>}
+        : tensor<8x!quant.uniform<u8:f32, 0.1:128>> to tensor<8x!quant.uniform<u8:f32, 0.0039:0>>
+    ```
+
+    The verifier checks that both types are quantized per tensor with
+    storage of at most 8 bits, that the table has one entry per input
+    storage value, and that each entry lies in the result's storage range.
+  }];
+  let arguments = (ins Quill_QuantizedTensor:$input, DenseI32ArrayAttr:$table);
+  let results = (outs Quill_QuantizedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // quill.quantized_matmul
 //===----------------------------------------------------------------------===//
 

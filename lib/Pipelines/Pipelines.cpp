@@ -35,6 +35,14 @@ void mlir::quill::buildQDQToIntegerPipeline(OpPassManager &pm) {
   func.addPass(createCSEPass());
 }
 
+void mlir::quill::buildIntegerOnlyPipeline(OpPassManager &pm) {
+  OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createDyadicPass());
+  func.addPass(createCanonicalizerPass());
+  func.addPass(createCSEPass());
+  func.addPass(createVerifyIntegerOnlyPass());
+}
+
 void mlir::quill::buildCPUKernelPipeline(OpPassManager &pm) {
   pm.addPass(createConvertQuillToLinalgPass());
   OpPassManager &func = pm.nest<func::FuncOp>();
@@ -97,6 +105,11 @@ void mlir::quill::registerQuillPassesAndPipelines() {
       "Normalize an imported graph: fold constants and batch norms, "
       "recognise layer norm and GELU",
       buildPreparePipeline);
+  PassPipelineRegistration<>(
+      "quill-integer-only",
+      "Rewrite a quantized graph to integer arithmetic and check that no "
+      "floating point remains between input quantize and output dequantize",
+      buildIntegerOnlyPipeline);
   PassPipelineRegistration<>(
       "quill-cpu-kernel",
       "Lower the graph IR to kernel IR on tensors and fuse elementwise ops",

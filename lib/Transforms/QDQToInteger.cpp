@@ -11,6 +11,8 @@
 
 #include "quill/Transforms/Passes.h"
 
+#include "IntegerForms.h"
+
 #include "quill/Dialect/Quill/IR/QuantArithmetic.h"
 #include "quill/Dialect/Quill/IR/Quill.h"
 #include "quill/Quantization/QuantizableOps.h"
@@ -32,94 +34,11 @@ using namespace mlir::quill;
 
 namespace {
 
-/// The quantized value a dequantize reads, when its type is 8-bit uniform
-/// per tensor (or per axis, if allowed).
-Value getDequantizedInput(Value floatValue, bool allowPerAxis) {
-  auto dequantize = floatValue.getDefiningOp<DequantizeOp>();
-  if (!dequantize)
-    return {};
-  Type element = dequantize.getInput().getType().getElementType();
-  auto quantized = dyn_cast<quant::QuantizedType>(element);
-  if (!quantized || quantized.getStorageTypeIntegralWidth() != 8)
-    return {};
-  if (!isa<quant::UniformQuantizedType>(element) &&
-      !(allowPerAxis && isa<quant::UniformQuantizedPerAxisType>(element)))
-    return {};
-  return dequantize.getInput();
-}
-
-/// The 8-bit per-tensor type of a quantize's result, or null.
-quant::UniformQuantizedType getPerTensorType(QuantizeOp op) {
-  auto type =
-      dyn_cast<quant::UniformQuantizedType>(op.getType().getElementType());
-  if (!type || type.getStorageTypeIntegralWidth() != 8)
-    return {};
-  return type;
-}
-
-/// The signless storage tensor type of a quantized tensor type.
-RankedTensorType getStorageTensorType(RankedTensorType type) {
-  auto quantized = cast<quant::QuantizedType>(type.getElementType());
-  return type.clone(IntegerType::get(type.getContext(),
-                                     quantized.getStorageTypeIntegralWidth()));
-}
-
 /// Per-column scales of `b` (one entry when per tensor).
 SmallVector<double> getScales(quant::QuantizedType type) {
   if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(type))
     return SmallVector<double>(perAxis.getScales());
   return {cast<quant::UniformQuantizedType>(type).getScale()};
-}
-
-/// `input` (quantized storage) requantized to `resultType`, one factor per
-/// element of `factors` along `axis` (or one for the whole tensor), with
-/// the clamp starting at `clampMin` when given.
-FailureOr<Value> buildRequantize(PatternRewriter &rewriter, Location loc,
-                                 Value input, int64_t inputZeroPoint,
-                                 bool inputUnsigned, ArrayRef<double> factors,
-                                 int64_t axis,
-                                 quant::UniformQuantizedType resultElement,
-                                 RankedTensorType resultType,
-                                 std::optional<int64_t> clampMin) {
-  SmallVector<int32_t> multipliers;
-  SmallVector<int8_t> shifts;
-  for (double factor : factors) {
-    std::optional<DyadicMultiplier> dyadic = getDyadicMultiplier(factor);
-    if (!dyadic)
-      return failure();
-    multipliers.push_back(dyadic->multiplier);
-    shifts.push_back(dyadic->shift);
-  }
-  auto storageType = getStorageTensorType(resultType);
-  auto op = RequantizeOp::create(
-      rewriter, loc, storageType, input,
-      rewriter.getDenseI32ArrayAttr(multipliers),
-      rewriter.getDenseI8ArrayAttr(shifts),
-      factors.size() > 1 ? rewriter.getI32IntegerAttr(axis) : IntegerAttr(),
-      rewriter.getI32IntegerAttr(inputZeroPoint),
-      rewriter.getI32IntegerAttr(resultElement.getZeroPoint()),
-      inputUnsigned ? rewriter.getUnitAttr() : UnitAttr(),
-      resultElement.isSigned() ? UnitAttr() : rewriter.getUnitAttr(),
-      clampMin ? rewriter.getI64IntegerAttr(*clampMin) : IntegerAttr(),
-      IntegerAttr());
-  return StorageCastOp::create(rewriter, loc, resultType, op.getResult())
-      .getResult();
-}
-
-/// A quantized value as its storage integers.
-Value toStorage(PatternRewriter &rewriter, Location loc, Value quantized) {
-  auto type = cast<RankedTensorType>(quantized.getType());
-  return StorageCastOp::create(rewriter, loc, getStorageTensorType(type),
-                               quantized);
-}
-
-/// The lower clamp a ReLU between the product and the quantize imposes: the
-/// output zero point.
-std::optional<int64_t> reluClamp(bool hasRelu,
-                                 quant::UniformQuantizedType output) {
-  if (!hasRelu)
-    return std::nullopt;
-  return std::max<int64_t>(output.getZeroPoint(), output.getStorageTypeMin());
 }
 
 /// `b` [N, K] transposed to [K, N] when it is a constant behind a storage
@@ -215,19 +134,6 @@ FailureOr<DenseElementsAttr> getIntegerBias(Value bias, double lhsScale,
                                              {scaleOf(index), 0}, range,
                                              /*wide=*/true)));
   return DenseElementsAttr::get(resultType, ArrayRef(values));
-}
-
-/// The value a quantize reads, looking through a ReLU whose only user it is;
-/// failure when the ReLU has other users.
-FailureOr<Value> lookThroughRelu(Value value, bool &hasRelu) {
-  hasRelu = false;
-  auto relu = value.getDefiningOp<ReluOp>();
-  if (!relu)
-    return value;
-  if (!relu->hasOneUse())
-    return failure();
-  hasRelu = true;
-  return relu.getInput();
 }
 
 /// A MatMul, Gemm or Conv on dequantized 8-bit operands, ready to be
@@ -521,10 +427,7 @@ struct QDQToIntegerPass : quill::impl::QDQToIntegerPassBase<QDQToIntegerPass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);
-    patterns.add<ContractionToInteger>(context, /*benefit=*/2);
-    patterns.add<ContractionToFloat<MatMulOp>, ContractionToFloat<GemmOp>,
-                 ContractionToFloat<ConvOp>, DataMovementOnIntegers,
-                 RescaleOnIntegers>(context);
+    populateQDQToIntegerPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     // Dequantized weights nobody consumes as integers become floats.
@@ -536,3 +439,11 @@ struct QDQToIntegerPass : quill::impl::QDQToIntegerPassBase<QDQToIntegerPass> {
 };
 
 } // namespace
+
+void mlir::quill::populateQDQToIntegerPatterns(RewritePatternSet &patterns) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<ContractionToInteger>(context, /*benefit=*/2);
+  patterns.add<ContractionToFloat<MatMulOp>, ContractionToFloat<GemmOp>,
+               ContractionToFloat<ConvOp>, DataMovementOnIntegers,
+               RescaleOnIntegers>(context);
+}

@@ -9,7 +9,9 @@ can compare the compiler's results with it element for element:
 * dequantize: (q - zero_point) * scale in float32 (float64 for f64);
 * requantize: clamp(((x - izp) * multiplier + 2^(shift-1)) >> shift + ozp,
               clamp_min, clamp_max), exact integers (TOSA single rounding:
-              ties toward +infinity).
+              ties toward +infinity);
+* the integer-only rewrite (quill-dyadic): tables of elementwise functions,
+  adds, multiplies and global average pools on integers.
 """
 
 import numpy as np
@@ -139,3 +141,65 @@ def quantize_fp8(x, scale, fmt):
 def dequantize_fp8(q, scale):
     """quill.dequantize with !quill.float_quant: parameters expanded."""
     return np.asarray(q, np.float32) * np.asarray(scale, np.float32)
+
+
+# The integer-only rewrite (quill-dyadic): each function performs exactly the
+# integer steps the pass emits, from the same real parameters (Python floats,
+# as the quantized types hold them). `params` are (scale, zero_point) pairs,
+# `out_range` the output's (qmin, qmax).
+
+# Residual adds rescale both branches to max(scale_a, scale_b) / 2^20.
+ADD_COMMON_SCALE_BITS = 20
+INT32_RANGE = (-(1 << 31), (1 << 31) - 1)
+
+
+def elementwise_table(f, in_params, in_range, out_params, out_range):
+    """quill.table_lookup's entries for f: quantize(f(dequantize(q))) for
+    every stored input value q, the dequantize in float32 (the float model's
+    value), f and the division by the output scale in float64."""
+    q = np.arange(in_range[0], in_range[1] + 1)
+    x = dequantize(q, in_params[0], in_params[1]).astype(np.float64)
+    return quantize(f(x), out_params[0], out_params[1], *out_range,
+                    dtype=np.float64)
+
+
+def table_lookup(q, table, in_min):
+    """quill.table_lookup: table[q - qmin]."""
+    return np.asarray(table)[np.asarray(q, np.int64) - in_min]
+
+
+def rescale_to_int32(q, params, factor):
+    """(q - zero_point) * factor in int32 by one dyadic requantization."""
+    multiplier, shift = dyadic(factor)
+    return requantize(q, multiplier, shift, params[1], 0, *INT32_RANGE)
+
+
+def add_integer(qa, a_params, qb, b_params, out_params, out_range,
+                relu=False):
+    """quantize([relu](dequantize(a) + dequantize(b))) on integers."""
+    common = max(a_params[0], b_params[0]) / float(1 << ADD_COMMON_SCALE_BITS)
+    total = (rescale_to_int32(qa, a_params, a_params[0] / common) +
+             rescale_to_int32(qb, b_params, b_params[0] / common))
+    multiplier, shift = dyadic(common / out_params[0])
+    low = max(out_params[1], out_range[0]) if relu else out_range[0]
+    return requantize(total, multiplier, shift, 0, out_params[1], low,
+                      out_range[1])
+
+
+def mul_integer(qa, a_params, qb, b_params, out_params, out_range):
+    """quantize(dequantize(a) * dequantize(b)) on integers."""
+    product = ((np.asarray(qa, np.int64) - a_params[1]) *
+               (np.asarray(qb, np.int64) - b_params[1]))
+    multiplier, shift = dyadic(a_params[0] * b_params[0] / out_params[0])
+    return requantize(product, multiplier, shift, 0, out_params[1], *out_range)
+
+
+def global_average_pool_integer(q, params, out_params, out_range):
+    """quantize(GlobalAveragePool(dequantize(q))) on integers: the centered
+    sum over the spatial axes, requantized by scale / (count * out_scale)."""
+    q = np.asarray(q, np.int64)
+    axes = tuple(range(2, q.ndim))
+    count = int(np.prod([q.shape[axis] for axis in axes]))
+    sums = (q - params[1]).sum(axis=axes, keepdims=True)
+    multiplier, shift = dyadic(params[0] / (count * out_params[0]))
+    return requantize(sums, multiplier, shift, 0, out_params[1], *out_range)

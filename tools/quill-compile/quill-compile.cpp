@@ -144,6 +144,14 @@ static llvm::cl::opt<std::string> reportPath(
                    "output against the float model on the calibration data"),
     llvm::cl::value_desc("FILE.json"), llvm::cl::cat(quantization));
 
+static llvm::cl::opt<bool> integerOnly(
+    "integer-only",
+    llvm::cl::desc("Compute everything between the input quantization and "
+                   "the output dequantization on integers (quill-dyadic); "
+                   "fails naming each op that still computes in float. "
+                   "Needs a quantized model or --quantize=int8"),
+    llvm::cl::cat(quantization));
+
 /// Checks the quantization options; the message names the one at fault.
 static LogicalResult checkQuantizationOptions(std::string &error) {
   if (quantizeMode.empty() && !calibrationData.empty())
@@ -173,6 +181,13 @@ static LogicalResult checkQuantizationOptions(std::string &error) {
            calibrationData.empty() && calibrationStats.empty())
     error = "--quantize=" + quantizeMode +
             " needs --calibration-data=PATH or --calibration-stats=FILE";
+  else if (integerOnly && !quantizeMode.empty() && quantizeMode != "int8")
+    error = "--integer-only needs --quantize=int8 (or an already quantized "
+            "model), not --quantize=" +
+            quantizeMode;
+  else if (integerOnly && emitKind == EmitKind::QDQONNX)
+    error = "--integer-only compiles the model; --emit=qdq-onnx writes the "
+            "quantized graph before that rewrite";
   else if (emitKind == EmitKind::QDQONNX && quantizeMode != "int8")
     error = "--emit=qdq-onnx writes int8 models (ONNX's int4 and fp8 "
             "QuantizeLinear need opsets 19 and 21)";
@@ -189,9 +204,11 @@ static quill::QuantizePassOptions getQuantizePassOptions(StringRef statsFile) {
   options.percentile = percentile;
   options.perTensorWeights = perTensorWeights;
   options.symmetricActivations = symmetricActivations;
-  options.quantizeAllOutputs = quantizedOutputs.getNumOccurrences()
-                                   ? quantizedOutputs == "all"
-                                   : emitKind == EmitKind::QDQONNX;
+  // Integer-only code has no float outputs of products inside the model.
+  options.quantizeAllOutputs =
+      quantizedOutputs.getNumOccurrences()
+          ? quantizedOutputs == "all"
+          : emitKind == EmitKind::QDQONNX || integerOnly;
   return options;
 }
 
@@ -433,6 +450,12 @@ int main(int argc, char **argv) {
     return 1;
   if (!quantizeMode.empty() && failed(quantize(*module)))
     return 1;
+  if (integerOnly) {
+    PassManager rewrite(&context);
+    quill::buildIntegerOnlyPipeline(rewrite);
+    if (failed(rewrite.run(*module)))
+      return 1;
+  }
   if (emitKind == EmitKind::QDQONNX)
     return writeQDQModel(*module);
   if (emitKind == EmitKind::Graph)

@@ -27,6 +27,11 @@ void buildPreparePipeline(OpPassManager &pm);
 /// quill-quantize.
 void buildQDQToIntegerPipeline(OpPassManager &pm);
 
+/// Appends the integer-only rewrite, quill-dyadic and its cleanup, then
+/// quill-verify-integer-only, to a module-level pass manager
+/// (quill-compile --integer-only).
+void buildIntegerOnlyPipeline(OpPassManager &pm);
+
 /// Appends graph IR -> kernel IR (tensors) to a module-level pass manager.
 void buildCPUKernelPipeline(OpPassManager &pm);
 

@@ -166,4 +166,59 @@ def QDQToIntegerPass : Pass<"quill-qdq-to-integer", "func::FuncOp"> {
                            "::mlir::quant::QuantDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Integer-only
+//===----------------------------------------------------------------------===//
+
+def DyadicPass : Pass<"quill-dyadic", "func::FuncOp"> {
+  let summary = "computes a quantized graph's float islands on integers";
+  let description = [{
+    The integer-only rewrite (HAWQ-V3, I-BERT): on a quantized graph, the
+    float computations spelled out between `quill.dequantize` and
+    `quill.quantize` become integer arithmetic. Everything
+    `quill-qdq-to-integer` does, and:
+
+    * `quantize(f(dequantize(x)))` for an elementwise `f` of one 8-bit
+      per-tensor value (Sigmoid, HardSigmoid, HardSwish, GELU in both forms,
+      LeakyReLU, Tanh, Exp, Erf): a `quill.table_lookup` whose 256 entries
+      are `quantize(f(dequantize(q)))`, computed at compile time in double
+      precision (round half to even, saturating). On 8-bit inputs this is
+      the exact quantized function, closer than any polynomial (i-GELU,
+      i-exp) can be;
+    * `quantize([relu](add(dequantize(a), dequantize(b))))`, a residual
+      add: each branch `(q - z)` rescaled to the common scale
+      `max(sa, sb) / 2^20` in int32 by its own dyadic multiplier, the two
+      added in int32 (numpy broadcasting), and the sum requantized to the
+      output, the ReLU as its clamp;
+    * `quantize(mul(dequantize(a), dequantize(b)))`: `(a - za) * (b - zb)`
+      in int32, requantized by `sa * sb / sy`;
+    * `quantize(global_average_pool(dequantize(x)))`: the sum of `x - zx`
+      over the spatial axes in int32, requantized by `sx / (count * sy)`.
+
+    Every requantization uses `quill.requantize`'s one rounding rule (ties
+    toward +infinity); `python/quill/reference.py` computes the same integer
+    steps in numpy for bit-exact tests. Operands must be 8-bit per-tensor
+    quantized; anything else stays as it was, for
+    `quill-verify-integer-only` to report.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::quant::QuantDialect"];
+}
+
+def VerifyIntegerOnlyPass
+    : Pass<"quill-verify-integer-only", "func::FuncOp"> {
+  let summary = "fails if floating point remains between input quantize and "
+                "output dequantize";
+  let description = [{
+    Integer-only code has floating point in two places only: the
+    `quill.quantize` of a function argument (a model input) and a
+    `quill.dequantize` whose result is only returned (a model output). This
+    pass reports every other op with a floating-point operand or result as
+    an error at its location (the ONNX node's name): a dequantize -> float
+    op -> quantize chain that no integer rewrite took, or float work before
+    the first quantize or after the last dequantize. It changes nothing;
+    `quill-compile --integer-only` runs it after `quill-dyadic`.
+  }];
+}
+
 #endif // QUILL_TRANSFORMS_PASSES

@@ -7,6 +7,7 @@
 //               q = fp8_rne_satfinite(x / scale)     (stored as i8 bits)
 //   dequantize: x = (q - zero_point) * scale, x = f32(q) * scale
 //   requantize: integer multiply, rounding shift and clamp in 64 bits
+//   table_lookup: a gather from the table, indexed by q - qmin
 // the same rules as the folders in lib/Dialect/Quill/IR/QuantArithmetic.cpp.
 //
 //===----------------------------------------------------------------------===//
@@ -20,6 +21,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 using namespace mlir::quill;
@@ -234,6 +236,52 @@ struct DynamicQuantizeLowering : OpConversionPattern<DynamicQuantizeOp> {
 
 /// quill.requantize in 64-bit integers, as its definition reads:
 /// clamp(((x - izp) * multiplier + 2^(shift-1)) >> shift + ozp).
+/// A gather from the table as a constant of the result's storage.
+struct TableLookupLowering : OpConversionPattern<TableLookupOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(TableLookupOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto input = cast<quant::UniformQuantizedType>(
+        op.getInput().getType().getElementType());
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    Type storage =
+        getConvertedResultType(*getTypeConverter(), op).getElementType();
+    ArrayRef<int32_t> entries = op.getTable();
+    SmallVector<APInt> bits;
+    for (int32_t entry : entries)
+      bits.push_back(APInt(storage.getIntOrFloatBitWidth(), entry,
+                           /*isSigned=*/true, /*implicitTrunc=*/true));
+    Value table = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(
+            RankedTensorType::get({int64_t(entries.size())}, storage), bits));
+    int64_t storageMin = input.getStorageTypeMin();
+    bool inputUnsigned = !input.isSigned();
+    rewriter.replaceOp(
+        op,
+        buildElementwise(
+            rewriter, loc, inputType.getShape(), storage, adaptor.getInput(),
+            [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+              Type i32 = b.getI32Type();
+              Value wide =
+                  inputUnsigned
+                      ? Value(arith::ExtUIOp::create(b, l, i32, args[0]))
+                      : Value(arith::ExtSIOp::create(b, l, i32, args[0]));
+              Value offset = arith::SubIOp::create(
+                  b, l, wide,
+                  arith::ConstantOp::create(b, l,
+                                            b.getI32IntegerAttr(storageMin)));
+              Value index =
+                  arith::IndexCastOp::create(b, l, b.getIndexType(), offset);
+              return tensor::ExtractOp::create(b, l, table, index);
+            }));
+    return success();
+  }
+};
+
 struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -307,5 +355,6 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
 void mlir::quill::lowering::populateQuantizationPatterns(
     StorageTypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<QuantizeLowering, DequantizeLowering, DynamicQuantizeLowering,
-               RequantizeLowering>(converter, patterns.getContext());
+               RequantizeLowering, TableLookupLowering>(converter,
+                                                        patterns.getContext());
 }

@@ -528,3 +528,27 @@ func.func @quantized_matmul_i16(%a: tensor<4x3x!quant.uniform<i16:f32, 0.5>>, %w
   %0 = quill.quantized_matmul %a, %w : (tensor<4x3x!quant.uniform<i16:f32, 0.5>>, tensor<3x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x2xi32>
   return %0 : tensor<4x2xi32>
 }
+
+// -----
+
+func.func @table_lookup_size(%x: tensor<4x!quant.uniform<u4:f32, 0.5:8>>) -> tensor<4x!quant.uniform<i8:f32, 0.25>> {
+  // expected-error @+1 {{'quill.table_lookup' op expected 16 table entries (one per stored input value), got 3}}
+  %y = quill.table_lookup %x {table = array<i32: 0, 1, 2>} : tensor<4x!quant.uniform<u4:f32, 0.5:8>> to tensor<4x!quant.uniform<i8:f32, 0.25>>
+  return %y : tensor<4x!quant.uniform<i8:f32, 0.25>>
+}
+
+// -----
+
+func.func @table_lookup_entry_range(%x: tensor<4x!quant.uniform<u4:f32, 0.5:8>>) -> tensor<4x!quant.uniform<u4:f32, 0.25>> {
+  // expected-error @+1 {{'quill.table_lookup' op table entry 15 (16) outside the result's storage range [0, 15]}}
+  %y = quill.table_lookup %x {table = array<i32: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16>} : tensor<4x!quant.uniform<u4:f32, 0.5:8>> to tensor<4x!quant.uniform<u4:f32, 0.25>>
+  return %y : tensor<4x!quant.uniform<u4:f32, 0.25>>
+}
+
+// -----
+
+func.func @table_lookup_per_axis(%x: tensor<2x!quant.uniform<u4:f32:0, {0.5:8, 0.5:8}>>) -> tensor<2x!quant.uniform<i8:f32, 0.25>> {
+  // expected-error @+1 {{'quill.table_lookup' op expected input and result quantized per tensor}}
+  %y = quill.table_lookup %x {table = array<i32: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15>} : tensor<2x!quant.uniform<u4:f32:0, {0.5:8, 0.5:8}>> to tensor<2x!quant.uniform<i8:f32, 0.25>>
+  return %y : tensor<2x!quant.uniform<i8:f32, 0.25>>
+}

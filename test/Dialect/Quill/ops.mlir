@@ -123,3 +123,10 @@ func.func @quantized_products(%a: tensor<4x3x!quant.uniform<u8:f32, 0.5:128>>, %
   %c = quill.quantized_conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:128>>, tensor<3x2x3x3x!quant.uniform<i8:f32:0, {0.25, 0.125, 0.5}>>) -> tensor<1x3x3x3xi32>
   return
 }
+
+// CHECK-LABEL: func.func @table_lookup
+// CHECK: quill.table_lookup %{{.*}} {table = array<i32: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15>} : tensor<4x!quant.uniform<u4:f32, 5.000000e-01:8>> to tensor<4x!quant.uniform<i8:f32, 2.500000e-01>>
+func.func @table_lookup(%x: tensor<4x!quant.uniform<u4:f32, 0.5:8>>) -> tensor<4x!quant.uniform<i8:f32, 0.25>> {
+  %y = quill.table_lookup %x {table = array<i32: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15>} : tensor<4x!quant.uniform<u4:f32, 0.5:8>> to tensor<4x!quant.uniform<i8:f32, 0.25>>
+  return %y : tensor<4x!quant.uniform<i8:f32, 0.25>>
+}

@@ -136,6 +136,36 @@ LogicalResult QuantizedMatMulOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// TableLookupOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult TableLookupOp::verify() {
+  auto input = dyn_cast<quant::UniformQuantizedType>(
+      getInput().getType().getElementType());
+  auto result = dyn_cast<quant::UniformQuantizedType>(
+      getResult().getType().getElementType());
+  if (!input || !result)
+    return emitOpError("expected input and result quantized per tensor");
+  if (input.getStorageTypeIntegralWidth() > 8 ||
+      result.getStorageTypeIntegralWidth() > 8)
+    return emitOpError("expected storage of at most 8 bits");
+  int64_t entries = input.getStorageTypeMax() - input.getStorageTypeMin() + 1;
+  ArrayRef<int32_t> table = getTable();
+  if (int64_t(table.size()) != entries)
+    return emitOpError("expected ")
+           << entries << " table entries (one per stored input value), got "
+           << table.size();
+  for (auto [index, entry] : llvm::enumerate(table))
+    if (entry < result.getStorageTypeMin() ||
+        entry > result.getStorageTypeMax())
+      return emitOpError("table entry ")
+             << index << " (" << entry << ") outside the result's storage "
+             << "range [" << result.getStorageTypeMin() << ", "
+             << result.getStorageTypeMax() << "]";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // QuantizedConvOp
 //===----------------------------------------------------------------------===//
 

@@ -1,0 +1,104 @@
+//===- IntegerForms.cpp - Pieces of the integer rewrites ------------------===//
+
+#include "IntegerForms.h"
+
+#include "quill/Dialect/Quill/IR/QuantArithmetic.h"
+
+using namespace mlir;
+using namespace mlir::quill;
+
+Value mlir::quill::getDequantizedInput(Value floatValue, bool allowPerAxis) {
+  auto dequantize = floatValue.getDefiningOp<DequantizeOp>();
+  if (!dequantize)
+    return {};
+  Type element = dequantize.getInput().getType().getElementType();
+  auto quantized = dyn_cast<quant::QuantizedType>(element);
+  if (!quantized || quantized.getStorageTypeIntegralWidth() != 8)
+    return {};
+  if (!isa<quant::UniformQuantizedType>(element) &&
+      !(allowPerAxis && isa<quant::UniformQuantizedPerAxisType>(element)))
+    return {};
+  return dequantize.getInput();
+}
+
+quant::UniformQuantizedType mlir::quill::getPerTensorType(QuantizeOp op) {
+  auto type =
+      dyn_cast<quant::UniformQuantizedType>(op.getType().getElementType());
+  if (!type || type.getStorageTypeIntegralWidth() != 8)
+    return {};
+  return type;
+}
+
+RankedTensorType mlir::quill::getStorageTensorType(RankedTensorType type) {
+  auto quantized = cast<quant::QuantizedType>(type.getElementType());
+  return type.clone(IntegerType::get(type.getContext(),
+                                     quantized.getStorageTypeIntegralWidth()));
+}
+
+Value mlir::quill::toStorage(PatternRewriter &rewriter, Location loc,
+                             Value quantized) {
+  auto type = cast<RankedTensorType>(quantized.getType());
+  return StorageCastOp::create(rewriter, loc, getStorageTensorType(type),
+                               quantized);
+}
+
+FailureOr<Value> mlir::quill::buildStorageRequantize(
+    PatternRewriter &rewriter, Location loc, Value input,
+    int64_t inputZeroPoint, bool inputUnsigned, ArrayRef<double> factors,
+    int64_t axis, RankedTensorType storageType, int64_t outputZeroPoint,
+    bool outputUnsigned, std::optional<int64_t> clampMin) {
+  SmallVector<int32_t> multipliers;
+  SmallVector<int8_t> shifts;
+  for (double factor : factors) {
+    std::optional<DyadicMultiplier> dyadic = getDyadicMultiplier(factor);
+    if (!dyadic)
+      return failure();
+    multipliers.push_back(dyadic->multiplier);
+    shifts.push_back(dyadic->shift);
+  }
+  return RequantizeOp::create(
+             rewriter, loc, storageType, input,
+             rewriter.getDenseI32ArrayAttr(multipliers),
+             rewriter.getDenseI8ArrayAttr(shifts),
+             factors.size() > 1 ? rewriter.getI32IntegerAttr(axis)
+                                : IntegerAttr(),
+             rewriter.getI32IntegerAttr(inputZeroPoint),
+             rewriter.getI32IntegerAttr(outputZeroPoint),
+             inputUnsigned ? rewriter.getUnitAttr() : UnitAttr(),
+             outputUnsigned ? rewriter.getUnitAttr() : UnitAttr(),
+             clampMin ? rewriter.getI64IntegerAttr(*clampMin) : IntegerAttr(),
+             IntegerAttr())
+      .getResult();
+}
+
+FailureOr<Value> mlir::quill::buildRequantize(
+    PatternRewriter &rewriter, Location loc, Value input,
+    int64_t inputZeroPoint, bool inputUnsigned, ArrayRef<double> factors,
+    int64_t axis, quant::UniformQuantizedType resultElement,
+    RankedTensorType resultType, std::optional<int64_t> clampMin) {
+  FailureOr<Value> stored = buildStorageRequantize(
+      rewriter, loc, input, inputZeroPoint, inputUnsigned, factors, axis,
+      getStorageTensorType(resultType), resultElement.getZeroPoint(),
+      !resultElement.isSigned(), clampMin);
+  if (failed(stored))
+    return failure();
+  return StorageCastOp::create(rewriter, loc, resultType, *stored).getResult();
+}
+
+std::optional<int64_t>
+mlir::quill::reluClamp(bool hasRelu, quant::UniformQuantizedType output) {
+  if (!hasRelu)
+    return std::nullopt;
+  return std::max<int64_t>(output.getZeroPoint(), output.getStorageTypeMin());
+}
+
+FailureOr<Value> mlir::quill::lookThroughRelu(Value value, bool &hasRelu) {
+  hasRelu = false;
+  auto relu = value.getDefiningOp<ReluOp>();
+  if (!relu)
+    return value;
+  if (!relu->hasOneUse())
+    return failure();
+  hasRelu = true;
+  return relu.getInput();
+}

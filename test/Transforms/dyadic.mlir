@@ -1,0 +1,100 @@
+// RUN: quill-opt %s -split-input-file --quill-dyadic | FileCheck %s
+
+!x = !quant.uniform<u8:f32, 0.05:128>
+!s = !quant.uniform<u8:f32, 0.00390625:0>
+
+// An elementwise function of one 8-bit tensor: a table of its 256 quantized
+// values. sigmoid((0 - 128) * 0.05) = sigmoid(-6.4) = 0.00166 -> 0 steps of
+// 1/256; sigmoid(0) = 0.5 -> 128 (entry 128); sigmoid(6.35) = 0.99826 -> 256
+// saturates at 255 (entry 255).
+// CHECK-LABEL: func.func @sigmoid_table
+// CHECK: %[[T:.*]] = quill.table_lookup %arg0 {table = array<i32: 0, 0, 0,
+// CHECK-SAME: 128,
+// CHECK-SAME: 255, 255>} : tensor<4x!quant.uniform<u8:f32, 5.000000e-02:128>> to tensor<4x!quant.uniform<u8:f32, 3.906250e-03>>
+// CHECK-NOT: quill.sigmoid
+// CHECK: return %[[T]]
+func.func @sigmoid_table(%x: tensor<4x!x>) -> tensor<4x!s> {
+  %f = quill.dequantize %x : tensor<4x!x> to tensor<4xf32>
+  %y = quill.sigmoid %f : tensor<4xf32>
+  %q = quill.quantize %y : tensor<4xf32> to tensor<4x!s>
+  return %q : tensor<4x!s>
+}
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.05:128>
+!b = !quant.uniform<i8:f32, 0.025:-5>
+!y = !quant.uniform<u8:f32, 0.06:100>
+
+// A residual add with a ReLU: both branches to the common scale
+// 0.05 / 2^20 (factors 2^20 and 2^19), added in int32, requantized by
+// (0.05 / 2^20) / 0.06 with the ReLU as the clamp at the zero point.
+// CHECK-LABEL: func.func @residual_add_relu
+// CHECK: %[[A:.*]] = quill.requantize %{{.*}} {input_unsigned, input_zero_point = 128 : i32, multiplier = array<i32: 1073741824>, shift = array<i8: 10>} : tensor<4xi8> to tensor<4xi32>
+// CHECK: %[[B:.*]] = quill.requantize %{{.*}} {input_zero_point = -5 : i32, multiplier = array<i32: 1073741824>, shift = array<i8: 11>} : tensor<2x4xi8> to tensor<2x4xi32>
+// CHECK: %[[SUM:.*]] = quill.add %[[A]], %[[B]] : (tensor<4xi32>, tensor<2x4xi32>) -> tensor<2x4xi32>
+// CHECK: quill.requantize %[[SUM]] {clamp_min = 100 : i64, multiplier = array<i32: 1789569707>, output_unsigned, output_zero_point = 100 : i32, shift = array<i8: 51>} : tensor<2x4xi32> to tensor<2x4xi8>
+func.func @residual_add_relu(%a: tensor<4x!a>, %b: tensor<2x4x!b>) -> tensor<2x4x!y> {
+  %af = quill.dequantize %a : tensor<4x!a> to tensor<4xf32>
+  %bf = quill.dequantize %b : tensor<2x4x!b> to tensor<2x4xf32>
+  %s = quill.add %af, %bf : (tensor<4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  %r = quill.relu %s : tensor<2x4xf32>
+  %q = quill.quantize %r : tensor<2x4xf32> to tensor<2x4x!y>
+  return %q : tensor<2x4x!y>
+}
+
+// -----
+
+!a = !quant.uniform<i8:f32, 0.5:3>
+!b = !quant.uniform<i8:f32, 0.25>
+!y = !quant.uniform<i8:f32, 1.0:-2>
+
+// A product: (a - 3) * b in int32 (requantizes by exactly 1 subtract the
+// zero points), requantized by 0.5 * 0.25 / 1.0 = 2^30 / 2^33.
+// CHECK-LABEL: func.func @mul
+// CHECK: %[[A:.*]] = quill.requantize %{{.*}} {input_zero_point = 3 : i32, multiplier = array<i32: 1073741824>, shift = array<i8: 30>} : tensor<4xi8> to tensor<4xi32>
+// CHECK: %[[B:.*]] = quill.requantize %{{.*}} {multiplier = array<i32: 1073741824>, shift = array<i8: 30>} : tensor<4xi8> to tensor<4xi32>
+// CHECK: %[[P:.*]] = quill.mul %[[A]], %[[B]] : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+// CHECK: quill.requantize %[[P]] {multiplier = array<i32: 1073741824>, output_zero_point = -2 : i32, shift = array<i8: 33>}
+func.func @mul(%a: tensor<4x!a>, %b: tensor<4x!b>) -> tensor<4x!y> {
+  %af = quill.dequantize %a : tensor<4x!a> to tensor<4xf32>
+  %bf = quill.dequantize %b : tensor<4x!b> to tensor<4xf32>
+  %p = quill.mul %af, %bf : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %q = quill.quantize %p : tensor<4xf32> to tensor<4x!y>
+  return %q : tensor<4x!y>
+}
+
+// -----
+
+!x = !quant.uniform<u8:f32, 0.1:10>
+!y = !quant.uniform<u8:f32, 0.05:0>
+
+// Global average pooling: the centered sum over 4x4 = 16 pixels in int32,
+// requantized by 0.1 / (16 * 0.05) = 0.125 = 2^30 / 2^33.
+// CHECK-LABEL: func.func @global_average_pool
+// CHECK: %[[C:.*]] = quill.requantize %{{.*}} {input_unsigned, input_zero_point = 10 : i32, multiplier = array<i32: 1073741824>, shift = array<i8: 30>} : tensor<1x3x4x4xi8> to tensor<1x3x4x4xi32>
+// CHECK: %[[S:.*]] = quill.reduce_sum %[[C]] {axes = array<i64: 2, 3>, keepdims} : tensor<1x3x4x4xi32> to tensor<1x3x1x1xi32>
+// CHECK: quill.requantize %[[S]] {multiplier = array<i32: 1073741824>, output_unsigned, shift = array<i8: 33>}
+func.func @global_average_pool(%x: tensor<1x3x4x4x!x>) -> tensor<1x3x1x1x!y> {
+  %f = quill.dequantize %x : tensor<1x3x4x4x!x> to tensor<1x3x4x4xf32>
+  %p = quill.global_average_pool %f : tensor<1x3x4x4xf32> to tensor<1x3x1x1xf32>
+  %q = quill.quantize %p : tensor<1x3x1x1xf32> to tensor<1x3x1x1x!y>
+  return %q : tensor<1x3x1x1x!y>
+}
+
+// -----
+
+!x = !quant.uniform<i8:f32:0, {0.5, 0.25}>
+!y = !quant.uniform<i8:f32, 0.01>
+
+// Per-axis inputs have no single table: the float chain stays, for
+// quill-verify-integer-only to report.
+// CHECK-LABEL: func.func @per_axis_stays
+// CHECK: quill.sigmoid
+// CHECK-NOT: quill.table_lookup
+func.func @per_axis_stays(%x: tensor<2x!x>) -> tensor<2x!y> {
+  %f = quill.dequantize %x : tensor<2x!x> to tensor<2xf32>
+  %s = quill.sigmoid %f : tensor<2xf32>
+  %q = quill.quantize %s : tensor<2xf32> to tensor<2x!y>
+  return %q : tensor<2x!y>
+}
