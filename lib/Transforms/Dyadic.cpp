@@ -112,15 +112,15 @@ struct ElementwiseByTable : OpRewritePattern<QuantizeOp> {
   }
 };
 
-/// The stored integers of `quantized` minus its zero point, in int32:
-/// a requantize by exactly 1 (2^30 / 2^30).
+/// (q - zero point) * factor in int32 for the stored integers q of
+/// `quantized`, by one requantize (factor 1, 2^30 / 2^30, is exact).
 Value buildCenteredInt32(PatternRewriter &rewriter, Location loc,
-                         Value quantized, ArrayRef<double> factor = {1.0}) {
+                         Value quantized, double factor = 1.0) {
   auto type = cast<RankedTensorType>(quantized.getType());
   auto element = cast<quant::UniformQuantizedType>(type.getElementType());
   return *buildStorageRequantize(
       rewriter, loc, toStorage(rewriter, loc, quantized),
-      element.getZeroPoint(), !element.isSigned(), factor, 0,
+      element.getZeroPoint(), !element.isSigned(), {factor}, 0,
       type.clone(rewriter.getI32Type()), 0, false, std::nullopt);
 }
 
@@ -157,12 +157,11 @@ struct AddOnIntegers : OpRewritePattern<QuantizeOp> {
 
   LogicalResult matchAndRewrite(QuantizeOp op,
                                 PatternRewriter &rewriter) const override {
-    quant::UniformQuantizedType output = getPerTensorType(op);
-    bool hasRelu;
-    FailureOr<Value> sumValue = lookThroughRelu(op.getInput(), hasRelu);
-    if (!output || failed(sumValue))
+    FailureOr<QuantizedResult> matched = matchQuantizedResult(op);
+    if (failed(matched))
       return failure();
-    auto add = sumValue->getDefiningOp<AddOp>();
+    quant::UniformQuantizedType output = matched->type;
+    auto add = matched->input.getDefiningOp<AddOp>();
     if (!add || !add->hasOneUse())
       return failure();
     auto operands = getQuantizedOperands(add);
@@ -181,7 +180,7 @@ struct AddOnIntegers : OpRewritePattern<QuantizeOp> {
     Value sum = AddOp::create(
         rewriter, loc, add.getType().clone(rewriter.getI32Type()), lhs, rhs);
     return replaceByRequantized(op, rewriter, sum, common / output.getScale(),
-                                output, reluClamp(hasRelu, output));
+                                output, matched->clampMin);
   }
 };
 

@@ -85,20 +85,16 @@ FailureOr<Value> mlir::quill::buildRequantize(
   return StorageCastOp::create(rewriter, loc, resultType, *stored).getResult();
 }
 
-std::optional<int64_t>
-mlir::quill::reluClamp(bool hasRelu, quant::UniformQuantizedType output) {
-  if (!hasRelu)
-    return std::nullopt;
-  return std::max<int64_t>(output.getZeroPoint(), output.getStorageTypeMin());
-}
-
-FailureOr<Value> mlir::quill::lookThroughRelu(Value value, bool &hasRelu) {
-  hasRelu = false;
-  auto relu = value.getDefiningOp<ReluOp>();
+FailureOr<QuantizedResult> mlir::quill::matchQuantizedResult(QuantizeOp op) {
+  quant::UniformQuantizedType type = getPerTensorType(op);
+  if (!type)
+    return failure();
+  auto relu = op.getInput().getDefiningOp<ReluOp>();
   if (!relu)
-    return value;
+    return QuantizedResult{type, op.getInput(), std::nullopt};
   if (!relu->hasOneUse())
     return failure();
-  hasRelu = true;
-  return relu.getInput();
+  return QuantizedResult{
+      type, relu.getInput(),
+      std::max<int64_t>(type.getZeroPoint(), type.getStorageTypeMin())};
 }

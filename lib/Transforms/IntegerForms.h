@@ -52,14 +52,18 @@ FailureOr<Value> buildRequantize(PatternRewriter &rewriter, Location loc,
                                  RankedTensorType resultType,
                                  std::optional<int64_t> clampMin);
 
-/// The lower clamp a ReLU before a quantize to `output` imposes: the output
-/// zero point.
-std::optional<int64_t> reluClamp(bool hasRelu,
-                                 quant::UniformQuantizedType output);
+/// What a quantize to an 8-bit per-tensor type reads, looking through a
+/// ReLU whose only user it is, and the lower clamp that ReLU imposes (the
+/// output zero point).
+struct QuantizedResult {
+  quant::UniformQuantizedType type;
+  Value input;
+  std::optional<int64_t> clampMin;
+};
 
-/// The value a quantize reads, looking through a ReLU whose only user it is;
-/// failure when the ReLU has other users.
-FailureOr<Value> lookThroughRelu(Value value, bool &hasRelu);
+/// Fails when `op`'s type is not 8-bit per tensor or a ReLU it reads has
+/// other users.
+FailureOr<QuantizedResult> matchQuantizedResult(QuantizeOp op);
 
 /// quill-qdq-to-integer's patterns (quill-dyadic runs them too).
 void populateQDQToIntegerPatterns(RewritePatternSet &patterns);

@@ -262,14 +262,11 @@ struct ContractionToInteger : OpRewritePattern<QuantizeOp> {
 
   LogicalResult matchAndRewrite(QuantizeOp op,
                                 PatternRewriter &rewriter) const override {
-    quant::UniformQuantizedType output = getPerTensorType(op);
-    if (!output)
+    FailureOr<QuantizedResult> matched = matchQuantizedResult(op);
+    if (failed(matched))
       return failure();
-    bool hasRelu;
-    FailureOr<Value> product = lookThroughRelu(op.getInput(), hasRelu);
-    if (failed(product))
-      return failure();
-    Operation *producer = product->getDefiningOp();
+    quant::UniformQuantizedType output = matched->type;
+    Operation *producer = matched->input.getDefiningOp();
     if (!producer || !producer->hasOneUse())
       return failure();
     FailureOr<IntegerContraction> contraction =
@@ -287,10 +284,9 @@ struct ContractionToInteger : OpRewritePattern<QuantizeOp> {
     auto resultType = cast<RankedTensorType>(op.getType());
     Value accumulator = buildAccumulator(rewriter, producer->getLoc(),
                                          *contraction, resultType);
-    FailureOr<Value> result =
-        buildRequantize(rewriter, op.getLoc(), accumulator, 0, false, factors,
-                        getChannelAxis(producer), output, resultType,
-                        reluClamp(hasRelu, output));
+    FailureOr<Value> result = buildRequantize(
+        rewriter, op.getLoc(), accumulator, 0, false, factors,
+        getChannelAxis(producer), output, resultType, matched->clampMin);
     if (failed(result))
       return failure();
     rewriter.replaceOp(op, *result);
@@ -395,19 +391,17 @@ struct RescaleOnIntegers : OpRewritePattern<QuantizeOp> {
 
   LogicalResult matchAndRewrite(QuantizeOp op,
                                 PatternRewriter &rewriter) const override {
-    quant::UniformQuantizedType output = getPerTensorType(op);
-    if (!output)
+    FailureOr<QuantizedResult> matched = matchQuantizedResult(op);
+    if (failed(matched))
       return failure();
-    bool hasRelu;
-    FailureOr<Value> input = lookThroughRelu(op.getInput(), hasRelu);
-    if (failed(input))
-      return failure();
-    Value quantized = getDequantizedInput(*input, /*allowPerAxis=*/false);
+    quant::UniformQuantizedType output = matched->type;
+    Value quantized =
+        getDequantizedInput(matched->input, /*allowPerAxis=*/false);
     if (!quantized)
       return failure();
     auto inputElement = cast<quant::UniformQuantizedType>(
         cast<RankedTensorType>(quantized.getType()).getElementType());
-    if (inputElement == output && !hasRelu) {
+    if (inputElement == output && !matched->clampMin) {
       rewriter.replaceOp(op, quantized);
       return success();
     }
@@ -415,7 +409,7 @@ struct RescaleOnIntegers : OpRewritePattern<QuantizeOp> {
         rewriter, op.getLoc(), toStorage(rewriter, op.getLoc(), quantized),
         inputElement.getZeroPoint(), !inputElement.isSigned(),
         {inputElement.getScale() / output.getScale()}, 0, output,
-        cast<RankedTensorType>(op.getType()), reluClamp(hasRelu, output));
+        cast<RankedTensorType>(op.getType()), matched->clampMin);
     if (failed(result))
       return failure();
     rewriter.replaceOp(op, *result);
