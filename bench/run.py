@@ -217,7 +217,41 @@ def bench_int8_model(name, args, tools):
     except StepFailed as error:
         row["error"] = str(error)
         print(f"  FAILED: {error}")
+        return row
+    # Integer-only against the same quantization computed in float between the integer products
+    # (every activation quantized, the ops between on dequantized values).
+    for peer, flags in (("quill_simulated", ["--quantize-all-activations"]),
+                        ("quill_integer", ["--integer-only"])):
+        try:
+            library = os.path.join(model_dir, f"{name}.{peer}.so")
+            compile_quill(tools, model_file, library, args.timeout, quantize + flags)
+            out_dir = fresh_dir(os.path.join(model_dir, f"{peer}_out"))
+            row[peer] = bench_quill(tools, library, inputs_dir, input_names, runs, out_dir, args.timeout)
+            row[f"{peer}_sqnr"] = sqnr_db(output_names, out_dirs["quill"], out_dir)
+            print(f"  {peer}: median {row[peer]['median_ms']:.3f} ms, SQNR {row[f'{peer}_sqnr']:.1f} dB")
+        except StepFailed as error:
+            row[f"{peer}_error"] = str(error).splitlines()[0]
+            print(f"  {peer} FAILED: {row[f'{peer}_error']}")
     return row
+
+
+def print_integer_table(rows):
+    header = ("model", "quill_int8_ms", "simulated_ms", "integer_only_ms", "ratio(simulated/integer)",
+              "ratio(int8/integer)", "sqnr_simulated_db", "sqnr_integer_db")
+    lines = []
+    for row in rows:
+        if "quill_integer" not in row or "quill_simulated" not in row:
+            error = row.get("quill_integer_error") or row.get("quill_simulated_error") or row.get("error")
+            lines.append((row["model"], "FAILED: " + str(error)) + ("",) * (len(header) - 2))
+            continue
+        int8, simulated, integer = (row[p]["median_ms"] for p in ("quill_int8", "quill_simulated",
+                                                                    "quill_integer"))
+        lines.append((row["model"], f"{int8:.3f}", f"{simulated:.3f}", f"{integer:.3f}",
+                      f"{simulated / integer:.2f}", f"{int8 / integer:.2f}",
+                      f"{row['quill_simulated_sqnr']:.1f}", f"{row['quill_integer_sqnr']:.1f}"))
+    print_rows(header, lines)
+    print("(simulated: every activation quantized, the ops between products computed in float on dequantized "
+          "values; integer-only: the same quantization with no float between input and output)")
 
 
 def print_rows(header, lines):
@@ -307,7 +341,9 @@ def main():
     pinned = "pinned to core 0" if pin_to_one_core() else "not pinned (no taskset)"
     print(f"models in {args.work_dir}; single-threaded, {pinned}")
     if args.int8:
-        print_int8_table([bench_int8_model(name, args, tools) for name in names])
+        rows = [bench_int8_model(name, args, tools) for name in names]
+        print_int8_table(rows)
+        print_integer_table(rows)
         return
     rows = [bench_model(name, args, tools) for name in names]
     print_table(rows)

@@ -40,4 +40,20 @@ def Quill_BlockFormatAttr : EnumAttr<Quill_Dialect, Quill_BlockFormat,
   let assemblyFormat = "`<` $value `>`";
 }
 
+
+def Quill_ExpApproximation : I32EnumAttr<"ExpApproximation",
+    "the integer exponential of quill.integer_softmax", [
+  I32EnumAttrCase<"IExp", 0, "i_exp">,
+  I32EnumAttrCase<"Shift", 1, "shift">
+]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::quill";
+}
+
+def Quill_ExpApproximationAttr : EnumAttr<Quill_Dialect, Quill_ExpApproximation,
+                                          "exp_approximation"> {
+  let summary = "integer exponential: I-BERT's i-exp or I-ViT's Shiftmax";
+  let assemblyFormat = "`<` $value `>`";
+}
+
 #endif // QUILL_ATTRS

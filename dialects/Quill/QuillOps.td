@@ -215,6 +215,105 @@ def Quill_TableLookupOp : Quill_Op<"table_lookup", [Pure, SameOperandsAndResultS
 }
 
 //===----------------------------------------------------------------------===//
+// quill.integer_softmax
+//===----------------------------------------------------------------------===//
+
+def Quill_IntegerSoftmaxOp : Quill_Op<"integer_softmax", [Pure, SameOperandsAndResultShape]> {
+  let summary = "softmax on stored integers (I-BERT i-exp or I-ViT Shiftmax)";
+  let description = [{
+    Softmax along `axis` of an 8-bit per-tensor quantized input, computed
+    with integer additions, multiplications, shifts and one division per
+    row; every constant comes from the input scale `S` and the result type
+    (lib/Dialect/Quill/IR/IntegerNonlinear.cpp, `python/quill/reference.py`).
+    In 64-bit arithmetic, per element of a row:
+
+    ```
+    x = q - max(q)                               // <= 0, scale S
+    i_exp: t = x,                        x0 = floor(-ln 2 / S)
+    shift: t = x + (x >> 1) - (x >> 4),  x0 = floor(-1 / S)  // x * log2(e)
+    k = floor(t / x0);  r = t - k * x0           // r in (x0, 0]
+    i_exp: z = r * (r + floor(b / S)) + floor(c / S^2)   // b = 0.9696/0.3582,
+                                                         // c = 1/0.3582
+    shift: z = (r >> 1) - x0                     // 2^r ~ 1 + r / 2
+    e = (max(z, 0) << E) >> min(k, 63)           // E: z's largest value < 2^30
+    p = (e * floor(2^60 / sum(e))) >> 30         // probability, scale 2^-30
+    result = clamp(((p * m + 2^(s - 1)) >> s) + zero_point)
+    ```
+
+    with `(m, s)` the dyadic multiplier of `2^-30 / S_out`, rounding as
+    `quill.requantize` does.
+
+    ```mlir
+    %p = quill.integer_softmax %x {axis = 1 : i64,
+                                   approximation = #quill.exp_approximation<i_exp>}
+        : tensor<2x8x!quant.uniform<i8:f32, 0.05>> to tensor<2x8x!quant.uniform<u8:f32, 0.0039>>
+    ```
+
+    The verifier checks that both types are 8-bit per tensor, the axis, and
+    that the input scale leaves the approximation at least two steps per
+    period (|x0| >= 2) and in range.
+  }];
+  let arguments = (ins Quill_QuantizedTensor:$input, Quill_I64Attr:$axis,
+                       Quill_ExpApproximationAttr:$approximation);
+  let results = (outs Quill_QuantizedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// quill.integer_layer_norm
+//===----------------------------------------------------------------------===//
+
+def Quill_IntegerLayerNormOp : Quill_Op<"integer_layer_norm", [Pure]> {
+  let summary = "layer normalization on stored integers with an integer sqrt";
+  let description = [{
+    Layer normalization over the dimensions from `axis` to the last (n
+    elements per row) of an 8-bit per-tensor quantized input, with no float:
+    `gamma` and `beta` (int64, the normalized shape) hold the affine part
+    at the output's scale, `epsilon` the float epsilon in units of
+    `S_in^2 / n^3`. In 64-bit arithmetic, per row:
+
+    ```
+    x = q - zero_point_in
+    d = n * x - sum(x)                       // n * (x - mean)
+    v = (sum(d^2) + epsilon) / n             // n^2 * (var + eps) / S_in^2
+    D = isqrt(max(v, 1))                     // Newton, see below
+    y = (d * floor(2^46 / D) + 2^29) >> 30   // normalized, 16 fraction bits
+    a = y * gamma + beta
+    result = clamp(((a + 2^(shift - 1)) >> shift) + zero_point_out)
+    ```
+
+    `isqrt(v)` is I-BERT's Newton iteration `x' = (x + v / x) / 2` from
+    `2^ceil(bits(v) / 2)` (never below the root), stopping when a step no
+    longer decreases: exact `floor(sqrt(v))` for every 64-bit `v`, small
+    variances included. The lowering runs 8 steps, the stop as a select;
+    test/Target/CPU/integer-nonlinear.py measures at most 5 over every bit
+    length.
+
+    ```mlir
+    %y = quill.integer_layer_norm %x, %gamma, %beta {axis = 1 : i64, epsilon = 2 : i64, shift = 36 : i64}
+        : (tensor<2x8x!quant.uniform<u8:f32, 0.05:128>>, tensor<8xi64>, tensor<8xi64>) -> tensor<2x8x!quant.uniform<u8:f32, 0.03:128>>
+    ```
+
+    The verifier checks the types (8-bit per tensor, same shape), the
+    parameters' shape against the normalized dimensions, `shift` in
+    [1, 62], `epsilon >= 0`, and that n is at most 16384 (so `sum(d^2)`
+    fits in 64 bits).
+  }];
+  let arguments = (ins Quill_QuantizedTensor:$input,
+                       RankedTensorOf<[I64]>:$gamma,
+                       RankedTensorOf<[I64]>:$beta,
+                       Quill_I64Attr:$axis, Quill_I64Attr:$epsilon,
+                       Quill_I64Attr:$shift);
+  let results = (outs Quill_QuantizedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $gamma `,` $beta attr-dict `:` `(` type($input) `,` type($gamma)
+    `,` type($beta) `)` `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // quill.quantized_matmul
 //===----------------------------------------------------------------------===//
 

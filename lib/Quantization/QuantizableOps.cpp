@@ -76,6 +76,49 @@ std::optional<std::string> mlir::quill::getStatisticsName(Value value) {
   return text;
 }
 
+/// Whether `value`'s only user is a ReLU, or an add of a constant to a
+/// MatMul result: the user's result is the one quantized.
+static bool isQuantizedAfterItsUser(Value value) {
+  if (!value.hasOneUse())
+    return false;
+  Operation *user = *value.getUsers().begin();
+  if (isa<ReluOp>(user))
+    return true;
+  auto matmul = value.getDefiningOp<MatMulOp>();
+  if (!isa<AddOp>(user) || !matmul)
+    return false;
+  int64_t columns = matmul.getType().getShape().back();
+  // A bias: one value, or one per column.
+  return llvm::any_of(user->getOperands(), [&](Value operand) {
+    auto type = cast<RankedTensorType>(operand.getType());
+    return operand != value && matchPattern(operand, m_Constant()) &&
+           (type.getNumElements() == 1 || (type.getNumElements() == columns &&
+                                           type.getShape().back() == columns));
+  });
+}
+
+SmallVector<Value> mlir::quill::getActivationTensors(func::FuncOp function) {
+  SmallVector<Value> tensors;
+  if (function.isExternal())
+    return tensors;
+  auto keep = [&](Value value) {
+    if (isFloatTensor(value) && !isQuantizedAfterItsUser(value))
+      tensors.push_back(value);
+  };
+  for (BlockArgument argument : function.getArguments())
+    keep(argument);
+  for (Operation &op : function.getBody().front()) {
+    bool constantsOnly = llvm::all_of(op.getOperands(), [](Value operand) {
+      return matchPattern(operand, m_Constant());
+    });
+    if (constantsOnly || isa<DequantizeOp>(op) || movesQuantizedValues(&op))
+      continue;
+    for (Value result : op.getResults())
+      keep(result);
+  }
+  return tensors;
+}
+
 bool mlir::quill::movesQuantizedValues(Operation *op) {
   return isa<ReshapeOp, TransposeOp, MaxPoolOp>(op);
 }

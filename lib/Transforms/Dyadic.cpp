@@ -11,14 +11,18 @@
 
 #include "IntegerForms.h"
 
+#include "quill/Dialect/Quill/IR/IntegerNonlinear.h"
 #include "quill/Dialect/Quill/IR/QuantArithmetic.h"
 #include "quill/Dialect/Quill/IR/Quill.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/StringSwitch.h"
 
 #include <cmath>
 #include <functional>
+#include <limits>
 
 namespace mlir::quill {
 #define GEN_PASS_DEF_DYADICPASS
@@ -147,7 +151,44 @@ std::optional<std::pair<Value, Value>> getQuantizedOperands(Operation *op) {
   return std::make_pair(lhs, rhs);
 }
 
-/// quantize([relu](add(dequantize(a), dequantize(b)))).
+/// The quantized operand of a binary op reading one dequantized value and
+/// one float constant, and that constant.
+std::optional<std::pair<Value, DenseFPElementsAttr>>
+getOperandAndConstant(Operation *op) {
+  for (auto [quantized, constant] :
+       {std::pair(op->getOperand(0), op->getOperand(1)),
+        std::pair(op->getOperand(1), op->getOperand(0))}) {
+    Value input = getDequantizedInput(quantized, /*allowPerAxis=*/false);
+    DenseFPElementsAttr values;
+    if (input && matchPattern(constant, m_Constant(&values)))
+      return std::make_pair(input, values);
+  }
+  return std::nullopt;
+}
+
+/// `values` as an int32 constant at `scale` (round half to even); failure
+/// when one is `headroom` or more times too large for int32.
+FailureOr<Value> buildInt32Constant(PatternRewriter &rewriter, Location loc,
+                                    DenseFPElementsAttr values, double scale,
+                                    int64_t headroom) {
+  SmallVector<int32_t> integers;
+  double limit = double(std::numeric_limits<int32_t>::max()) / headroom;
+  for (APFloat value : values.getValues<APFloat>()) {
+    double scaled = std::nearbyint(value.convertToDouble() / scale);
+    if (!(std::abs(scaled) <= limit))
+      return failure();
+    integers.push_back(int32_t(scaled));
+  }
+  auto type = cast<RankedTensorType>(values.getType());
+  return arith::ConstantOp::create(
+             rewriter, loc,
+             DenseElementsAttr::get(type.clone(rewriter.getI32Type()),
+                                    ArrayRef(integers)))
+      .getResult();
+}
+
+/// quantize([relu](add(dequantize(a), dequantize(b) | constant))).
+
 struct AddOnIntegers : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -164,19 +205,34 @@ struct AddOnIntegers : OpRewritePattern<QuantizeOp> {
     auto add = matched->input.getDefiningOp<AddOp>();
     if (!add || !add->hasOneUse())
       return failure();
-    auto operands = getQuantizedOperands(add);
-    if (!operands)
-      return failure();
-    double lhsScale = getPerTensorElement(operands->first).getScale();
-    double rhsScale = getPerTensorElement(operands->second).getScale();
-    double common = std::max(lhsScale, rhsScale) / double(1 << commonScaleBits);
-    if (!getDyadicMultiplier(common / output.getScale()))
-      return failure();
     Location loc = add.getLoc();
-    Value lhs =
-        buildCenteredInt32(rewriter, loc, operands->first, lhsScale / common);
-    Value rhs =
-        buildCenteredInt32(rewriter, loc, operands->second, rhsScale / common);
+    Value lhs, rhs;
+    double common;
+    if (auto operands = getQuantizedOperands(add)) {
+      double lhsScale = getPerTensorElement(operands->first).getScale();
+      double rhsScale = getPerTensorElement(operands->second).getScale();
+      common = std::max(lhsScale, rhsScale) / double(1 << commonScaleBits);
+      if (!getDyadicMultiplier(common / output.getScale()))
+        return failure();
+      lhs =
+          buildCenteredInt32(rewriter, loc, operands->first, lhsScale / common);
+      rhs = buildCenteredInt32(rewriter, loc, operands->second,
+                               rhsScale / common);
+    } else {
+      // A constant operand: its values at the common scale, below 2^30 so
+      // that adding the rescaled input (below 255 * 2^20) stays in int32.
+      auto operand = getOperandAndConstant(add);
+      if (!operand)
+        return failure();
+      double scale = getPerTensorElement(operand->first).getScale();
+      common = scale / double(1 << commonScaleBits);
+      FailureOr<Value> constant = buildInt32Constant(
+          rewriter, loc, operand->second, common, /*headroom=*/2);
+      if (!getDyadicMultiplier(common / output.getScale()) || failed(constant))
+        return failure();
+      lhs = buildCenteredInt32(rewriter, loc, operand->first, scale / common);
+      rhs = *constant;
+    }
     Value sum = AddOp::create(
         rewriter, loc, add.getType().clone(rewriter.getI32Type()), lhs, rhs);
     return replaceByRequantized(op, rewriter, sum, common / output.getScale(),
@@ -209,6 +265,52 @@ struct MulOnIntegers : OpRewritePattern<QuantizeOp> {
                       buildCenteredInt32(rewriter, loc, operands->second));
     return replaceByRequantized(op, rewriter, product, factor, output,
                                 std::nullopt);
+  }
+};
+
+/// quantize(mul(dequantize(a), c)) and quantize(div(dequantize(a), c)) for
+/// a positive scalar constant c: a change of scale by c.
+struct ScaleByConstant : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    quant::UniformQuantizedType output = getPerTensorType(op);
+    Operation *scaling = op.getInput().getDefiningOp();
+    if (!output || !isa_and_present<MulOp, DivOp>(scaling) ||
+        !scaling->hasOneUse())
+      return failure();
+    Value input;
+    DenseFPElementsAttr constant;
+    if (isa<MulOp>(scaling)) {
+      auto operand = getOperandAndConstant(scaling);
+      if (!operand)
+        return failure();
+      std::tie(input, constant) = *operand;
+    } else {
+      input = getDequantizedInput(scaling->getOperand(0),
+                                  /*allowPerAxis=*/false);
+      if (!input ||
+          !matchPattern(scaling->getOperand(1), m_Constant(&constant)))
+        return failure();
+    }
+    if (constant.getNumElements() != 1)
+      return failure();
+    double c = (*constant.value_begin<APFloat>()).convertToDouble();
+    if (isa<DivOp>(scaling))
+      c = 1.0 / c;
+    auto element = getPerTensorElement(input);
+    double factor = element.getScale() * c / output.getScale();
+    if (!(c > 0.0) || !getDyadicMultiplier(factor))
+      return failure();
+    FailureOr<Value> result = buildRequantize(
+        rewriter, op.getLoc(), toStorage(rewriter, op.getLoc(), input),
+        element.getZeroPoint(), !element.isSigned(), {factor}, 0, output,
+        op.getType(), std::nullopt);
+    if (failed(result))
+      return failure();
+    rewriter.replaceOp(op, *result);
+    return success();
   }
 };
 
@@ -250,12 +352,143 @@ struct GlobalAveragePoolOnIntegers : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// quantize(softmax(dequantize(x))).
+struct SoftmaxOnIntegers : OpRewritePattern<QuantizeOp> {
+  SoftmaxOnIntegers(MLIRContext *context, ExpApproximation approximation)
+      : OpRewritePattern(context), approximation(approximation) {}
+
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    quant::UniformQuantizedType output = getPerTensorType(op);
+    auto softmax = op.getInput().getDefiningOp<SoftmaxOp>();
+    if (!output || !softmax)
+      return failure();
+    Value quantized =
+        getDequantizedInput(softmax.getInput(), /*allowPerAxis=*/false);
+    if (!quantized ||
+        !getIntegerExpConstants(approximation,
+                                getPerTensorElement(quantized).getScale()) ||
+        !getDyadicMultiplier(std::ldexp(1.0, -softmaxProbabilityBits) /
+                             output.getScale()))
+      return failure();
+    rewriter.replaceOpWithNewOp<IntegerSoftmaxOp>(
+        op, op.getType(), quantized,
+        rewriter.getI64IntegerAttr(softmax.getAxis()),
+        ExpApproximationAttr::get(getContext(), approximation));
+    return success();
+  }
+
+  ExpApproximation approximation;
+};
+
+/// The values of a constant float `value` broadcast to `count` elements
+/// (one value, or exactly `count`); none otherwise.
+std::optional<SmallVector<double>> getConstantValues(Value value,
+                                                     int64_t count) {
+  DenseFPElementsAttr constant;
+  if (!matchPattern(value, m_Constant(&constant)))
+    return std::nullopt;
+  SmallVector<double> values;
+  for (APFloat element : constant.getValues<APFloat>())
+    values.push_back(element.convertToDouble());
+  if (values.size() == 1)
+    values.resize(count, values.front());
+  if (int64_t(values.size()) != count)
+    return std::nullopt;
+  return values;
+}
+
+/// quantize(layer_norm(dequantize(x), constant scale, constant bias)).
+struct LayerNormOnIntegers : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  /// Significant bits of the largest |gamma| / S_out.
+  static constexpr int gammaBits = 24;
+
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    quant::UniformQuantizedType output = getPerTensorType(op);
+    auto norm = op.getInput().getDefiningOp<LayerNormOp>();
+    if (!output || !norm)
+      return failure();
+    Value quantized =
+        getDequantizedInput(norm.getInput(), /*allowPerAxis=*/false);
+    if (!quantized)
+      return failure();
+    auto type = cast<RankedTensorType>(quantized.getType());
+    int64_t axis = norm.getAxis();
+    ArrayRef<int64_t> normalized = type.getShape().drop_front(axis);
+    int64_t count = ShapedType::getNumElements(normalized);
+    if (count > layerNormMaxCount)
+      return failure();
+    std::optional<SmallVector<double>> gamma =
+        getConstantValues(norm.getScale(), count);
+    std::optional<SmallVector<double>> beta =
+        norm.getBias() ? getConstantValues(norm.getBias(), count)
+                       : SmallVector<double>(count, 0.0);
+    if (!gamma || !beta)
+      return failure();
+
+    double outputScale = output.getScale();
+    double largest = 0.0;
+    for (double g : *gamma)
+      largest = std::max(largest, std::abs(g) / outputScale);
+    int64_t gammaShift =
+        gammaBits - (largest >= 1.0 ? int64_t(std::ilogb(largest)) + 1 : 0);
+    int64_t shift = layerNormFractionBits + gammaShift;
+    if (shift < 1 || shift > 62)
+      return failure();
+    SmallVector<int64_t> gammaInt, betaInt;
+    for (auto [g, b] : llvm::zip(*gamma, *beta)) {
+      gammaInt.push_back(
+          int64_t(std::nearbyint(std::ldexp(g / outputScale, gammaShift))));
+      double scaledBeta = std::nearbyint(std::ldexp(b / outputScale, shift));
+      if (!(std::abs(scaledBeta) < std::ldexp(1.0, 62)))
+        return failure();
+      betaInt.push_back(int64_t(scaledBeta));
+    }
+    double inputScale = getPerTensorElement(quantized).getScale();
+    double n = double(count);
+    double epsilon =
+        std::nearbyint(n * n * n * norm.getEpsilon().convertToDouble() /
+                       (inputScale * inputScale));
+    if (!(epsilon < std::ldexp(1.0, 61)))
+      return failure();
+
+    Location loc = norm.getLoc();
+    auto parameterType =
+        RankedTensorType::get(normalized, rewriter.getI64Type());
+    auto constant = [&](ArrayRef<int64_t> values) -> Value {
+      return arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(parameterType, values));
+    };
+    rewriter.replaceOpWithNewOp<IntegerLayerNormOp>(
+        op, op.getType(), quantized, constant(gammaInt), constant(betaInt),
+        axis, int64_t(epsilon), shift);
+    return success();
+  }
+};
+
 struct DyadicPass : quill::impl::DyadicPassBase<DyadicPass> {
+  using Base::Base;
+
   void runOnOperation() override {
+    std::optional<ExpApproximation> approximation =
+        llvm::StringSwitch<std::optional<ExpApproximation>>(softmaxExp)
+            .Case("i-exp", ExpApproximation::IExp)
+            .Case("shift", ExpApproximation::Shift)
+            .Default(std::nullopt);
+    if (!approximation) {
+      getOperation().emitError("unknown softmax-exp '")
+          << softmaxExp << "' (expected i-exp or shift)";
+      return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
     populateQDQToIntegerPatterns(patterns);
-    patterns.add<ElementwiseByTable, AddOnIntegers, MulOnIntegers,
-                 GlobalAveragePoolOnIntegers>(&getContext());
+    patterns
+        .add<ElementwiseByTable, AddOnIntegers, MulOnIntegers, ScaleByConstant,
+             GlobalAveragePoolOnIntegers, LayerNormOnIntegers>(&getContext());
+    patterns.add<SoftmaxOnIntegers>(&getContext(), *approximation);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -11,6 +11,7 @@
 #include "quill/Quantization/QuantizableOps.h"
 
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace mlir::quill {
 #define GEN_PASS_DEF_INSERTOBSERVERSPASS
@@ -33,11 +34,23 @@ struct InsertObserversPass
     func::FuncOp function = getOperation();
     if (function.isExternal())
       return;
-    llvm::SetVector<Value> observed;
+    llvm::SmallPtrSet<Value, 32> wanted;
     for (const QuantizableOp &op : getQuantizableOps(function))
-      for (Value value : {op.activation->get(), op.output})
-        if (isObservable(value))
-          observed.insert(value);
+      wanted.insert({op.activation->get(), op.output});
+    for (Value value : getActivationTensors(function))
+      wanted.insert(value);
+    // In program order, so that the statistics file reads like the graph.
+    llvm::SetVector<Value> observed;
+    auto observe = [&](Value value) {
+      if (wanted.contains(value) && isObservable(value))
+        observed.insert(value);
+    };
+    for (BlockArgument argument : function.getArguments())
+      observe(argument);
+    function.walk([&](Operation *op) {
+      for (Value result : op->getResults())
+        observe(result);
+    });
     if (observed.empty())
       return;
 

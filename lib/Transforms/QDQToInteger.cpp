@@ -167,6 +167,22 @@ FailureOr<IntegerContraction> matchIntegerContraction(Operation *producer) {
   if (auto matmul = dyn_cast<MatMulOp>(producer)) {
     lhs = matmul.getLhs();
     rhs = matmul.getRhs();
+  } else if (auto add = dyn_cast<AddOp>(producer)) {
+    // A MatMul plus a constant bias, the form exporters write for Linear.
+    for (auto [product, other] : {std::pair(add.getLhs(), add.getRhs()),
+                                  std::pair(add.getRhs(), add.getLhs())}) {
+      auto matmul = product.getDefiningOp<MatMulOp>();
+      if (!matmul || !matmul->hasOneUse() ||
+          !matchPattern(other, m_Constant()) ||
+          matmul.getType() != add.getType())
+        continue;
+      lhs = matmul.getLhs();
+      rhs = matmul.getRhs();
+      bias = other;
+      break;
+    }
+    if (!bias)
+      return failure();
   } else if (auto gemm = dyn_cast<GemmOp>(producer)) {
     if (gemm.getTransA() || gemm.getAlpha().convertToDouble() != 1.0 ||
         gemm.getBeta().convertToDouble() != 1.0)
@@ -256,7 +272,8 @@ Value buildAccumulator(PatternRewriter &rewriter, Location loc,
   return AddOp::create(rewriter, loc, accumulatorType, accumulator, biasValue);
 }
 
-/// quantize([relu](matmul | gemm | conv)) on dequantized operands.
+/// quantize([relu](matmul [+ constant bias] | gemm | conv)) on dequantized
+/// operands.
 struct ContractionToInteger : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 

@@ -283,30 +283,38 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
         return getFP8ActivationType(numberFormat->fp8, tensor, options);
       return getActivationType(context, tensor, options, symmetricActivations);
     };
+    auto lookUp = [&](Value value, Operation *op) -> Type {
+      std::optional<std::string> name = getStatisticsName(value);
+      auto found = name ? statistics.find(*name) : statistics.end();
+      if (found == statistics.end()) {
+        op->emitError("no calibration statistics for tensor '")
+            << name.value_or("<unnamed>") << "' in " << statsFile;
+        return {};
+      }
+      return typeFor(found->getValue());
+    };
+    // Every activation quantized: the products' own pairs are among them.
+    bool perActivation =
+        numberFormat->quantizesActivations && !quantizeAllActivations;
     SmallVector<Plan> plans;
     for (const QuantizableOp &op : ops) {
       Plan plan{op, {}, {}};
       SmallVector<std::pair<Value, Type *>, 2> tensors;
-      if (numberFormat->quantizesActivations)
+      if (perActivation)
         tensors.push_back({op.activation->get(), &plan.activation});
-      if (numberFormat->quantizesActivations &&
-          (quantizeAllOutputs ||
-           feedsQuantizedActivation(op.output, activations)))
+      if (perActivation && (quantizeAllOutputs ||
+                            feedsQuantizedActivation(op.output, activations)))
         tensors.push_back({op.output, &plan.output});
-      for (auto [value, type] : tensors) {
-        std::optional<std::string> name = getStatisticsName(value);
-        auto found = name ? statistics.find(*name) : statistics.end();
-        if (found == statistics.end()) {
-          op.op->emitError("no calibration statistics for tensor '")
-              << name.value_or("<unnamed>") << "' in " << statsFile;
+      for (auto [value, type] : tensors)
+        if (!(*type = lookUp(value, op.op)))
           return signalPassFailure();
-        }
-        *type = typeFor(found->getValue());
-      }
       plans.push_back(plan);
     }
 
     OpBuilder b(context);
+    if (quantizeAllActivations && numberFormat->quantizesActivations &&
+        failed(quantizeEveryActivation(b, function, lookUp)))
+      return signalPassFailure();
     for (const Plan &plan : plans) {
       Operation *op = plan.op.op;
       Location loc = op->getLoc();
@@ -338,6 +346,43 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
                                 .getDefiningOp();
       output.replaceAllUsesExcept(fakeQuantized, quantize);
     }
+  }
+
+  /// Quantizes every activation tensor of `function` (getActivationTensors)
+  /// to the type `typeOf` gives it, and the results of ops that move
+  /// quantized values to their input's type.
+  LogicalResult
+  quantizeEveryActivation(OpBuilder &b, func::FuncOp function,
+                          function_ref<Type(Value, Operation *)> typeOf) {
+    auto insertPair = [&](Value value, Type element) {
+      Value fakeQuantized = fakeQuantize(b, value.getLoc(), value, element);
+      Operation *quantize = fakeQuantized.getDefiningOp<DequantizeOp>()
+                                .getInput()
+                                .getDefiningOp();
+      value.replaceAllUsesExcept(fakeQuantized, quantize);
+    };
+    for (Value value : getActivationTensors(function)) {
+      Operation *owner = value.getDefiningOp() ? value.getDefiningOp()
+                                               : function.getOperation();
+      Type element = typeOf(value, owner);
+      if (!element)
+        return failure();
+      b.setInsertionPointAfterValue(value);
+      insertPair(value, element);
+    }
+    // In program order, so that a chain of moves passes one type along.
+    for (Operation &op :
+         llvm::make_early_inc_range(function.getBody().front())) {
+      if (!movesQuantizedValues(&op))
+        continue;
+      auto dequantized = op.getOperand(0).getDefiningOp<DequantizeOp>();
+      if (!dequantized)
+        continue;
+      b.setInsertionPointAfter(&op);
+      insertPair(op.getResult(0),
+                 dequantized.getInput().getType().getElementType());
+    }
+    return success();
   }
 
   /// The blocks of `op`'s weight that share a scale: per output channel,

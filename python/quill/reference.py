@@ -11,8 +11,11 @@ can compare the compiler's results with it element for element:
               clamp_min, clamp_max), exact integers (TOSA single rounding:
               ties toward +infinity);
 * the integer-only rewrite (quill-dyadic): tables of elementwise functions,
-  adds, multiplies and global average pools on integers.
+  adds, multiplies and global average pools on integers, softmax (i-exp,
+  Shiftmax) and LayerNorm with an integer square root.
 """
+
+import math
 
 import numpy as np
 
@@ -203,3 +206,96 @@ def global_average_pool_integer(q, params, out_params, out_range):
     sums = (q - params[1]).sum(axis=axes, keepdims=True)
     multiplier, shift = dyadic(params[0] / (count * out_params[0]))
     return requantize(sums, multiplier, shift, 0, out_params[1], *out_range)
+
+
+# quill.integer_softmax and quill.integer_layer_norm (IntegerNonlinear.h):
+# I-BERT's fit exp(r) ~ 0.35815147 r^2 + 0.96963238 r + 1, normalized.
+I_EXP_B = 0.96963238 / 0.35815147
+I_EXP_C = 1.0 / 0.35815147
+LN2 = 0.6931471805599453
+SOFTMAX_PROBABILITY_BITS = 30
+LAYER_NORM_FRACTION_BITS = 16
+LAYER_NORM_RECIPROCAL_BITS = 46
+LAYER_NORM_GAMMA_BITS = 24
+
+
+def integer_exp_constants(approximation, scale):
+    """(x0, b, c, exp_shift) of the integer exponential at input `scale`;
+    `approximation` is "i_exp" or "shift"."""
+    period = LN2 if approximation == "i_exp" else 1.0
+    x0 = math.floor(-period / scale)
+    if approximation == "i_exp":
+        b = math.floor(I_EXP_B / scale)
+        c = math.floor(I_EXP_C / (scale * scale))
+        largest = c
+    else:
+        b = c = 0
+        largest = -x0
+    return x0, b, c, max(0, 30 - int(largest).bit_length())
+
+
+def integer_softmax(q, in_params, out_params, out_range, axis, approximation):
+    """quill.integer_softmax along `axis` of stored values `q`."""
+    q = np.asarray(q, np.int64)
+    x0, b, c, exp_shift = integer_exp_constants(approximation, in_params[0])
+    x = q - q.max(axis=axis, keepdims=True)
+    t = x if approximation == "i_exp" else x + (x >> 1) - (x >> 4)
+    k = (-t) // (-x0)
+    r = t - k * x0
+    z = r * (r + b) + c if approximation == "i_exp" else (r >> 1) - x0
+    e = (np.maximum(z, 0) << exp_shift) >> np.minimum(k, 63)
+    total = e.sum(axis=axis, keepdims=True)
+    reciprocal = (1 << (2 * SOFTMAX_PROBABILITY_BITS)) // np.maximum(total, 1)
+    probability = (e * reciprocal) >> SOFTMAX_PROBABILITY_BITS
+    multiplier, shift = dyadic(2.0 ** -SOFTMAX_PROBABILITY_BITS / out_params[0])
+    return requantize(probability, multiplier, shift, 0, out_params[1],
+                      *out_range)
+
+
+def isqrt_newton(v):
+    """(floor(sqrt(v)), steps) by Newton from 2^ceil(bits(v)/2), stopping
+    when a step no longer decreases (I-BERT's iteration, v >= 1)."""
+    v = int(v)
+    root = 1 << ((v.bit_length() + 1) // 2)
+    steps = 0
+    while True:
+        following = (root + v // root) >> 1
+        if following >= root:
+            return root, steps
+        root, steps = following, steps + 1
+
+
+def layer_norm_parameters(gamma, beta, epsilon, in_scale, out_scale, count):
+    """quill-dyadic's integer LayerNorm constants: (gamma, beta, epsilon,
+    shift) from float64 gamma / beta (the f32 constants' values)."""
+    gamma = np.asarray(gamma, np.float64)
+    beta = np.asarray(beta, np.float64)
+    largest = float(np.max(np.abs(gamma) / out_scale))
+    exponent = math.frexp(largest)[1] if largest >= 1.0 else 0
+    gamma_shift = LAYER_NORM_GAMMA_BITS - exponent
+    shift = LAYER_NORM_FRACTION_BITS + gamma_shift
+    gamma_int = np.rint(np.ldexp(gamma / out_scale, gamma_shift)).astype(np.int64)
+    beta_int = np.rint(np.ldexp(beta / out_scale, shift)).astype(np.int64)
+    n = float(count)
+    units = round(n * n * n * epsilon / (in_scale * in_scale))
+    return gamma_int, beta_int, int(units), shift
+
+
+def integer_layer_norm(q, in_params, gamma, beta, epsilon, shift, out_params,
+                       out_range, axis):
+    """quill.integer_layer_norm over the axes from `axis` of stored `q`,
+    with the integer parameters of layer_norm_parameters."""
+    q = np.asarray(q, np.int64)
+    axes = tuple(range(axis, q.ndim))
+    count = int(np.prod(q.shape[axis:]))
+    x = q - in_params[1]
+    d = count * x - x.sum(axis=axes, keepdims=True)
+    variance = np.maximum(((d * d).sum(axis=axes, keepdims=True) + epsilon) //
+                          count, 1)
+    roots = np.vectorize(lambda v: isqrt_newton(v)[0], otypes=[np.int64])
+    reciprocal = (1 << LAYER_NORM_RECIPROCAL_BITS) // roots(variance)
+    down = LAYER_NORM_RECIPROCAL_BITS - LAYER_NORM_FRACTION_BITS
+    y = (d * reciprocal + (1 << (down - 1))) >> down
+    a = y * gamma + beta
+    result = ((a + (1 << (shift - 1))) >> shift) + out_params[1]
+    return np.clip(result, *out_range).astype(np.int64)

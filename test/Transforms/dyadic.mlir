@@ -1,4 +1,7 @@
 // RUN: quill-opt %s -split-input-file --quill-dyadic | FileCheck %s
+// RUN: quill-opt %s -split-input-file --quill-dyadic="softmax-exp=shift" | FileCheck %s --check-prefix=SHIFT
+// RUN: not quill-opt %s -split-input-file --quill-dyadic="softmax-exp=table" 2>&1 | FileCheck %s --check-prefix=OPTION
+// OPTION: unknown softmax-exp 'table' (expected i-exp or shift)
 
 !x = !quant.uniform<u8:f32, 0.05:128>
 !s = !quant.uniform<u8:f32, 0.00390625:0>
@@ -97,4 +100,137 @@ func.func @per_axis_stays(%x: tensor<2x!x>) -> tensor<2x!y> {
   %s = quill.sigmoid %f : tensor<2xf32>
   %q = quill.quantize %s : tensor<2xf32> to tensor<2x!y>
   return %q : tensor<2x!y>
+}
+
+// -----
+
+!x = !quant.uniform<i8:f32, 0.05:3>
+!p = !quant.uniform<u8:f32, 0.00392156862745098>
+
+// Softmax: quill.integer_softmax with I-BERT's i-exp (the default) or
+// Shiftmax; the float softmax goes.
+// CHECK-LABEL: func.func @softmax
+// CHECK: %[[P:.*]] = quill.integer_softmax %arg0 {approximation = #quill.exp_approximation<i_exp>, axis = 1 : i64}
+// CHECK-SAME: tensor<2x8x!quant.uniform<i8:f32, 5.000000e-02:3>> to tensor<2x8x!quant.uniform<u8:f32, 0.0039215686274509803>>
+// CHECK-NOT: quill.softmax
+// CHECK: return %[[P]]
+// SHIFT-LABEL: func.func @softmax
+// SHIFT: quill.integer_softmax %arg0 {approximation = #quill.exp_approximation<shift>, axis = 1 : i64}
+func.func @softmax(%x: tensor<2x8x!x>) -> tensor<2x8x!p> {
+  %f = quill.dequantize %x : tensor<2x8x!x> to tensor<2x8xf32>
+  %s = quill.softmax %f {axis = 1 : i64} : tensor<2x8xf32>
+  %q = quill.quantize %s : tensor<2x8xf32> to tensor<2x8x!p>
+  return %q : tensor<2x8x!p>
+}
+
+// -----
+
+!x = !quant.uniform<i8:f32, 2.0:0>
+!p = !quant.uniform<u8:f32, 0.00392156862745098>
+
+// An input scale of 2 leaves i-exp no step inside ln 2 (|x0| < 2): the
+// softmax stays float for quill-verify-integer-only to report.
+// CHECK-LABEL: func.func @softmax_coarse
+// CHECK: quill.softmax
+func.func @softmax_coarse(%x: tensor<8x!x>) -> tensor<8x!p> {
+  %f = quill.dequantize %x : tensor<8x!x> to tensor<8xf32>
+  %s = quill.softmax %f {axis = 0 : i64} : tensor<8xf32>
+  %q = quill.quantize %s : tensor<8xf32> to tensor<8x!p>
+  return %q : tensor<8x!p>
+}
+
+// -----
+
+!x = !quant.uniform<u8:f32, 0.04:130>
+!y = !quant.uniform<u8:f32, 0.03:120>
+
+// LayerNorm: gamma / S_out = [33.3, -66.7] has 7 integer bits, so gamma
+// carries 24 - 7 = 17 fraction bits (33.33 * 2^17 = 4369067) and the shift is
+// 16 + 17 = 33; beta = [0.5, 0] is 16.67 * 2^33 = 143165576533; epsilon
+// 1e-5 is round(2^3 * 1e-5 / 0.04^2) = 0 units.
+// CHECK-LABEL: func.func @layer_norm
+// CHECK-DAG: %[[G:.*]] = arith.constant dense<[4369067, -8738133]> : tensor<2xi64>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[143165576533, 0]> : tensor<2xi64>
+// CHECK: quill.integer_layer_norm %arg0, %[[G]], %[[B]] {axis = 1 : i64, epsilon = 0 : i64, shift = 33 : i64}
+// CHECK-NOT: quill.layer_norm
+func.func @layer_norm(%x: tensor<3x2x!x>) -> tensor<3x2x!y> {
+  %g = arith.constant dense<[1.0, -2.0]> : tensor<2xf32>
+  %b = arith.constant dense<[0.5, 0.0]> : tensor<2xf32>
+  %f = quill.dequantize %x : tensor<3x2x!x> to tensor<3x2xf32>
+  %n = quill.layer_norm %f, %g, %b {axis = 1 : i64, epsilon = 1.0e-05 : f32} : (tensor<3x2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+  %q = quill.quantize %n : tensor<3x2xf32> to tensor<3x2x!y>
+  return %q : tensor<3x2x!y>
+}
+
+// -----
+
+!x = !quant.uniform<u8:f32, 0.04:130>
+!y = !quant.uniform<u8:f32, 0.03:120>
+
+// A scale that is not a constant: LayerNorm stays float.
+// CHECK-LABEL: func.func @layer_norm_dynamic_scale
+// CHECK: quill.layer_norm
+func.func @layer_norm_dynamic_scale(%x: tensor<3x2x!x>, %g: tensor<2xf32>) -> tensor<3x2x!y> {
+  %f = quill.dequantize %x : tensor<3x2x!x> to tensor<3x2xf32>
+  %n = quill.layer_norm %f, %g {axis = 1 : i64, epsilon = 1.0e-05 : f32} : (tensor<3x2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+  %q = quill.quantize %n : tensor<3x2xf32> to tensor<3x2x!y>
+  return %q : tensor<3x2x!y>
+}
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.05:128>
+!y = !quant.uniform<u8:f32, 0.025:128>
+
+// Multiplying by 0.125 and dividing by 4: one requantize each, by
+// 0.05 * 0.125 / 0.025 = 0.25 (2^30 / 2^32) and 0.05 / 4 / 0.025 = 0.5.
+// CHECK-LABEL: func.func @scale_by_constant
+// CHECK: quill.requantize %{{.*}} {input_unsigned, input_zero_point = 128 : i32, multiplier = array<i32: 1073741824>, output_unsigned, output_zero_point = 128 : i32, shift = array<i8: 32>}
+// CHECK: quill.requantize %{{.*}} {input_unsigned, input_zero_point = 128 : i32, multiplier = array<i32: 1073741824>, output_unsigned, output_zero_point = 128 : i32, shift = array<i8: 31>}
+// CHECK-NOT: quill.mul
+// CHECK-NOT: quill.div
+func.func @scale_by_constant(%a: tensor<4x!a>) -> (tensor<4x!y>, tensor<4x!y>) {
+  %c = arith.constant dense<0.125> : tensor<f32>
+  %four = arith.constant dense<4.0> : tensor<f32>
+  %f = quill.dequantize %a : tensor<4x!a> to tensor<4xf32>
+  %m = quill.mul %f, %c : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %d = quill.div %f, %four : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %qm = quill.quantize %m : tensor<4xf32> to tensor<4x!y>
+  %qd = quill.quantize %d : tensor<4xf32> to tensor<4x!y>
+  return %qm, %qd : tensor<4x!y>, tensor<4x!y>
+}
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.05:128>
+!y = !quant.uniform<u8:f32, 0.025:128>
+
+// A negative factor has no dyadic form: the multiply stays float.
+// CHECK-LABEL: func.func @scale_by_negative_constant
+// CHECK: quill.mul
+func.func @scale_by_negative_constant(%a: tensor<4x!a>) -> tensor<4x!y> {
+  %c = arith.constant dense<-0.5> : tensor<f32>
+  %f = quill.dequantize %a : tensor<4x!a> to tensor<4xf32>
+  %m = quill.mul %f, %c : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %q = quill.quantize %m : tensor<4xf32> to tensor<4x!y>
+  return %q : tensor<4x!y>
+}
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.05:128>
+!y = !quant.uniform<u8:f32, 0.06:100>
+
+// Adding a constant: the constant in int32 at the common scale 0.05 / 2^20
+// (1.0 -> 20971520, -0.5 -> -10485760), the input rescaled by 2^20.
+// CHECK-LABEL: func.func @add_constant
+// CHECK-DAG: %[[C:.*]] = arith.constant dense<[20971520, -10485760]> : tensor<2xi32>
+// CHECK: %[[A:.*]] = quill.requantize %{{.*}} {input_unsigned, input_zero_point = 128 : i32, multiplier = array<i32: 1073741824>, shift = array<i8: 10>}
+// CHECK: quill.add %[[A]], %[[C]] : (tensor<3x2xi32>, tensor<2xi32>) -> tensor<3x2xi32>
+func.func @add_constant(%a: tensor<3x2x!a>) -> tensor<3x2x!y> {
+  %c = arith.constant dense<[1.0, -0.5]> : tensor<2xf32>
+  %f = quill.dequantize %a : tensor<3x2x!a> to tensor<3x2xf32>
+  %s = quill.add %f, %c : (tensor<3x2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+  %q = quill.quantize %s : tensor<3x2xf32> to tensor<3x2x!y>
+  return %q : tensor<3x2x!y>
 }

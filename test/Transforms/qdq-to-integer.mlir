@@ -75,6 +75,29 @@ func.func @gemm_bias_float(%a: tensor<4x3x!a>, %w: tensor<3x2x!w>) -> tensor<4x2
 !w = !quant.uniform<i8:f32, 0.25>
 !y = !quant.uniform<i8:f32, 1.0:-2>
 
+// A 3-d MatMul plus a constant bias, the form exporters write for Linear
+// (the bias first here): the same int32 bias (scale 0.125) on the product.
+// CHECK-LABEL: func.func @matmul_add_bias
+// CHECK: %[[BIAS:.*]] = arith.constant dense<[8, -4]> : tensor<2xi32>
+// CHECK: %[[ACC:.*]] = quill.quantized_matmul %arg0, %arg1 {{.*}} -> tensor<2x4x2xi32>
+// CHECK: quill.add %[[ACC]], %[[BIAS]]
+// CHECK-NOT: quill.matmul
+func.func @matmul_add_bias(%a: tensor<2x4x3x!a>, %w: tensor<3x2x!w>) -> tensor<2x4x2x!y> {
+  %af = quill.dequantize %a : tensor<2x4x3x!a> to tensor<2x4x3xf32>
+  %wf = quill.dequantize %w : tensor<3x2x!w> to tensor<3x2xf32>
+  %b = arith.constant dense<[1.0, -0.5]> : tensor<2xf32>
+  %p = quill.matmul %af, %wf : (tensor<2x4x3xf32>, tensor<3x2xf32>) -> tensor<2x4x2xf32>
+  %s = quill.add %b, %p : (tensor<2xf32>, tensor<2x4x2xf32>) -> tensor<2x4x2xf32>
+  %q = quill.quantize %s : tensor<2x4x2xf32> to tensor<2x4x2x!y>
+  return %q : tensor<2x4x2x!y>
+}
+
+// -----
+
+!a = !quant.uniform<i8:f32, 0.5:3>
+!w = !quant.uniform<i8:f32, 0.25>
+!y = !quant.uniform<i8:f32, 1.0:-2>
+
 // alpha != 1 stays in float; a product quantized only after a reshape is
 // computed on integers and read as float by the reshape.
 // CHECK-LABEL: func.func @not_integer

@@ -137,6 +137,15 @@ static llvm::cl::opt<std::string> quantizedOutputs(
                    "form ONNX Runtime runs fastest)"),
     llvm::cl::value_desc("consumed|all"), llvm::cl::cat(quantization));
 
+static llvm::cl::opt<bool> quantizeAllActivations(
+    "quantize-all-activations",
+    llvm::cl::desc("With --quantize=int8: quantize every activation tensor "
+                   "(adds, LayerNorm, Softmax, GELU, ... outputs), not only "
+                   "the products' inputs and outputs; the ops between run "
+                   "in float on dequantized values (float-simulated int8) "
+                   "unless --integer-only, which implies this"),
+    llvm::cl::cat(quantization));
+
 static llvm::cl::opt<std::string> reportPath(
     "report",
     llvm::cl::desc("Write a quantization report (JSON) and print it as a "
@@ -185,6 +194,8 @@ static LogicalResult checkQuantizationOptions(std::string &error) {
     error = "--integer-only needs --quantize=int8 (or an already quantized "
             "model), not --quantize=" +
             quantizeMode;
+  else if (quantizeAllActivations && quantizeMode != "int8")
+    error = "--quantize-all-activations needs --quantize=int8";
   else if (integerOnly && emitKind == EmitKind::QDQONNX)
     error = "--integer-only compiles the model; --emit=qdq-onnx writes the "
             "quantized graph before that rewrite";
@@ -204,7 +215,8 @@ static quill::QuantizePassOptions getQuantizePassOptions(StringRef statsFile) {
   options.percentile = percentile;
   options.perTensorWeights = perTensorWeights;
   options.symmetricActivations = symmetricActivations;
-  // Integer-only code has no float outputs of products inside the model.
+  // Integer-only code has no float tensor inside the model.
+  options.quantizeAllActivations = quantizeAllActivations || integerOnly;
   options.quantizeAllOutputs =
       quantizedOutputs.getNumOccurrences()
           ? quantizedOutputs == "all"

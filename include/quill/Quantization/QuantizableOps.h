@@ -36,6 +36,14 @@ struct QuantizableOp {
 /// The quantizable ops of `function` in program order.
 SmallVector<QuantizableOp> getQuantizableOps(func::FuncOp function);
 
+/// Every float tensor integer-only quantization gives a range of its own, in
+/// program order: graph inputs and op results, except constants (and ops on
+/// constants only), dequantize results, the results of ops that move
+/// quantized values (they keep their input's range), a value whose only
+/// user is a ReLU (the ReLU's result has the range) and a MatMul whose only
+/// user adds a constant bias to it (the sum has the range).
+SmallVector<Value> getActivationTensors(func::FuncOp function);
+
 /// Whether `op` only moves or selects the values of its first operand
 /// (Reshape, Transpose, MaxPool), so that it works on quantized values as
 /// they are.

@@ -60,9 +60,10 @@ def InsertObserversPass : Pass<"quill-insert-observers", "func::FuncOp"> {
   let summary = "returns the tensors calibration observes as extra results";
   let description = [{
     Instruments a function for calibration: every float tensor whose
-    statistics `quill-quantize` reads (the activation each quantizable
+    statistics `quill-quantize` may read (the activation each quantizable
     MatMul / Gemm / Conv / ConvTranspose reads and its output, after a ReLU
-    that is its only user; lib/Quantization/QuantizableOps.h) is appended to
+    that is its only user, and every activation `all-activations` quantizes;
+    lib/Quantization/QuantizableOps.h) is appended to
     the function's results once, in program order, with a `quill.name`
     result attribute holding the name its statistics go by. Compiled, the
     function hands a calibration run every observed tensor by name; the
@@ -95,6 +96,15 @@ def QuantizePass : Pass<"quill-quantize", "func::FuncOp"> {
 
     A tensor with no statistics is an error naming it.
 
+    With `all-activations` (what integer-only code needs), every activation
+    tensor is quantized per tensor to its own range (graph inputs and the
+    results of adds, LayerNorm, Softmax, GELU, ...; not constants, nor the
+    value a ReLU or a constant bias add is the only user of), and the
+    results of Reshape / Transpose / MaxPool keep their input's type; the
+    products' outputs are then quantized whatever reads them. Compiled
+    without `quill-dyadic`, the ops between run in float on dequantized
+    values: float-simulated int8.
+
     Other formats (`format`): `fp8-e4m3` / `fp8-e5m2` quantize the same
     tensors to `!quill.float_quant` (activations per tensor at scale
     `amax / 448` or `amax / 57344`, the calibrator choosing `amax`; weights
@@ -120,6 +130,10 @@ def QuantizePass : Pass<"quill-quantize", "func::FuncOp"> {
            "one weight scale per tensor instead of per output channel">,
     Option<"symmetricActivations", "symmetric-activations", "bool",
            /*default=*/"false", "int8 activations with zero point 0">,
+    Option<"quantizeAllActivations", "all-activations", "bool",
+           /*default=*/"false",
+           "int8: quantize every activation tensor, not only the products' "
+           "inputs and outputs (the graph quill-dyadic makes integer-only)">,
     Option<"quantizeAllOutputs", "all-outputs", "bool", /*default=*/"false",
            "quantize every quantized op's output, also those read as float "
            "(the form ONNX Runtime fuses into QLinearMatMul)">,
@@ -136,7 +150,8 @@ def QDQToIntegerPass : Pass<"quill-qdq-to-integer", "func::FuncOp"> {
     and `quill.quantize`. This pass rewrites the chains that have an exact
     integer form:
 
-    * `quantize([relu](matmul(dequantize(a), dequantize(b))))`, and the same
+    * `quantize([relu](matmul(dequantize(a), dequantize(b))))`, with or
+      without an added constant bias (one value, or one per column), and the same
       with `quill.gemm` (`alpha = beta = 1`, no `trans_a`, a constant or
       dequantized int32 bias): `quill.quantized_matmul` on the stored values,
       the bias added in int32 (scale `sa * sb`), and one `quill.requantize`
@@ -195,12 +210,29 @@ def DyadicPass : Pass<"quill-dyadic", "func::FuncOp"> {
     * `quantize(global_average_pool(dequantize(x)))`: the sum of `x - zx`
       over the spatial axes in int32, requantized by `sx / (count * sy)`.
 
+    * `quantize(softmax(dequantize(x)))`: `quill.integer_softmax`, with
+      I-BERT's i-exp (the default) or I-ViT's Shiftmax (`softmax-exp=shift`);
+    * `quantize(layer_norm(dequantize(x), scale, bias))` with constant scale
+      and bias: `quill.integer_layer_norm`, the normalization with an
+      integer square root and the affine part as int64 constants at
+      `2^-shift` of the output scale (24 significant bits of the largest
+      `|scale| / S_out`), epsilon in units of `S_in^2 / n^3`;
+    * `quantize(mul(dequantize(a), c))` and `quantize(div(dequantize(a), c))`
+      for a positive scalar constant `c`: one `quill.requantize` by
+      `sa * c / sy`; an add of a constant: the constant in int32 at the
+      common scale.
+
     Every requantization uses `quill.requantize`'s one rounding rule (ties
     toward +infinity); `python/quill/reference.py` computes the same integer
     steps in numpy for bit-exact tests. Operands must be 8-bit per-tensor
     quantized; anything else stays as it was, for
     `quill-verify-integer-only` to report.
   }];
+  let options = [
+    Option<"softmaxExp", "softmax-exp", "std::string", /*default=*/"\"i-exp\"",
+           "integer exponential of softmax: i-exp (I-BERT) or shift "
+           "(I-ViT's Shiftmax)">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::quant::QuantDialect"];
 }

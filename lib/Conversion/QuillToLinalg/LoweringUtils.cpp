@@ -311,3 +311,13 @@ Value mlir::quill::lowering::lowestValue(OpBuilder &b, Location loc, Type type,
       isUnsigned ? APInt::getZero(width) : APInt::getSignedMinValue(width);
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, lowest));
 }
+
+AffineMap mlir::quill::lowering::getReducedMap(int64_t rank,
+                                               ArrayRef<int64_t> axes,
+                                               MLIRContext *context) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t dim = 0; dim < rank; ++dim)
+    if (!llvm::is_contained(axes, dim))
+      exprs.push_back(getAffineDimExpr(dim, context));
+  return AffineMap::get(rank, 0, exprs, context);
+}

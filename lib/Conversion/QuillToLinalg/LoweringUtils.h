@@ -96,6 +96,11 @@ Value buildReduction(
 Value reshapeTo(OpBuilder &b, Location loc, Value value,
                 ArrayRef<int64_t> shape);
 
+/// The map from a rank-`rank` iteration space to a tensor that lacks the
+/// reduced `axes` (what buildReduction returns).
+AffineMap getReducedMap(int64_t rank, ArrayRef<int64_t> axes,
+                        MLIRContext *context);
+
 /// The identity element of max for `type`: -inf or the smallest integer.
 Value lowestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned);
 
@@ -114,6 +119,8 @@ void populatePoolingPatterns(StorageTypeConverter &converter,
                              RewritePatternSet &patterns);
 void populateQuantizationPatterns(StorageTypeConverter &converter,
                                   RewritePatternSet &patterns);
+void populateIntegerNormalizationPatterns(StorageTypeConverter &converter,
+                                          RewritePatternSet &patterns);
 
 } // namespace mlir::quill::lowering
 

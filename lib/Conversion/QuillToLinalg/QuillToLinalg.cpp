@@ -52,6 +52,7 @@ struct ConvertQuillToLinalgPass
     populateResizePatterns(converter, patterns);
     populatePoolingPatterns(converter, patterns);
     populateQuantizationPatterns(converter, patterns);
+    populateIntegerNormalizationPatterns(converter, patterns);
     patterns.add<ConstantLowering>(converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);

@@ -20,17 +20,6 @@ using namespace mlir::quill::lowering;
 
 namespace {
 
-/// The map from a rank-`rank` iteration space to a tensor that lacks the
-/// reduced `axes`.
-AffineMap getReducedMap(int64_t rank, ArrayRef<int64_t> axes,
-                        MLIRContext *context) {
-  SmallVector<AffineExpr> exprs;
-  for (int64_t dim = 0; dim < rank; ++dim)
-    if (!llvm::is_contained(axes, dim))
-      exprs.push_back(getAffineDimExpr(dim, context));
-  return AffineMap::get(rank, 0, exprs, context);
-}
-
 int64_t countElements(RankedTensorType type, ArrayRef<int64_t> axes) {
   int64_t count = 1;
   for (int64_t axis : axes)

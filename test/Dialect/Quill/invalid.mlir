@@ -552,3 +552,51 @@ func.func @table_lookup_per_axis(%x: tensor<2x!quant.uniform<u4:f32:0, {0.5:8, 0
   %y = quill.table_lookup %x {table = array<i32: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15>} : tensor<2x!quant.uniform<u4:f32:0, {0.5:8, 0.5:8}>> to tensor<2x!quant.uniform<i8:f32, 0.25>>
   return %y : tensor<2x!quant.uniform<i8:f32, 0.25>>
 }
+
+// -----
+
+func.func @integer_softmax_width(%x: tensor<8x!quant.uniform<i16:f32, 0.05>>) -> tensor<8x!quant.uniform<u8:f32, 0.0039>> {
+  // expected-error @+1 {{'quill.integer_softmax' op expected input and result quantized per tensor in 8 bits}}
+  %p = quill.integer_softmax %x {axis = 0 : i64, approximation = #quill.exp_approximation<i_exp>} : tensor<8x!quant.uniform<i16:f32, 0.05>> to tensor<8x!quant.uniform<u8:f32, 0.0039>>
+  return %p : tensor<8x!quant.uniform<u8:f32, 0.0039>>
+}
+
+// -----
+
+func.func @integer_softmax_axis(%x: tensor<8x!quant.uniform<i8:f32, 0.05>>) -> tensor<8x!quant.uniform<u8:f32, 0.0039>> {
+  // expected-error @+1 {{'quill.integer_softmax' op expected axis in [0, 1), got 1}}
+  %p = quill.integer_softmax %x {axis = 1 : i64, approximation = #quill.exp_approximation<i_exp>} : tensor<8x!quant.uniform<i8:f32, 0.05>> to tensor<8x!quant.uniform<u8:f32, 0.0039>>
+  return %p : tensor<8x!quant.uniform<u8:f32, 0.0039>>
+}
+
+// -----
+
+func.func @integer_softmax_coarse(%x: tensor<8x!quant.uniform<i8:f32, 1.0>>) -> tensor<8x!quant.uniform<u8:f32, 0.0039>> {
+  // expected-error @+1 {{'quill.integer_softmax' op input scale 1.000000e+00 out of range for the integer exponential}}
+  %p = quill.integer_softmax %x {axis = 0 : i64, approximation = #quill.exp_approximation<i_exp>} : tensor<8x!quant.uniform<i8:f32, 1.0>> to tensor<8x!quant.uniform<u8:f32, 0.0039>>
+  return %p : tensor<8x!quant.uniform<u8:f32, 0.0039>>
+}
+
+// -----
+
+func.func @integer_layer_norm_parameters(%x: tensor<2x8x!quant.uniform<u8:f32, 0.05:128>>, %g: tensor<4xi64>, %b: tensor<8xi64>) -> tensor<2x8x!quant.uniform<u8:f32, 0.03:128>> {
+  // expected-error @+1 {{'quill.integer_layer_norm' op expected gamma of the normalized shape [8], got 'tensor<4xi64>'}}
+  %n = quill.integer_layer_norm %x, %g, %b {axis = 1 : i64, epsilon = 0 : i64, shift = 36 : i64} : (tensor<2x8x!quant.uniform<u8:f32, 0.05:128>>, tensor<4xi64>, tensor<8xi64>) -> tensor<2x8x!quant.uniform<u8:f32, 0.03:128>>
+  return %n : tensor<2x8x!quant.uniform<u8:f32, 0.03:128>>
+}
+
+// -----
+
+func.func @integer_layer_norm_shift(%x: tensor<2x8x!quant.uniform<u8:f32, 0.05:128>>, %g: tensor<8xi64>, %b: tensor<8xi64>) -> tensor<2x8x!quant.uniform<u8:f32, 0.03:128>> {
+  // expected-error @+1 {{'quill.integer_layer_norm' op shift 63 outside [1, 62]}}
+  %n = quill.integer_layer_norm %x, %g, %b {axis = 1 : i64, epsilon = 0 : i64, shift = 63 : i64} : (tensor<2x8x!quant.uniform<u8:f32, 0.05:128>>, tensor<8xi64>, tensor<8xi64>) -> tensor<2x8x!quant.uniform<u8:f32, 0.03:128>>
+  return %n : tensor<2x8x!quant.uniform<u8:f32, 0.03:128>>
+}
+
+// -----
+
+func.func @integer_layer_norm_epsilon(%x: tensor<2x8x!quant.uniform<u8:f32, 0.05:128>>, %g: tensor<8xi64>, %b: tensor<8xi64>) -> tensor<2x8x!quant.uniform<u8:f32, 0.03:128>> {
+  // expected-error @+1 {{'quill.integer_layer_norm' op epsilon -1 is negative}}
+  %n = quill.integer_layer_norm %x, %g, %b {axis = 1 : i64, epsilon = -1 : i64, shift = 36 : i64} : (tensor<2x8x!quant.uniform<u8:f32, 0.05:128>>, tensor<8xi64>, tensor<8xi64>) -> tensor<2x8x!quant.uniform<u8:f32, 0.03:128>>
+  return %n : tensor<2x8x!quant.uniform<u8:f32, 0.03:128>>
+}

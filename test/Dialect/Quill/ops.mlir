@@ -124,6 +124,15 @@ func.func @quantized_products(%a: tensor<4x3x!quant.uniform<u8:f32, 0.5:128>>, %
   return
 }
 
+// CHECK-LABEL: func.func @integer_normalizations
+// CHECK: quill.integer_softmax %{{.*}} {approximation = #quill.exp_approximation<shift>, axis = 1 : i64} : tensor<2x8x!quant.uniform<i8:f32, 5.000000e-02>> to tensor<2x8x!quant.uniform<u8:f32, 3.906250e-03>>
+// CHECK: quill.integer_layer_norm %{{.*}}, %{{.*}}, %{{.*}} {axis = 1 : i64, epsilon = 2 : i64, shift = 36 : i64} : (tensor<2x8x!quant.uniform<u8:f32, 5.000000e-02:128>>, tensor<8xi64>, tensor<8xi64>) -> tensor<2x8x!quant.uniform<u8:f32, 3.000000e-02:128>>
+func.func @integer_normalizations(%x: tensor<2x8x!quant.uniform<i8:f32, 0.05>>, %l: tensor<2x8x!quant.uniform<u8:f32, 0.05:128>>, %g: tensor<8xi64>, %b: tensor<8xi64>) {
+  %p = quill.integer_softmax %x {axis = 1 : i64, approximation = #quill.exp_approximation<shift>} : tensor<2x8x!quant.uniform<i8:f32, 0.05>> to tensor<2x8x!quant.uniform<u8:f32, 0.00390625>>
+  %n = quill.integer_layer_norm %l, %g, %b {axis = 1 : i64, epsilon = 2 : i64, shift = 36 : i64} : (tensor<2x8x!quant.uniform<u8:f32, 0.05:128>>, tensor<8xi64>, tensor<8xi64>) -> tensor<2x8x!quant.uniform<u8:f32, 0.03:128>>
+  return
+}
+
 // CHECK-LABEL: func.func @table_lookup
 // CHECK: quill.table_lookup %{{.*}} {table = array<i32: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15>} : tensor<4x!quant.uniform<u4:f32, 5.000000e-01:8>> to tensor<4x!quant.uniform<i8:f32, 2.500000e-01>>
 func.func @table_lookup(%x: tensor<4x!quant.uniform<u4:f32, 0.5:8>>) -> tensor<4x!quant.uniform<i8:f32, 0.25>> {

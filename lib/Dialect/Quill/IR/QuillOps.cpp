@@ -4,6 +4,9 @@
 
 #include "ShapeChecks.h"
 
+#include "quill/Dialect/Quill/IR/IntegerNonlinear.h"
+#include "quill/Dialect/Quill/IR/QuantArithmetic.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/Support/InterleavedRange.h"
@@ -162,6 +165,70 @@ LogicalResult TableLookupOp::verify() {
              << index << " (" << entry << ") outside the result's storage "
              << "range [" << result.getStorageTypeMin() << ", "
              << result.getStorageTypeMax() << "]";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// IntegerSoftmaxOp and IntegerLayerNormOp
+//===----------------------------------------------------------------------===//
+
+/// Both the input and the result of `op` are 8-bit per tensor.
+static LogicalResult verifyEightBitPerTensor(Operation *op, Type input,
+                                             Type result) {
+  for (Type type : {input, result}) {
+    auto element = dyn_cast<quant::UniformQuantizedType>(
+        cast<RankedTensorType>(type).getElementType());
+    if (!element || element.getStorageTypeIntegralWidth() != 8)
+      return op->emitOpError(
+          "expected input and result quantized per tensor in 8 bits");
+  }
+  return success();
+}
+
+LogicalResult IntegerSoftmaxOp::verify() {
+  if (failed(verifyEightBitPerTensor(*this, getInput().getType(),
+                                     getResult().getType())) ||
+      failed(verifyAxis(*this, getAxis(), getInput().getType().getRank())))
+    return failure();
+  double scale =
+      cast<quant::UniformQuantizedType>(getInput().getType().getElementType())
+          .getScale();
+  if (!getIntegerExpConstants(getApproximation(), scale))
+    return emitOpError("input scale ")
+           << scale << " out of range for the integer exponential";
+  double outputScale =
+      cast<quant::UniformQuantizedType>(getResult().getType().getElementType())
+          .getScale();
+  if (!getDyadicMultiplier(std::ldexp(1.0, -softmaxProbabilityBits) /
+                           outputScale))
+    return emitOpError("output scale ")
+           << outputScale << " has no dyadic multiplier";
+  return success();
+}
+
+LogicalResult IntegerLayerNormOp::verify() {
+  RankedTensorType input = getInput().getType();
+  if (input.getShape() != getResult().getType().getShape())
+    return emitOpError("expected the result's shape to be the input's");
+  if (failed(verifyEightBitPerTensor(*this, input, getResult().getType())) ||
+      failed(verifyAxis(*this, getAxis(), input.getRank())))
+    return failure();
+  ArrayRef<int64_t> normalized = input.getShape().drop_front(getAxis());
+  for (auto [name, parameter] : {std::pair("gamma", getGamma().getType()),
+                                 std::pair("beta", getBeta().getType())})
+    if (parameter.getShape() != normalized)
+      return emitOpError("expected ")
+             << name << " of the normalized shape ["
+             << llvm::interleaved(normalized, "x") << "], got " << parameter;
+  if (ShapedType::getNumElements(normalized) > layerNormMaxCount)
+    return emitOpError("normalizes ")
+           << ShapedType::getNumElements(normalized)
+           << " elements per row; at most " << layerNormMaxCount
+           << " fit the 64-bit sum of squares";
+  if (getShift() < 1 || getShift() > 62)
+    return emitOpError("shift ") << getShift() << " outside [1, 62]";
+  if (getEpsilon() < 0)
+    return emitOpError("epsilon ") << getEpsilon() << " is negative";
   return success();
 }
 

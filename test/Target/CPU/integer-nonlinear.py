@@ -1,0 +1,183 @@
+# RUN: rm -rf %t && mkdir -p %t
+# RUN: %python %s %t | FileCheck %s
+# CHECK: isqrt: {{[0-9]+}} values, floor(sqrt) in at most {{[1-8]}} steps
+# CHECK: 8 outputs checked, 0 failed
+#
+# Softmax (I-BERT i-exp and I-ViT Shiftmax) and LayerNorm (integer square
+# root) compiled by quill-compile --integer-only agree bit for bit with the
+# numpy reference of the same integer steps (python/quill/reference.py) on
+# random rows, all-equal rows, rows with one dominant value, saturated
+# inputs, and LayerNorm rows of zero, tiny and saturated variance, over one
+# and over two trailing axes. Results are returned as stored bytes.
+
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from quill import reference as ref
+from quill.runtime import Model
+
+work = sys.argv[1]
+U8, I8 = (0, 255), (-128, 127)
+ROWS = (400, 16)
+WIDE = (100, 3, 8)
+X = (0.05, 3, I8)            # softmax input
+P = (1 / 255.0, 0, U8)       # probabilities
+P_NARROW = (0.002, -128, I8) # probabilities of rows that saturate it
+L = (0.04, 130, U8)          # LayerNorm input
+N = (0.03, 120, U8)          # LayerNorm output
+EPSILON = 1e-5
+
+
+def qtype(params):
+    scale, zero, (low, _) = params
+    return "!quant.uniform<%s:f32, %r:%d>" % ("u8" if low == 0 else "i8",
+                                              scale, zero)
+
+
+def tensor(shape, element):
+    return "tensor<%sx%s>" % ("x".join(map(str, shape)), element)
+
+
+def dense(array):
+    """A dense attribute of float32 `array`, every value exact."""
+    text = np.array2string(np.asarray(array, np.float64), separator=", ",
+                           floatmode="unique", max_line_width=10 ** 6)
+    return "dense<%s>" % text
+
+
+rng = np.random.default_rng(20261122)
+gamma = (1 + 0.5 * rng.standard_normal(16)).astype(np.float32)
+beta = (0.3 * rng.standard_normal(16)).astype(np.float32)
+gamma_wide = (1 + 0.5 * rng.standard_normal(24)).astype(np.float32)
+gamma_wide[3] = -2.5
+beta_wide = (0.3 * rng.standard_normal(24)).astype(np.float32)
+
+lines = []
+results = []
+
+
+def dequantized(name, params, shape):
+    q, f = tensor(shape, qtype(params)), tensor(shape, "f32")
+    lines.append("  %%%s_q = quill.quantize %%%s : %s to %s" % (name, name, f, q))
+    lines.append("  %%%s_f = quill.dequantize %%%s_q : %s to %s" % (name, name, q, f))
+    return "%" + name + "_f"
+
+
+def result(name, op, params, shape):
+    q, f = tensor(shape, qtype(params)), tensor(shape, "f32")
+    lines.append("  %%%s_raw = %s" % (name, op))
+    lines.append("  %%%s_q = quill.quantize %%%s_raw : %s to %s" % (name, name, f, q))
+    lines.append("  %%%s = quill.storage_cast %%%s_q : %s to %s" %
+                 (name, name, q, tensor(shape, "i8")))
+    results.append(("%" + name, tensor(shape, "i8")))
+
+
+x = dequantized("x", X, ROWS)
+l = dequantized("l", L, ROWS)
+w = dequantized("w", L, WIDE)
+F, FW = tensor(ROWS, "f32"), tensor(WIDE, "f32")
+result("probs", "quill.softmax %s {axis = 1 : i64} : %s" % (x, F), P, ROWS)
+result("probs_narrow", "quill.softmax %s {axis = 1 : i64} : %s" % (x, F),
+       P_NARROW, ROWS)
+lines.append("  %%gamma = arith.constant %s : tensor<16xf32>" % dense(gamma))
+lines.append("  %%beta = arith.constant %s : tensor<16xf32>" % dense(beta))
+lines.append("  %%gamma_w = arith.constant %s : tensor<3x8xf32>" %
+             dense(gamma_wide.reshape(3, 8)))
+lines.append("  %%beta_w = arith.constant %s : tensor<3x8xf32>" %
+             dense(beta_wide.reshape(3, 8)))
+result("norm", "quill.layer_norm %s, %%gamma, %%beta {axis = 1 : i64, epsilon = %e : f32}"
+       " : (%s, tensor<16xf32>, tensor<16xf32>) -> %s" % (l, EPSILON, F, F), N, ROWS)
+result("norm_wide", "quill.layer_norm %s, %%gamma_w, %%beta_w {axis = 1 : i64, epsilon = %e : f32}"
+       " : (%s, tensor<3x8xf32>, tensor<3x8xf32>) -> %s" % (w, EPSILON, FW, FW), N, WIDE)
+
+source = os.path.join(work, "nonlinear.mlir")
+with open(source, "w") as f:
+    f.write('func.func @nonlinear(%%x: %s {quill.name = "x"}, %%l: %s {quill.name = "l"}, '
+            '%%w: %s {quill.name = "w"}) -> (%s) {\n' %
+            (F, F, FW, ", ".join(t for _, t in results)))
+    f.write("\n".join(lines) + "\n")
+    f.write("  return %s : %s\n}\n" % (", ".join(v for v, _ in results),
+                                      ", ".join(t for _, t in results)))
+
+# i-exp through quill-compile's pipeline; Shiftmax by quill-dyadic's option
+# first (quill-compile --integer-only then finds nothing left to rewrite).
+libraries = {}
+libraries["i_exp"] = os.path.join(work, "i_exp.so")
+subprocess.run(["quill-compile", "--integer-only", source, "-o",
+                libraries["i_exp"]], check=True)
+shifted = os.path.join(work, "shift.mlir")
+subprocess.run(["quill-opt", source, "--pass-pipeline=builtin.module(func.func("
+                "quill-dyadic{softmax-exp=shift}))", "-o", shifted], check=True)
+libraries["shift"] = os.path.join(work, "shift.so")
+subprocess.run(["quill-compile", "--integer-only", shifted, "-o",
+                libraries["shift"]], check=True)
+
+x_in = (rng.standard_normal(ROWS) * 2).astype(np.float32)
+x_in[1] = 0.7                       # all equal
+x_in[2, 5] = 50                     # one dominant value, saturated
+x_in[3] = rng.choice([-100, 100], 16)  # saturated both ways
+l_in = (rng.standard_normal(ROWS) * 1.5).astype(np.float32)
+l_in[1] = -0.4                      # zero variance
+l_in[2] = 0.2
+l_in[2, ::4] = 0.24                 # one step apart: tiny variance
+l_in[3] = rng.choice([-100, 100], 16)  # saturated
+w_in = (rng.standard_normal(WIDE) * 2).astype(np.float32)
+w_in[1] = 3.0
+inputs = {"x": x_in, "l": l_in, "w": w_in}
+
+
+def stored(name, params):
+    return ref.quantize(inputs[name], params[0], params[1], *params[2])
+
+
+def pair(params):
+    return params[0], params[1]
+
+
+qx, ql, qw = stored("x", X), stored("l", L), stored("w", L)
+norm = ref.layer_norm_parameters(gamma.astype(np.float64), beta.astype(np.float64),
+                                 float(np.float32(EPSILON)), L[0], N[0], 16)
+norm_wide = ref.layer_norm_parameters(
+    gamma_wide.reshape(3, 8).astype(np.float64),
+    beta_wide.reshape(3, 8).astype(np.float64), float(np.float32(EPSILON)),
+    L[0], N[0], 24)
+
+# The square root's step bound, on every bit length and around squares.
+values = [1, 2, 3, 4, 4095, 4096, 4097, (1 << 62) + 12345, (1 << 63) - 1]
+values += [int(v) for v in rng.integers(1, 1 << 62, 2000)]
+values += [(1 << b) + d for b in range(1, 63) for d in (-1, 0, 1)]
+values += [s * s + d for s in (3, 64, 1000, 3037000499) for d in (-1, 0, 1)]
+most = 0
+for v in values:
+    root, steps = ref.isqrt_newton(v)
+    assert root == math.isqrt(v), (v, root)
+    most = max(most, steps)
+print("isqrt: %d values, floor(sqrt) in at most %d steps" % (len(values), most))
+
+failed = checked = 0
+for approximation, library in libraries.items():
+    outputs = list(Model(library).run(inputs).values())
+    expected = [
+        (ref.integer_softmax(qx, pair(X), pair(P), P[2], 1, approximation), P),
+        (ref.integer_softmax(qx, pair(X), pair(P_NARROW), P_NARROW[2], 1,
+                             approximation), P_NARROW),
+        (ref.integer_layer_norm(ql, pair(L), *norm, pair(N), N[2], 1), N),
+        (ref.integer_layer_norm(qw, pair(L), *norm_wide, pair(N), N[2], 1), N),
+    ]
+    names = ["softmax", "softmax_narrow", "layer_norm", "layer_norm_wide"]
+    for name, output, (q, params) in zip(names, outputs, expected):
+        checked += 1
+        compiled = output.view(np.uint8) if params[2] == U8 else output
+        same = compiled.astype(np.int64) == q
+        if not same.all():
+            failed += 1
+            index = tuple(np.argwhere(~same)[0])
+            print("%s %s: %d of %d differ; first at %s: compiled %d, reference %d" %
+                  (approximation, name, (~same).sum(), same.size, index,
+                   compiled[index], q[index]))
+print("%d outputs checked, %d failed" % (checked, failed))
+sys.exit(1 if failed else 0)
