@@ -303,10 +303,8 @@ struct ScaleByConstant : OpRewritePattern<QuantizeOp> {
     double factor = element.getScale() * c / output.getScale();
     if (!(c > 0.0) || !getDyadicMultiplier(factor))
       return failure();
-    FailureOr<Value> result = buildRequantize(
-        rewriter, op.getLoc(), toStorage(rewriter, op.getLoc(), input),
-        element.getZeroPoint(), !element.isSigned(), {factor}, 0, output,
-        op.getType(), std::nullopt);
+    FailureOr<Value> result = buildRescale(rewriter, op.getLoc(), input, factor,
+                                           output, op.getType(), std::nullopt);
     if (failed(result))
       return failure();
     rewriter.replaceOp(op, *result);

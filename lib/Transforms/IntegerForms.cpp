@@ -85,6 +85,17 @@ FailureOr<Value> mlir::quill::buildRequantize(
   return StorageCastOp::create(rewriter, loc, resultType, *stored).getResult();
 }
 
+FailureOr<Value> mlir::quill::buildRescale(
+    PatternRewriter &rewriter, Location loc, Value quantized, double factor,
+    quant::UniformQuantizedType resultElement, RankedTensorType resultType,
+    std::optional<int64_t> clampMin) {
+  auto element = cast<quant::UniformQuantizedType>(
+      cast<RankedTensorType>(quantized.getType()).getElementType());
+  return buildRequantize(rewriter, loc, toStorage(rewriter, loc, quantized),
+                         element.getZeroPoint(), !element.isSigned(), {factor},
+                         0, resultElement, resultType, clampMin);
+}
+
 FailureOr<QuantizedResult> mlir::quill::matchQuantizedResult(QuantizeOp op) {
   quant::UniformQuantizedType type = getPerTensorType(op);
   if (!type)

@@ -52,6 +52,14 @@ FailureOr<Value> buildRequantize(PatternRewriter &rewriter, Location loc,
                                  RankedTensorType resultType,
                                  std::optional<int64_t> clampMin);
 
+/// The per-tensor quantized value `quantized` times `factor` (times its
+/// scale), requantized to `resultType`: a change of scale on stored values.
+FailureOr<Value> buildRescale(PatternRewriter &rewriter, Location loc,
+                              Value quantized, double factor,
+                              quant::UniformQuantizedType resultElement,
+                              RankedTensorType resultType,
+                              std::optional<int64_t> clampMin);
+
 /// What a quantize to an 8-bit per-tensor type reads, looking through a
 /// ReLU whose only user it is, and the lower clamp that ReLU imposes (the
 /// output zero point).

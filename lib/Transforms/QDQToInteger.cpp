@@ -422,11 +422,10 @@ struct RescaleOnIntegers : OpRewritePattern<QuantizeOp> {
       rewriter.replaceOp(op, quantized);
       return success();
     }
-    FailureOr<Value> result = buildRequantize(
-        rewriter, op.getLoc(), toStorage(rewriter, op.getLoc(), quantized),
-        inputElement.getZeroPoint(), !inputElement.isSigned(),
-        {inputElement.getScale() / output.getScale()}, 0, output,
-        cast<RankedTensorType>(op.getType()), matched->clampMin);
+    FailureOr<Value> result =
+        buildRescale(rewriter, op.getLoc(), quantized,
+                     inputElement.getScale() / output.getScale(), output,
+                     cast<RankedTensorType>(op.getType()), matched->clampMin);
     if (failed(result))
       return failure();
     rewriter.replaceOp(op, *result);

@@ -225,6 +225,16 @@ Value fakeQuantize(OpBuilder &b, Location loc, Value value, Type element) {
   return DequantizeOp::create(b, loc, type, quantized);
 }
 
+/// Quantizes then dequantizes `value` to `element` right after it; every
+/// other user reads the dequantized value.
+void quantizeInPlace(OpBuilder &b, Location loc, Value value, Type element) {
+  b.setInsertionPointAfterValue(value);
+  Value fakeQuantized = fakeQuantize(b, loc, value, element);
+  Operation *quantize =
+      fakeQuantized.getDefiningOp<DequantizeOp>().getInput().getDefiningOp();
+  value.replaceAllUsesExcept(fakeQuantized, quantize);
+}
+
 struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
   using Base::Base;
 
@@ -337,14 +347,7 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
           quantizeWeight(b, loc, weights, *numberFormat, *blocks));
       if (!plan.output)
         continue;
-      Value output = plan.op.output;
-      b.setInsertionPointAfterValue(output);
-      Value fakeQuantized = fakeQuantize(b, loc, output, plan.output);
-      // Every user but the new quantize reads the quantized value.
-      Operation *quantize = fakeQuantized.getDefiningOp<DequantizeOp>()
-                                .getInput()
-                                .getDefiningOp();
-      output.replaceAllUsesExcept(fakeQuantized, quantize);
+      quantizeInPlace(b, loc, plan.op.output, plan.output);
     }
   }
 
@@ -354,21 +357,13 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
   LogicalResult
   quantizeEveryActivation(OpBuilder &b, func::FuncOp function,
                           function_ref<Type(Value, Operation *)> typeOf) {
-    auto insertPair = [&](Value value, Type element) {
-      Value fakeQuantized = fakeQuantize(b, value.getLoc(), value, element);
-      Operation *quantize = fakeQuantized.getDefiningOp<DequantizeOp>()
-                                .getInput()
-                                .getDefiningOp();
-      value.replaceAllUsesExcept(fakeQuantized, quantize);
-    };
     for (Value value : getActivationTensors(function)) {
       Operation *owner = value.getDefiningOp() ? value.getDefiningOp()
                                                : function.getOperation();
       Type element = typeOf(value, owner);
       if (!element)
         return failure();
-      b.setInsertionPointAfterValue(value);
-      insertPair(value, element);
+      quantizeInPlace(b, value.getLoc(), value, element);
     }
     // In program order, so that a chain of moves passes one type along.
     for (Operation &op :
@@ -378,9 +373,8 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
       auto dequantized = op.getOperand(0).getDefiningOp<DequantizeOp>();
       if (!dequantized)
         continue;
-      b.setInsertionPointAfter(&op);
-      insertPair(op.getResult(0),
-                 dequantized.getInput().getType().getElementType());
+      quantizeInPlace(b, op.getLoc(), op.getResult(0),
+                      dequantized.getInput().getType().getElementType());
     }
     return success();
   }

@@ -23,67 +23,6 @@ using namespace mlir::quill::lowering;
 
 namespace {
 
-/// Scalar integer arithmetic inside a linalg body, in `type` (int64
-/// unless said otherwise).
-struct IntegerMath {
-  OpBuilder &b;
-  Location loc;
-  Type type;
-
-  IntegerMath(OpBuilder &b, Location loc)
-      : IntegerMath(b, loc, b.getI64Type()) {}
-  IntegerMath(OpBuilder &b, Location loc, Type type)
-      : b(b), loc(loc), type(type) {}
-
-  Value constant(int64_t value) const {
-    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
-  }
-  Value add(Value x, Value y) const {
-    return arith::AddIOp::create(b, loc, x, y);
-  }
-  Value sub(Value x, Value y) const {
-    return arith::SubIOp::create(b, loc, x, y);
-  }
-  Value mul(Value x, Value y) const {
-    return arith::MulIOp::create(b, loc, x, y);
-  }
-  /// Division of non-negative values.
-  Value div(Value x, Value y) const {
-    return arith::DivSIOp::create(b, loc, x, y);
-  }
-  Value shl(Value x, Value y) const {
-    return arith::ShLIOp::create(b, loc, x, y);
-  }
-  /// Arithmetic shift right (floor division by a power of two).
-  Value shr(Value x, Value y) const {
-    return arith::ShRSIOp::create(b, loc, x, y);
-  }
-  Value max(Value x, Value y) const {
-    return arith::MaxSIOp::create(b, loc, x, y);
-  }
-  Value min(Value x, Value y) const {
-    return arith::MinSIOp::create(b, loc, x, y);
-  }
-  /// `x` read as `type`, sign- or zero-extended.
-  Value widen(Value x, bool isUnsigned) const {
-    if (isUnsigned)
-      return arith::ExtUIOp::create(b, loc, type, x);
-    return arith::ExtSIOp::create(b, loc, type, x);
-  }
-  /// (a + 2^(shift-1)) >> shift, plus the zero point, clamped to the
-  /// storage range of `element` and stored in `storage`.
-  Value roundToStorage(Value a, int64_t shift,
-                       quant::UniformQuantizedType element,
-                       Type storage) const {
-    Value rounded =
-        shr(add(a, constant(int64_t(1) << (shift - 1))), constant(shift));
-    Value shifted = add(rounded, constant(element.getZeroPoint()));
-    Value clamped = min(max(shifted, constant(element.getStorageTypeMin())),
-                        constant(element.getStorageTypeMax()));
-    return arith::TruncIOp::create(b, loc, storage, clamped);
-  }
-};
-
 quant::UniformQuantizedType getElement(Value value) {
   return cast<quant::UniformQuantizedType>(
       cast<RankedTensorType>(value.getType()).getElementType());
@@ -167,17 +106,19 @@ struct IntegerSoftmaxLowering : OpConversionPattern<IntegerSoftmaxOp> {
     Type storage =
         getConvertedResultType(*getTypeConverter(), op).getElementType();
     rewriter.replaceOp(
-        op,
-        buildMapped(
-            rewriter, loc, shape, storage, {exponentials, reciprocal},
-            {identity, rowMap}, [&](OpBuilder &b, Location l, ValueRange args) {
-              IntegerMath m{b, l};
-              Value probability = m.shr(m.mul(args[0], args[1]),
-                                        m.constant(softmaxProbabilityBits));
-              return m.roundToStorage(
-                  m.mul(probability, m.constant(requantize->multiplier)),
-                  requantize->shift, output, storage);
-            }));
+        op, buildMapped(rewriter, loc, shape, storage,
+                        {exponentials, reciprocal}, {identity, rowMap},
+                        [&](OpBuilder &b, Location l, ValueRange args) {
+                          IntegerMath m{b, l};
+                          Value probability =
+                              m.shr(m.mul(args[0], args[1]),
+                                    m.constant(softmaxProbabilityBits));
+                          return m.requantizeToStorage(
+                              probability, m.constant(requantize->multiplier),
+                              m.constant(requantize->shift),
+                              output.getZeroPoint(), output.getStorageTypeMin(),
+                              output.getStorageTypeMax(), storage);
+                        }));
     return success();
   }
 };
@@ -274,7 +215,11 @@ struct IntegerLayerNormLowering : OpConversionPattern<IntegerLayerNormOp> {
                             m.constant(int64_t(1) << (normalizeShift - 1))),
                       m.constant(normalizeShift));
                   Value affine = m.add(m.mul(normalized, args[2]), args[3]);
-                  return m.roundToStorage(affine, shift, output, storage);
+                  // A rounding shift: quill.requantize with multiplier 1.
+                  return m.requantizeToStorage(
+                      affine, m.constant(1), m.constant(shift),
+                      output.getZeroPoint(), output.getStorageTypeMin(),
+                      output.getStorageTypeMax(), storage);
                 }));
     return success();
   }

@@ -50,6 +50,64 @@ bool mlir::quill::lowering::hasUnsignedElements(Type type) {
   return element.isUnsignedInteger();
 }
 
+IntegerMath::IntegerMath(OpBuilder &b, Location loc)
+    : IntegerMath(b, loc, b.getI64Type()) {}
+
+IntegerMath::IntegerMath(OpBuilder &b, Location loc, Type type)
+    : b(b), loc(loc), type(type) {}
+
+Value IntegerMath::constant(int64_t value) const {
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
+}
+
+Value IntegerMath::add(Value x, Value y) const {
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
+Value IntegerMath::sub(Value x, Value y) const {
+  return arith::SubIOp::create(b, loc, x, y);
+}
+
+Value IntegerMath::mul(Value x, Value y) const {
+  return arith::MulIOp::create(b, loc, x, y);
+}
+
+Value IntegerMath::div(Value x, Value y) const {
+  return arith::DivSIOp::create(b, loc, x, y);
+}
+
+Value IntegerMath::shl(Value x, Value y) const {
+  return arith::ShLIOp::create(b, loc, x, y);
+}
+
+Value IntegerMath::shr(Value x, Value y) const {
+  return arith::ShRSIOp::create(b, loc, x, y);
+}
+
+Value IntegerMath::max(Value x, Value y) const {
+  return arith::MaxSIOp::create(b, loc, x, y);
+}
+
+Value IntegerMath::min(Value x, Value y) const {
+  return arith::MinSIOp::create(b, loc, x, y);
+}
+
+Value IntegerMath::widen(Value x, bool isUnsigned) const {
+  if (isUnsigned)
+    return arith::ExtUIOp::create(b, loc, type, x);
+  return arith::ExtSIOp::create(b, loc, type, x);
+}
+
+Value IntegerMath::requantizeToStorage(Value a, Value multiplier, Value shift,
+                                       int64_t zeroPoint, int64_t clampMin,
+                                       int64_t clampMax, Type storage) const {
+  Value half = shl(constant(1), sub(shift, constant(1)));
+  Value rounded = add(mul(a, multiplier), half);
+  Value shifted = add(shr(rounded, shift), constant(zeroPoint));
+  Value clamped = min(max(shifted, constant(clampMin)), constant(clampMax));
+  return arith::TruncIOp::create(b, loc, storage, clamped);
+}
+
 Value ScalarMath::constant(Type type, double value) const {
   if (auto floatType = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, value));

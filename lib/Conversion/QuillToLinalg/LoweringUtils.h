@@ -44,6 +44,37 @@ struct ScalarMath {
   Value convert(Value x, Type to, bool toUnsigned) const;
 };
 
+/// Signed integer arithmetic inside a linalg body, in `type` (int64 unless
+/// said otherwise), with exact integer constants.
+struct IntegerMath {
+  OpBuilder &b;
+  Location loc;
+  Type type;
+
+  IntegerMath(OpBuilder &b, Location loc);
+  IntegerMath(OpBuilder &b, Location loc, Type type);
+
+  Value constant(int64_t value) const;
+  Value add(Value x, Value y) const;
+  Value sub(Value x, Value y) const;
+  Value mul(Value x, Value y) const;
+  /// Division of non-negative values.
+  Value div(Value x, Value y) const;
+  Value shl(Value x, Value y) const;
+  /// Arithmetic shift right (floor division by a power of two).
+  Value shr(Value x, Value y) const;
+  Value max(Value x, Value y) const;
+  Value min(Value x, Value y) const;
+  /// `x` read as `type`, sign- or zero-extended.
+  Value widen(Value x, bool isUnsigned) const;
+  /// quill.requantize's arithmetic: (a * multiplier + 2^(shift-1)) >> shift,
+  /// plus `zeroPoint`, clamped to [clampMin, clampMax] and truncated to
+  /// `storage`.
+  Value requantizeToStorage(Value a, Value multiplier, Value shift,
+                            int64_t zeroPoint, int64_t clampMin,
+                            int64_t clampMax, Type storage) const;
+};
+
 /// Whether the graph-level element type of `value`'s type is unsigned.
 bool hasUnsignedElements(Type type);
 

@@ -320,31 +320,15 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
         op, buildMapped(
                 rewriter, loc, inputType.getShape(), resultElement, operands,
                 maps, [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-                  auto constant = [&](int64_t value) -> Value {
-                    return arith::ConstantOp::create(
-                        b, l, b.getI64IntegerAttr(value));
-                  };
-                  Value x =
-                      inputUnsigned
-                          ? Value(arith::ExtUIOp::create(b, l, i64, args[0]))
-                          : Value(arith::ExtSIOp::create(b, l, i64, args[0]));
+                  IntegerMath m{b, l};
                   Value multiplier =
-                      perChannel ? args[1] : constant(multipliers[0]);
-                  Value shift = perChannel ? args[2] : constant(shifts[0]);
-                  Value a =
-                      arith::SubIOp::create(b, l, x, constant(inputZeroPoint));
-                  Value half = arith::ShLIOp::create(
-                      b, l, constant(1),
-                      arith::SubIOp::create(b, l, shift, constant(1)));
-                  Value scaled = arith::AddIOp::create(
-                      b, l, arith::MulIOp::create(b, l, a, multiplier), half);
-                  Value y = arith::AddIOp::create(
-                      b, l, arith::ShRSIOp::create(b, l, scaled, shift),
-                      constant(outputZeroPoint));
-                  Value clamped = arith::MinSIOp::create(
-                      b, l, arith::MaxSIOp::create(b, l, y, constant(clampMin)),
-                      constant(clampMax));
-                  return arith::TruncIOp::create(b, l, resultElement, clamped);
+                      perChannel ? args[1] : m.constant(multipliers[0]);
+                  Value shift = perChannel ? args[2] : m.constant(shifts[0]);
+                  Value a = m.sub(m.widen(args[0], inputUnsigned),
+                                  m.constant(inputZeroPoint));
+                  return m.requantizeToStorage(a, multiplier, shift,
+                                               outputZeroPoint, clampMin,
+                                               clampMax, resultElement);
                 }));
     return success();
   }
