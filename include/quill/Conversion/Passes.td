@@ -40,7 +40,10 @@ def FuseElementwisePass : Pass<"quill-fuse-elementwise", "func::FuncOp"> {
     quantize, dequantize reads and writes memory once. Unlike upstream's
     `linalg-fuse-elementwise-ops` it never fuses into a reduction or
     contraction: that would recompute the producer for every step of the
-    reduction and turn named matmuls into generics.
+    reduction and turn named matmuls into generics. For the same reason a
+    producer read broadcast (a per-row reciprocal or square root) stays a
+    loop of its own, and so does a table lookup (a gather keeps LLVM from
+    vectorizing the loop it is in, and with it the fused arithmetic).
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }

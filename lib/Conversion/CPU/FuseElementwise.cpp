@@ -3,6 +3,7 @@
 #include "quill/Conversion/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::quill {
@@ -22,6 +23,23 @@ static bool isElementwiseGeneric(Operation *op) {
          });
 }
 
+/// Whether `op`'s body reads a tensor at a computed index (a table lookup).
+/// LLVM leaves a loop with such a gather scalar, so fusing it with its
+/// neighbours would make their arithmetic scalar too.
+static bool hasGather(Operation *op) {
+  return op->walk([](tensor::ExtractOp) { return WalkResult::interrupt(); })
+      .wasInterrupted();
+}
+
+/// Whether `operand`'s generic reads it broadcast (fewer dimensions than its
+/// loops). Fusing the producer of such an operand would recompute each of its
+/// values once per broadcast element: a per-row division or square root
+/// once per element of the row.
+static bool isBroadcast(OpOperand *operand) {
+  auto consumer = cast<linalg::GenericOp>(operand->getOwner());
+  return !consumer.getMatchingIndexingMap(operand).isPermutation();
+}
+
 namespace {
 
 struct FuseElementwisePass
@@ -31,9 +49,11 @@ struct FuseElementwisePass
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [](OpOperand *operand) {
           Operation *producer = operand->get().getDefiningOp();
+          Operation *consumer = operand->getOwner();
           return isElementwiseGeneric(producer) &&
-                 isElementwiseGeneric(operand->getOwner()) &&
-                 producer->hasOneUse();
+                 isElementwiseGeneric(consumer) && producer->hasOneUse() &&
+                 !hasGather(producer) && !hasGather(consumer) &&
+                 !isBroadcast(operand);
         });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

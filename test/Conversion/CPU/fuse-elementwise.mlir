@@ -49,3 +49,54 @@ func.func @relu_into_matmul(%x: tensor<4x8xf32>, %w: tensor<8x2xf32>, %acc: tens
   } -> tensor<4x2xf32>
   return %1 : tensor<4x2xf32>
 }
+
+// A per-row value (here a division) read broadcast stays its own loop over
+// the rows: fused, it would be recomputed for every element of the row.
+// CHECK-LABEL: func.func @row_reciprocal_stays_apart
+// CHECK: linalg.generic {{.*}} ins(%arg1 : tensor<4xi64>)
+// CHECK: arith.divsi
+// CHECK: linalg.generic
+// CHECK-NOT: arith.divsi
+// CHECK: arith.muli
+#col = affine_map<(d0, d1) -> (d0)>
+#vec = affine_map<(d0) -> (d0)>
+func.func @row_reciprocal_stays_apart(%x: tensor<4x8xi64>, %sum: tensor<4xi64>) -> tensor<4x8xi64> {
+  %one = arith.constant 1073741824 : i64
+  %er = tensor.empty() : tensor<4xi64>
+  %e = tensor.empty() : tensor<4x8xi64>
+  %0 = linalg.generic {indexing_maps = [#vec, #vec], iterator_types = ["parallel"]} ins(%sum : tensor<4xi64>) outs(%er : tensor<4xi64>) {
+  ^bb0(%s: i64, %o: i64):
+    %r = arith.divsi %one, %s : i64
+    linalg.yield %r : i64
+  } -> tensor<4xi64>
+  %1 = linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %0 : tensor<4x8xi64>, tensor<4xi64>) outs(%e : tensor<4x8xi64>) {
+  ^bb0(%a: i64, %r: i64, %o: i64):
+    %p = arith.muli %a, %r : i64
+    linalg.yield %p : i64
+  } -> tensor<4x8xi64>
+  return %1 : tensor<4x8xi64>
+}
+
+// A table lookup (a gather, which keeps its loop scalar) is not fused with
+// the arithmetic before it, so that arithmetic still vectorizes.
+// CHECK-LABEL: func.func @table_lookup_stays_apart
+// CHECK: linalg.generic
+// CHECK: arith.addi
+// CHECK: linalg.generic
+// CHECK: tensor.extract
+func.func @table_lookup_stays_apart(%x: tensor<4x8xi8>, %table: tensor<256xi8>) -> tensor<4x8xi8> {
+  %c = arith.constant 3 : i8
+  %e = tensor.empty() : tensor<4x8xi8>
+  %0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x8xi8>) outs(%e : tensor<4x8xi8>) {
+  ^bb0(%a: i8, %o: i8):
+    %s = arith.addi %a, %c : i8
+    linalg.yield %s : i8
+  } -> tensor<4x8xi8>
+  %1 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%0 : tensor<4x8xi8>) outs(%e : tensor<4x8xi8>) {
+  ^bb0(%a: i8, %o: i8):
+    %i = arith.index_castui %a : i8 to index
+    %v = tensor.extract %table[%i] : tensor<256xi8>
+    linalg.yield %v : i8
+  } -> tensor<4x8xi8>
+  return %1 : tensor<4x8xi8>
+}
