@@ -76,5 +76,10 @@ def Quill_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def Quill_QuantizedTensor : RankedTensorOf<[Quill_QuantizedElementType]>;
 // Requantization works on storage integers of at most 32 bits.
 def Quill_IntegerTensor : RankedTensorOf<[I<4>, I8, I16, I32]>;
+// The exact sum of an integer product: int32, or int64 where int32 could
+// overflow (quill-qdq-to-integer's accumulator bound).
+def Quill_AccumulatorTensor : RankedTensorOf<[I32, I64]>;
+// What requantization reads: stored integers or an accumulator.
+def Quill_RequantizeInputTensor : RankedTensorOf<[I<4>, I8, I16, I32, I64]>;
 
 #endif // QUILL_BASE

@@ -129,8 +129,8 @@ def Quill_RequantizeOp : Quill_Op<"requantize", [Pure, SameOperandsAndResultShap
     The integer-only requantization of HAWQ-V3 / TOSA `rescale`: a real
     factor `M = S_in * S_w / S_out` is represented as `multiplier / 2^shift`
     with `multiplier` a positive int32 (normally in `[2^30, 2^31)`, from
-    `frexp`) and `shift` in `[1, 62]`. For every element, in 64-bit
-    arithmetic:
+    `frexp`) and `shift` in `[1, 62]`. For every element, exactly (64-bit
+    arithmetic, 128-bit for an int64 accumulator):
 
     ```
     a = input - input_zero_point
@@ -161,7 +161,7 @@ def Quill_RequantizeOp : Quill_Op<"requantize", [Pure, SameOperandsAndResultShap
     their storage ranges, and that `clamp_min <= clamp_max`.
   }];
   let arguments = (ins
-    Quill_IntegerTensor:$input,
+    Quill_RequantizeInputTensor:$input,
     DenseI32ArrayAttr:$multiplier,
     DenseI8ArrayAttr:$shift,
     OptionalAttr<Quill_I32Attr>:$axis,
@@ -327,7 +327,10 @@ def Quill_QuantizedMatMulOp : Quill_Op<"quantized_matmul", [Pure]> {
     result[..., m, n] = sum_k (a[..., m, k] - za) * (b[..., k, n] - zb[n])
     ```
 
-    computed exactly in int32 (the real product is `result * sa * sb[n]`).
+    computed exactly in int32 (the real product is `result * sa * sb[n]`),
+    or in int64 when the sum could leave int32's range
+    (`quill-qdq-to-integer` bounds it from the operand types and constant
+    weights and widens only then).
     Shapes follow `quill.matmul` (numpy broadcasting of batch dimensions).
     `lhs` is quantized per tensor; `rhs` per tensor or per column (axis =
     its last dimension), 8-bit storage, signed or unsigned. A following
@@ -344,7 +347,7 @@ def Quill_QuantizedMatMulOp : Quill_Op<"quantized_matmul", [Pure]> {
     their expressed types agree.
   }];
   let arguments = (ins Quill_QuantizedTensor:$lhs, Quill_QuantizedTensor:$rhs);
-  let results = (outs RankedTensorOf<[I32]>:$result);
+  let results = (outs Quill_AccumulatorTensor:$result);
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
@@ -367,7 +370,8 @@ def Quill_QuantizedConvOp : Quill_Op<"quantized_conv", [Pure]> {
                                        * (w[f, c, k...] - zw[f])
     ```
 
-    exactly in int32 (the real value is `result * sx * sw[f]`). Padding
+    exactly in int32, or int64 when int32 could overflow, as for
+    `quill.quantized_matmul` (the real value is `result * sx * sw[f]`). Padding
     holds `zx`, real zero, so it adds nothing. `input` is quantized per
     tensor; `weight` per tensor or per output channel (axis 0), 8-bit
     storage, signed or unsigned. Attributes and shapes are `quill.conv`'s;
@@ -393,7 +397,7 @@ def Quill_QuantizedConvOp : Quill_Op<"quantized_conv", [Pure]> {
     DenseI64ArrayAttr:$dilations,
     Quill_I64Attr:$group
   );
-  let results = (outs RankedTensorOf<[I32]>:$result);
+  let results = (outs Quill_AccumulatorTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight attr-dict `:` functional-type(operands, results)
   }];

@@ -125,17 +125,17 @@ Value buildCenteredInt32(PatternRewriter &rewriter, Location loc,
   return *buildStorageRequantize(
       rewriter, loc, toStorage(rewriter, loc, quantized),
       element.getZeroPoint(), !element.isSigned(), {factor}, 0,
-      type.clone(rewriter.getI32Type()), 0, false, std::nullopt);
+      type.clone(rewriter.getI32Type()), 0, false, {});
 }
 
 /// Requantizes the int32 `sum` by `factor` to `op`'s type.
 LogicalResult replaceByRequantized(QuantizeOp op, PatternRewriter &rewriter,
                                    Value sum, double factor,
                                    quant::UniformQuantizedType output,
-                                   std::optional<int64_t> clampMin) {
+                                   StorageClamp clamp) {
   FailureOr<Value> result =
       buildRequantize(rewriter, op.getLoc(), sum, 0, false, {factor}, 0, output,
-                      op.getType(), clampMin);
+                      op.getType(), clamp);
   if (failed(result))
     return failure();
   rewriter.replaceOp(op, *result);
@@ -236,7 +236,7 @@ struct AddOnIntegers : OpRewritePattern<QuantizeOp> {
     Value sum = AddOp::create(
         rewriter, loc, add.getType().clone(rewriter.getI32Type()), lhs, rhs);
     return replaceByRequantized(op, rewriter, sum, common / output.getScale(),
-                                output, matched->clampMin);
+                                output, matched->clamp);
   }
 };
 
@@ -263,8 +263,7 @@ struct MulOnIntegers : OpRewritePattern<QuantizeOp> {
         MulOp::create(rewriter, loc, mul.getType().clone(rewriter.getI32Type()),
                       buildCenteredInt32(rewriter, loc, operands->first),
                       buildCenteredInt32(rewriter, loc, operands->second));
-    return replaceByRequantized(op, rewriter, product, factor, output,
-                                std::nullopt);
+    return replaceByRequantized(op, rewriter, product, factor, output, {});
   }
 };
 
@@ -304,7 +303,7 @@ struct ScaleByConstant : OpRewritePattern<QuantizeOp> {
     if (!(c > 0.0) || !getDyadicMultiplier(factor))
       return failure();
     FailureOr<Value> result = buildRescale(rewriter, op.getLoc(), input, factor,
-                                           output, op.getType(), std::nullopt);
+                                           output, op.getType(), {});
     if (failed(result))
       return failure();
     rewriter.replaceOp(op, *result);
@@ -345,8 +344,43 @@ struct GlobalAveragePoolOnIntegers : OpRewritePattern<QuantizeOp> {
         rewriter, loc, pool.getType().clone(rewriter.getI32Type()),
         buildCenteredInt32(rewriter, loc, quantized),
         rewriter.getDenseI64ArrayAttr(axes), rewriter.getUnitAttr());
-    return replaceByRequantized(op, rewriter, sum, factor, output,
-                                std::nullopt);
+    return replaceByRequantized(op, rewriter, sum, factor, output, {});
+  }
+};
+
+/// quantize(concat(dequantize(a), dequantize(b), ...)) whose inputs differ
+/// in type: each input rescaled to the output's type (one requantize, none
+/// where it already has it), then the concat on stored values.
+struct ConcatOnIntegers : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    quant::UniformQuantizedType output = getPerTensorType(op);
+    auto concat = op.getInput().getDefiningOp<ConcatOp>();
+    if (!output || !concat || !concat->hasOneUse())
+      return failure();
+    SmallVector<Value> inputs;
+    for (Value operand : concat.getInputs()) {
+      Value quantized = getDequantizedInput(operand, /*allowPerAxis=*/false);
+      if (!quantized)
+        return failure();
+      quant::UniformQuantizedType element = getPerTensorElement(quantized);
+      if (!getDyadicMultiplier(element.getScale() / output.getScale()))
+        return failure();
+      inputs.push_back(quantized);
+    }
+    for (Value &input : inputs) {
+      quant::UniformQuantizedType element = getPerTensorElement(input);
+      if (element == output)
+        continue;
+      input = *buildRescale(
+          rewriter, op.getLoc(), input, element.getScale() / output.getScale(),
+          output, cast<RankedTensorType>(input.getType()).clone(output), {});
+    }
+    rewriter.replaceOpWithNewOp<ConcatOp>(op, op.getType(), inputs,
+                                          concat.getAxisAttr());
+    return success();
   }
 };
 
@@ -483,9 +517,9 @@ struct DyadicPass : quill::impl::DyadicPassBase<DyadicPass> {
     }
     RewritePatternSet patterns(&getContext());
     populateQDQToIntegerPatterns(patterns);
-    patterns
-        .add<ElementwiseByTable, AddOnIntegers, MulOnIntegers, ScaleByConstant,
-             GlobalAveragePoolOnIntegers, LayerNormOnIntegers>(&getContext());
+    patterns.add<ElementwiseByTable, AddOnIntegers, MulOnIntegers,
+                 ScaleByConstant, GlobalAveragePoolOnIntegers,
+                 LayerNormOnIntegers, ConcatOnIntegers>(&getContext());
     patterns.add<SoftmaxOnIntegers>(&getContext(), *approximation);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

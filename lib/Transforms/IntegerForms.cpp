@@ -4,6 +4,8 @@
 
 #include "quill/Dialect/Quill/IR/QuantArithmetic.h"
 
+#include "mlir/IR/Matchers.h"
+
 using namespace mlir;
 using namespace mlir::quill;
 
@@ -46,7 +48,7 @@ FailureOr<Value> mlir::quill::buildStorageRequantize(
     PatternRewriter &rewriter, Location loc, Value input,
     int64_t inputZeroPoint, bool inputUnsigned, ArrayRef<double> factors,
     int64_t axis, RankedTensorType storageType, int64_t outputZeroPoint,
-    bool outputUnsigned, std::optional<int64_t> clampMin) {
+    bool outputUnsigned, StorageClamp clamp) {
   SmallVector<int32_t> multipliers;
   SmallVector<int8_t> shifts;
   for (double factor : factors) {
@@ -66,8 +68,8 @@ FailureOr<Value> mlir::quill::buildStorageRequantize(
              rewriter.getI32IntegerAttr(outputZeroPoint),
              inputUnsigned ? rewriter.getUnitAttr() : UnitAttr(),
              outputUnsigned ? rewriter.getUnitAttr() : UnitAttr(),
-             clampMin ? rewriter.getI64IntegerAttr(*clampMin) : IntegerAttr(),
-             IntegerAttr())
+             clamp.min ? rewriter.getI64IntegerAttr(*clamp.min) : IntegerAttr(),
+             clamp.max ? rewriter.getI64IntegerAttr(*clamp.max) : IntegerAttr())
       .getResult();
 }
 
@@ -75,37 +77,57 @@ FailureOr<Value> mlir::quill::buildRequantize(
     PatternRewriter &rewriter, Location loc, Value input,
     int64_t inputZeroPoint, bool inputUnsigned, ArrayRef<double> factors,
     int64_t axis, quant::UniformQuantizedType resultElement,
-    RankedTensorType resultType, std::optional<int64_t> clampMin) {
+    RankedTensorType resultType, StorageClamp clamp) {
   FailureOr<Value> stored = buildStorageRequantize(
       rewriter, loc, input, inputZeroPoint, inputUnsigned, factors, axis,
       getStorageTensorType(resultType), resultElement.getZeroPoint(),
-      !resultElement.isSigned(), clampMin);
+      !resultElement.isSigned(), clamp);
   if (failed(stored))
     return failure();
   return StorageCastOp::create(rewriter, loc, resultType, *stored).getResult();
 }
 
-FailureOr<Value> mlir::quill::buildRescale(
-    PatternRewriter &rewriter, Location loc, Value quantized, double factor,
-    quant::UniformQuantizedType resultElement, RankedTensorType resultType,
-    std::optional<int64_t> clampMin) {
+FailureOr<Value>
+mlir::quill::buildRescale(PatternRewriter &rewriter, Location loc,
+                          Value quantized, double factor,
+                          quant::UniformQuantizedType resultElement,
+                          RankedTensorType resultType, StorageClamp clamp) {
   auto element = cast<quant::UniformQuantizedType>(
       cast<RankedTensorType>(quantized.getType()).getElementType());
   return buildRequantize(rewriter, loc, toStorage(rewriter, loc, quantized),
                          element.getZeroPoint(), !element.isSigned(), {factor},
-                         0, resultElement, resultType, clampMin);
+                         0, resultElement, resultType, clamp);
 }
 
 FailureOr<QuantizedResult> mlir::quill::matchQuantizedResult(QuantizeOp op) {
   quant::UniformQuantizedType type = getPerTensorType(op);
   if (!type)
     return failure();
-  auto relu = op.getInput().getDefiningOp<ReluOp>();
-  if (!relu)
-    return QuantizedResult{type, op.getInput(), std::nullopt};
-  if (!relu->hasOneUse())
+  Operation *clamping = op.getInput().getDefiningOp();
+  if (!isa_and_present<ReluOp, ClipOp>(clamping))
+    return QuantizedResult{type, op.getInput(), {}};
+  if (!clamping->hasOneUse())
     return failure();
-  return QuantizedResult{
-      type, relu.getInput(),
-      std::max<int64_t>(type.getZeroPoint(), type.getStorageTypeMin())};
+  StorageRange range{type.getStorageTypeMin(), type.getStorageTypeMax()};
+  if (auto relu = dyn_cast<ReluOp>(clamping))
+    return QuantizedResult{
+        type,
+        relu.getInput(),
+        {std::max<int64_t>(type.getZeroPoint(), range.min), std::nullopt}};
+  // Quantizing rounds monotonically, so the quantized clip is the clip of
+  // the quantized value at the quantized bounds.
+  auto clip = cast<ClipOp>(clamping);
+  StorageClamp clamp;
+  for (auto [bound, stored] : {std::pair(clip.getMin(), &clamp.min),
+                               std::pair(clip.getMax(), &clamp.max)}) {
+    if (!bound)
+      continue;
+    DenseFPElementsAttr value;
+    if (!matchPattern(bound, m_Constant(&value)) || value.getNumElements() != 1)
+      return failure();
+    *stored = quantizeElement((*value.value_begin<APFloat>()).convertToDouble(),
+                              {type.getScale(), type.getZeroPoint()}, range,
+                              /*wide=*/false);
+  }
+  return QuantizedResult{type, clip.getInput(), clamp};
 }

@@ -31,16 +31,24 @@ RankedTensorType getStorageTensorType(RankedTensorType type);
 /// A quantized value as its storage integers.
 Value toStorage(PatternRewriter &rewriter, Location loc, Value quantized);
 
+/// Bounds on stored results narrower than their storage range: a ReLU's or
+/// a Clip's, folded into a requantization.
+struct StorageClamp {
+  std::optional<int64_t> min, max;
+
+  bool empty() const { return !min && !max; }
+};
+
 /// A quill.requantize of the stored integers `input` into `storageType`,
 /// one factor per element of `factors` along `axis` (or one for the whole
-/// tensor), with the clamp starting at `clampMin` when given; failure when
-/// a factor has no dyadic form.
+/// tensor), clamped to `clamp` within the storage range; failure when a
+/// factor has no dyadic form.
 FailureOr<Value>
 buildStorageRequantize(PatternRewriter &rewriter, Location loc, Value input,
                        int64_t inputZeroPoint, bool inputUnsigned,
                        ArrayRef<double> factors, int64_t axis,
                        RankedTensorType storageType, int64_t outputZeroPoint,
-                       bool outputUnsigned, std::optional<int64_t> clampMin);
+                       bool outputUnsigned, StorageClamp clamp);
 
 /// buildStorageRequantize into `resultType` (quantized with `resultElement`),
 /// cast back to it.
@@ -50,27 +58,27 @@ FailureOr<Value> buildRequantize(PatternRewriter &rewriter, Location loc,
                                  int64_t axis,
                                  quant::UniformQuantizedType resultElement,
                                  RankedTensorType resultType,
-                                 std::optional<int64_t> clampMin);
+                                 StorageClamp clamp);
 
 /// The per-tensor quantized value `quantized` times `factor` (times its
 /// scale), requantized to `resultType`: a change of scale on stored values.
 FailureOr<Value> buildRescale(PatternRewriter &rewriter, Location loc,
                               Value quantized, double factor,
                               quant::UniformQuantizedType resultElement,
-                              RankedTensorType resultType,
-                              std::optional<int64_t> clampMin);
+                              RankedTensorType resultType, StorageClamp clamp);
 
 /// What a quantize to an 8-bit per-tensor type reads, looking through a
-/// ReLU whose only user it is, and the lower clamp that ReLU imposes (the
-/// output zero point).
+/// ReLU or a Clip with constant bounds whose only user it is, and the clamp
+/// that op imposes on the stored result (a ReLU's at the output zero point;
+/// a Clip's at its bounds quantized to the output type).
 struct QuantizedResult {
   quant::UniformQuantizedType type;
   Value input;
-  std::optional<int64_t> clampMin;
+  StorageClamp clamp;
 };
 
-/// Fails when `op`'s type is not 8-bit per tensor or a ReLU it reads has
-/// other users.
+/// Fails when `op`'s type is not 8-bit per tensor, or a ReLU or Clip it reads
+/// has other users or a Clip bound that is not constant.
 FailureOr<QuantizedResult> matchQuantizedResult(QuantizeOp op);
 
 /// quill-qdq-to-integer's patterns (quill-dyadic runs them too).

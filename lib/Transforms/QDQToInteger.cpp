@@ -239,12 +239,117 @@ FailureOr<IntegerContraction> matchIntegerContraction(Operation *producer) {
   return contraction;
 }
 
-/// The int32 accumulator of `contraction`, bias included, in `resultType`'s
-/// shape.
+/// The type of a per-channel operand of `producer`'s result (`count` values,
+/// one or one per channel), broadcast along the axes after the channel axis.
+RankedTensorType getChannelOperandType(Operation *producer,
+                                       RankedTensorType resultType,
+                                       int64_t count, Type element) {
+  int64_t trailing = resultType.getRank() - 1 - getChannelAxis(producer);
+  SmallVector<int64_t> shape = {count};
+  shape.append(trailing, 1);
+  return RankedTensorType::get(shape, element);
+}
+
+/// The weight axis that runs along the product's output channels.
+int64_t getWeightChannelAxis(const IntegerContraction &contraction) {
+  if (isa<ConvOp>(contraction.producer) || contraction.transposeRhs)
+    return 0;
+  return cast<RankedTensorType>(contraction.rhs.getType()).getRank() - 1;
+}
+
+/// The largest |a - za| a value of 8-bit `type` can give.
+int64_t getMaxCentered(quant::QuantizedType type, int64_t zeroPoint) {
+  return std::max(std::abs(type.getStorageTypeMin() - zeroPoint),
+                  std::abs(type.getStorageTypeMax() - zeroPoint));
+}
+
+/// How far `contraction`'s accumulator can reach and what that follows from.
+struct AccumulatorBound {
+  int64_t bound;  // max |accumulator|, bias included
+  int64_t depth;  // terms per output value (K)
+  int64_t maxLhs; // max |a - za|
+  int64_t maxRhs; // max |b - zb| over the weights
+};
+
+/// max over output channels n of max|a - za| * sum_k |b[k, n] - zb[n]| +
+/// |bias[n]|: the weights' own values when they are constant, K times their
+/// type's largest |b - zb| otherwise. Exact arithmetic in int64 (8-bit
+/// operands reach 2^31 only past K = 33025; int64 past K = 2^47).
+AccumulatorBound getAccumulatorBound(const IntegerContraction &contraction) {
+  auto rhsType = cast<RankedTensorType>(contraction.rhs.getType());
+  auto rhsElement = cast<quant::QuantizedType>(rhsType.getElementType());
+  int64_t channelAxis = getWeightChannelAxis(contraction);
+  int64_t channels = rhsType.getDimSize(channelAxis);
+  SmallVector<int64_t> zeroPoints(channels);
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(rhsElement))
+    llvm::copy(perAxis.getZeroPoints(), zeroPoints.begin());
+  else
+    llvm::fill(zeroPoints,
+               cast<quant::UniformQuantizedType>(rhsElement).getZeroPoint());
+  AccumulatorBound result;
+  result.maxLhs = getMaxCentered(contraction.lhsElement,
+                                 contraction.lhsElement.getZeroPoint());
+  int64_t depth = isa<ConvOp>(contraction.producer)
+                      ? rhsType.getNumElements() / channels
+                      : rhsType.getDimSize(contraction.transposeRhs
+                                               ? 1
+                                               : rhsType.getRank() - 2);
+  result.depth = depth;
+  result.maxRhs = 0;
+  SmallVector<int64_t> weightSums(channels, 0);
+  auto storageCast = contraction.rhs.getDefiningOp<StorageCastOp>();
+  DenseIntElementsAttr stored;
+  if (storageCast &&
+      matchPattern(storageCast.getInput(), m_Constant(&stored))) {
+    int64_t inner = 1;
+    for (int64_t axis = channelAxis + 1; axis < rhsType.getRank(); ++axis)
+      inner *= rhsType.getDimSize(axis);
+    bool isUnsigned = !rhsElement.isSigned();
+    for (auto [index, value] : llvm::enumerate(stored.getValues<APInt>())) {
+      int64_t channel = (int64_t(index) / inner) % channels;
+      int64_t centered = std::abs(
+          (isUnsigned ? int64_t(value.getZExtValue()) : value.getSExtValue()) -
+          zeroPoints[channel]);
+      weightSums[channel] += centered;
+      result.maxRhs = std::max(result.maxRhs, centered);
+    }
+  } else {
+    for (int64_t channel = 0; channel < channels; ++channel) {
+      int64_t maxRhs = getMaxCentered(rhsElement, zeroPoints[channel]);
+      weightSums[channel] = depth * maxRhs;
+      result.maxRhs = std::max(result.maxRhs, maxRhs);
+    }
+  }
+  SmallVector<int64_t> biases(channels, 0);
+  if (contraction.bias) {
+    SmallVector<APInt> values(contraction.bias->getValues<APInt>());
+    for (int64_t channel = 0; channel < channels; ++channel)
+      biases[channel] =
+          std::abs(values[values.size() == 1 ? 0 : channel].getSExtValue());
+  }
+  result.bound = 0;
+  for (int64_t channel = 0; channel < channels; ++channel)
+    result.bound = std::max(result.bound, result.maxLhs * weightSums[channel] +
+                                              biases[channel]);
+  return result;
+}
+
+/// The accumulator of `contraction`, bias included, in `resultType`'s shape:
+/// int32 when the bound proves that int32 holds every value it can take,
+/// int64 otherwise (with a remark saying why).
 Value buildAccumulator(PatternRewriter &rewriter, Location loc,
                        const IntegerContraction &contraction,
                        RankedTensorType resultType) {
-  auto accumulatorType = resultType.clone(rewriter.getI32Type());
+  AccumulatorBound bound = getAccumulatorBound(contraction);
+  bool widen = bound.bound > std::numeric_limits<int32_t>::max();
+  if (widen)
+    emitRemark(loc) << "accumulator widened to int64: " << bound.depth
+                    << " products of |a - za| <= " << bound.maxLhs
+                    << " and |b - zb| <= " << bound.maxRhs
+                    << " (bias included) can reach " << bound.bound
+                    << ", beyond int32";
+  auto accumulatorType =
+      resultType.clone(widen ? rewriter.getI64Type() : rewriter.getI32Type());
   Value accumulator;
   if (auto conv = dyn_cast<ConvOp>(contraction.producer)) {
     accumulator = QuantizedConvOp::create(
@@ -260,15 +365,16 @@ Value buildAccumulator(PatternRewriter &rewriter, Location loc,
   }
   if (!contraction.bias)
     return accumulator;
-  // One bias per channel, broadcast along the axes after the channel axis.
   DenseElementsAttr bias = *contraction.bias;
-  int64_t trailing =
-      resultType.getRank() - 1 - getChannelAxis(contraction.producer);
-  SmallVector<int64_t> biasShape = {bias.getNumElements()};
-  biasShape.append(trailing, 1);
+  if (widen)
+    bias = cast<DenseIntElementsAttr>(bias).mapValues(
+        rewriter.getI64Type(),
+        [](const APInt &value) { return value.sext(64); });
   Value biasValue = arith::ConstantOp::create(
       rewriter, loc,
-      bias.reshape(RankedTensorType::get(biasShape, bias.getElementType())));
+      bias.reshape(getChannelOperandType(contraction.producer, resultType,
+                                         bias.getNumElements(),
+                                         bias.getElementType())));
   return AddOp::create(rewriter, loc, accumulatorType, accumulator, biasValue);
 }
 
@@ -303,7 +409,7 @@ struct ContractionToInteger : OpRewritePattern<QuantizeOp> {
                                          *contraction, resultType);
     FailureOr<Value> result = buildRequantize(
         rewriter, op.getLoc(), accumulator, 0, false, factors,
-        getChannelAxis(producer), output, resultType, matched->clampMin);
+        getChannelAxis(producer), output, resultType, matched->clamp);
     if (failed(result))
       return failure();
     rewriter.replaceOp(op, *result);
@@ -349,6 +455,21 @@ template <typename OpTy> struct ContractionToFloat : OpRewritePattern<OpTy> {
     for (double scale : contraction->rhsScales)
       scales.push_back(
           double(float(contraction->lhsElement.getScale()) * float(scale)));
+    if (cast<RankedTensorType>(accumulator.getType())
+            .getElementType()
+            .isInteger(64)) {
+      // No quantized type stores int64: convert, then scale per channel.
+      SmallVector<float> factors(scales.begin(), scales.end());
+      Value factorValue = arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(
+              getChannelOperandType(op, resultType, factors.size(), f32),
+              ArrayRef(factors)));
+      Value converted = CastOp::create(rewriter, loc, resultType, accumulator);
+      rewriter.replaceOpWithNewOp<MulOp>(op, resultType, converted,
+                                         factorValue);
+      return success();
+    }
     Type element;
     if (scales.size() == 1)
       element = quant::UniformQuantizedType::get(
@@ -418,14 +539,14 @@ struct RescaleOnIntegers : OpRewritePattern<QuantizeOp> {
       return failure();
     auto inputElement = cast<quant::UniformQuantizedType>(
         cast<RankedTensorType>(quantized.getType()).getElementType());
-    if (inputElement == output && !matched->clampMin) {
+    if (inputElement == output && matched->clamp.empty()) {
       rewriter.replaceOp(op, quantized);
       return success();
     }
     FailureOr<Value> result =
         buildRescale(rewriter, op.getLoc(), quantized,
                      inputElement.getScale() / output.getScale(), output,
-                     cast<RankedTensorType>(op.getType()), matched->clampMin);
+                     cast<RankedTensorType>(op.getType()), matched->clamp);
     if (failed(result))
       return failure();
     rewriter.replaceOp(op, *result);

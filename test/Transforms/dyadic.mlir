@@ -234,3 +234,25 @@ func.func @add_constant(%a: tensor<3x2x!a>) -> tensor<3x2x!y> {
   %q = quill.quantize %s : tensor<3x2xf32> to tensor<3x2x!y>
   return %q : tensor<3x2x!y>
 }
+
+// -----
+
+!a = !quant.uniform<u8:f32, 0.05:128>
+!b = !quant.uniform<i8:f32, 0.1:0>
+!y = !quant.uniform<i8:f32, 0.1:0>
+
+// A concat of inputs with different types: the input of another type
+// requantized to the output's (0.05 / 0.1 = 2^30 / 2^31), the other taken
+// as it is, then the concat on stored values.
+// CHECK-LABEL: func.func @concat_rescaled
+// CHECK: %[[A:.*]] = quill.requantize %{{.*}} {input_unsigned, input_zero_point = 128 : i32, multiplier = array<i32: 1073741824>, shift = array<i8: 31>} : tensor<2x3xi8> to tensor<2x3xi8>
+// CHECK: %[[AQ:.*]] = quill.storage_cast %[[A]]
+// CHECK: quill.concat %[[AQ]], %arg1 {axis = 1 : i64} : (tensor<2x3x!quant.uniform<i8:f32, 1.000000e-01>>, tensor<2x2x!quant.uniform<i8:f32, 1.000000e-01>>) -> tensor<2x5x!quant.uniform<i8:f32, 1.000000e-01>>
+// CHECK-NOT: quill.dequantize
+func.func @concat_rescaled(%a: tensor<2x3x!a>, %b: tensor<2x2x!b>) -> tensor<2x5x!y> {
+  %af = quill.dequantize %a : tensor<2x3x!a> to tensor<2x3xf32>
+  %bf = quill.dequantize %b : tensor<2x2x!b> to tensor<2x2xf32>
+  %c = quill.concat %af, %bf {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x2xf32>) -> tensor<2x5xf32>
+  %q = quill.quantize %c : tensor<2x5xf32> to tensor<2x5x!y>
+  return %q : tensor<2x5x!y>
+}

@@ -141,6 +141,68 @@ func.func @movement_and_rescale(%x: tensor<2x3x!x>) -> tensor<3x2x!y> {
 
 // -----
 
+!x = !quant.uniform<u8:f32, 0.02:120>
+!w = !quant.uniform<i8:f32:0, {0.5, 0.25}>
+!h = !quant.uniform<u8:f32, 0.05:100>
+
+// A Clip (ReLU6) after a convolution is the requantization's clamp: its
+// bounds quantized to the output type, 0 -> 100 and 6 -> 220.
+// CHECK-LABEL: func.func @conv_relu6
+// CHECK: %[[ACC:.*]] = quill.quantized_conv
+// CHECK: quill.requantize %[[ACC]] {axis = 1 : i32, clamp_max = 220 : i64, clamp_min = 100 : i64,
+// CHECK-NOT: quill.clip
+func.func @conv_relu6(%x: tensor<1x3x6x6x!x>) -> tensor<1x2x3x3x!h> {
+  %xf = quill.dequantize %x : tensor<1x3x6x6x!x> to tensor<1x3x6x6xf32>
+  %wi = arith.constant dense<1> : tensor<2x3x3x3xi8>
+  %wq = quill.storage_cast %wi : tensor<2x3x3x3xi8> to tensor<2x3x3x3x!w>
+  %wf = quill.dequantize %wq : tensor<2x3x3x3x!w> to tensor<2x3x3x3xf32>
+  %y = quill.conv %xf, %wf {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x3x6x6xf32>, tensor<2x3x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %lo = arith.constant dense<0.0> : tensor<f32>
+  %hi = arith.constant dense<6.0> : tensor<f32>
+  %r = quill.clip %y min %lo max %hi : (tensor<1x2x3x3xf32>, tensor<f32>, tensor<f32>) -> tensor<1x2x3x3xf32>
+  %q = quill.quantize %r : tensor<1x2x3x3xf32> to tensor<1x2x3x3x!h>
+  return %q : tensor<1x2x3x3x!h>
+}
+
+// -----
+
+!x = !quant.uniform<i8:f32, 0.1:-4>
+!y = !quant.uniform<i8:f32, 0.1:-4>
+
+// Clip between QDQ pairs: the clamp alone when the types agree (bounds
+// -1.25 -> round(-12.5) - 4 = -16, ties to even, and 3.0 -> 26); only an
+// upper bound leaves the lower one at the storage minimum.
+// CHECK-LABEL: func.func @clip_between_pairs
+// CHECK: quill.requantize %{{.*}} {clamp_max = 26 : i64, clamp_min = -16 : i64, input_zero_point = -4 : i32, multiplier = array<i32: 1073741824>, output_zero_point = -4 : i32, shift = array<i8: 30>}
+// CHECK: quill.requantize %{{.*}} {clamp_max = 26 : i64, input_zero_point = -4 : i32,
+// CHECK-NOT: quill.clip
+func.func @clip_between_pairs(%x: tensor<4x!x>) -> (tensor<4x!y>, tensor<4x!y>) {
+  %xf = quill.dequantize %x : tensor<4x!x> to tensor<4xf32>
+  %lo = arith.constant dense<-1.25> : tensor<f32>
+  %hi = arith.constant dense<3.0> : tensor<f32>
+  %c = quill.clip %xf min %lo max %hi : (tensor<4xf32>, tensor<f32>, tensor<f32>) -> tensor<4xf32>
+  %q = quill.quantize %c : tensor<4xf32> to tensor<4x!y>
+  %c2 = quill.clip %xf max %hi : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %q2 = quill.quantize %c2 : tensor<4xf32> to tensor<4x!y>
+  return %q, %q2 : tensor<4x!y>, tensor<4x!y>
+}
+
+// -----
+
+!x = !quant.uniform<i8:f32, 0.1:-4>
+
+// A bound that is not a constant keeps the Clip in float.
+// CHECK-LABEL: func.func @clip_bound_not_constant
+// CHECK: quill.clip
+func.func @clip_bound_not_constant(%x: tensor<4x!x>, %hi: tensor<f32>) -> tensor<4x!x> {
+  %xf = quill.dequantize %x : tensor<4x!x> to tensor<4xf32>
+  %c = quill.clip %xf max %hi : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %q = quill.quantize %c : tensor<4xf32> to tensor<4x!x>
+  return %q : tensor<4x!x>
+}
+
+// -----
+
 // Dequantized constants nobody computes on as integers fold to floats.
 // CHECK-LABEL: func.func @dequantize_constant_u8
 // CHECK-NOT: quill.dequantize

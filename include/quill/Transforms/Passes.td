@@ -169,9 +169,21 @@ def QDQToIntegerPass : Pass<"quill-qdq-to-integer", "func::FuncOp"> {
     * `quantize(relu(dequantize(x)))` and `quantize(dequantize(x))`: a
       `quill.requantize` (a clamp at the zero point for the ReLU);
 
+    Wherever a ReLU is folded into a clamp, so is a Clip with constant
+    bounds (ReLU6): its bounds quantized to the output type clamp the
+    requantization.
+
     Operands must be 8-bit, quantized per tensor (`b` also per column) with
     constant parameters; anything else stays in float. Last, dequantize of
     constants left over folds into float constants.
+
+    Accumulators are proven safe at compile time: a product's largest
+    |accumulator| is `max|a - za| * sum_k |b - zb| + |bias|` per output
+    channel, over the constant weights' own values when they are known and
+    `K * max|b - zb|` of their type otherwise. Only when that exceeds int32
+    (8-bit operands need K > 33025) is the product, its bias and its
+    requantization computed in int64 (a product read as float is converted
+    and scaled instead of dequantized), with a remark naming the bound.
 
     The requantization rounds ties toward +infinity (quill.requantize);
     ONNX Runtime computes `round_half_even(acc * sa * sb / sy)` in float, so
@@ -208,7 +220,10 @@ def DyadicPass : Pass<"quill-dyadic", "func::FuncOp"> {
     * `quantize(mul(dequantize(a), dequantize(b)))`: `(a - za) * (b - zb)`
       in int32, requantized by `sa * sb / sy`;
     * `quantize(global_average_pool(dequantize(x)))`: the sum of `x - zx`
-      over the spatial axes in int32, requantized by `sx / (count * sy)`.
+      over the spatial axes in int32, requantized by `sx / (count * sy)`;
+    * `quantize(concat(dequantize(a), ...))` with inputs of other types than
+      the output's: each such input requantized to the output's type, then
+      the concat on stored values.
 
     * `quantize(softmax(dequantize(x)))`: `quill.integer_softmax`, with
       I-BERT's i-exp (the default) or I-ViT's Shiftmax (`softmax-exp=shift`);

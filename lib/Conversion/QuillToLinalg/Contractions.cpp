@@ -160,8 +160,10 @@ Value toSignedStorage(OpBuilder &b, Location loc, Value stored,
       });
 }
 
-/// Sums the constant `values` over `axis` into int32, at compile time.
-DenseElementsAttr foldSumToInt32(DenseIntElementsAttr values, int64_t axis) {
+/// Sums the constant `values` over `axis` into `accumulator` integers, at
+/// compile time.
+DenseElementsAttr foldSum(DenseIntElementsAttr values, int64_t axis,
+                          IntegerType accumulator) {
   auto type = cast<RankedTensorType>(values.getType());
   ArrayRef<int64_t> shape = type.getShape();
   int64_t inner = 1;
@@ -170,30 +172,36 @@ DenseElementsAttr foldSumToInt32(DenseIntElementsAttr values, int64_t axis) {
   int64_t extent = shape[axis];
   SmallVector<int64_t> sumShape(shape);
   sumShape.erase(sumShape.begin() + axis);
-  SmallVector<int32_t> sums(type.getNumElements() /
+  SmallVector<int64_t> sums(type.getNumElements() /
                             std::max<int64_t>(extent, 1));
   int64_t index = 0;
   for (const APInt &value : values.getValues<APInt>()) {
     int64_t outer = index / (extent * inner), within = index % inner;
-    sums[outer * inner + within] += (int32_t)value.getSExtValue();
+    sums[outer * inner + within] += value.getSExtValue();
     ++index;
   }
-  return DenseElementsAttr::get(
-      RankedTensorType::get(sumShape, IntegerType::get(type.getContext(), 32)),
-      ArrayRef(sums));
+  SmallVector<APInt> bits;
+  for (int64_t sum : sums)
+    bits.emplace_back(accumulator.getWidth(), sum, /*isSigned=*/true,
+                      /*implicitTrunc=*/true);
+  return DenseElementsAttr::get(RankedTensorType::get(sumShape, accumulator),
+                                bits);
 }
 
-/// Sums `matrix` over `axis` into int32; a constant's sum is a constant.
-Value sumToInt32(OpBuilder &b, Location loc, Value matrix, int64_t axis) {
+/// Sums `matrix` over `axis` into `accumulator` integers; a constant's sum is
+/// a constant.
+Value sumInto(OpBuilder &b, Location loc, Value matrix, int64_t axis,
+              IntegerType accumulator) {
   DenseIntElementsAttr constant;
   if (matchPattern(matrix, m_Constant(&constant)))
-    return arith::ConstantOp::create(b, loc, foldSumToInt32(constant, axis));
-  Type i32 = b.getI32Type();
-  Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+    return arith::ConstantOp::create(b, loc,
+                                     foldSum(constant, axis, accumulator));
+  Value zero =
+      arith::ConstantOp::create(b, loc, b.getIntegerAttr(accumulator, 0));
   return buildReduction(
       b, loc, matrix, {axis}, zero,
       [&](OpBuilder &nested, Location l, Value element, Value sum) -> Value {
-        Value wide = arith::ExtSIOp::create(nested, l, i32, element);
+        Value wide = arith::ExtSIOp::create(nested, l, accumulator, element);
         return arith::AddIOp::create(nested, l, sum, wide);
       });
 }
@@ -231,9 +239,10 @@ ProductZeroPoints getProductZeroPoints(quant::UniformQuantizedType lhs,
 
 /// sum_k (a - za)(b - zb[n]) = sum_k a*b - za * colsum(b)[n]
 ///   - zb[n] * rowsum(a)[..., m] + K * za * zb[n]: the terms of the zero
-/// points that are not 0 subtracted from the int8 x int8 -> int32 `product`
-/// [B..., M, N]. `columnSums` (colsum(b), [B..., N]) and `rowSums`
-/// (rowsum(a), [B..., M]) are built only when needed.
+/// points that are not 0 subtracted from the int8 x int8 -> int32 (or
+/// int64) `product` [B..., M, N]. `columnSums` (colsum(b), [B..., N]) and
+/// `rowSums` (rowsum(a), [B..., M]), in the product's type, are built only
+/// when needed.
 Value subtractZeroPointTerms(OpBuilder &b, Location loc, Value product,
                              int64_t depth, const ProductZeroPoints &zeroPoints,
                              function_ref<Value()> columnSums,
@@ -245,7 +254,7 @@ Value subtractZeroPointTerms(OpBuilder &b, Location loc, Value product,
   auto productType = cast<RankedTensorType>(product.getType());
   int64_t rank = productType.getRank();
   int64_t columns = productType.getDimSize(rank - 1);
-  Type i32 = b.getI32Type();
+  Type accumulator = productType.getElementType();
   SmallVector<Value> inputs = {product};
   SmallVector<AffineMap> maps = {
       AffineMap::getMultiDimIdentityMap(rank, context)};
@@ -263,20 +272,24 @@ Value subtractZeroPointTerms(OpBuilder &b, Location loc, Value product,
   if (rhsHasZeroPoints) {
     inputs.push_back(rowSums());
     maps.push_back(AffineMap::get(rank, 0, batchAndRow, context));
+    SmallVector<APInt> rhsZeroPoints;
+    for (int32_t zeroPoint : zeroPoints.rhs)
+      rhsZeroPoints.emplace_back(accumulator.getIntOrFloatBitWidth(), zeroPoint,
+                                 /*isSigned=*/true);
     inputs.push_back(arith::ConstantOp::create(
         b, loc,
-        DenseElementsAttr::get(RankedTensorType::get({columns}, i32),
-                               ArrayRef(zeroPoints.rhs))));
+        DenseElementsAttr::get(RankedTensorType::get({columns}, accumulator),
+                               rhsZeroPoints)));
     maps.push_back(
         AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, context)));
   }
   int64_t lhsZeroPoint = zeroPoints.lhs;
   return buildMapped(
-      b, loc, productType.getShape(), i32, inputs, maps,
+      b, loc, productType.getShape(), accumulator, inputs, maps,
       [&](OpBuilder &nested, Location l, ValueRange args) -> Value {
         auto constant = [&](int64_t value) -> Value {
-          return arith::ConstantOp::create(nested, l,
-                                           nested.getI32IntegerAttr(value));
+          return arith::ConstantOp::create(
+              nested, l, nested.getIntegerAttr(accumulator, value));
         };
         Value result = args[0];
         unsigned next = 1;
@@ -297,8 +310,9 @@ Value subtractZeroPointTerms(OpBuilder &b, Location loc, Value product,
       });
 }
 
-/// An int8 x int8 -> int32 product (the packed integer GEMM) and the
-/// correction for the zero points.
+/// An int8 x int8 -> int32 product (the packed integer GEMM; int64, a plain
+/// loop nest, when the op is widened) and the correction for the zero
+/// points.
 struct QuantizedMatMulLowering : OpConversionPattern<QuantizedMatMulOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -320,8 +334,9 @@ struct QuantizedMatMulLowering : OpConversionPattern<QuantizedMatMulOp> {
     Value rhs = toSignedStorage(rewriter, loc, adaptor.getRhs(),
                                 !rhsElement.isSigned());
     MatMulOperands operands = prepareMatMulOperands(rewriter, loc, lhs, rhs);
-    Value zero =
-        arith::ConstantOp::create(rewriter, loc, rewriter.getI32IntegerAttr(0));
+    auto accumulator = cast<IntegerType>(resultType.getElementType());
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getIntegerAttr(accumulator, 0));
     Value init = createFilled(rewriter, loc, operands.productShape, zero);
     Value product =
         buildProduct(rewriter, loc, operands.lhs, operands.rhs, init);
@@ -330,8 +345,12 @@ struct QuantizedMatMulLowering : OpConversionPattern<QuantizedMatMulOp> {
         cast<RankedTensorType>(operands.lhs.getType()).getDimSize(rank - 1);
     product = subtractZeroPointTerms(
         rewriter, loc, product, depth, zeroPoints,
-        [&] { return sumToInt32(rewriter, loc, operands.rhs, rank - 2); },
-        [&] { return sumToInt32(rewriter, loc, operands.lhs, rank - 1); });
+        [&] {
+          return sumInto(rewriter, loc, operands.rhs, rank - 2, accumulator);
+        },
+        [&] {
+          return sumInto(rewriter, loc, operands.lhs, rank - 1, accumulator);
+        });
     rewriter.replaceOp(
         op, reshapeTo(rewriter, loc, product, resultType.getShape()));
     return success();
@@ -664,7 +683,9 @@ Value buildIntegerIm2ColConvolution(OpBuilder &b, Location loc, Value input,
                 {rowCount, depth});
   Value filterMatrix = reshapeTo(b, loc, weight, {filters, depth});
 
-  Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+  auto accumulator = cast<IntegerType>(resultType.getElementType());
+  Value zero =
+      arith::ConstantOp::create(b, loc, b.getIntegerAttr(accumulator, 0));
   Value init = createFilled(b, loc, {rowCount, filters}, zero);
   auto matmul = linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
                                          ValueRange{rows, filterMatrix},
@@ -677,8 +698,8 @@ Value buildIntegerIm2ColConvolution(OpBuilder &b, Location loc, Value input,
                                AffineMap::get(3, 0, {m, f}, context)}));
   Value product = subtractZeroPointTerms(
       b, loc, matmul.getResult(0), depth, zeroPoints,
-      [&] { return sumToInt32(b, loc, filterMatrix, 1); },
-      [&] { return sumToInt32(b, loc, rows, 1); });
+      [&] { return sumInto(b, loc, filterMatrix, 1, accumulator); },
+      [&] { return sumInto(b, loc, rows, 1, accumulator); });
 
   AffineExpr image, filter, row, column;
   bindDims(context, image, filter, row, column);
@@ -689,39 +710,44 @@ Value buildIntegerIm2ColConvolution(OpBuilder &b, Location loc, Value input,
 }
 
 /// Any other integer convolution: one linalg.generic over the operands
-/// minus their zero points in int32 (signed storage).
+/// minus their zero points in the accumulator's type (signed storage).
 Value buildIntegerGroupedConvolution(OpBuilder &b, Location loc, Value input,
                                      Value weight,
                                      const ProductZeroPoints &zeroPoints,
                                      const ConvolutionSpec &spec,
                                      RankedTensorType resultType) {
   MLIRContext *context = b.getContext();
-  Type i32 = b.getI32Type();
+  auto accumulator = cast<IntegerType>(resultType.getElementType());
   auto inputType = cast<RankedTensorType>(input.getType());
   auto weightType = cast<RankedTensorType>(weight.getType());
   Value wideInput = buildElementwise(
-      b, loc, inputType.getShape(), i32, input,
+      b, loc, inputType.getShape(), accumulator, input,
       [&](OpBuilder &nested, Location l, ValueRange args) -> Value {
-        Value wide = arith::ExtSIOp::create(nested, l, i32, args[0]);
+        Value wide = arith::ExtSIOp::create(nested, l, accumulator, args[0]);
         Value zeroPoint = arith::ConstantOp::create(
-            nested, l, nested.getI32IntegerAttr(zeroPoints.lhs));
+            nested, l, nested.getIntegerAttr(accumulator, zeroPoints.lhs));
         return arith::SubIOp::create(nested, l, wide, zeroPoint);
       });
+  SmallVector<APInt> rhsZeroPoints;
+  for (int32_t zeroPoint : zeroPoints.rhs)
+    rhsZeroPoints.emplace_back(accumulator.getWidth(), zeroPoint,
+                               /*isSigned=*/true);
   Value weightZeroPoints = arith::ConstantOp::create(
       b, loc,
       DenseElementsAttr::get(
-          RankedTensorType::get({int64_t(zeroPoints.rhs.size())}, i32),
-          ArrayRef(zeroPoints.rhs)));
+          RankedTensorType::get({int64_t(zeroPoints.rhs.size())}, accumulator),
+          rhsZeroPoints));
   int64_t weightRank = weightType.getRank();
   Value wideWeight = buildMapped(
-      b, loc, weightType.getShape(), i32, {weight, weightZeroPoints},
+      b, loc, weightType.getShape(), accumulator, {weight, weightZeroPoints},
       {AffineMap::getMultiDimIdentityMap(weightRank, context),
        AffineMap::get(weightRank, 0, getAffineDimExpr(0, context))},
       [&](OpBuilder &nested, Location l, ValueRange args) -> Value {
-        Value wide = arith::ExtSIOp::create(nested, l, i32, args[0]);
+        Value wide = arith::ExtSIOp::create(nested, l, accumulator, args[0]);
         return arith::SubIOp::create(nested, l, wide, args[1]);
       });
-  Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+  Value zero =
+      arith::ConstantOp::create(b, loc, b.getIntegerAttr(accumulator, 0));
   Value padded = padSpatial(b, loc, wideInput, spec.pads, zero);
   return buildGroupedConvolution(b, loc, padded, wideWeight, Value(), spec,
                                  resultType, /*isUnsigned=*/false);

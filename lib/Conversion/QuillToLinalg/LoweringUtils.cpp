@@ -57,7 +57,12 @@ IntegerMath::IntegerMath(OpBuilder &b, Location loc, Type type)
     : b(b), loc(loc), type(type) {}
 
 Value IntegerMath::constant(int64_t value) const {
-  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
+  // Sign-extended explicitly: Builder::getIntegerAttr zero-extends into
+  // signless types wider than 64 bits.
+  return arith::ConstantOp::create(
+      b, loc,
+      IntegerAttr::get(type, APInt(type.getIntOrFloatBitWidth(), value,
+                                   /*isSigned=*/true, /*implicitTrunc=*/true)));
 }
 
 Value IntegerMath::add(Value x, Value y) const {
@@ -93,6 +98,8 @@ Value IntegerMath::min(Value x, Value y) const {
 }
 
 Value IntegerMath::widen(Value x, bool isUnsigned) const {
+  if (x.getType() == type)
+    return x;
   if (isUnsigned)
     return arith::ExtUIOp::create(b, loc, type, x);
   return arith::ExtSIOp::create(b, loc, type, x);

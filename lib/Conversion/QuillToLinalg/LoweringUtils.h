@@ -65,7 +65,7 @@ struct IntegerMath {
   Value shr(Value x, Value y) const;
   Value max(Value x, Value y) const;
   Value min(Value x, Value y) const;
-  /// `x` read as `type`, sign- or zero-extended.
+  /// `x` read as `type`, sign- or zero-extended (unchanged if it is one).
   Value widen(Value x, bool isUnsigned) const;
   /// quill.requantize's arithmetic: (a * multiplier + 2^(shift-1)) >> shift,
   /// plus `zeroPoint`, clamped to [clampMin, clampMax] and truncated to

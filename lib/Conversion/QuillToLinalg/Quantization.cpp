@@ -300,17 +300,27 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
     SmallVector<AffineMap> maps = {
         AffineMap::getMultiDimIdentityMap(rank, context)};
     if (perChannel) {
-      auto paramType =
-          RankedTensorType::get({int64_t(multipliers.size())}, i64);
+      // Multipliers stay 32-bit in memory and are sign-extended in the loop,
+      // so LLVM sees a 32 x 32 -> 64-bit product (vpmuldq) rather than a
+      // full 64-bit multiply, which it does not vectorize.
+      int64_t channels = multipliers.size();
       AffineMap channel =
           AffineMap::get(rank, 0, getAffineDimExpr(*op.getAxis(), context));
-      for (ArrayRef<int64_t> values :
-           {ArrayRef(multipliers), ArrayRef(shifts)}) {
-        operands.push_back(arith::ConstantOp::create(
-            rewriter, loc, DenseElementsAttr::get(paramType, values)));
-        maps.push_back(channel);
-      }
+      operands.push_back(arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(
+              RankedTensorType::get({channels}, rewriter.getI32Type()),
+              op.getMultiplier())));
+      operands.push_back(arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(RankedTensorType::get({channels}, i64),
+                                 ArrayRef(shifts))));
+      maps.append({channel, channel});
     }
+    // 64 bits hold a 33-bit difference times a 31-bit multiplier; an int64
+    // accumulator (a widened product) needs 128.
+    Type mathType = rewriter.getIntegerType(
+        inputType.getElementTypeBitWidth() > 32 ? 128 : 64);
     bool inputUnsigned = op.getInputUnsigned();
     int64_t inputZeroPoint = op.getInputZeroPoint();
     int64_t outputZeroPoint = op.getOutputZeroPoint();
@@ -320,10 +330,11 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
         op, buildMapped(
                 rewriter, loc, inputType.getShape(), resultElement, operands,
                 maps, [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-                  IntegerMath m{b, l};
-                  Value multiplier =
-                      perChannel ? args[1] : m.constant(multipliers[0]);
-                  Value shift = perChannel ? args[2] : m.constant(shifts[0]);
+                  IntegerMath m{b, l, mathType};
+                  Value multiplier = perChannel ? m.widen(args[1], false)
+                                                : m.constant(multipliers[0]);
+                  Value shift = perChannel ? m.widen(args[2], false)
+                                           : m.constant(shifts[0]);
                   Value a = m.sub(m.widen(args[0], inputUnsigned),
                                   m.constant(inputZeroPoint));
                   return m.requantizeToStorage(a, multiplier, shift,

@@ -37,6 +37,29 @@ func.func @quantized_matmul_constant_weights(%a: tensor<4x3x!quant.uniform<u8:f3
   return %acc : tensor<4x2xi32>
 }
 
+// A widened product (quill-qdq-to-integer's accumulator bound) sums in
+// int64: the same int8 operands, an int64 matmul and int64 zero-point terms.
+// CHECK-LABEL: func.func @quantized_matmul_int64
+// CHECK: %[[ACC:.*]] = linalg.matmul ins(%{{.*}}, %arg1 : tensor<4x3xi8>, tensor<3x2xi8>) outs(%{{.*}} : tensor<4x2xi64>)
+// CHECK: %[[COLSUM:.*]] = linalg.generic {{.*}} ins(%arg1 : tensor<3x2xi8>) outs(%{{.*}} : tensor<2xi64>)
+// CHECK: arith.extsi %{{.*}} : i8 to i64
+// CHECK: linalg.generic {{.*}} ins(%[[ACC]], %[[COLSUM]] : tensor<4x2xi64>, tensor<2xi64>)
+// CHECK: arith.muli %{{.*}}, %c2_i64 : i64
+func.func @quantized_matmul_int64(%a: tensor<4x3x!quant.uniform<u8:f32, 0.5:130>>, %w: tensor<3x2x!quant.uniform<i8:f32:1, {0.5, 0.25}>>) -> tensor<4x2xi64> {
+  %acc = quill.quantized_matmul %a, %w : (tensor<4x3x!quant.uniform<u8:f32, 0.5:130>>, tensor<3x2x!quant.uniform<i8:f32:1, {0.5, 0.25}>>) -> tensor<4x2xi64>
+  return %acc : tensor<4x2xi64>
+}
+
+// A grouped convolution widened to int64 computes its loop nest in int64.
+// CHECK-LABEL: func.func @quantized_grouped_conv_int64
+// CHECK: arith.extsi %{{.*}} : i8 to i64
+// CHECK: linalg.generic {{.*}}"reduction"{{.*}} outs(%{{.*}} : tensor<1x2x1x5x5xi64>)
+// CHECK: arith.muli %{{.*}} : i64
+func.func @quantized_grouped_conv_int64(%x: tensor<1x2x5x5x!quant.uniform<i8:f32, 0.5:-3>>, %w: tensor<2x1x3x3x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x2x5x5xi64> {
+  %acc = quill.quantized_conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2 : i64} : (tensor<1x2x5x5x!quant.uniform<i8:f32, 0.5:-3>>, tensor<2x1x3x3x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x2x5x5xi64>
+  return %acc : tensor<1x2x5x5xi64>
+}
+
 // A 2-d convolution with one group: the uint8 input flipped to int8 (zero
 // point 130 - 128 = 2) and padded with 2, its real zero; im2col rows
 // [pixels, C*KH*KW] times the constant weight matrix [F, C*KH*KW]
@@ -94,14 +117,16 @@ func.func @table_lookup(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x!
   return %y : tensor<4x!quant.uniform<u8:f32, 0.25>>
 }
 
-// Per-channel (multiplier, shift) read along axis 1; 64-bit rounding shift,
-// zero point and clamp.
+// Per-channel (multiplier, shift) read along axis 1; the multipliers stay
+// int32 and are sign-extended in the loop (a 32 x 32 -> 64-bit product);
+// 64-bit rounding shift, zero point and clamp.
 // CHECK-LABEL: func.func @requantize
-// CHECK-DAG: %[[M:.*]] = arith.constant dense<[1073741824, 1518500250]> : tensor<2xi64>
+// CHECK-DAG: %[[M:.*]] = arith.constant dense<[1073741824, 1518500250]> : tensor<2xi32>
 // CHECK-DAG: %[[S:.*]] = arith.constant dense<[31, 35]> : tensor<2xi64>
-// CHECK: linalg.generic {{.*}} ins(%arg0, %[[M]], %[[S]] : tensor<4x2xi32>, tensor<2xi64>, tensor<2xi64>)
-// CHECK: ^bb0(%[[X:.*]]: i32, %[[MUL:.*]]: i64, %[[SHIFT:.*]]: i64, %{{.*}}: i8):
-// CHECK: %[[WIDE:.*]] = arith.extsi %[[X]] : i32 to i64
+// CHECK: linalg.generic {{.*}} ins(%arg0, %[[M]], %[[S]] : tensor<4x2xi32>, tensor<2xi32>, tensor<2xi64>)
+// CHECK: ^bb0(%[[X:.*]]: i32, %[[MUL32:.*]]: i32, %[[SHIFT:.*]]: i64, %{{.*}}: i8):
+// CHECK-DAG: %[[MUL:.*]] = arith.extsi %[[MUL32]] : i32 to i64
+// CHECK-DAG: %[[WIDE:.*]] = arith.extsi %[[X]] : i32 to i64
 // CHECK: %[[HALF:.*]] = arith.shli %c1_i64
 // CHECK: %[[P:.*]] = arith.muli %{{.*}}, %[[MUL]] : i64
 // CHECK: %[[R:.*]] = arith.addi %[[P]], %[[HALF]] : i64
@@ -112,6 +137,18 @@ func.func @table_lookup(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x!
 func.func @requantize(%acc: tensor<4x2xi32>) -> tensor<4x2xi8> {
   %y = quill.requantize %acc {axis = 1 : i32, multiplier = array<i32: 1073741824, 1518500250>, shift = array<i8: 31, 35>, output_zero_point = 5 : i32, output_unsigned, clamp_min = 5 : i64} : tensor<4x2xi32> to tensor<4x2xi8>
   return %y : tensor<4x2xi8>
+}
+
+// An int64 accumulator requantizes in 128-bit arithmetic: its difference
+// times a 31-bit multiplier can pass 2^63.
+// CHECK-LABEL: func.func @requantize_int64
+// CHECK: arith.extsi %{{.*}} : i64 to i128
+// CHECK: arith.muli %{{.*}} : i128
+// CHECK: arith.shrsi %{{.*}} : i128
+// CHECK: arith.trunci %{{.*}} : i128 to i8
+func.func @requantize_int64(%acc: tensor<4xi64>) -> tensor<4xi8> {
+  %y = quill.requantize %acc {multiplier = array<i32: 1073741824>, shift = array<i8: 40>, output_zero_point = -3 : i32} : tensor<4xi64> to tensor<4xi8>
+  return %y : tensor<4xi8>
 }
 
 // fp8 values are i8 bit patterns: quantize rounds the f32 bits at the

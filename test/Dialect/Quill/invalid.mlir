@@ -483,6 +483,15 @@ func.func @quantized_matmul_per_axis_lhs(%a: tensor<4x3x!quant.uniform<i8:f32:1,
 
 // -----
 
+// An accumulator is int32 or, widened, int64.
+func.func @quantized_matmul_int16(%a: tensor<4x3x!quant.uniform<i8:f32, 0.5>>, %w: tensor<3x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x2xi16> {
+  // expected-error @+1 {{result #0 must be ranked tensor of 32-bit signless integer or 64-bit signless integer values}}
+  %0 = quill.quantized_matmul %a, %w : (tensor<4x3x!quant.uniform<i8:f32, 0.5>>, tensor<3x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x2xi16>
+  return %0 : tensor<4x2xi16>
+}
+
+// -----
+
 func.func @quantized_matmul_row_axis(%a: tensor<4x3x!quant.uniform<i8:f32, 0.5>>, %w: tensor<3x2x!quant.uniform<i8:f32:0, {0.5, 0.5, 0.5}>>) -> tensor<4x2xi32> {
   // expected-error @+1 {{expected rhs quantized along axis 1}}
   %0 = quill.quantized_matmul %a, %w : (tensor<4x3x!quant.uniform<i8:f32, 0.5>>, tensor<3x2x!quant.uniform<i8:f32:0, {0.5, 0.5, 0.5}>>) -> tensor<4x2xi32>

@@ -115,6 +115,16 @@ func.func @dynamic_quantize(%x: tensor<2x3xf32>) {
   return
 }
 
+// A widened accumulator (int64) and its requantization.
+// CHECK-LABEL: func.func @quantized_matmul_int64
+// CHECK: quill.quantized_matmul %{{.*}}, %{{.*}} : ({{.*}}) -> tensor<4x2xi64>
+// CHECK: quill.requantize %{{.*}} : tensor<4x2xi64> to tensor<4x2xi8>
+func.func @quantized_matmul_int64(%a: tensor<4x3x!quant.uniform<u8:f32, 0.5:128>>, %b: tensor<3x2x!quant.uniform<u8:f32, 0.25>>) -> tensor<4x2xi8> {
+  %p = quill.quantized_matmul %a, %b : (tensor<4x3x!quant.uniform<u8:f32, 0.5:128>>, tensor<3x2x!quant.uniform<u8:f32, 0.25>>) -> tensor<4x2xi64>
+  %y = quill.requantize %p {multiplier = array<i32: 1073741824>, shift = array<i8: 33>} : tensor<4x2xi64> to tensor<4x2xi8>
+  return %y : tensor<4x2xi8>
+}
+
 // CHECK-LABEL: func.func @quantized_products
 // CHECK: quill.quantized_matmul %{{.*}}, %{{.*}} : (tensor<4x3x!quant.uniform<u8:f32, 5.000000e-01:128>>, tensor<3x2x!quant.uniform<i8:f32:1, {2.500000e-01,1.250000e-01}>>) -> tensor<4x2xi32>
 // CHECK: quill.quantized_conv %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x5x5x!quant.uniform<u8:f32, 5.000000e-01:128>>, tensor<3x2x3x3x!quant.uniform<i8:f32:0, {2.500000e-01,1.250000e-01,5.000000e-01}>>) -> tensor<1x3x3x3xi32>

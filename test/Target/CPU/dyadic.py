@@ -1,10 +1,12 @@
 # RUN: rm -rf %t && mkdir -p %t
 # RUN: %python %s %t | FileCheck %s
-# CHECK: 9 outputs checked, 0 failed
+# CHECK: 11 outputs checked, 0 failed
 #
 # quill-compile --integer-only on a quantized graph: elementwise functions as
-# tables, residual adds (broadcast, with and without ReLU), multiplies and a
-# global average pool on integers must agree bit for bit with the numpy
+# tables, residual adds (broadcast, with and without ReLU), multiplies, a
+# global average pool, a Clip (a requantize's clamp) and a concat of inputs
+# with different scales on integers must
+# agree bit for bit with the numpy
 # reference of the same integer steps (python/quill/reference.py), on random
 # values and on values that saturate the input and output ranges. The
 # results are returned as stored bytes, and the inputs' quantization is
@@ -45,6 +47,10 @@ ADD = (0.06, 100, U8)
 ADD_RELU = (0.04, 0, U8)
 MUL = (0.02, 3, I8)
 GAP = (0.01, 0, I8)
+CLIP = (0.02, -30, I8)
+CLIP_BOUNDS = (-1.3, 2.6)
+CONCAT = (0.07, 2, I8)
+CONCAT_SHAPE = (2, 8, 5, 5)
 
 
 def qtype(params):
@@ -99,6 +105,14 @@ results.append(result("prod", "%prod_raw", MUL))
 lines.append("  %%gap_raw = quill.global_average_pool %s : %s to %s" %
              (y, F, tensor((2, 4, 1, 1), "f32")))
 results.append(result("gap", "%gap_raw", GAP, (2, 4, 1, 1)))
+lines.append("  %%clip_lo = arith.constant dense<%r> : tensor<f32>" % CLIP_BOUNDS[0])
+lines.append("  %%clip_hi = arith.constant dense<%r> : tensor<f32>" % CLIP_BOUNDS[1])
+lines.append("  %%clip_raw = quill.clip %s min %%clip_lo max %%clip_hi : "
+             "(%s, tensor<f32>, tensor<f32>) -> %s" % (x, F, F))
+results.append(result("clip", "%clip_raw", CLIP))
+lines.append("  %%concat_raw = quill.concat %s, %s {axis = 1 : i64} : (%s, %s) -> %s" %
+             (x, y, F, F, tensor(CONCAT_SHAPE, "f32")))
+results.append(result("concat", "%concat_raw", CONCAT, CONCAT_SHAPE))
 
 source = os.path.join(work, "dyadic.mlir")
 with open(source, "w") as f:
@@ -142,9 +156,17 @@ expected.append((ref.add_integer(qy, pair(Y), qb, pair(B), pair(ADD_RELU),
                                  ADD_RELU[2], relu=True), ADD_RELU))
 expected.append((ref.mul_integer(qx, pair(X), qy, pair(Y), pair(MUL), MUL[2]), MUL))
 expected.append((ref.global_average_pool_integer(qy, pair(Y), pair(GAP), GAP[2]), GAP))
+clip_min, clip_max = (int(ref.quantize(np.float32(b), CLIP[0], CLIP[1], *CLIP[2]))
+                      for b in CLIP_BOUNDS)
+expected.append((ref.requantize(qx, *ref.dyadic(X[0] / CLIP[0]), X[1], CLIP[1],
+                                clip_min, clip_max), CLIP))
+expected.append((np.concatenate(
+    [ref.requantize(q, *ref.dyadic(p[0] / CONCAT[0]), p[1], CONCAT[1], *CONCAT[2])
+     for q, p in ((qx, X), (qy, Y))], axis=1), CONCAT))
 
 failed = 0
-names = list(FUNCTIONS) + ["add", "add_broadcast_relu", "mul", "global_average_pool"]
+names = list(FUNCTIONS) + ["add", "add_broadcast_relu", "mul", "global_average_pool",
+                          "clip", "concat"]
 for name, output, (q, params) in zip(names, outputs, expected):
     compiled = output.view(np.uint8) if params[2] == U8 else output
     same = compiled.astype(np.int64) == q
