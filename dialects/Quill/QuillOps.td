@@ -261,6 +261,47 @@ def Quill_IntegerSoftmaxOp : Quill_Op<"integer_softmax", [Pure, SameOperandsAndR
 }
 
 //===----------------------------------------------------------------------===//
+// quill.integer_gelu
+//===----------------------------------------------------------------------===//
+
+def Quill_IntegerGeluOp : Quill_Op<"integer_gelu", [Pure, SameOperandsAndResultShape]> {
+  let summary = "GELU on stored integers (I-BERT i-GELU)";
+  let description = [{
+    I-BERT's integer GELU of an 8-bit per-tensor quantized input at scale
+    `S`, every constant from `S` and the input's range
+    (lib/Dialect/Quill/IR/IntegerNonlinear.cpp, `python/quill/reference.py`).
+    With `S' = S / sqrt(2)`, `a = -0.2888`, `b = -1.769`, per element in
+    int32:
+
+    ```
+    x = q - zero_point
+    B = floor(b / S');  C = floor(1 / (a S'^2))    // both negative
+    y = sgn(x) * ((min(|x|, -B) + B)^2 + C)        // erf(x S') at a S'^2
+    g = -(x * ((y >> k) + floor(1 / (a S'^2 2^k))))
+    result = clamp(((g * m + 2^(s - 1)) >> s) + zero_point_out)
+    ```
+
+    `k` is the smallest shift that keeps `g` in int32; `(m, s)` is the
+    dyadic multiplier of `|S a S'^2 2^k / 2| / S_out`, rounding as
+    `quill.requantize` does. Unlike `quill.table_lookup` it needs no gather,
+    so it vectorizes; it approximates GELU within I-BERT's fit (erf to about
+    1e-2) where a table is exact.
+
+    ```mlir
+    %y = quill.integer_gelu %x : tensor<128x!quant.uniform<u8:f32, 0.05:100>>
+                                 to tensor<128x!quant.uniform<u8:f32, 0.04:10>>
+    ```
+
+    The verifier checks that both types are 8-bit per tensor and that the
+    input scale and output scale give the constants and the multiplier.
+  }];
+  let arguments = (ins Quill_QuantizedTensor:$input);
+  let results = (outs Quill_QuantizedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // quill.integer_layer_norm
 //===----------------------------------------------------------------------===//
 

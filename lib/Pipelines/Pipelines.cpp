@@ -35,9 +35,10 @@ void mlir::quill::buildQDQToIntegerPipeline(OpPassManager &pm) {
   func.addPass(createCSEPass());
 }
 
-void mlir::quill::buildIntegerOnlyPipeline(OpPassManager &pm) {
+void mlir::quill::buildIntegerOnlyPipeline(OpPassManager &pm,
+                                           const DyadicPassOptions &options) {
   OpPassManager &func = pm.nest<func::FuncOp>();
-  func.addPass(createDyadicPass());
+  func.addPass(createDyadicPass(options));
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
   func.addPass(createVerifyIntegerOnlyPass());
@@ -109,7 +110,7 @@ void mlir::quill::registerQuillPassesAndPipelines() {
       "quill-integer-only",
       "Rewrite a quantized graph to integer arithmetic and check that no "
       "floating point remains between input quantize and output dequantize",
-      buildIntegerOnlyPipeline);
+      [](OpPassManager &pm) { buildIntegerOnlyPipeline(pm); });
   PassPipelineRegistration<>(
       "quill-cpu-kernel",
       "Lower the graph IR to kernel IR on tensors and fuse elementwise ops",

@@ -384,6 +384,35 @@ struct ConcatOnIntegers : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// quantize(gelu(dequantize(x))) as quill.integer_gelu (the `gelu=i-gelu`
+/// option; by default ElementwiseByTable takes GELU).
+struct GeluOnIntegers : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    quant::UniformQuantizedType output = getPerTensorType(op);
+    auto gelu = op.getInput().getDefiningOp<GeluOp>();
+    if (!output || !gelu || !gelu->hasOneUse())
+      return failure();
+    Value quantized =
+        getDequantizedInput(gelu.getInput(), /*allowPerAxis=*/false);
+    if (!quantized)
+      return failure();
+    quant::UniformQuantizedType input = getPerTensorElement(quantized);
+    int64_t maxAbs =
+        std::max(std::abs(input.getStorageTypeMin() - input.getZeroPoint()),
+                 std::abs(input.getStorageTypeMax() - input.getZeroPoint()));
+    std::optional<IntegerGeluConstants> constants =
+        getIntegerGeluConstants(input.getScale(), maxAbs);
+    if (!constants ||
+        !getDyadicMultiplier(constants->productScale / output.getScale()))
+      return failure();
+    rewriter.replaceOpWithNewOp<IntegerGeluOp>(op, op.getType(), quantized);
+    return success();
+  }
+};
+
 /// quantize(softmax(dequantize(x))).
 struct SoftmaxOnIntegers : OpRewritePattern<QuantizeOp> {
   SoftmaxOnIntegers(MLIRContext *context, ExpApproximation approximation)
@@ -515,8 +544,16 @@ struct DyadicPass : quill::impl::DyadicPassBase<DyadicPass> {
           << softmaxExp << "' (expected i-exp or shift)";
       return signalPassFailure();
     }
+    if (gelu != "table" && gelu != "i-gelu") {
+      getOperation().emitError("unknown gelu '")
+          << gelu << "' (expected table or i-gelu)";
+      return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
     populateQDQToIntegerPatterns(patterns);
+    // Tried before the table, which takes GELU otherwise.
+    if (gelu == "i-gelu")
+      patterns.add<GeluOnIntegers>(&getContext(), /*benefit=*/2);
     patterns.add<ElementwiseByTable, AddOnIntegers, MulOnIntegers,
                  ScaleByConstant, GlobalAveragePoolOnIntegers,
                  LayerNormOnIntegers, ConcatOnIntegers>(&getContext());

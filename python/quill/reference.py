@@ -252,6 +252,36 @@ def integer_softmax(q, in_params, out_params, out_range, axis, approximation):
                       *out_range)
 
 
+I_GELU_A = -0.2888
+I_GELU_B = -1.769
+
+
+def integer_gelu_constants(scale, max_abs):
+    """(b, c, shift, one, product_scale) of I-BERT's i-GELU at input
+    `scale` for inputs |q - z| <= max_abs."""
+    erf_scale = scale / math.sqrt(2.0)
+    c = math.floor(1.0 / (I_GELU_A * erf_scale * erf_scale))
+    b = math.floor(I_GELU_B / erf_scale)
+    shift = 0
+    while max_abs * (2 * ((-c) >> shift) + 3) >= 1 << 31:
+        shift += 1
+    shifted_scale = I_GELU_A * erf_scale * erf_scale * math.ldexp(1.0, shift)
+    one = math.floor(1.0 / shifted_scale)
+    return b, c, shift, one, abs(scale * shifted_scale / 2.0)
+
+
+def integer_gelu(q, in_params, in_range, out_params, out_range):
+    """quill.integer_gelu of stored values `q`."""
+    x = np.asarray(q, np.int64) - in_params[1]
+    max_abs = max(abs(in_range[0] - in_params[1]), abs(in_range[1] - in_params[1]))
+    b, c, shift, one, product_scale = integer_gelu_constants(in_params[0], max_abs)
+    y = np.sign(x) * ((np.minimum(np.abs(x), -b) + b) ** 2 + c)
+    product = -(x * ((y >> shift) + one))
+    assert np.abs(product).max() < 1 << 31
+    multiplier, rshift = dyadic(product_scale / out_params[0])
+    return requantize(product, multiplier, rshift, 0, out_params[1], *out_range)
+
+
 def isqrt_newton(v):
     """(floor(sqrt(v)), steps) by Newton from 2^ceil(bits(v)/2), stopping
     when a step no longer decreases (I-BERT's iteration, v >= 1)."""

@@ -2,6 +2,9 @@
 // RUN: quill-opt %s -split-input-file --quill-dyadic="softmax-exp=shift" | FileCheck %s --check-prefix=SHIFT
 // RUN: not quill-opt %s -split-input-file --quill-dyadic="softmax-exp=table" 2>&1 | FileCheck %s --check-prefix=OPTION
 // OPTION: unknown softmax-exp 'table' (expected i-exp or shift)
+// RUN: quill-opt %s -split-input-file --quill-dyadic="gelu=i-gelu" | FileCheck %s --check-prefix=IGELU
+// RUN: not quill-opt %s -split-input-file --quill-dyadic="gelu=tanh" 2>&1 | FileCheck %s --check-prefix=GELU-OPTION
+// GELU-OPTION: unknown gelu 'tanh' (expected table or i-gelu)
 
 !x = !quant.uniform<u8:f32, 0.05:128>
 !s = !quant.uniform<u8:f32, 0.00390625:0>
@@ -255,4 +258,23 @@ func.func @concat_rescaled(%a: tensor<2x3x!a>, %b: tensor<2x2x!b>) -> tensor<2x5
   %c = quill.concat %af, %bf {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x2xf32>) -> tensor<2x5xf32>
   %q = quill.quantize %c : tensor<2x5xf32> to tensor<2x5x!y>
   return %q : tensor<2x5x!y>
+}
+
+// -----
+
+!x = !quant.uniform<u8:f32, 0.04:10>
+!y = !quant.uniform<u8:f32, 0.03:20>
+
+// GELU: a table of its 256 quantized values by default, I-BERT's integer
+// polynomial with gelu=i-gelu.
+// CHECK-LABEL: func.func @gelu_forms
+// CHECK: quill.table_lookup
+// IGELU-LABEL: func.func @gelu_forms
+// IGELU: quill.integer_gelu %arg0 : tensor<8x!quant.uniform<u8:f32, 4.000000e-02:10>> to tensor<8x!quant.uniform<u8:f32, 3.000000e-02:20>>
+// IGELU-NOT: quill.table_lookup
+func.func @gelu_forms(%x: tensor<8x!x>) -> tensor<8x!y> {
+  %f = quill.dequantize %x : tensor<8x!x> to tensor<8xf32>
+  %g = quill.gelu %f : tensor<8xf32>
+  %q = quill.quantize %g : tensor<8xf32> to tensor<8x!y>
+  return %q : tensor<8x!y>
 }

@@ -161,6 +161,19 @@ static llvm::cl::opt<bool> integerOnly(
                    "Needs a quantized model or --quantize=int8"),
     llvm::cl::cat(quantization));
 
+static llvm::cl::opt<std::string> softmaxExp(
+    "softmax-exp",
+    llvm::cl::desc("With --integer-only: softmax's integer exponential, "
+                   "i-exp (I-BERT, default) or shift (I-ViT's Shiftmax)"),
+    llvm::cl::init("i-exp"), llvm::cl::cat(quantization));
+
+static llvm::cl::opt<std::string> geluForm(
+    "gelu",
+    llvm::cl::desc("With --integer-only: GELU as a table of its quantized "
+                   "values (table, default, exact) or I-BERT's integer "
+                   "polynomial (i-gelu, vectorizes)"),
+    llvm::cl::init("table"), llvm::cl::cat(quantization));
+
 /// Checks the quantization options; the message names the one at fault.
 static LogicalResult checkQuantizationOptions(std::string &error) {
   if (quantizeMode.empty() && !calibrationData.empty())
@@ -199,6 +212,16 @@ static LogicalResult checkQuantizationOptions(std::string &error) {
   else if (integerOnly && emitKind == EmitKind::QDQONNX)
     error = "--integer-only compiles the model; --emit=qdq-onnx writes the "
             "quantized graph before that rewrite";
+  else if ((softmaxExp.getNumOccurrences() || geluForm.getNumOccurrences()) &&
+           !integerOnly)
+    error = std::string(softmaxExp.getNumOccurrences() ? "--softmax-exp"
+                                                       : "--gelu") +
+            " needs --integer-only";
+  else if (softmaxExp != "i-exp" && softmaxExp != "shift")
+    error =
+        "unknown --softmax-exp '" + softmaxExp + "' (expected i-exp or shift)";
+  else if (geluForm != "table" && geluForm != "i-gelu")
+    error = "unknown --gelu '" + geluForm + "' (expected table or i-gelu)";
   else if (emitKind == EmitKind::QDQONNX && quantizeMode != "int8")
     error = "--emit=qdq-onnx writes int8 models (ONNX's int4 and fp8 "
             "QuantizeLinear need opsets 19 and 21)";
@@ -464,7 +487,10 @@ int main(int argc, char **argv) {
     return 1;
   if (integerOnly) {
     PassManager rewrite(&context);
-    quill::buildIntegerOnlyPipeline(rewrite);
+    quill::DyadicPassOptions options;
+    options.softmaxExp = softmaxExp;
+    options.gelu = geluForm;
+    quill::buildIntegerOnlyPipeline(rewrite, options);
     if (failed(rewrite.run(*module)))
       return 1;
   }

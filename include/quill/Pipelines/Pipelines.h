@@ -14,6 +14,8 @@
 #ifndef QUILL_PIPELINES_PIPELINES_H
 #define QUILL_PIPELINES_PIPELINES_H
 
+#include "quill/Transforms/Passes.h"
+
 #include "mlir/Pass/PassManager.h"
 
 namespace mlir::quill {
@@ -27,10 +29,11 @@ void buildPreparePipeline(OpPassManager &pm);
 /// quill-quantize.
 void buildQDQToIntegerPipeline(OpPassManager &pm);
 
-/// Appends the integer-only rewrite, quill-dyadic and its cleanup, then
-/// quill-verify-integer-only, to a module-level pass manager
+/// Appends the integer-only rewrite, quill-dyadic (with `options`) and its
+/// cleanup, then quill-verify-integer-only, to a module-level pass manager
 /// (quill-compile --integer-only).
-void buildIntegerOnlyPipeline(OpPassManager &pm);
+void buildIntegerOnlyPipeline(OpPassManager &pm,
+                              const DyadicPassOptions &options = {});
 
 /// Appends graph IR -> kernel IR (tensors) to a module-level pass manager.
 void buildCPUKernelPipeline(OpPassManager &pm);

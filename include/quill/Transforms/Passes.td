@@ -225,6 +225,9 @@ def DyadicPass : Pass<"quill-dyadic", "func::FuncOp"> {
       the output's: each such input requantized to the output's type, then
       the concat on stored values.
 
+    * with `gelu=i-gelu`, `quantize(gelu(dequantize(x)))` (either form) is
+      `quill.integer_gelu`, I-BERT's second-order erf polynomial in int32,
+      instead of a table;
     * `quantize(softmax(dequantize(x)))`: `quill.integer_softmax`, with
       I-BERT's i-exp (the default) or I-ViT's Shiftmax (`softmax-exp=shift`);
     * `quantize(layer_norm(dequantize(x), scale, bias))` with constant scale
@@ -247,6 +250,9 @@ def DyadicPass : Pass<"quill-dyadic", "func::FuncOp"> {
     Option<"softmaxExp", "softmax-exp", "std::string", /*default=*/"\"i-exp\"",
            "integer exponential of softmax: i-exp (I-BERT) or shift "
            "(I-ViT's Shiftmax)">,
+    Option<"gelu", "gelu", "std::string", /*default=*/"\"table\"",
+           "integer GELU: table (the exact quantized function, a gather) or "
+           "i-gelu (I-BERT's polynomial, vectorizes)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::quant::QuantDialect"];

@@ -1,9 +1,9 @@
-//===- IntegerNormalization.cpp - Integer softmax and layer norm ----------===//
+//===- IntegerNormalization.cpp - Integer softmax, layer norm, GELU -------===//
 //
 // quill.integer_softmax and quill.integer_layer_norm as linalg on int64:
-// row statistics by reductions, then elementwise maps reading them. The
-// formulas are the ops' descriptions; the constants come from
-// IntegerNonlinear.h.
+// row statistics by reductions, then elementwise maps reading them;
+// quill.integer_gelu as one elementwise map on int32. The formulas are the
+// ops' descriptions; the constants come from IntegerNonlinear.h.
 //
 //===----------------------------------------------------------------------===//
 
@@ -225,10 +225,71 @@ struct IntegerLayerNormLowering : OpConversionPattern<IntegerLayerNormOp> {
   }
 };
 
+struct IntegerGeluLowering : OpConversionPattern<IntegerGeluOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(IntegerGeluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    quant::UniformQuantizedType input = getElement(op.getInput());
+    quant::UniformQuantizedType output = getElement(op.getResult());
+    int64_t zeroPoint = input.getZeroPoint();
+    int64_t maxAbs = std::max(std::abs(input.getStorageTypeMin() - zeroPoint),
+                              std::abs(input.getStorageTypeMax() - zeroPoint));
+    std::optional<IntegerGeluConstants> constants =
+        getIntegerGeluConstants(input.getScale(), maxAbs);
+    std::optional<DyadicMultiplier> requantize =
+        constants
+            ? getDyadicMultiplier(constants->productScale / output.getScale())
+            : std::nullopt;
+    if (!requantize)
+      return rewriter.notifyMatchFailure(op, "scales out of range");
+    IntegerGeluConstants c = *constants;
+    Type storage =
+        getConvertedResultType(*getTypeConverter(), op).getElementType();
+    auto type = cast<RankedTensorType>(adaptor.getInput().getType());
+    bool inputUnsigned = !input.isSigned();
+    rewriter.replaceOp(
+        op,
+        buildElementwise(
+            rewriter, op.getLoc(), type.getShape(), storage, adaptor.getInput(),
+            [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+              IntegerMath m{b, l, b.getI32Type()};
+              Value x =
+                  m.sub(m.widen(args[0], inputUnsigned), m.constant(zeroPoint));
+              Value zero = m.constant(0);
+              Value sign =
+                  m.sub(arith::ExtUIOp::create(
+                            b, l, m.type,
+                            arith::CmpIOp::create(
+                                b, l, arith::CmpIPredicate::sgt, x, zero)),
+                        arith::ExtUIOp::create(
+                            b, l, m.type,
+                            arith::CmpIOp::create(
+                                b, l, arith::CmpIPredicate::slt, x, zero)));
+              Value magnitude = m.max(x, m.sub(zero, x));
+              Value offset = m.add(m.min(magnitude, m.constant(-c.polyB)),
+                                   m.constant(c.polyB));
+              Value erf = m.mul(
+                  sign, m.add(m.mul(offset, offset), m.constant(c.polyC)));
+              Value product = m.mul(
+                  x, m.add(m.shr(erf, m.constant(c.shift)), m.constant(c.one)));
+              IntegerMath wide{b, l};
+              return wide.requantizeToStorage(
+                  wide.widen(m.sub(zero, product), /*isUnsigned=*/false),
+                  wide.constant(requantize->multiplier),
+                  wide.constant(requantize->shift), output.getZeroPoint(),
+                  output.getStorageTypeMin(), output.getStorageTypeMax(),
+                  storage);
+            }));
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::quill::lowering::populateIntegerNormalizationPatterns(
     StorageTypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<IntegerSoftmaxLowering, IntegerLayerNormLowering>(
-      converter, patterns.getContext());
+  patterns.add<IntegerSoftmaxLowering, IntegerLayerNormLowering,
+               IntegerGeluLowering>(converter, patterns.getContext());
 }

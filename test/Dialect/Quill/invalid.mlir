@@ -483,6 +483,22 @@ func.func @quantized_matmul_per_axis_lhs(%a: tensor<4x3x!quant.uniform<i8:f32:1,
 
 // -----
 
+func.func @integer_gelu_scale(%x: tensor<4x!quant.uniform<i8:f32, 1.0e-6>>) -> tensor<4x!quant.uniform<i8:f32, 0.1>> {
+  // expected-error @+1 {{input scale 1.000000e-06 out of range for the integer GELU}}
+  %y = quill.integer_gelu %x : tensor<4x!quant.uniform<i8:f32, 1.0e-6>> to tensor<4x!quant.uniform<i8:f32, 0.1>>
+  return %y : tensor<4x!quant.uniform<i8:f32, 0.1>>
+}
+
+// -----
+
+func.func @integer_gelu_per_axis(%x: tensor<2x!quant.uniform<i8:f32:0, {0.1, 0.2}>>) -> tensor<2x!quant.uniform<i8:f32, 0.1>> {
+  // expected-error @+1 {{per tensor}}
+  %y = quill.integer_gelu %x : tensor<2x!quant.uniform<i8:f32:0, {0.1, 0.2}>> to tensor<2x!quant.uniform<i8:f32, 0.1>>
+  return %y : tensor<2x!quant.uniform<i8:f32, 0.1>>
+}
+
+// -----
+
 // An accumulator is int32 or, widened, int64.
 func.func @quantized_matmul_int16(%a: tensor<4x3x!quant.uniform<i8:f32, 0.5>>, %w: tensor<3x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x2xi16> {
   // expected-error @+1 {{result #0 must be ranked tensor of 32-bit signless integer or 64-bit signless integer values}}

@@ -125,6 +125,13 @@ func.func @quantized_matmul_int64(%a: tensor<4x3x!quant.uniform<u8:f32, 0.5:128>
   return %y : tensor<4x2xi8>
 }
 
+// CHECK-LABEL: func.func @integer_gelu
+// CHECK: quill.integer_gelu %{{.*}} : tensor<4x!quant.uniform<u8:f32, 5.000000e-02:100>> to tensor<4x!quant.uniform<u8:f32, 4.000000e-02:10>>
+func.func @integer_gelu(%x: tensor<4x!quant.uniform<u8:f32, 0.05:100>>) -> tensor<4x!quant.uniform<u8:f32, 0.04:10>> {
+  %y = quill.integer_gelu %x : tensor<4x!quant.uniform<u8:f32, 0.05:100>> to tensor<4x!quant.uniform<u8:f32, 0.04:10>>
+  return %y : tensor<4x!quant.uniform<u8:f32, 0.04:10>>
+}
+
 // CHECK-LABEL: func.func @quantized_products
 // CHECK: quill.quantized_matmul %{{.*}}, %{{.*}} : (tensor<4x3x!quant.uniform<u8:f32, 5.000000e-01:128>>, tensor<3x2x!quant.uniform<i8:f32:1, {2.500000e-01,1.250000e-01}>>) -> tensor<4x2xi32>
 // CHECK: quill.quantized_conv %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x5x5x!quant.uniform<u8:f32, 5.000000e-01:128>>, tensor<3x2x3x3x!quant.uniform<i8:f32:0, {2.500000e-01,1.250000e-01,5.000000e-01}>>) -> tensor<1x3x3x3xi32>

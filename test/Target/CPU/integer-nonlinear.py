@@ -1,10 +1,12 @@
 # RUN: rm -rf %t && mkdir -p %t
 # RUN: %python %s %t | FileCheck %s
 # CHECK: isqrt: {{[0-9]+}} values, floor(sqrt) in at most {{[1-8]}} steps
-# CHECK: 8 outputs checked, 0 failed
+# CHECK: 18 outputs checked, 0 failed
 #
-# Softmax (I-BERT i-exp and I-ViT Shiftmax) and LayerNorm (integer square
-# root) compiled by quill-compile --integer-only agree bit for bit with the
+# Softmax (I-BERT i-exp and I-ViT Shiftmax), LayerNorm (integer square
+# root) and GELU (a table, or I-BERT's i-GELU with quill-dyadic's
+# gelu=i-gelu, at a coarse and at a fine input scale that needs its
+# overflow shift) compiled by quill-compile --integer-only agree bit for bit with the
 # numpy reference of the same integer steps (python/quill/reference.py) on
 # random rows, all-equal rows, rows with one dominant value, saturated
 # inputs, and LayerNorm rows of zero, tiny and saturated variance, over one
@@ -30,6 +32,10 @@ P_NARROW = (0.002, -128, I8) # probabilities of rows that saturate it
 L = (0.04, 130, U8)          # LayerNorm input
 N = (0.03, 120, U8)          # LayerNorm output
 EPSILON = 1e-5
+G = (0.04, 10, U8)           # GELU input
+G_OUT = (0.03, 20, U8)
+H = (0.0005, -3, I8)         # GELU input at a fine scale
+H_OUT = (0.0004, -20, I8)
 
 
 def qtype(params):
@@ -94,27 +100,38 @@ result("norm", "quill.layer_norm %s, %%gamma, %%beta {axis = 1 : i64, epsilon = 
 result("norm_wide", "quill.layer_norm %s, %%gamma_w, %%beta_w {axis = 1 : i64, epsilon = %e : f32}"
        " : (%s, tensor<3x8xf32>, tensor<3x8xf32>) -> %s" % (w, EPSILON, FW, FW), N, WIDE)
 
+g = dequantized("g", G, ROWS)
+h = dequantized("h", H, ROWS)
+result("gelu", "quill.gelu %s : %s" % (g, F), G_OUT, ROWS)
+result("gelu_fine", "quill.gelu %s : %s" % (h, F), H_OUT, ROWS)
+
 source = os.path.join(work, "nonlinear.mlir")
 with open(source, "w") as f:
     f.write('func.func @nonlinear(%%x: %s {quill.name = "x"}, %%l: %s {quill.name = "l"}, '
-            '%%w: %s {quill.name = "w"}) -> (%s) {\n' %
-            (F, F, FW, ", ".join(t for _, t in results)))
+            '%%w: %s {quill.name = "w"}, %%g: %s {quill.name = "g"}, '
+            '%%h: %s {quill.name = "h"}) -> (%s) {\n' %
+            (F, F, FW, F, F, ", ".join(t for _, t in results)))
     f.write("\n".join(lines) + "\n")
     f.write("  return %s : %s\n}\n" % (", ".join(v for v, _ in results),
                                       ", ".join(t for _, t in results)))
 
-# i-exp through quill-compile's pipeline; Shiftmax by quill-dyadic's option
-# first (quill-compile --integer-only then finds nothing left to rewrite).
+# i-exp and GELU tables through quill-compile's pipeline; Shiftmax and
+# i-GELU by quill-dyadic's options first (quill-compile --integer-only then
+# finds nothing left to rewrite). Each library: (softmax, GELU) forms.
 libraries = {}
-libraries["i_exp"] = os.path.join(work, "i_exp.so")
-subprocess.run(["quill-compile", "--integer-only", source, "-o",
-                libraries["i_exp"]], check=True)
-shifted = os.path.join(work, "shift.mlir")
-subprocess.run(["quill-opt", source, "--pass-pipeline=builtin.module(func.func("
-                "quill-dyadic{softmax-exp=shift}))", "-o", shifted], check=True)
-libraries["shift"] = os.path.join(work, "shift.so")
-subprocess.run(["quill-compile", "--integer-only", shifted, "-o",
-                libraries["shift"]], check=True)
+library = os.path.join(work, "i_exp.so")
+subprocess.run(["quill-compile", "--integer-only", source, "-o", library],
+               check=True)
+libraries[library] = ("i_exp", "table")
+for options, forms in (("softmax-exp=shift", ("shift", "table")),
+                       ("gelu=i-gelu", ("i_exp", "i_gelu"))):
+    rewritten = os.path.join(work, "%s_%s.mlir" % forms)
+    subprocess.run(["quill-opt", source, "--pass-pipeline=builtin.module(func.func("
+                    "quill-dyadic{%s}))" % options, "-o", rewritten], check=True)
+    library = rewritten.replace(".mlir", ".so")
+    subprocess.run(["quill-compile", "--integer-only", rewritten, "-o", library],
+                   check=True)
+    libraries[library] = forms
 
 x_in = (rng.standard_normal(ROWS) * 2).astype(np.float32)
 x_in[1] = 0.7                       # all equal
@@ -127,7 +144,10 @@ l_in[2, ::4] = 0.24                 # one step apart: tiny variance
 l_in[3] = rng.choice([-100, 100], 16)  # saturated
 w_in = (rng.standard_normal(WIDE) * 2).astype(np.float32)
 w_in[1] = 3.0
-inputs = {"x": x_in, "l": l_in, "w": w_in}
+# Every stored value of both GELU inputs, and saturation beyond them.
+g_in = np.linspace(-1.0, 9.8, ROWS[0] * ROWS[1]).astype(np.float32).reshape(ROWS)
+h_in = np.linspace(-0.07, 0.07, ROWS[0] * ROWS[1]).astype(np.float32).reshape(ROWS)
+inputs = {"x": x_in, "l": l_in, "w": w_in, "g": g_in, "h": h_in}
 
 
 def stored(name, params):
@@ -139,6 +159,17 @@ def pair(params):
 
 
 qx, ql, qw = stored("x", X), stored("l", L), stored("w", L)
+qg, qh = stored("g", G), stored("h", H)
+
+
+def gelu(q, params, out, form):
+    if form == "i_gelu":
+        return ref.integer_gelu(q, pair(params), params[2], pair(out), out[2])
+    exact = lambda v: 0.5 * v * (1 + np.vectorize(math.erf)(v / math.sqrt(2)))
+    table = ref.elementwise_table(exact, pair(params), params[2], pair(out), out[2])
+    return ref.table_lookup(q, table, params[2][0])
+
+
 norm = ref.layer_norm_parameters(gamma.astype(np.float64), beta.astype(np.float64),
                                  float(np.float32(EPSILON)), L[0], N[0], 16)
 norm_wide = ref.layer_norm_parameters(
@@ -159,7 +190,7 @@ for v in values:
 print("isqrt: %d values, floor(sqrt) in at most %d steps" % (len(values), most))
 
 failed = checked = 0
-for approximation, library in libraries.items():
+for library, (approximation, gelu_form) in libraries.items():
     outputs = list(Model(library).run(inputs).values())
     expected = [
         (ref.integer_softmax(qx, pair(X), pair(P), P[2], 1, approximation), P),
@@ -167,8 +198,11 @@ for approximation, library in libraries.items():
                              approximation), P_NARROW),
         (ref.integer_layer_norm(ql, pair(L), *norm, pair(N), N[2], 1), N),
         (ref.integer_layer_norm(qw, pair(L), *norm_wide, pair(N), N[2], 1), N),
+        (gelu(qg, G, G_OUT, gelu_form), G_OUT),
+        (gelu(qh, H, H_OUT, gelu_form), H_OUT),
     ]
-    names = ["softmax", "softmax_narrow", "layer_norm", "layer_norm_wide"]
+    names = ["softmax", "softmax_narrow", "layer_norm", "layer_norm_wide",
+             "gelu " + gelu_form, "gelu_fine " + gelu_form]
     for name, output, (q, params) in zip(names, outputs, expected):
         checked += 1
         compiled = output.view(np.uint8) if params[2] == U8 else output

@@ -206,6 +206,29 @@ LogicalResult IntegerSoftmaxOp::verify() {
   return success();
 }
 
+LogicalResult IntegerGeluOp::verify() {
+  if (failed(verifyEightBitPerTensor(*this, getInput().getType(),
+                                     getResult().getType())))
+    return failure();
+  auto input =
+      cast<quant::UniformQuantizedType>(getInput().getType().getElementType());
+  int64_t maxAbs =
+      std::max(std::abs(input.getStorageTypeMin() - input.getZeroPoint()),
+               std::abs(input.getStorageTypeMax() - input.getZeroPoint()));
+  std::optional<IntegerGeluConstants> constants =
+      getIntegerGeluConstants(input.getScale(), maxAbs);
+  if (!constants)
+    return emitOpError("input scale ")
+           << input.getScale() << " out of range for the integer GELU";
+  double outputScale =
+      cast<quant::UniformQuantizedType>(getResult().getType().getElementType())
+          .getScale();
+  if (!getDyadicMultiplier(constants->productScale / outputScale))
+    return emitOpError("output scale ")
+           << outputScale << " has no dyadic multiplier";
+  return success();
+}
+
 LogicalResult IntegerLayerNormOp::verify() {
   RankedTensorType input = getInput().getType();
   if (input.getShape() != getResult().getType().getShape())

@@ -1,9 +1,10 @@
 //===- IntegerNonlinear.h - Constants of the integer nonlinears -*- C++ -*-===//
 //
-// The integer constants quill.integer_softmax and quill.integer_layer_norm
-// compute with, derived in one place from the quantization scales: the
-// rewrite that creates the ops checks them, the lowering emits them, and
-// python/quill/reference.py derives the same numbers independently.
+// The integer constants quill.integer_softmax, quill.integer_gelu and
+// quill.integer_layer_norm compute with, derived in one place from the
+// quantization scales: the rewrite that creates the ops checks them, the
+// lowering emits them, and python/quill/reference.py derives the same numbers
+// independently.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,6 +37,27 @@ constexpr int64_t softmaxProbabilityBits = 30;
 /// exponential of 0 would need 2^31 or more).
 std::optional<IntegerExpConstants>
 getIntegerExpConstants(ExpApproximation approximation, double inputScale);
+
+/// I-BERT's i-GELU of x = q - z at input scale S (quill.integer_gelu), with
+/// S' = S / sqrt(2): erf(x S') ~ sgn(x) * (a (min(|x|, -B) + B)^2 + 1) as
+/// the integer y = sgn(x) * ((min(|x|, -B) + B)^2 + C) at scale a S'^2,
+/// shifted right by `shift`, and GELU = x * (y + one) at scale
+/// S * a S'^2 2^shift / 2 (negative: a < 0).
+struct IntegerGeluConstants {
+  /// floor(b / S') and floor(1 / (a S'^2)), both negative.
+  int64_t polyB, polyC;
+  /// The smallest right shift of y that keeps |x * (y + one)| below 2^31.
+  int64_t shift;
+  /// floor(1 / (a S'^2 2^shift)): 1 at the shifted erf's scale (negative).
+  int64_t one;
+  /// |S * a S'^2 2^shift / 2|, the scale of -(x * (y + one)).
+  double productScale;
+};
+
+/// None when the input scale is so fine that the polynomial leaves int32.
+/// `maxAbsInput` is the largest |q - z| of the input type.
+std::optional<IntegerGeluConstants>
+getIntegerGeluConstants(double inputScale, int64_t maxAbsInput);
 
 /// Normalized values carry this many fraction bits.
 constexpr int64_t layerNormFractionBits = 16;
