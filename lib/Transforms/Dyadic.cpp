@@ -348,6 +348,68 @@ struct GlobalAveragePoolOnIntegers : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// quantize(average_pool(dequantize(x))) when every window divides by the
+/// same count (no padding, or padding counted; every window inside the
+/// padded input): the window sums of x - zx as a depthwise
+/// quill.quantized_conv with a kernel of ones (its padding holds zx, real
+/// zero), requantized by sx / (count * sy).
+struct AveragePoolOnIntegers : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    quant::UniformQuantizedType output = getPerTensorType(op);
+    auto pool = op.getInput().getDefiningOp<AveragePoolOp>();
+    if (!output || !pool || !pool->hasOneUse())
+      return failure();
+    Value quantized =
+        getDequantizedInput(pool.getInput(), /*allowPerAxis=*/false);
+    if (!quantized)
+      return failure();
+    auto inputType = cast<RankedTensorType>(quantized.getType());
+    RankedTensorType resultType = pool.getType();
+    ArrayRef<int64_t> kernel = pool.getKernelShape(), pads = pool.getPads();
+    ArrayRef<int64_t> strides = pool.getStrides(),
+                      dilations = pool.getDilations();
+    int64_t spatial = kernel.size();
+    bool padded = llvm::any_of(pads, [](int64_t pad) { return pad != 0; });
+    if (padded && !pool.getCountIncludePad())
+      return failure();
+    int64_t count = 1;
+    for (int64_t axis = 0; axis < spatial; ++axis) {
+      count *= kernel[axis];
+      int64_t lastEnd = (resultType.getDimSize(axis + 2) - 1) * strides[axis] +
+                        dilations[axis] * (kernel[axis] - 1) + 1;
+      if (lastEnd >
+          inputType.getDimSize(axis + 2) + pads[axis] + pads[spatial + axis])
+        return failure();
+    }
+    // |x - z| <= 255 summed over `count` elements must fit in int32.
+    double factor = getPerTensorElement(quantized).getScale() /
+                    (double(count) * output.getScale());
+    if (count > (int64_t(1) << 23) || !getDyadicMultiplier(factor))
+      return failure();
+    Location loc = pool.getLoc();
+    int64_t channels = inputType.getDimSize(1);
+    SmallVector<int64_t> weightShape = {channels, 1};
+    weightShape.append(kernel.begin(), kernel.end());
+    auto storage = RankedTensorType::get(weightShape, rewriter.getI8Type());
+    Value ones = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(storage, rewriter.getI8IntegerAttr(1)));
+    auto onesType = quant::UniformQuantizedType::get(
+        quant::QuantizationFlags::Signed, rewriter.getI8Type(),
+        rewriter.getF32Type(), 1.0, 0, -128, 127);
+    Value weight =
+        StorageCastOp::create(rewriter, loc, storage.clone(onesType), ones);
+    Value sums = QuantizedConvOp::create(
+        rewriter, loc, resultType.clone(rewriter.getI32Type()), quantized,
+        weight, pool.getStridesAttr(), pool.getPadsAttr(),
+        pool.getDilationsAttr(), rewriter.getI64IntegerAttr(channels));
+    return replaceByRequantized(op, rewriter, sums, factor, output, {});
+  }
+};
+
 /// quantize(concat(dequantize(a), dequantize(b), ...)) whose inputs differ
 /// in type: each input rescaled to the output's type (one requantize, none
 /// where it already has it), then the concat on stored values.
@@ -556,7 +618,8 @@ struct DyadicPass : quill::impl::DyadicPassBase<DyadicPass> {
       patterns.add<GeluOnIntegers>(&getContext(), /*benefit=*/2);
     patterns.add<ElementwiseByTable, AddOnIntegers, MulOnIntegers,
                  ScaleByConstant, GlobalAveragePoolOnIntegers,
-                 LayerNormOnIntegers, ConcatOnIntegers>(&getContext());
+                 AveragePoolOnIntegers, LayerNormOnIntegers, ConcatOnIntegers>(
+        &getContext());
     patterns.add<SoftmaxOnIntegers>(&getContext(), *approximation);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -219,6 +219,24 @@ LAYER_NORM_RECIPROCAL_BITS = 46
 LAYER_NORM_GAMMA_BITS = 24
 
 
+def average_pool_integer(q, params, kernel, strides, pads, out_params, out_range):
+    """quill-dyadic's average pool of stored values `q` [N, C, H, W]: window
+    sums of q - z with zero padding (counted), requantized by
+    s / (count * s_out)."""
+    x = np.asarray(q, np.int64) - params[1]
+    x = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
+    out_h = (x.shape[2] - kernel[0]) // strides[0] + 1
+    out_w = (x.shape[3] - kernel[1]) // strides[1] + 1
+    sums = np.zeros(x.shape[:2] + (out_h, out_w), np.int64)
+    for i in range(kernel[0]):
+        for j in range(kernel[1]):
+            sums += x[:, :, i:i + strides[0] * out_h:strides[0],
+                      j:j + strides[1] * out_w:strides[1]]
+    count = kernel[0] * kernel[1]
+    multiplier, shift = dyadic(params[0] / (count * out_params[0]))
+    return requantize(sums, multiplier, shift, 0, out_params[1], *out_range)
+
+
 def integer_exp_constants(approximation, scale):
     """(x0, b, c, exp_shift) of the integer exponential at input `scale`;
     `approximation` is "i_exp" or "shift"."""

@@ -278,3 +278,27 @@ func.func @gelu_forms(%x: tensor<8x!x>) -> tensor<8x!y> {
   %q = quill.quantize %g : tensor<8xf32> to tensor<8x!y>
   return %q : tensor<8x!y>
 }
+
+// -----
+
+!y = !quant.uniform<i8:f32, 0.03:-5>
+!o = !quant.uniform<i8:f32, 0.012:5>
+
+// An average pool whose windows all divide by 9 (padding counted): window
+// sums of x - zx as a depthwise integer convolution with a kernel of ones
+// (padding holds the zero point), requantized by 0.03 / (9 * 0.012). Without
+// count_include_pad the border windows divide by less: it stays float.
+// CHECK-LABEL: func.func @average_pool
+// CHECK: %[[ONES:.*]] = arith.constant dense<1> : tensor<4x1x3x3xi8>
+// CHECK: %[[W:.*]] = quill.storage_cast %[[ONES]]
+// CHECK: %[[SUMS:.*]] = quill.quantized_conv %arg0, %[[W]] {dilations = array<i64: 1, 1>, group = 4 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+// CHECK: quill.requantize %[[SUMS]] {multiplier = array<i32: 1193046471>, output_zero_point = 5 : i32, shift = array<i8: 32>}
+// CHECK: quill.average_pool
+func.func @average_pool(%x: tensor<2x4x5x5x!y>) -> (tensor<2x4x3x3x!o>, tensor<2x4x3x3x!o>) {
+  %f = quill.dequantize %x : tensor<2x4x5x5x!y> to tensor<2x4x5x5xf32>
+  %p = quill.average_pool %f {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, count_include_pad} : tensor<2x4x5x5xf32> to tensor<2x4x3x3xf32>
+  %q = quill.quantize %p : tensor<2x4x3x3xf32> to tensor<2x4x3x3x!o>
+  %p2 = quill.average_pool %f {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : tensor<2x4x5x5xf32> to tensor<2x4x3x3xf32>
+  %q2 = quill.quantize %p2 : tensor<2x4x3x3xf32> to tensor<2x4x3x3x!o>
+  return %q, %q2 : tensor<2x4x3x3x!o>, tensor<2x4x3x3x!o>
+}

@@ -221,6 +221,11 @@ def DyadicPass : Pass<"quill-dyadic", "func::FuncOp"> {
       in int32, requantized by `sa * sb / sy`;
     * `quantize(global_average_pool(dequantize(x)))`: the sum of `x - zx`
       over the spatial axes in int32, requantized by `sx / (count * sy)`;
+    * `quantize(average_pool(dequantize(x)))` when every window divides by
+      the kernel's size (no padding or `count_include_pad`, no partial
+      window): the window sums of `x - zx` as a depthwise
+      `quill.quantized_conv` with a kernel of ones, requantized by
+      `sx / (count * sy)`;
     * `quantize(concat(dequantize(a), ...))` with inputs of other types than
       the output's: each such input requantized to the output's type, then
       the concat on stored values.

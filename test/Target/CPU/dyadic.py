@@ -1,11 +1,11 @@
 # RUN: rm -rf %t && mkdir -p %t
 # RUN: %python %s %t | FileCheck %s
-# CHECK: 11 outputs checked, 0 failed
+# CHECK: 13 outputs checked, 0 failed
 #
 # quill-compile --integer-only on a quantized graph: elementwise functions as
 # tables, residual adds (broadcast, with and without ReLU), multiplies, a
-# global average pool, a Clip (a requantize's clamp) and a concat of inputs
-# with different scales on integers must
+# global and windowed average pools, a Clip (a requantize's clamp) and a
+# concat of inputs with different scales on integers must
 # agree bit for bit with the numpy
 # reference of the same integer steps (python/quill/reference.py), on random
 # values and on values that saturate the input and output ranges. The
@@ -51,6 +51,9 @@ CLIP = (0.02, -30, I8)
 CLIP_BOUNDS = (-1.3, 2.6)
 CONCAT = (0.07, 2, I8)
 CONCAT_SHAPE = (2, 8, 5, 5)
+# Average pools: (kernel, strides, pads) with padding counted, and none.
+POOLS = {"avg_pool_padded": ((3, 3), (2, 2), (1, 1, 1, 1), (0.012, 5, I8), (2, 4, 3, 3)),
+         "avg_pool": ((2, 2), (1, 1), (0, 0, 0, 0), (0.02, 130, U8), (2, 4, 4, 4))}
 
 
 def qtype(params):
@@ -113,6 +116,12 @@ results.append(result("clip", "%clip_raw", CLIP))
 lines.append("  %%concat_raw = quill.concat %s, %s {axis = 1 : i64} : (%s, %s) -> %s" %
              (x, y, F, F, tensor(CONCAT_SHAPE, "f32")))
 results.append(result("concat", "%concat_raw", CONCAT, CONCAT_SHAPE))
+for name, (kernel, strides, pads, params, shape) in POOLS.items():
+    lines.append("  %%%s_raw = quill.average_pool %s {kernel_shape = array<i64: %d, %d>, "
+                 "strides = array<i64: %d, %d>, pads = array<i64: %d, %d, %d, %d>, "
+                 "dilations = array<i64: 1, 1>, count_include_pad} : %s to %s" %
+                 (name, y, *kernel, *strides, *pads, F, tensor(shape, "f32")))
+    results.append(result(name, "%" + name + "_raw", params, shape))
 
 source = os.path.join(work, "dyadic.mlir")
 with open(source, "w") as f:
@@ -163,10 +172,13 @@ expected.append((ref.requantize(qx, *ref.dyadic(X[0] / CLIP[0]), X[1], CLIP[1],
 expected.append((np.concatenate(
     [ref.requantize(q, *ref.dyadic(p[0] / CONCAT[0]), p[1], CONCAT[1], *CONCAT[2])
      for q, p in ((qx, X), (qy, Y))], axis=1), CONCAT))
+for kernel, strides, pads, params, _ in POOLS.values():
+    expected.append((ref.average_pool_integer(qy, pair(Y), kernel, strides, pads,
+                                              pair(params), params[2]), params))
 
 failed = 0
 names = list(FUNCTIONS) + ["add", "add_broadcast_relu", "mul", "global_average_pool",
-                          "clip", "concat"]
+                          "clip", "concat"] + list(POOLS)
 for name, output, (q, params) in zip(names, outputs, expected):
     compiled = output.view(np.uint8) if params[2] == U8 else output
     same = compiled.astype(np.int64) == q
