@@ -1,6 +1,7 @@
 # Lit configuration for Quill's regression tests.
 
 import os
+import shutil
 import subprocess
 
 import lit.formats
@@ -50,3 +51,11 @@ builtins = subprocess.run([clang, "-print-libgcc-file-name", "--rtlib=compiler-r
 config.substitutions.append(("%link_quill_model", "{} -shared --whole-archive {} --no-whole-archive "
                              "{} -L{} -lm -lc".format(os.path.join(config.llvm_tools_dir, "ld.lld"),
                                                       runtime_lib, builtins, os.path.dirname(libc))))
+
+# ptxas (CUDA) assembles emitted PTX when it is installed; tests that need it
+# say REQUIRES: ptxas and are reported unsupported without it.
+ptxas = shutil.which("ptxas") or next(
+    (p for p in ["/usr/local/cuda/bin/ptxas"] if os.access(p, os.X_OK)), None)
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

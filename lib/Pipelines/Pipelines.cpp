@@ -12,6 +12,7 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -91,10 +92,59 @@ LogicalResult mlir::quill::buildCPULLVMPipeline(OpPassManager &pm) {
   return parsePassPipeline(kCPULLVMPipeline, pm, llvm::errs());
 }
 
+/// Kernel IR to PTX, the GPU half of TOOLCHAIN.md's working pipeline.
+/// Every parallel loop nest (copies included) becomes a kernel, 16 x 16
+/// threads per block
+/// over its first two dimensions; reductions run sequentially inside a
+/// thread (no shared-memory tiling yet). Transcendental math becomes
+/// polynomials, as on the CPU; the rest (abs, sqrt, floor ...) calls CUDA's
+/// libdevice, which serialization links in when it finds it (see
+/// NVPTXTarget.h). Nothing may
+/// canonicalize between the tiling and the mapping, and the tiling needs
+/// no-min-max-bounds, or the mapping silently fails.
+static constexpr StringLiteral kNVPTXPipeline =
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-results-to-out-params{hoist-static-allocs "
+    "modify-public-functions},"
+    "buffer-deallocation-pipeline,"
+    "canonicalize,"
+    "quill-approximate-math,"
+    "func.func(quill-copies-to-linalg,"
+    "convert-linalg-to-parallel-loops,"
+    "quill-wrap-serial-loops,"
+    "scf-parallel-loop-tiling{parallel-loop-tile-sizes=16,16 "
+    "no-min-max-bounds=true},"
+    "gpu-map-parallel-loops,"
+    "convert-parallel-loops-to-gpu),"
+    "gpu-launch-sink-index-computations,"
+    "gpu-kernel-outlining,"
+    "quill-merge-gpu-modules,"
+    // PTX ISA 8.0 covers sm_90 (the default 6.0 aborts there) and is
+    // accepted for every older target.
+    "gpu-lower-to-nvvm-pipeline{cubin-features=+ptx80 cubin-format=isa "
+    "opt-level=3 cubin-chip=";
+
+LogicalResult mlir::quill::buildNVPTXPipeline(OpPassManager &pm,
+                                              StringRef gpuArch) {
+  return parsePassPipeline((kNVPTXPipeline + gpuArch + "}").str(), pm,
+                           llvm::errs());
+}
+
+namespace {
+struct NVPTXPipelineOptions : PassPipelineOptions<NVPTXPipelineOptions> {
+  Option<std::string> gpuArch{*this, "gpu-arch",
+                              llvm::cl::desc("the GPU architecture (sm_NN)"),
+                              llvm::cl::init("sm_90")};
+};
+} // namespace
+
 void mlir::quill::registerQuillDialects(DialectRegistry &registry) {
   registry.insert<QuillDialect>();
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  // gpu-module-to-binary translates each kernel module to LLVM IR.
+  registerAllToLLVMIRTranslations(registry);
 }
 
 void mlir::quill::registerQuillPassesAndPipelines() {
@@ -115,6 +165,14 @@ void mlir::quill::registerQuillPassesAndPipelines() {
       "quill-cpu-kernel",
       "Lower the graph IR to kernel IR on tensors and fuse elementwise ops",
       buildCPUKernelPipeline);
+  PassPipelineRegistration<NVPTXPipelineOptions>(
+      "quill-nvptx",
+      "Map kernel IR to GPU blocks and threads, lower the kernels to NVVM "
+      "and serialize them to PTX (in a gpu.binary)",
+      [](OpPassManager &pm, const NVPTXPipelineOptions &options) {
+        if (failed(buildNVPTXPipeline(pm, options.gpuArch)))
+          llvm::report_fatal_error("quill-nvptx: unregistered pass");
+      });
   PassPipelineRegistration<>(
       "quill-cpu-llvm",
       "Bufferize kernel IR, call Quill's microkernels, lower to the LLVM "

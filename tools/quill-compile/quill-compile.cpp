@@ -2,6 +2,7 @@
 //
 // quill-compile MODEL.onnx [-o OUT] [--emit=KIND] [-O0..-O3] [--mcpu=NAME]
 //               [--quantize=int8 --calibration-data=PATH ...]
+//               [--target=nvptx --gpu-arch=sm_NN --emit=ptx]
 //
 // Imports an ONNX model (binary, or ONNX text syntax for `.onnxtxt`), or
 // reads graph IR (`.mlir`, a module with one public function), and writes
@@ -18,6 +19,7 @@
 #include "quill/Import/ONNXImporter.h"
 #include "quill/Pipelines/Pipelines.h"
 #include "quill/Target/CPU/CPUTarget.h"
+#include "quill/Target/NVPTX/NVPTXTarget.h"
 #include "quill/Transforms/Passes.h"
 
 #include "mlir/IR/AsmState.h"
@@ -42,7 +44,18 @@
 using namespace mlir;
 
 namespace {
-enum class EmitKind { Import, Graph, QDQONNX, Kernel, LLVM, Asm, Obj, Lib };
+enum class EmitKind {
+  Import,
+  Graph,
+  QDQONNX,
+  Kernel,
+  LLVM,
+  Asm,
+  Obj,
+  Lib,
+  PTX
+};
+enum class Target { CPU, NVPTX };
 } // namespace
 
 static llvm::cl::OptionCategory compilerOptions("Compiler options");
@@ -69,7 +82,9 @@ static llvm::cl::opt<EmitKind> emitKind(
         clEnumValN(EmitKind::LLVM, "llvm", "optimized LLVM IR (text)"),
         clEnumValN(EmitKind::Asm, "asm", "assembly"),
         clEnumValN(EmitKind::Obj, "obj", "an object file"),
-        clEnumValN(EmitKind::Lib, "lib", "a shared library (default)")),
+        clEnumValN(EmitKind::Lib, "lib", "a shared library (default)"),
+        clEnumValN(EmitKind::PTX, "ptx",
+                   "the GPU kernels as PTX (with --target=nvptx)")),
     llvm::cl::init(EmitKind::Lib), llvm::cl::cat(compilerOptions));
 static llvm::cl::opt<char> optLevel(
     "O", llvm::cl::desc("Optimization level: -O0, -O1, -O2 or -O3 (default)"),
@@ -173,6 +188,39 @@ static llvm::cl::opt<std::string> geluForm(
                    "values (table, default, exact) or I-BERT's integer "
                    "polynomial (i-gelu, vectorizes)"),
     llvm::cl::init("table"), llvm::cl::cat(quantization));
+
+static llvm::cl::opt<Target> target(
+    "target", llvm::cl::desc("What to generate code for"),
+    llvm::cl::values(clEnumValN(Target::CPU, "cpu", "x86-64 CPUs (default)"),
+                     clEnumValN(Target::NVPTX, "nvptx",
+                                "NVIDIA GPUs (PTX; --emit=ptx)")),
+    llvm::cl::init(Target::CPU), llvm::cl::cat(compilerOptions));
+
+static llvm::cl::opt<std::string>
+    gpuArch("gpu-arch",
+            llvm::cl::desc("GPU architecture for --target=nvptx: sm_80, "
+                           "sm_86, sm_89 or sm_90 (default)"),
+            llvm::cl::init("sm_90"), llvm::cl::cat(compilerOptions));
+
+/// Checks the target options; the message names the one at fault.
+static LogicalResult checkTargetOptions(std::string &error) {
+  bool gpu = target == Target::NVPTX;
+  if (!quill::isSupportedGPUArch(gpuArch))
+    error = "unknown --gpu-arch '" + gpuArch +
+            "' (expected sm_80, sm_86, sm_89 or sm_90)";
+  else if (gpuArch.getNumOccurrences() && !gpu)
+    error = "--gpu-arch needs --target=nvptx";
+  else if (emitKind == EmitKind::PTX && !gpu)
+    error = "--emit=ptx needs --target=nvptx";
+  else if (gpu && (emitKind == EmitKind::LLVM || emitKind == EmitKind::Asm ||
+                   emitKind == EmitKind::Obj || emitKind == EmitKind::Lib))
+    error = "--target=nvptx writes the graph, kernel IR or PTX "
+            "(--emit=ptx); the GPU library with its host code and launcher "
+            "is not built yet";
+  else if (gpu && mcpu.getNumOccurrences())
+    error = "--mcpu is for --target=cpu; use --gpu-arch";
+  return success(error.empty());
+}
 
 /// Checks the quantization options; the message names the one at fault.
 static LogicalResult checkQuantizationOptions(std::string &error) {
@@ -451,9 +499,10 @@ int main(int argc, char **argv) {
   if (outputPath.empty())
     outputPath = defaultOutputPath();
 
-  std::string quantizationError;
-  if (failed(checkQuantizationOptions(quantizationError)))
-    return fail(quantizationError);
+  std::string optionError;
+  if (failed(checkTargetOptions(optionError)) ||
+      failed(checkQuantizationOptions(optionError)))
+    return fail(optionError);
 
   quill::ONNXImportOptions options;
   for (const std::string &spec : inputShapes) {
@@ -505,6 +554,18 @@ int main(int argc, char **argv) {
     return 1;
   if (emitKind == EmitKind::Kernel)
     return failed(writeText([&](raw_ostream &os) { module->print(os); }));
+
+  if (target == Target::NVPTX) {
+    quill::findLibdevice();
+    PassManager gpu(&context);
+    if (failed(quill::buildNVPTXPipeline(gpu, gpuArch)) ||
+        failed(gpu.run(*module)))
+      return 1;
+    FailureOr<std::string> ptx = quill::getModulePTX(*module, gpuArch);
+    if (failed(ptx))
+      return 1;
+    return failed(writeText([&](raw_ostream &os) { os << *ptx; }));
+  }
 
   if (failed(quill::lowerKernelIRToLLVMDialect(*module)))
     return 1;

@@ -105,4 +105,41 @@ def ApproximateMathPass : Pass<"quill-approximate-math", "ModuleOp"> {
   ];
 }
 
+def CopiesToLinalgPass : Pass<"quill-copies-to-linalg", "func::FuncOp"> {
+  let summary = "turns memref.copy into linalg.copy";
+  let description = [{
+    Bufferization materializes data movement (concat, split, slices, the
+    result of a reshape or a constant written to an output buffer) as
+    `memref.copy`, which the GPU pipeline would leave on the host. As
+    `linalg.copy` it becomes a parallel loop and so a GPU kernel like any
+    other elementwise op.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def WrapSerialLoopsPass : Pass<"quill-wrap-serial-loops", "func::FuncOp"> {
+  let summary = "puts each top-level scf.for nest in a one-iteration scf.parallel";
+  let description = [{
+    A linalg op with no parallel dimension (a reduction to a scalar) becomes
+    plain `scf.for` loops, which the GPU mapping leaves on the host, where
+    they could not read device memory. Wrapped in a one-iteration
+    `scf.parallel`, such a nest becomes a kernel of one thread: correct,
+    and slow until reductions get a parallel schedule.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
+def MergeGPUModulesPass : Pass<"quill-merge-gpu-modules", "ModuleOp"> {
+  let summary = "moves every outlined GPU kernel into one gpu.module";
+  let description = [{
+    `gpu-kernel-outlining` puts each kernel in a `gpu.module` of its own,
+    all named after the host function (`@main_kernel`, `@main_kernel_0`,
+    ...), so serialization would give one PTX module per kernel. This pass
+    moves every `gpu.func` into the first module, renamed after its old
+    module where names clash, and updates each `gpu.launch_func` to match.
+    The model then ships one PTX module, loaded once by the runtime.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // QUILL_CONVERSION_PASSES

@@ -42,6 +42,13 @@ void buildCPUKernelPipeline(OpPassManager &pm);
 /// only if a pass is not registered (registerQuillPassesAndPipelines).
 LogicalResult buildCPULLVMPipeline(OpPassManager &pm);
 
+/// Appends kernel IR -> GPU kernels for NVIDIA GPUs to a module-level pass
+/// manager: parallel loops mapped to blocks and threads, outlined into one
+/// gpu.module, lowered to NVVM and serialized to PTX for `gpuArch` (a
+/// gpu.binary); host code in the LLVM dialect. Fails only if a pass is not
+/// registered.
+LogicalResult buildNVPTXPipeline(OpPassManager &pm, StringRef gpuArch);
+
 /// Registers the upstream passes and dialect extensions the pipelines use,
 /// Quill's passes, and the named pipelines with the global registry.
 void registerQuillPassesAndPipelines();

@@ -1,0 +1,28 @@
+// RUN: quill-opt %s --quill-merge-gpu-modules | FileCheck %s
+
+// Kernels outlined into modules of their own move into the first module; a
+// clashing name is made unique and the launch follows it.
+// CHECK: gpu.module @main_kernel {
+// CHECK: gpu.func @main_kernel(
+// CHECK: gpu.func @main_kernel_0(
+// CHECK-NOT: gpu.module
+// CHECK: gpu.launch_func @main_kernel::@main_kernel
+// CHECK: gpu.launch_func @main_kernel::@main_kernel_0
+module attributes {gpu.container_module} {
+  gpu.module @main_kernel {
+    gpu.func @main_kernel(%m: memref<4xf32>) kernel {
+      gpu.return
+    }
+  }
+  gpu.module @main_kernel_0 {
+    gpu.func @main_kernel(%m: memref<4xf32>) kernel {
+      gpu.return
+    }
+  }
+  func.func @main(%m: memref<4xf32>) {
+    %c1 = arith.constant 1 : index
+    gpu.launch_func @main_kernel::@main_kernel blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%m : memref<4xf32>)
+    gpu.launch_func @main_kernel_0::@main_kernel blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%m : memref<4xf32>)
+    return
+  }
+}
