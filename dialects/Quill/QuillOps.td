@@ -419,6 +419,11 @@ def Quill_QuantizedConvOp : Quill_Op<"quantized_conv", [Pure]> {
     the bias and the requantization to the output's scale are separate ops
     (an int32 `quill.add` and a `quill.requantize` along axis 1).
 
+    `input_dilations` (XLA's lhs dilation) first puts `d - 1` copies of `zx`
+    between neighbouring inputs along each spatial axis: a transposed
+    convolution is this convolution over the dilated input with its kernel
+    flipped, stride 1 and the padding `dilation * (K - 1) - pad`.
+
     ```mlir
     %acc = quill.quantized_conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>,
                                         dilations = array<i64: 1, 1>, group = 1 : i64}
@@ -436,7 +441,8 @@ def Quill_QuantizedConvOp : Quill_Op<"quantized_conv", [Pure]> {
     DenseI64ArrayAttr:$strides,
     DenseI64ArrayAttr:$pads,
     DenseI64ArrayAttr:$dilations,
-    Quill_I64Attr:$group
+    Quill_I64Attr:$group,
+    OptionalAttr<DenseI64ArrayAttr>:$input_dilations
   );
   let results = (outs Quill_AccumulatorTensor:$result);
   let assemblyFormat = [{

@@ -36,10 +36,13 @@ mlir::quill::getQuantizableOps(func::FuncOp function) {
       activation = &conv.getInputMutable();
       weight = &conv.getWeightMutable();
     } else if (auto convTranspose = dyn_cast<ConvTransposeOp>(op)) {
-      // Weights are [C, M / group, K...]: scales per input channel (axis 0)
-      // are valid for every group count.
+      // Weights are [C, M / group, K...]. With one group, scales per output
+      // channel (axis 1, as ONNX Runtime's quantizer) let the product run on
+      // integers; with more, axis 1 would share scales across groups, so
+      // they are per input channel (axis 0) and the product stays float.
       activation = &convTranspose.getInputMutable();
       weight = &convTranspose.getWeightMutable();
+      axis = convTranspose.getGroup() == 1 ? 1 : 0;
     } else {
       return;
     }

@@ -405,7 +405,8 @@ struct AveragePoolOnIntegers : OpRewritePattern<QuantizeOp> {
     Value sums = QuantizedConvOp::create(
         rewriter, loc, resultType.clone(rewriter.getI32Type()), quantized,
         weight, pool.getStridesAttr(), pool.getPadsAttr(),
-        pool.getDilationsAttr(), rewriter.getI64IntegerAttr(channels));
+        pool.getDilationsAttr(), rewriter.getI64IntegerAttr(channels),
+        /*input_dilations=*/DenseI64ArrayAttr());
     return replaceByRequantized(op, rewriter, sums, factor, output, {});
   }
 };

@@ -77,6 +77,52 @@ Value transposeConstantWeight(PatternRewriter &rewriter, Location loc,
       rewriter, loc, RankedTensorType::get({cols, rows}, element), constant);
 }
 
+/// The constant weight `w` [C, M/G, K...] of a transposed convolution with
+/// `group` groups as the weight of the equivalent convolution, [M, C/G,
+/// K...] with each kernel flipped: w'[g*M/G + m, c, k] = w[g*C/G + c, m,
+/// K-1-k]. Per-axis parameters (along M, one group) move to axis 0.
+Value flipTransposedConvWeight(PatternRewriter &rewriter, Location loc, Value w,
+                               int64_t group) {
+  auto cast = w.getDefiningOp<StorageCastOp>();
+  DenseIntElementsAttr stored;
+  if (!cast || !matchPattern(cast.getInput(), m_Constant(&stored)))
+    return {};
+  RankedTensorType type = cast.getType();
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t channels = shape[0], groupFilters = shape[1];
+  int64_t groupChannels = channels / group, window = 1;
+  for (int64_t size : shape.drop_front(2))
+    window *= size;
+  SmallVector<APInt> values(stored.getValues<APInt>());
+  SmallVector<APInt> flipped(values.size(), values.front());
+  SmallVector<int64_t> flippedShape = {groupFilters * group, groupChannels};
+  flippedShape.append(shape.begin() + 2, shape.end());
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t m = 0; m < groupFilters; ++m)
+      for (int64_t k = 0; k < window; ++k) {
+        int64_t g = c / groupChannels;
+        // Reversing the row-major window index flips every spatial axis.
+        int64_t to =
+            ((g * groupFilters + m) * groupChannels + c % groupChannels) *
+                window +
+            (window - 1 - k);
+        flipped[to] = values[(c * groupFilters + m) * window + k];
+      }
+  Type element = type.getElementType();
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element))
+    element = quant::UniformQuantizedPerAxisType::get(
+        perAxis.getFlags(), perAxis.getStorageType(),
+        perAxis.getExpressedType(), perAxis.getScales(),
+        perAxis.getZeroPoints(), 0, perAxis.getStorageTypeMin(),
+        perAxis.getStorageTypeMax());
+  auto storage =
+      RankedTensorType::get(flippedShape, stored.getType().getElementType());
+  Value constant = arith::ConstantOp::create(
+      rewriter, loc, DenseElementsAttr::get(storage, flipped));
+  return StorageCastOp::create(
+      rewriter, loc, RankedTensorType::get(flippedShape, element), constant);
+}
+
 /// The bias as int32 values at scale `sa * sb[n]`: the stored values of a
 /// dequantized int32 constant at that scale, or a float constant quantized
 /// to it (round half to even, saturating). `columns` is N.
@@ -136,12 +182,15 @@ FailureOr<DenseElementsAttr> getIntegerBias(Value bias, double lhsScale,
   return DenseElementsAttr::get(resultType, ArrayRef(values));
 }
 
-/// A MatMul, Gemm or Conv on dequantized 8-bit operands, ready to be
-/// computed as an int8 product into int32.
+/// A MatMul, Gemm, Conv or ConvTranspose on dequantized 8-bit operands,
+/// ready to be computed as an int8 product into int32.
 struct IntegerContraction {
   Operation *producer;
   Value lhs, rhs;
-  bool transposeRhs;
+  /// Whether the constant `rhs` is rearranged at compile time into the
+  /// layout the integer op reads: Gemm's transposed B, or a ConvTranspose's
+  /// flipped kernels (getProductWeight).
+  bool rearrangeRhs;
   quant::UniformQuantizedType lhsElement;
   /// Per output channel of the product (one entry when per tensor).
   SmallVector<double> rhsScales;
@@ -152,7 +201,7 @@ struct IntegerContraction {
 /// The axis of a product's result that its output channels run along: a
 /// convolution's filters, a matrix product's columns.
 int64_t getChannelAxis(Operation *producer) {
-  if (isa<ConvOp>(producer))
+  if (isa<ConvOp, ConvTransposeOp>(producer))
     return 1;
   return cast<RankedTensorType>(producer->getResult(0).getType()).getRank() - 1;
 }
@@ -161,7 +210,7 @@ int64_t getChannelAxis(Operation *producer) {
 /// integer form.
 FailureOr<IntegerContraction> matchIntegerContraction(Operation *producer) {
   Value lhs, rhs, bias;
-  bool transposeRhs = false;
+  bool transposeRhs = false, rearrange = false;
   // The axis of the weight that its per-channel scales must run along.
   std::optional<int64_t> weightChannelAxis;
   if (auto matmul = dyn_cast<MatMulOp>(producer)) {
@@ -190,12 +239,31 @@ FailureOr<IntegerContraction> matchIntegerContraction(Operation *producer) {
     lhs = gemm.getA();
     rhs = gemm.getB();
     bias = gemm.getC();
-    transposeRhs = gemm.getTransB();
+    transposeRhs = rearrange = gemm.getTransB();
   } else if (auto conv = dyn_cast<ConvOp>(producer)) {
     lhs = conv.getInput();
     rhs = conv.getWeight();
     bias = conv.getBias();
     weightChannelAxis = 0;
+  } else if (auto convTranspose = dyn_cast<ConvTransposeOp>(producer)) {
+    // The flipped-kernel convolution over the dilated input pads each side
+    // by dilation * (K - 1) - pad, which must not be negative.
+    auto weightType = convTranspose.getWeight().getType();
+    int64_t spatial = weightType.getRank() - 2;
+    ArrayRef<int64_t> pads = convTranspose.getPads();
+    for (int64_t axis = 0; axis < spatial; ++axis) {
+      int64_t reach = convTranspose.getDilations()[axis] *
+                      (weightType.getDimSize(axis + 2) - 1);
+      if (pads[axis] > reach || pads[spatial + axis] > reach)
+        return failure();
+    }
+    lhs = convTranspose.getInput();
+    rhs = convTranspose.getWeight();
+    bias = convTranspose.getBias();
+    // Scales per output channel (ONNX Runtime's axis 1), one group; per
+    // tensor, any group.
+    weightChannelAxis = 1;
+    rearrange = true;
   } else {
     return failure();
   }
@@ -204,6 +272,7 @@ FailureOr<IntegerContraction> matchIntegerContraction(Operation *producer) {
   if (!lhsQuantized || !rhsQuantized)
     return failure();
   auto rhsType = cast<RankedTensorType>(rhsQuantized.getType());
+  bool isTransposedConv = isa<ConvTransposeOp>(producer);
   if (rhsType.getRank() < 2 || (transposeRhs && rhsType.getRank() != 2))
     return failure();
   auto rhsElement = cast<quant::QuantizedType>(rhsType.getElementType());
@@ -212,9 +281,13 @@ FailureOr<IntegerContraction> matchIntegerContraction(Operation *producer) {
   if (!weightChannelAxis)
     weightChannelAxis = transposeRhs ? 0 : rhsType.getRank() - 1;
   if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(rhsElement))
-    if (perAxis.getQuantizedDimension() != *weightChannelAxis)
+    if (perAxis.getQuantizedDimension() != *weightChannelAxis ||
+        (isTransposedConv && cast<ConvTransposeOp>(producer).getGroup() != 1))
       return failure();
-  if (transposeRhs) {
+  int64_t outputChannels = rhsType.getDimSize(*weightChannelAxis);
+  if (isTransposedConv)
+    outputChannels *= cast<ConvTransposeOp>(producer).getGroup();
+  if (rearrange) {
     auto storageCast = rhsQuantized.getDefiningOp<StorageCastOp>();
     if (!storageCast || !matchPattern(storageCast.getInput(), m_Constant()))
       return failure();
@@ -223,15 +296,15 @@ FailureOr<IntegerContraction> matchIntegerContraction(Operation *producer) {
       producer,
       lhsQuantized,
       rhsQuantized,
-      transposeRhs,
+      rearrange,
       cast<quant::UniformQuantizedType>(
           cast<RankedTensorType>(lhsQuantized.getType()).getElementType()),
       getScales(rhsElement),
       std::nullopt};
   if (bias) {
-    FailureOr<DenseElementsAttr> integerBias = getIntegerBias(
-        bias, contraction.lhsElement.getScale(), contraction.rhsScales,
-        rhsType.getDimSize(*weightChannelAxis));
+    FailureOr<DenseElementsAttr> integerBias =
+        getIntegerBias(bias, contraction.lhsElement.getScale(),
+                       contraction.rhsScales, outputChannels);
     if (failed(integerBias))
       return failure();
     contraction.bias = *integerBias;
@@ -250,13 +323,6 @@ RankedTensorType getChannelOperandType(Operation *producer,
   return RankedTensorType::get(shape, element);
 }
 
-/// The weight axis that runs along the product's output channels.
-int64_t getWeightChannelAxis(const IntegerContraction &contraction) {
-  if (isa<ConvOp>(contraction.producer) || contraction.transposeRhs)
-    return 0;
-  return cast<RankedTensorType>(contraction.rhs.getType()).getRank() - 1;
-}
-
 /// The largest |a - za| a value of 8-bit `type` can give.
 int64_t getMaxCentered(quant::QuantizedType type, int64_t zeroPoint) {
   return std::max(std::abs(type.getStorageTypeMin() - zeroPoint),
@@ -273,12 +339,16 @@ struct AccumulatorBound {
 
 /// max over output channels n of max|a - za| * sum_k |b[k, n] - zb[n]| +
 /// |bias[n]|: the weights' own values when they are constant, K times their
-/// type's largest |b - zb| otherwise. Exact arithmetic in int64 (8-bit
-/// operands reach 2^31 only past K = 33025; int64 past K = 2^47).
-AccumulatorBound getAccumulatorBound(const IntegerContraction &contraction) {
-  auto rhsType = cast<RankedTensorType>(contraction.rhs.getType());
+/// type's largest |b - zb| otherwise. `weight` is the product op's:
+/// [..., K, N] for a matrix product, [F, C/G, K...] for a convolution. Exact
+/// arithmetic in int64 (8-bit operands reach 2^31 only past K = 33025;
+/// int64 past K = 2^47).
+AccumulatorBound getAccumulatorBound(const IntegerContraction &contraction,
+                                     Value weight) {
+  auto rhsType = cast<RankedTensorType>(weight.getType());
   auto rhsElement = cast<quant::QuantizedType>(rhsType.getElementType());
-  int64_t channelAxis = getWeightChannelAxis(contraction);
+  bool isConvolution = isa<ConvOp, ConvTransposeOp>(contraction.producer);
+  int64_t channelAxis = isConvolution ? 0 : rhsType.getRank() - 1;
   int64_t channels = rhsType.getDimSize(channelAxis);
   SmallVector<int64_t> zeroPoints(channels);
   if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(rhsElement))
@@ -289,15 +359,12 @@ AccumulatorBound getAccumulatorBound(const IntegerContraction &contraction) {
   AccumulatorBound result;
   result.maxLhs = getMaxCentered(contraction.lhsElement,
                                  contraction.lhsElement.getZeroPoint());
-  int64_t depth = isa<ConvOp>(contraction.producer)
-                      ? rhsType.getNumElements() / channels
-                      : rhsType.getDimSize(contraction.transposeRhs
-                                               ? 1
-                                               : rhsType.getRank() - 2);
+  int64_t depth = isConvolution ? rhsType.getNumElements() / channels
+                                : rhsType.getDimSize(rhsType.getRank() - 2);
   result.depth = depth;
   result.maxRhs = 0;
   SmallVector<int64_t> weightSums(channels, 0);
-  auto storageCast = contraction.rhs.getDefiningOp<StorageCastOp>();
+  auto storageCast = weight.getDefiningOp<StorageCastOp>();
   DenseIntElementsAttr stored;
   if (storageCast &&
       matchPattern(storageCast.getInput(), m_Constant(&stored))) {
@@ -340,7 +407,15 @@ AccumulatorBound getAccumulatorBound(const IntegerContraction &contraction) {
 Value buildAccumulator(PatternRewriter &rewriter, Location loc,
                        const IntegerContraction &contraction,
                        RankedTensorType resultType) {
-  AccumulatorBound bound = getAccumulatorBound(contraction);
+  Value weight = contraction.rhs;
+  if (contraction.rearrangeRhs) {
+    if (auto convTranspose = dyn_cast<ConvTransposeOp>(contraction.producer))
+      weight = flipTransposedConvWeight(rewriter, loc, weight,
+                                        convTranspose.getGroup());
+    else
+      weight = transposeConstantWeight(rewriter, loc, weight);
+  }
+  AccumulatorBound bound = getAccumulatorBound(contraction, weight);
   bool widen = bound.bound > std::numeric_limits<int32_t>::max();
   if (widen)
     emitRemark(loc) << "accumulator widened to int64: " << bound.depth
@@ -353,15 +428,35 @@ Value buildAccumulator(PatternRewriter &rewriter, Location loc,
   Value accumulator;
   if (auto conv = dyn_cast<ConvOp>(contraction.producer)) {
     accumulator = QuantizedConvOp::create(
-        rewriter, loc, accumulatorType, contraction.lhs, contraction.rhs,
+        rewriter, loc, accumulatorType, contraction.lhs, weight,
         conv.getStridesAttr(), conv.getPadsAttr(), conv.getDilationsAttr(),
-        conv.getGroupAttr());
+        conv.getGroupAttr(), /*input_dilations=*/DenseI64ArrayAttr());
+  } else if (auto convTranspose =
+                 dyn_cast<ConvTransposeOp>(contraction.producer)) {
+    // The convolution with flipped kernels over the input dilated by the
+    // strides, padded by dilation * (K - 1) - pad (+ output padding at the
+    // end).
+    ArrayRef<int64_t> pads = convTranspose.getPads();
+    ArrayRef<int64_t> dilations = convTranspose.getDilations();
+    int64_t spatial = dilations.size();
+    SmallVector<int64_t> convPads(2 * spatial);
+    for (int64_t axis = 0; axis < spatial; ++axis) {
+      int64_t reach =
+          dilations[axis] *
+          (cast<RankedTensorType>(weight.getType()).getDimSize(axis + 2) - 1);
+      convPads[axis] = reach - pads[axis];
+      convPads[spatial + axis] =
+          reach - pads[spatial + axis] + convTranspose.getOutputPadding()[axis];
+    }
+    accumulator = QuantizedConvOp::create(
+        rewriter, loc, accumulatorType, contraction.lhs, weight,
+        rewriter.getDenseI64ArrayAttr(SmallVector<int64_t>(spatial, 1)),
+        rewriter.getDenseI64ArrayAttr(convPads),
+        convTranspose.getDilationsAttr(), convTranspose.getGroupAttr(),
+        convTranspose.getStridesAttr());
   } else {
-    Value rhs = contraction.rhs;
-    if (contraction.transposeRhs)
-      rhs = transposeConstantWeight(rewriter, loc, rhs);
     accumulator = QuantizedMatMulOp::create(rewriter, loc, accumulatorType,
-                                            contraction.lhs, rhs);
+                                            contraction.lhs, weight);
   }
   if (!contraction.bias)
     return accumulator;
@@ -575,6 +670,6 @@ void mlir::quill::populateQDQToIntegerPatterns(RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
   patterns.add<ContractionToInteger>(context, /*benefit=*/2);
   patterns.add<ContractionToFloat<MatMulOp>, ContractionToFloat<GemmOp>,
-               ContractionToFloat<ConvOp>, DataMovementOnIntegers,
-               RescaleOnIntegers>(context);
+               ContractionToFloat<ConvOp>, ContractionToFloat<ConvTransposeOp>,
+               DataMovementOnIntegers, RescaleOnIntegers>(context);
 }

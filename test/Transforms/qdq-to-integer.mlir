@@ -203,6 +203,54 @@ func.func @clip_bound_not_constant(%x: tensor<4x!x>, %hi: tensor<f32>) -> tensor
 
 // -----
 
+!x = !quant.uniform<u8:f32, 0.02:120>
+!w = !quant.uniform<i8:f32:1, {0.5, 0.25}>
+!h = !quant.uniform<u8:f32, 0.05:100>
+
+// A ConvTranspose (weights [C=1, M=2, 2, 2] per output channel, axis 1) is
+// the convolution over the input dilated by the stride with each kernel
+// flipped, channels swapped ([M, C, 2, 2], axis 0), stride 1 and padding
+// dilation * (K - 1) - pad: 1 - 1 = 0 before, 1 - 0 + 1 (output padding)
+// = 2 after.
+// CHECK-LABEL: func.func @conv_transpose
+// CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}4, 3], [2, 1]]], {{\[\[\[}}-4, -3], [-2, -1]]]]> : tensor<2x1x2x2xi8>
+// CHECK: %[[WQ:.*]] = quill.storage_cast %[[W]] : tensor<2x1x2x2xi8> to tensor<2x1x2x2x!quant.uniform<i8:f32:0, {5.000000e-01,2.500000e-01}>>
+// CHECK: %[[ACC:.*]] = quill.quantized_conv %arg0, %[[WQ]] {dilations = array<i64: 1, 1>, group = 1 : i64, input_dilations = array<i64: 2, 2>, pads = array<i64: 0, 0, 2, 2>, strides = array<i64: 1, 1>}
+// CHECK-SAME: -> tensor<1x2x6x6xi32>
+// CHECK: quill.requantize %[[ACC]] {axis = 1 : i32,
+// CHECK-NOT: quill.conv_transpose
+func.func @conv_transpose(%x: tensor<1x1x3x3x!x>) -> tensor<1x2x6x6x!h> {
+  %xf = quill.dequantize %x : tensor<1x1x3x3x!x> to tensor<1x1x3x3xf32>
+  %wi = arith.constant dense<[[[[1, 2], [3, 4]], [[-1, -2], [-3, -4]]]]> : tensor<1x2x2x2xi8>
+  %wq = quill.storage_cast %wi : tensor<1x2x2x2xi8> to tensor<1x2x2x2x!w>
+  %wf = quill.dequantize %wq : tensor<1x2x2x2x!w> to tensor<1x2x2x2xf32>
+  %y = quill.conv_transpose %xf, %wf {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>, dilations = array<i64: 1, 1>, output_padding = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x1x3x3xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x6x6xf32>
+  %q = quill.quantize %y : tensor<1x2x6x6xf32> to tensor<1x2x6x6x!h>
+  return %q : tensor<1x2x6x6x!h>
+}
+
+// -----
+
+!x = !quant.uniform<u8:f32, 0.02:120>
+!w = !quant.uniform<i8:f32:0, {0.5, 0.25}>
+!h = !quant.uniform<u8:f32, 0.05:100>
+
+// Scales per input channel (axis 0) do not factor out of the sum over
+// channels: the ConvTranspose stays in float.
+// CHECK-LABEL: func.func @conv_transpose_input_channel_scales
+// CHECK: quill.conv_transpose
+func.func @conv_transpose_input_channel_scales(%x: tensor<1x2x3x3x!x>) -> tensor<1x1x4x4x!h> {
+  %xf = quill.dequantize %x : tensor<1x2x3x3x!x> to tensor<1x2x3x3xf32>
+  %wi = arith.constant dense<1> : tensor<2x1x2x2xi8>
+  %wq = quill.storage_cast %wi : tensor<2x1x2x2xi8> to tensor<2x1x2x2x!w>
+  %wf = quill.dequantize %wq : tensor<2x1x2x2x!w> to tensor<2x1x2x2xf32>
+  %y = quill.conv_transpose %xf, %wf {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, group = 1 : i64} : (tensor<1x2x3x3xf32>, tensor<2x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  %q = quill.quantize %y : tensor<1x1x4x4xf32> to tensor<1x1x4x4x!h>
+  return %q : tensor<1x1x4x4x!h>
+}
+
+// -----
+
 // Dequantized constants nobody computes on as integers fold to floats.
 // CHECK-LABEL: func.func @dequantize_constant_u8
 // CHECK-NOT: quill.dequantize

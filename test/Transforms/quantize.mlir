@@ -50,3 +50,19 @@ func.func @missing(%x: tensor<2x3xf32> {quill.name = "other"}) -> tensor<2x2xf32
   %y = quill.matmul %x, %w : (tensor<2x3xf32>, tensor<3x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
+
+// -----
+
+// ConvTranspose weights [C, M/G, K, K]: with one group, scales per output
+// channel (axis 1), so that quill-qdq-to-integer can run the product on
+// integers; with two groups, per input channel (axis 0).
+// MAX-LABEL: func.func @conv_transpose_axes
+// MAX: tensor<2x2x1x1x!quant.uniform<i8<-127:127>:f32:1, {0.0078740{{[0-9]*}},0.031496{{[0-9]*}}}>>
+// MAX: tensor<2x1x1x1x!quant.uniform<i8<-127:127>:f32:0, {0.0078740{{[0-9]*}},0.031496{{[0-9]*}}}>>
+func.func @conv_transpose_axes(%x: tensor<1x2x2x2xf32> {quill.name = "x"}) -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) {
+  %w = arith.constant dense<[[[[1.0]], [[4.0]]], [[[-0.5]], [[2.0]]]]> : tensor<2x2x1x1xf32>
+  %y = quill.conv_transpose %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, group = 1 : i64} : (tensor<1x2x2x2xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x2x2xf32> loc("fc")
+  %wg = arith.constant dense<[[[[1.0]]], [[[4.0]]]]> : tensor<2x1x1x1xf32>
+  %z = quill.conv_transpose %x, %wg {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, group = 2 : i64} : (tensor<1x2x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32> loc("out")
+  return %y, %z : tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>
+}

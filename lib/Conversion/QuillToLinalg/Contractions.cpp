@@ -433,6 +433,25 @@ struct ConvolutionSpec {
   int64_t group;
 };
 
+/// `input` [N, C, D...] with `dilations[i] - 1` copies of `fill` between
+/// neighbouring elements along spatial axis i.
+Value dilateSpatial(OpBuilder &b, Location loc, Value input,
+                    ArrayRef<int64_t> dilations, Value fill) {
+  if (llvm::all_of(dilations, [](int64_t d) { return d == 1; }))
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> shape(type.getShape()), strides(rank, 1);
+  for (auto [axis, dilation] : llvm::enumerate(dilations)) {
+    shape[axis + 2] = (shape[axis + 2] - 1) * dilation + 1;
+    strides[axis + 2] = dilation;
+  }
+  return tensor::InsertSliceOp::create(
+      b, loc, input, createFilled(b, loc, shape, fill), ValueRange{},
+      ValueRange{}, ValueRange{}, SmallVector<int64_t>(rank, 0),
+      type.getShape(), strides);
+}
+
 /// Pads the spatial axes of `input` [N, C, D...] with `padValue` (negative
 /// pads crop).
 Value padSpatial(OpBuilder &b, Location loc, Value input,
@@ -773,6 +792,12 @@ struct QuantizedConvLowering : OpConversionPattern<QuantizedConvOp> {
                                   !inputElement.isSigned());
     Value weight = toSignedStorage(rewriter, loc, adaptor.getWeight(),
                                    !weightElement.isSigned());
+    if (std::optional<ArrayRef<int64_t>> inputDilations =
+            op.getInputDilations())
+      input = dilateSpatial(
+          rewriter, loc, input, *inputDilations,
+          arith::ConstantOp::create(rewriter, loc,
+                                    rewriter.getI8IntegerAttr(zeroPoints.lhs)));
     ConvolutionSpec spec{llvm::to_vector(op.getStrides()),
                          llvm::to_vector(op.getPads()),
                          llvm::to_vector(op.getDilations()), op.getGroup()};
@@ -815,21 +840,9 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
     ArrayRef<int64_t> outputPadding = op.getOutputPadding();
 
     // Interleave zeros.
-    SmallVector<int64_t> dilatedShape(inputType.getShape());
-    for (int64_t axis = 0; axis < spatial; ++axis)
-      dilatedShape[axis + 2] = (dilatedShape[axis + 2] - 1) * strides[axis] + 1;
-    Value dilated = input;
-    if (llvm::any_of(strides, [](int64_t s) { return s != 1; })) {
-      Value zeros =
-          createFilled(rewriter, loc, dilatedShape,
-                       ScalarMath{rewriter, loc}.constant(elementType, 0.0));
-      SmallVector<int64_t> insertStrides(rank, 1);
-      for (int64_t axis = 0; axis < spatial; ++axis)
-        insertStrides[axis + 2] = strides[axis];
-      dilated = tensor::InsertSliceOp::create(
-          rewriter, loc, input, zeros, ValueRange{}, ValueRange{}, ValueRange{},
-          SmallVector<int64_t>(rank, 0), inputType.getShape(), insertStrides);
-    }
+    Value dilated =
+        dilateSpatial(rewriter, loc, input, strides,
+                      ScalarMath{rewriter, loc}.constant(elementType, 0.0));
 
     // Flip the kernel and swap channels: [C, M/G, K...] -> [M, C/G, K...].
     int64_t channels = weightType.getDimSize(0);

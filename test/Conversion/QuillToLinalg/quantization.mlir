@@ -50,6 +50,17 @@ func.func @quantized_matmul_int64(%a: tensor<4x3x!quant.uniform<u8:f32, 0.5:130>
   return %acc : tensor<4x2xi64>
 }
 
+// input_dilations (a ConvTranspose): the input, flipped to signed storage,
+// goes into a tensor of its zero point (130 - 128 = 2) with stride 2.
+// CHECK-LABEL: func.func @quantized_conv_input_dilations
+// CHECK: %[[ZP:.*]] = arith.constant 2 : i8
+// CHECK: %[[FILL:.*]] = linalg.fill ins(%[[ZP]] : i8) outs(%{{.*}} : tensor<1x1x5x5xi8>)
+// CHECK: tensor.insert_slice %{{.*}} into %[[FILL]][0, 0, 0, 0] [1, 1, 3, 3] [1, 1, 2, 2] : tensor<1x1x3x3xi8> into tensor<1x1x5x5xi8>
+func.func @quantized_conv_input_dilations(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.5:130>>, %w: tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x1x4x4xi32> {
+  %acc = quill.quantized_conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, input_dilations = array<i64: 2, 2>} : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.5:130>>, tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x1x4x4xi32>
+  return %acc : tensor<1x1x4x4xi32>
+}
+
 // A grouped convolution widened to int64 computes its loop nest in int64.
 // CHECK-LABEL: func.func @quantized_grouped_conv_int64
 // CHECK: arith.extsi %{{.*}} : i8 to i64

@@ -499,6 +499,22 @@ func.func @integer_gelu_per_axis(%x: tensor<2x!quant.uniform<i8:f32:0, {0.1, 0.2
 
 // -----
 
+func.func @quantized_conv_input_dilations(%x: tensor<1x1x3x3x!quant.uniform<i8:f32, 0.5>>, %w: tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x1x4x4xi32> {
+  // expected-error @+1 {{expected 2 input dilations, got 1}}
+  %0 = quill.quantized_conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, input_dilations = array<i64: 2>} : (tensor<1x1x3x3x!quant.uniform<i8:f32, 0.5>>, tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x1x4x4xi32>
+  return %0 : tensor<1x1x4x4xi32>
+}
+
+// -----
+
+func.func @quantized_conv_dilated_shape(%x: tensor<1x1x3x3x!quant.uniform<i8:f32, 0.5>>, %w: tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x1x2x2xi32> {
+  // expected-error @+1 {{'quill.quantized_conv' op expected result shape}}
+  %0 = quill.quantized_conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, input_dilations = array<i64: 2, 2>} : (tensor<1x1x3x3x!quant.uniform<i8:f32, 0.5>>, tensor<1x1x2x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x1x2x2xi32>
+  return %0 : tensor<1x1x2x2xi32>
+}
+
+// -----
+
 // An accumulator is int32 or, widened, int64.
 func.func @quantized_matmul_int16(%a: tensor<4x3x!quant.uniform<i8:f32, 0.5>>, %w: tensor<3x2x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x2xi16> {
   // expected-error @+1 {{result #0 must be ranked tensor of 32-bit signless integer or 64-bit signless integer values}}

@@ -264,6 +264,22 @@ LogicalResult QuantizedConvOp::verify() {
   if (failed(verifyProductOperands(*this, "input", input, "weight", weight,
                                    /*rhsAxis=*/0)))
     return failure();
+  if (std::optional<ArrayRef<int64_t>> inputDilations = getInputDilations()) {
+    int64_t spatialRank = input.getRank() - 2;
+    if (int64_t(inputDilations->size()) != spatialRank)
+      return emitOpError("expected ") << spatialRank << " input dilations, got "
+                                      << inputDilations->size();
+    SmallVector<int64_t> dilatedShape(input.getShape());
+    for (auto [axis, dilation] : llvm::enumerate(*inputDilations)) {
+      if (dilation < 1)
+        return emitOpError("expected input dilations of at least 1, got ")
+               << dilation;
+      int64_t &size = dilatedShape[axis + 2];
+      if (!ShapedType::isDynamic(size))
+        size = (size - 1) * dilation + 1;
+    }
+    input = input.clone(dilatedShape);
+  }
   return verifyConvShapes(*this, input, weight, Value(), getGroup(),
                           getStrides(), getPads(), getDilations(),
                           getResult().getType());

@@ -1,0 +1,156 @@
+# RUN: rm -rf %t && mkdir -p %t
+# RUN: %python %s %t | FileCheck %s
+# CHECK: 2 outputs checked, 0 failed
+#
+# Quantized ConvTranspose on integers: quantize(conv_transpose(dequantize(x),
+# dequantize(w), bias)) becomes a quill.quantized_conv over the input dilated
+# by the strides (zero points between inputs) with flipped kernels, an int32
+# bias and a per-channel requantization. The stored results must equal a
+# numpy reference that computes the transposed convolution by scattering
+# (q_x - z_x) * (q_w - z_w) products in int64, adds the bias quantized at
+# s_x * s_w, and requantizes with python/quill/reference.py. Two cases: stride
+# 2, pads, output padding, uint8 weights per output channel; stride 3,
+# dilation 2, two groups, int8 weights per tensor.
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from quill import reference as ref
+from quill.runtime import Model
+
+work = sys.argv[1]
+rng = np.random.default_rng(20261122)
+U8, I8 = (0, 255), (-128, 127)
+
+CASES = [
+    # name, input shape, weight [C, M/G, K, K], group, strides, pads, dilations,
+    # output padding, x params, weight storage, output params
+    dict(name="stride2", x_shape=(2, 3, 5, 4), w_shape=(3, 4, 3, 3), group=1,
+         strides=(2, 2), pads=(1, 0, 1, 1), dilations=(1, 1), output_padding=(1, 0),
+         x=(0.05, 120, U8), w_storage="u8", w_zero=128, y=(0.08, 10, U8), per_channel=True),
+    dict(name="grouped", x_shape=(1, 4, 3, 3), w_shape=(4, 3, 2, 2), group=2,
+         strides=(3, 3), pads=(0, 1, 2, 0), dilations=(2, 2), output_padding=(0, 0),
+         x=(0.04, -3, I8), w_storage="i8", w_zero=0, y=(0.1, 0, I8), per_channel=False),
+]
+
+
+def output_shape(case):
+    n, _, h, w = case["x_shape"]
+    m = case["w_shape"][1] * case["group"]
+    sizes = []
+    for axis, size in enumerate((h, w)):
+        k = case["w_shape"][axis + 2]
+        sizes.append(case["strides"][axis] * (size - 1) + case["output_padding"][axis] +
+                     case["dilations"][axis] * (k - 1) + 1 - case["pads"][axis] -
+                     case["pads"][axis + 2])
+    return (n, m, *sizes)
+
+
+def tensor(shape, element):
+    return "tensor<%sx%s>" % ("x".join(map(str, shape)), element)
+
+
+def qtype(params):
+    scale, zero, (low, _) = params
+    return "!quant.uniform<%s:f32, %r:%d>" % ("u8" if low == 0 else "i8", scale, zero)
+
+
+lines, results, signature = [], [], []
+for case in CASES:
+    name = case["name"]
+    channels = case["w_shape"][1] * case["group"]
+    low, high = (0, 255) if case["w_storage"] == "u8" else (-127, 127)
+    case["w_q"] = rng.integers(low, high + 1, case["w_shape"])
+    if case["per_channel"]:
+        case["w_scales"] = [float(v) for v in rng.uniform(0.01, 0.03, case["w_shape"][1])]
+        w_type = "!quant.uniform<%s:f32:1, {%s}>" % (
+            case["w_storage"], ",".join("%r:%d" % (s, case["w_zero"]) for s in case["w_scales"]))
+    else:
+        case["w_scales"] = [0.02]
+        w_type = "!quant.uniform<%s:f32, 0.02:%d>" % (case["w_storage"], case["w_zero"])
+    case["bias"] = rng.uniform(-1, 1, channels).astype(np.float32)
+    x_f, y_shape = tensor(case["x_shape"], "f32"), output_shape(case)
+    w_i8 = case["w_q"].astype(np.int64).astype(np.uint8).view(np.int8)
+    signature.append('%%%s: %s {quill.name = "%s"}' % (name, x_f, name))
+    lines += [
+        "  %%%s_q = quill.quantize %%%s : %s to %s" % (name, name, x_f, tensor(case["x_shape"], qtype(case["x"]))),
+        "  %%%s_f = quill.dequantize %%%s_q : %s to %s" % (name, name, tensor(case["x_shape"], qtype(case["x"])), x_f),
+        '  %%%s_wi = arith.constant dense<"0x%s"> : %s' % (name, w_i8.tobytes().hex().upper(), tensor(case["w_shape"], "i8")),
+        "  %%%s_wq = quill.storage_cast %%%s_wi : %s to %s" % (name, name, tensor(case["w_shape"], "i8"), tensor(case["w_shape"], w_type)),
+        "  %%%s_wf = quill.dequantize %%%s_wq : %s to %s" % (name, name, tensor(case["w_shape"], w_type), tensor(case["w_shape"], "f32")),
+        "  %%%s_b = arith.constant dense<[%s]> : tensor<%dxf32>" % (name, ", ".join("%r" % float(v) for v in case["bias"]), channels),
+        "  %%%s_y = quill.conv_transpose %%%s_f, %%%s_wf, %%%s_b {strides = array<i64: %d, %d>, "
+        "pads = array<i64: %d, %d, %d, %d>, dilations = array<i64: %d, %d>, output_padding = array<i64: %d, %d>, "
+        "group = %d : i64} : (%s, %s, tensor<%dxf32>) -> %s" % (
+            name, name, name, name, *case["strides"], *case["pads"], *case["dilations"],
+            *case["output_padding"], case["group"], x_f, tensor(case["w_shape"], "f32"), channels,
+            tensor(y_shape, "f32")),
+        "  %%%s_yq = quill.quantize %%%s_y : %s to %s" % (name, name, tensor(y_shape, "f32"), tensor(y_shape, qtype(case["y"]))),
+        "  %%%s_out = quill.storage_cast %%%s_yq : %s to %s" % (name, name, tensor(y_shape, qtype(case["y"])), tensor(y_shape, "i8")),
+    ]
+    results.append(("%" + name + "_out", tensor(y_shape, "i8")))
+
+source = os.path.join(work, "conv_transpose.mlir")
+with open(source, "w") as f:
+    f.write("func.func @conv_transpose(%s) -> (%s) {\n" % (", ".join(signature), ", ".join(t for _, t in results)))
+    f.write("\n".join(lines) + "\n")
+    f.write("  return %s : %s\n}\n" % (", ".join(v for v, _ in results), ", ".join(t for _, t in results)))
+graph = subprocess.run(["quill-compile", source, "--emit=graph"], check=True, capture_output=True, text=True).stdout
+assert graph.count("quill.quantized_conv") == 2 and "quill.conv_transpose" not in graph, graph
+library = os.path.join(work, "conv_transpose.so")
+subprocess.run(["quill-compile", source, "-o", library], check=True)
+
+inputs = {case["name"]: (rng.standard_normal(case["x_shape"]) * 3).astype(np.float32) for case in CASES}
+outputs = list(Model(library).run(inputs).values())
+
+
+def reference(case):
+    sx, zx, x_range = case["x"]
+    qx = ref.quantize(inputs[case["name"]], sx, zx, *x_range).astype(np.int64) - zx
+    w = case["w_q"].astype(np.int64) - case["w_zero"]
+    n, channels, h, wd = case["x_shape"]
+    group, group_filters = case["group"], case["w_shape"][1]
+    group_channels = channels // group
+    y_shape = output_shape(case)
+    acc = np.zeros(y_shape, np.int64)
+    (sh, sw), (dh, dw) = case["strides"], case["dilations"]
+    kh, kw = case["w_shape"][2:]
+    for c in range(channels):
+        g = c // group_channels
+        for m in range(group_filters):
+            for i in range(h):
+                for j in range(wd):
+                    for ky in range(kh):
+                        for kx in range(kw):
+                            oy = i * sh - case["pads"][0] + ky * dh
+                            ox = j * sw - case["pads"][1] + kx * dw
+                            if 0 <= oy < y_shape[2] and 0 <= ox < y_shape[3]:
+                                acc[:, g * group_filters + m, oy, ox] += qx[:, c, i, j] * w[c, m, ky, kx]
+    scales = np.array([case["w_scales"][(o % group_filters) if case["per_channel"] else 0]
+                       for o in range(group * group_filters)])
+    bias_scale = np.float32(sx) * scales.astype(np.float32)
+    bias = np.round(case["bias"].astype(np.float64) / bias_scale.astype(np.float64)).astype(np.int64)
+    acc += bias.reshape(1, -1, 1, 1)
+    sy, zy, y_range = case["y"]
+    out = np.empty_like(acc)
+    for o in range(acc.shape[1]):
+        multiplier, shift = ref.dyadic(sx * scales[o] / sy)
+        out[:, o] = ref.requantize(acc[:, o], multiplier, shift, 0, zy, *y_range)
+    return out
+
+
+failed = 0
+for case, output in zip(CASES, outputs):
+    expected = reference(case)
+    compiled = (output.view(np.uint8) if case["y"][2] == U8 else output).astype(np.int64)
+    same = compiled == expected
+    if not same.all():
+        failed += 1
+        index = tuple(np.argwhere(~same)[0])
+        print("%s: %d of %d differ; first at %s: compiled %d, reference %d" %
+              (case["name"], (~same).sum(), same.size, index, compiled[index], expected[index]))
+print("%d outputs checked, %d failed" % (len(CASES), failed))
+sys.exit(1 if failed else 0)
