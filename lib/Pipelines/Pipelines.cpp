@@ -110,6 +110,9 @@ static constexpr StringLiteral kNVPTXPipeline =
     "buffer-deallocation-pipeline,"
     "canonicalize,"
     "quill-approximate-math,"
+    // Integer pow as a helper function, which outlining copies into the
+    // kernels' module.
+    "convert-math-to-funcs,"
     "func.func(quill-copies-to-linalg,"
     "convert-linalg-to-parallel-loops,"
     "quill-wrap-serial-loops,"

@@ -137,6 +137,8 @@ def MergeGPUModulesPass : Pass<"quill-merge-gpu-modules", "ModuleOp"> {
     ...), so serialization would give one PTX module per kernel. This pass
     moves every `gpu.func` into the first module, renamed after its old
     module where names clash, and updates each `gpu.launch_func` to match.
+    Helper functions that outlining copied into several modules (the same
+    symbol from the host module) are kept once.
     The model then ships one PTX module, loaded once by the runtime.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];

@@ -36,6 +36,13 @@ struct MergeGPUModulesPass
           return signalPassFailure();
         }
         StringAttr oldName = symbol.getNameAttr();
+        // Outlining copies the helpers a kernel calls (integer pow ...) into
+        // its module: same name, same body. One copy serves every kernel.
+        auto kernel = dyn_cast<gpu::GPUFuncOp>(op);
+        if ((!kernel || !kernel.isKernel()) && targetSymbols.lookup(oldName)) {
+          op.erase();
+          continue;
+        }
         op.remove();
         // Inserting renames the symbol when the name is taken.
         StringAttr newName = targetSymbols.insert(&op);
