@@ -113,7 +113,8 @@ static constexpr StringLiteral kNVPTXPipeline =
     // Integer pow as a helper function, which outlining copies into the
     // kernels' module.
     "convert-math-to-funcs,"
-    "func.func(quill-copies-to-linalg,"
+    "func.func(quill-int8-matmul-to-dp4a,"
+    "quill-copies-to-linalg,"
     "convert-linalg-to-parallel-loops,"
     "quill-wrap-serial-loops,"
     "scf-parallel-loop-tiling{parallel-loop-tile-sizes=16,16 "

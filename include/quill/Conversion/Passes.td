@@ -129,6 +129,22 @@ def WrapSerialLoopsPass : Pass<"quill-wrap-serial-loops", "func::FuncOp"> {
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
+def Int8MatmulToDp4aPass : Pass<"quill-int8-matmul-to-dp4a", "func::FuncOp"> {
+  let summary = "int8 x int8 -> int32 matmuls as dp4a loops for NVIDIA GPUs";
+  let description = [{
+    A `linalg.matmul` on memrefs of int8 operands (signed storage, as the
+    quantized product lowering leaves them) into int32, with K a multiple of
+    4, becomes an `scf.parallel` over the output whose threads step K by
+    four bytes: `nvvm.dot.accumulate.4way` (PTX `dp4a`) multiplies four
+    bytes of a row of A by four of a column of B and adds them to the
+    accumulator in one instruction. The parallel loop is then mapped to
+    blocks and threads like any other.
+  }];
+  let dependentDialects = ["::mlir::NVVM::NVVMDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def MergeGPUModulesPass : Pass<"quill-merge-gpu-modules", "ModuleOp"> {
   let summary = "moves every outlined GPU kernel into one gpu.module";
   let description = [{
