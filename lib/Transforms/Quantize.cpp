@@ -306,14 +306,20 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
     // Every activation quantized: the products' own pairs are among them.
     bool perActivation =
         numberFormat->quantizesActivations && !quantizeAllActivations;
+    llvm::DenseMap<Value, Value> sharedRanges =
+        getConcatRanges(ops, activations);
     SmallVector<Plan> plans;
     for (const QuantizableOp &op : ops) {
       Plan plan{op, {}, {}};
       SmallVector<std::pair<Value, Type *>, 2> tensors;
       if (perActivation)
         tensors.push_back({op.activation->get(), &plan.activation});
-      if (perActivation && (quantizeAllOutputs ||
-                            feedsQuantizedActivation(op.output, activations)))
+      Value range = sharedRanges.lookup(op.output);
+      if (perActivation && range)
+        tensors.push_back({range, &plan.output});
+      else if (perActivation &&
+               (quantizeAllOutputs ||
+                feedsQuantizedActivation(op.output, activations)))
         tensors.push_back({op.output, &plan.output});
       for (auto [value, type] : tensors)
         if (!(*type = lookUp(value, op.op)))
@@ -349,6 +355,36 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
         continue;
       quantizeInPlace(b, loc, plan.op.output, plan.output);
     }
+  }
+
+  /// For a concat whose inputs are all outputs of quantized ops and whose
+  /// result a quantized op reads, each of those outputs mapped to the
+  /// concat's result: quantized to its range, they share one type, and the
+  /// concat moves stored values (quill-qdq-to-integer), as ONNX Runtime's
+  /// quantizer arranges it.
+  static llvm::DenseMap<Value, Value>
+  getConcatRanges(ArrayRef<QuantizableOp> ops,
+                  const llvm::SmallPtrSetImpl<OpOperand *> &activations) {
+    llvm::SmallPtrSet<Value, 16> outputs;
+    for (const QuantizableOp &op : ops)
+      outputs.insert(op.output);
+    llvm::DenseMap<Value, Value> ranges;
+    for (const QuantizableOp &op : ops) {
+      if (!op.output.hasOneUse())
+        continue;
+      auto concat = dyn_cast<ConcatOp>(*op.output.getUsers().begin());
+      if (!concat ||
+          !llvm::all_of(concat.getInputs(),
+                        [&](Value input) {
+                          return outputs.contains(input) && input.hasOneUse();
+                        }) ||
+          !llvm::any_of(concat->getUses(), [&](OpOperand &use) {
+            return activations.contains(&use);
+          }))
+        continue;
+      ranges[op.output] = concat.getResult();
+    }
+    return ranges;
   }
 
   /// Quantizes every activation tensor of `function` (getActivationTensors)

@@ -88,7 +88,9 @@ def QuantizePass : Pass<"quill-quantize", "func::FuncOp"> {
       through Reshape / Transpose / MaxPool; an output read as float (by a
       bias add, LayerNorm, GELU, a graph output) stays float, computed from
       the int32 accumulator by `quill-qdq-to-integer` (`all-outputs`
-      quantizes it anyway, as ONNX Runtime's quantizer does);
+      quantizes it anyway, as ONNX Runtime's quantizer does); outputs that
+      are all the inputs of a Concat a quantized op reads take the Concat
+      result's range, one type, so that the Concat moves stored values;
     * constant weights become int8 constants, symmetric in `[-127, 127]`,
       one scale per output channel (per tensor with `per-tensor-weights`);
     * biases stay float: `quill-qdq-to-integer` quantizes them to int32 at
