@@ -462,12 +462,8 @@ struct GeluOnIntegers : OpRewritePattern<QuantizeOp> {
         getDequantizedInput(gelu.getInput(), /*allowPerAxis=*/false);
     if (!quantized)
       return failure();
-    quant::UniformQuantizedType input = getPerTensorElement(quantized);
-    int64_t maxAbs =
-        std::max(std::abs(input.getStorageTypeMin() - input.getZeroPoint()),
-                 std::abs(input.getStorageTypeMax() - input.getZeroPoint()));
     std::optional<IntegerGeluConstants> constants =
-        getIntegerGeluConstants(input.getScale(), maxAbs);
+        getIntegerGeluConstants(getPerTensorElement(quantized));
     if (!constants ||
         !getDyadicMultiplier(constants->productScale / output.getScale()))
       return failure();

@@ -41,6 +41,19 @@ SmallVector<double> getScales(quant::QuantizedType type) {
   return {cast<quant::UniformQuantizedType>(type).getScale()};
 }
 
+/// `type` with its per-axis parameters along `axis` instead (the same scales
+/// and zero points, for a weight whose axes were rearranged); a per-tensor
+/// type as it is.
+Type moveQuantizedAxis(Type type, int32_t axis) {
+  auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(type);
+  if (!perAxis)
+    return type;
+  return quant::UniformQuantizedPerAxisType::get(
+      perAxis.getFlags(), perAxis.getStorageType(), perAxis.getExpressedType(),
+      perAxis.getScales(), perAxis.getZeroPoints(), axis,
+      perAxis.getStorageTypeMin(), perAxis.getStorageTypeMax());
+}
+
 /// `b` [N, K] transposed to [K, N] when it is a constant behind a storage
 /// cast (the usual Gemm weight); per-axis parameters move to axis 1.
 Value transposeConstantWeight(PatternRewriter &rewriter, Location loc,
@@ -60,15 +73,10 @@ Value transposeConstantWeight(PatternRewriter &rewriter, Location loc,
     for (int64_t n = 0; n < rows; ++n)
       transposed.push_back(values[n * cols + k]);
   Type element = type.getElementType();
-  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element)) {
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element))
     if (perAxis.getQuantizedDimension() != 0)
       return {};
-    element = quant::UniformQuantizedPerAxisType::get(
-        perAxis.getFlags(), perAxis.getStorageType(),
-        perAxis.getExpressedType(), perAxis.getScales(),
-        perAxis.getZeroPoints(), 1, perAxis.getStorageTypeMin(),
-        perAxis.getStorageTypeMax());
-  }
+  element = moveQuantizedAxis(element, 1);
   auto storage =
       RankedTensorType::get({cols, rows}, stored.getType().getElementType());
   Value constant = arith::ConstantOp::create(
@@ -108,13 +116,7 @@ Value flipTransposedConvWeight(PatternRewriter &rewriter, Location loc, Value w,
             (window - 1 - k);
         flipped[to] = values[(c * groupFilters + m) * window + k];
       }
-  Type element = type.getElementType();
-  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element))
-    element = quant::UniformQuantizedPerAxisType::get(
-        perAxis.getFlags(), perAxis.getStorageType(),
-        perAxis.getExpressedType(), perAxis.getScales(),
-        perAxis.getZeroPoints(), 0, perAxis.getStorageTypeMin(),
-        perAxis.getStorageTypeMax());
+  Type element = moveQuantizedAxis(type.getElementType(), 0);
   auto storage =
       RankedTensorType::get(flippedShape, stored.getType().getElementType());
   Value constant = arith::ConstantOp::create(

@@ -215,6 +215,19 @@ struct ProductZeroPoints {
   bool rhsHasNonZero() const {
     return llvm::any_of(rhs, [](int32_t zeroPoint) { return zeroPoint != 0; });
   }
+
+  /// `rhs` as a constant of `accumulator` integers, one per channel.
+  Value buildRhsConstant(OpBuilder &b, Location loc,
+                         IntegerType accumulator) const {
+    SmallVector<APInt> values;
+    for (int32_t zeroPoint : rhs)
+      values.emplace_back(accumulator.getWidth(), zeroPoint,
+                          /*isSigned=*/true);
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(
+            RankedTensorType::get({int64_t(rhs.size())}, accumulator), values));
+  }
 };
 
 /// Unsigned storage is shifted by -128 (toSignedStorage), and so are its
@@ -253,8 +266,7 @@ Value subtractZeroPointTerms(OpBuilder &b, Location loc, Value product,
   MLIRContext *context = b.getContext();
   auto productType = cast<RankedTensorType>(product.getType());
   int64_t rank = productType.getRank();
-  int64_t columns = productType.getDimSize(rank - 1);
-  Type accumulator = productType.getElementType();
+  auto accumulator = cast<IntegerType>(productType.getElementType());
   SmallVector<Value> inputs = {product};
   SmallVector<AffineMap> maps = {
       AffineMap::getMultiDimIdentityMap(rank, context)};
@@ -272,14 +284,7 @@ Value subtractZeroPointTerms(OpBuilder &b, Location loc, Value product,
   if (rhsHasZeroPoints) {
     inputs.push_back(rowSums());
     maps.push_back(AffineMap::get(rank, 0, batchAndRow, context));
-    SmallVector<APInt> rhsZeroPoints;
-    for (int32_t zeroPoint : zeroPoints.rhs)
-      rhsZeroPoints.emplace_back(accumulator.getIntOrFloatBitWidth(), zeroPoint,
-                                 /*isSigned=*/true);
-    inputs.push_back(arith::ConstantOp::create(
-        b, loc,
-        DenseElementsAttr::get(RankedTensorType::get({columns}, accumulator),
-                               rhsZeroPoints)));
+    inputs.push_back(zeroPoints.buildRhsConstant(b, loc, accumulator));
     maps.push_back(
         AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, context)));
   }
@@ -747,15 +752,7 @@ Value buildIntegerGroupedConvolution(OpBuilder &b, Location loc, Value input,
             nested, l, nested.getIntegerAttr(accumulator, zeroPoints.lhs));
         return arith::SubIOp::create(nested, l, wide, zeroPoint);
       });
-  SmallVector<APInt> rhsZeroPoints;
-  for (int32_t zeroPoint : zeroPoints.rhs)
-    rhsZeroPoints.emplace_back(accumulator.getWidth(), zeroPoint,
-                               /*isSigned=*/true);
-  Value weightZeroPoints = arith::ConstantOp::create(
-      b, loc,
-      DenseElementsAttr::get(
-          RankedTensorType::get({int64_t(zeroPoints.rhs.size())}, accumulator),
-          rhsZeroPoints));
+  Value weightZeroPoints = zeroPoints.buildRhsConstant(b, loc, accumulator);
   int64_t weightRank = weightType.getRank();
   Value wideWeight = buildMapped(
       b, loc, weightType.getShape(), accumulator, {weight, weightZeroPoints},

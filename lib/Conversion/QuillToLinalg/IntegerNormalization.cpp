@@ -234,10 +234,8 @@ struct IntegerGeluLowering : OpConversionPattern<IntegerGeluOp> {
     quant::UniformQuantizedType input = getElement(op.getInput());
     quant::UniformQuantizedType output = getElement(op.getResult());
     int64_t zeroPoint = input.getZeroPoint();
-    int64_t maxAbs = std::max(std::abs(input.getStorageTypeMin() - zeroPoint),
-                              std::abs(input.getStorageTypeMax() - zeroPoint));
     std::optional<IntegerGeluConstants> constants =
-        getIntegerGeluConstants(input.getScale(), maxAbs);
+        getIntegerGeluConstants(input);
     std::optional<DyadicMultiplier> requantize =
         constants
             ? getDyadicMultiplier(constants->productScale / output.getScale())

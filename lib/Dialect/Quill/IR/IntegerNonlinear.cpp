@@ -47,7 +47,11 @@ mlir::quill::getIntegerExpConstants(ExpApproximation approximation,
 }
 
 std::optional<IntegerGeluConstants>
-mlir::quill::getIntegerGeluConstants(double inputScale, int64_t maxAbsInput) {
+mlir::quill::getIntegerGeluConstants(quant::UniformQuantizedType input) {
+  double inputScale = input.getScale();
+  int64_t maxAbsInput =
+      std::max(std::abs(input.getStorageTypeMin() - input.getZeroPoint()),
+               std::abs(input.getStorageTypeMax() - input.getZeroPoint()));
   if (!(inputScale > 0.0) || !std::isfinite(inputScale) || maxAbsInput < 1)
     return std::nullopt;
   double erfScale = inputScale / std::sqrt(2.0);

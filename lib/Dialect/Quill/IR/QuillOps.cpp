@@ -212,11 +212,8 @@ LogicalResult IntegerGeluOp::verify() {
     return failure();
   auto input =
       cast<quant::UniformQuantizedType>(getInput().getType().getElementType());
-  int64_t maxAbs =
-      std::max(std::abs(input.getStorageTypeMin() - input.getZeroPoint()),
-               std::abs(input.getStorageTypeMax() - input.getZeroPoint()));
   std::optional<IntegerGeluConstants> constants =
-      getIntegerGeluConstants(input.getScale(), maxAbs);
+      getIntegerGeluConstants(input);
   if (!constants)
     return emitOpError("input scale ")
            << input.getScale() << " out of range for the integer GELU";

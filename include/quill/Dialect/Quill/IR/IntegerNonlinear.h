@@ -13,6 +13,8 @@
 
 #include "quill/Dialect/Quill/IR/Quill.h"
 
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+
 #include <cstdint>
 #include <optional>
 
@@ -54,10 +56,11 @@ struct IntegerGeluConstants {
   double productScale;
 };
 
-/// None when the input scale is so fine that the polynomial leaves int32.
-/// `maxAbsInput` is the largest |q - z| of the input type.
+/// The constants for an input of 8-bit per-tensor type `input` (its scale,
+/// and its largest |q - z| for the shift); none when the scale is so fine
+/// that the polynomial leaves int32.
 std::optional<IntegerGeluConstants>
-getIntegerGeluConstants(double inputScale, int64_t maxAbsInput);
+getIntegerGeluConstants(quant::UniformQuantizedType input);
 
 /// Normalized values carry this many fraction bits.
 constexpr int64_t layerNormFractionBits = 16;
