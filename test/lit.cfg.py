@@ -29,7 +29,7 @@ llvm_config.with_environment("PATH", config.quill_tools_dir, append_path=True)
 tool_dirs = [config.quill_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["quill-compile", "quill-opt", "quill-run"], tool_dirs)
 # /usr/bin/llvm-nm may be an older LLVM's.
-llvm_config.add_tool_substitutions(["llvm-nm"], [config.llvm_tools_dir])
+llvm_config.add_tool_substitutions(["llvm-nm", "llvm-readelf"], [config.llvm_tools_dir])
 
 # The runtime tests build hand-written models. %link_quill_model links one
 # as compiled models are linked: a shared library of the model's object and
@@ -59,3 +59,29 @@ ptxas = shutil.which("ptxas") or next(
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+
+# A CUDA driver with a GPU runs GPU models for real: tests that need one say
+# REQUIRES: cuda-gpu and are reported unsupported elsewhere. %cuda_gpu_arch is
+# the newest --gpu-arch the device runs (PTX for older architectures JITs
+# forward).
+def find_cuda_gpu_arch():
+    import ctypes
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return None
+    count, major, minor = ctypes.c_int(0), ctypes.c_int(0), ctypes.c_int(0)
+    if (cuda.cuInit(0) != 0 or cuda.cuDeviceGetCount(ctypes.byref(count)) != 0
+            or count.value == 0):
+        return None
+    cuda.cuDeviceGetAttribute(ctypes.byref(major), 75, 0)
+    cuda.cuDeviceGetAttribute(ctypes.byref(minor), 76, 0)
+    capability = 10 * major.value + minor.value
+    runnable = [arch for arch in (80, 86, 89, 90) if arch <= capability]
+    return "sm_%d" % runnable[-1] if runnable else None
+
+
+cuda_gpu_arch = find_cuda_gpu_arch()
+if cuda_gpu_arch:
+    config.available_features.add("cuda-gpu")
+    config.substitutions.append(("%cuda_gpu_arch", cuda_gpu_arch))

@@ -46,5 +46,6 @@ mlir::quill::compileGraphToSharedLibrary(ModuleOp module, StringRef outputPath,
   if (!llvmModule)
     return failure();
   optimizeLLVMModule(*llvmModule, **machine, options.optLevel);
-  return writeSharedLibrary(*llvmModule, **machine, outputPath, error);
+  return writeSharedLibrary(*llvmModule, **machine, outputPath,
+                            ModelDevice::CPU, error);
 }

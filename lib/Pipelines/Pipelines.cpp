@@ -94,13 +94,13 @@ LogicalResult mlir::quill::buildCPULLVMPipeline(OpPassManager &pm) {
 
 /// Kernel IR to PTX, the GPU half of TOOLCHAIN.md's working pipeline.
 /// Every parallel loop nest (copies included) becomes a kernel, 16 x 16
-/// threads per block
-/// over its first two dimensions; reductions run sequentially inside a
-/// thread (no shared-memory tiling yet). Transcendental math becomes
-/// polynomials, as on the CPU; the rest (abs, sqrt, floor ...) calls CUDA's
-/// libdevice, which serialization links in when it finds it (see
-/// NVPTXTarget.h). Nothing may
-/// canonicalize between the tiling and the mapping, and the tiling needs
+/// threads per block over its first two dimensions; reductions run
+/// sequentially inside a thread (no shared-memory tiling yet).
+/// Transcendental math becomes polynomials, as on the CPU; the rest (abs,
+/// sqrt, floor ...) calls CUDA's libdevice, which serialization links in
+/// when it finds it (see NVPTXTarget.h). The host code's buffers then move
+/// to GPU memory (quill-gpu-device-memory). Nothing may canonicalize
+/// between the tiling and the mapping, and the tiling needs
 /// no-min-max-bounds, or the mapping silently fails.
 static constexpr StringLiteral kNVPTXPipeline =
     "one-shot-bufferize{bufferize-function-boundaries "
@@ -131,8 +131,9 @@ static constexpr StringLiteral kNVPTXPipeline =
 
 LogicalResult mlir::quill::buildNVPTXPipeline(OpPassManager &pm,
                                               StringRef gpuArch) {
-  return parsePassPipeline((kNVPTXPipeline + gpuArch + "}").str(), pm,
-                           llvm::errs());
+  return parsePassPipeline(
+      (kNVPTXPipeline + gpuArch + "},quill-gpu-device-memory").str(), pm,
+      llvm::errs());
 }
 
 namespace {

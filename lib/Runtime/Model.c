@@ -7,8 +7,7 @@
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
-#include "ModelDescriptor.h"
-#include "quill/Runtime/quill_model.h"
+#include "Execute.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +24,37 @@ fail(quill_status status, const char *format, ...) {
   vsnprintf(lastError, sizeof(lastError), format, args);
   va_end(args);
   return status;
+}
+
+static size_t dtypeBytes(int32_t dtype) {
+  switch (dtype) {
+  case QUILL_DTYPE_UINT8:
+  case QUILL_DTYPE_INT8:
+  case QUILL_DTYPE_BOOL:
+    return 1;
+  case QUILL_DTYPE_UINT16:
+  case QUILL_DTYPE_INT16:
+  case QUILL_DTYPE_FLOAT16:
+  case QUILL_DTYPE_BFLOAT16:
+    return 2;
+  case QUILL_DTYPE_FLOAT32:
+  case QUILL_DTYPE_INT32:
+  case QUILL_DTYPE_UINT32:
+    return 4;
+  case QUILL_DTYPE_INT64:
+  case QUILL_DTYPE_FLOAT64:
+  case QUILL_DTYPE_UINT64:
+    return 8;
+  default:
+    return 0;
+  }
+}
+
+size_t quill_tensor_bytes(const quill_tensor_descriptor *tensor) {
+  size_t bytes = dtypeBytes(tensor->dtype);
+  for (int32_t d = 0; d < tensor->rank; ++d)
+    bytes *= (size_t)tensor->shape[d];
+  return bytes;
 }
 
 static const char *dtypeName(int32_t dtype) {
@@ -188,8 +218,7 @@ QUILL_EXPORT quill_status quill_run(const quill_tensor *inputs,
     buffers[i] = inputs[i].data;
   for (int32_t i = 0; i < num_outputs; ++i)
     buffers[num_inputs + i] = outputs[i].data;
-  m->entry(buffers);
-  return QUILL_OK;
+  return quill_execute(m, buffers, lastError, sizeof(lastError));
 }
 
 QUILL_EXPORT const char *quill_last_error(void) { return lastError; }
@@ -212,6 +241,8 @@ QUILL_EXPORT const char *quill_status_string(quill_status status) {
     return "null pointer";
   case QUILL_ERROR_INDEX:
     return "index out of range";
+  case QUILL_ERROR_DEVICE:
+    return "device error";
   }
   return "unknown status";
 }

@@ -13,7 +13,6 @@
 import argparse
 import collections
 import concurrent.futures
-import glob
 import os
 import shutil
 import subprocess
@@ -21,8 +20,6 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Inputs"))
 import node_suite  # noqa: E402
-
-RTOL, ATOL = "1e-3", "1e-5"
 
 
 def find_tool(name):
@@ -40,13 +37,12 @@ def check_model(entry, work_dir, compiler, runner):
                             capture_output=True, text=True)
     if result.returncode != 0:
         return False, "compile: " + (result.stderr.strip().splitlines() or ["?"])[0]
-    for data_set in sorted(glob.glob(os.path.join(os.path.dirname(path), "test_data_set_*"))):
-        command = [runner, library, "--quiet", "--rtol", RTOL, "--atol", ATOL]
-        for input_file in sorted(glob.glob(os.path.join(data_set, "input_*.pb")),
-                                 key=lambda p: int(p.rsplit("_", 1)[1][:-3])):
+    for data_set, inputs, outputs in node_suite.data_sets(path):
+        command = [runner, library, "--quiet", "--rtol", node_suite.RTOL,
+                   "--atol", node_suite.ATOL]
+        for input_file in inputs:
             command += ["--input", input_file]
-        for output_file in sorted(glob.glob(os.path.join(data_set, "output_*.pb")),
-                                  key=lambda p: int(p.rsplit("_", 1)[1][:-3])):
+        for output_file in outputs:
             command += ["--expect", output_file]
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:

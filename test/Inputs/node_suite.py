@@ -2,12 +2,15 @@
 models are in scope, and the expected-failure lists (one per test) that say
 why a model does not pass yet."""
 
+import glob
 import os
 
 import onnx
 
 SUITE_ROOTS = ["node", "pytorch-converted", "pytorch-operator", "simple"]
 DATA = "/usr/share/libonnx-testdata/data"
+# Output comparison: |got - want| <= ATOL + RTOL * |want|, integers exactly.
+RTOL, ATOL = "1e-3", "1e-5"
 
 # The ops issue 3 asks the importer to read (ONNX default domain), plus the
 # com.microsoft ops that ORT's quantizer emits.
@@ -44,7 +47,6 @@ def read_xfails(path):
     return by_test, by_op
 
 
-
 def in_scope_models():
     """(suite/test name, model path, sorted op types) of every model whose ops
     are all in scope."""
@@ -69,3 +71,14 @@ def expected_failure(name, ops, xfails):
     by_test, by_op = xfails
     test = name.split("/", 1)[1]
     return by_test.get(test) or next((by_op[op] for op in ops if op in by_op), None)
+
+
+def data_sets(model_path):
+    """(data set directory, input .pb files, expected output .pb files) for
+    each test_data_set_N beside `model_path`, files in index order."""
+    def by_index(paths):
+        return sorted(paths, key=lambda p: int(p.rsplit("_", 1)[1][:-3]))
+    return [(data_set, by_index(glob.glob(os.path.join(data_set, "input_*.pb"))),
+             by_index(glob.glob(os.path.join(data_set, "output_*.pb"))))
+            for data_set in sorted(glob.glob(os.path.join(os.path.dirname(model_path),
+                                                          "test_data_set_*")))]

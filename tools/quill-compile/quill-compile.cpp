@@ -2,7 +2,7 @@
 //
 // quill-compile MODEL.onnx [-o OUT] [--emit=KIND] [-O0..-O3] [--mcpu=NAME]
 //               [--quantize=int8 --calibration-data=PATH ...]
-//               [--target=nvptx --gpu-arch=sm_NN --emit=ptx]
+//               [--target=nvptx --gpu-arch=sm_NN]
 //
 // Imports an ONNX model (binary, or ONNX text syntax for `.onnxtxt`), or
 // reads graph IR (`.mlir`, a module with one public function), and writes
@@ -193,7 +193,8 @@ static llvm::cl::opt<Target> target(
     "target", llvm::cl::desc("What to generate code for"),
     llvm::cl::values(clEnumValN(Target::CPU, "cpu", "x86-64 CPUs (default)"),
                      clEnumValN(Target::NVPTX, "nvptx",
-                                "NVIDIA GPUs (PTX; --emit=ptx)")),
+                                "NVIDIA GPUs (a library launching PTX "
+                                "kernels through the CUDA driver)")),
     llvm::cl::init(Target::CPU), llvm::cl::cat(compilerOptions));
 
 static llvm::cl::opt<std::string>
@@ -212,11 +213,6 @@ static LogicalResult checkTargetOptions(std::string &error) {
     error = "--gpu-arch needs --target=nvptx";
   else if (emitKind == EmitKind::PTX && !gpu)
     error = "--emit=ptx needs --target=nvptx";
-  else if (gpu && (emitKind == EmitKind::LLVM || emitKind == EmitKind::Asm ||
-                   emitKind == EmitKind::Obj || emitKind == EmitKind::Lib))
-    error = "--target=nvptx writes the graph, kernel IR or PTX "
-            "(--emit=ptx); the GPU library with its host code and launcher "
-            "is not built yet";
   else if (gpu && mcpu.getNumOccurrences())
     error = "--mcpu is for --target=cpu; use --gpu-arch";
   return success(error.empty());
@@ -369,8 +365,11 @@ static quill::CPUTargetOptions getTargetOptions() {
   return options;
 }
 
+/// Writes the LLVM IR, assembly, object or shared library of `module`, whose
+/// tensors live on `device`; host code is generated for this CPU.
 static int emitFromLLVMDialect(ModuleOp module,
-                               const quill::ModelSignature &signature) {
+                               const quill::ModelSignature &signature,
+                               quill::ModelDevice device) {
   quill::CPUTargetOptions options = getTargetOptions();
   std::string error;
   auto machine = quill::createCPUTargetMachine(options, error);
@@ -378,7 +377,7 @@ static int emitFromLLVMDialect(ModuleOp module,
     return fail(error);
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
-      quill::translateModelToLLVMIR(module, signature, llvmContext);
+      quill::translateModelToLLVMIR(module, signature, llvmContext, device);
   if (!llvmModule)
     return 1;
   quill::optimizeLLVMModule(*llvmModule, **machine, options.optLevel);
@@ -387,7 +386,7 @@ static int emitFromLLVMDialect(ModuleOp module,
         writeText([&](raw_ostream &os) { llvmModule->print(os, nullptr); }));
   if (emitKind == EmitKind::Lib)
     return failed(quill::writeSharedLibrary(*llvmModule, **machine, outputPath,
-                                            error))
+                                            device, error))
                ? fail(error)
                : 0;
   std::unique_ptr<llvm::ToolOutputFile> object =
@@ -561,13 +560,16 @@ int main(int argc, char **argv) {
     if (failed(quill::buildNVPTXPipeline(gpu, gpuArch)) ||
         failed(gpu.run(*module)))
       return 1;
+    // The PTX is checked (libdevice calls resolved) whatever is written.
     FailureOr<std::string> ptx = quill::getModulePTX(*module, gpuArch);
     if (failed(ptx))
       return 1;
-    return failed(writeText([&](raw_ostream &os) { os << *ptx; }));
+    if (emitKind == EmitKind::PTX)
+      return failed(writeText([&](raw_ostream &os) { os << *ptx; }));
+    return emitFromLLVMDialect(*module, *signature, quill::ModelDevice::CUDA);
   }
 
   if (failed(quill::lowerKernelIRToLLVMDialect(*module)))
     return 1;
-  return emitFromLLVMDialect(*module, *signature);
+  return emitFromLLVMDialect(*module, *signature, quill::ModelDevice::CPU);
 }

@@ -118,13 +118,16 @@ def CopiesToLinalgPass : Pass<"quill-copies-to-linalg", "func::FuncOp"> {
 }
 
 def WrapSerialLoopsPass : Pass<"quill-wrap-serial-loops", "func::FuncOp"> {
-  let summary = "puts each top-level scf.for nest in a one-iteration scf.parallel";
+  let summary = "puts top-level serial work in one-iteration scf.parallel ops";
   let description = [{
     A linalg op with no parallel dimension (a reduction to a scalar) becomes
-    plain `scf.for` loops, which the GPU mapping leaves on the host, where
-    they could not read device memory. Wrapped in a one-iteration
-    `scf.parallel`, such a nest becomes a kernel of one thread: correct,
-    and slow until reductions get a parallel schedule.
+    plain `scf.for` loops, and one on rank-0 buffers (filling a scalar)
+    plain `memref.load`/`memref.store`; the GPU mapping leaves both on the
+    host, where they could not touch device memory. Each maximal run of such
+    top-level work, with the scalar arithmetic between it, is wrapped in a
+    one-iteration `scf.parallel` and so becomes a kernel of one thread:
+    correct, and slow until reductions get a parallel schedule. A load whose
+    value is needed after its run ends the run before it.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
@@ -158,6 +161,27 @@ def MergeGPUModulesPass : Pass<"quill-merge-gpu-modules", "ModuleOp"> {
     The model then ships one PTX module, loaded once by the runtime.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def GPUDeviceMemoryPass : Pass<"quill-gpu-device-memory", "ModuleOp"> {
+  let summary = "puts the buffers of a GPU model's host code in GPU memory";
+  let description = [{
+    After `gpu-to-llvm` the host functions of a GPU model are LLVM dialect:
+    they allocate intermediate buffers with `malloc` and `free` and pass the
+    addresses of constant globals (weights) to the kernels, which cannot
+    read host memory. This pass makes allocations `quill_cuda_alloc` and
+    `quill_cuda_free`, and each constant's address
+    `quill_cuda_constant(address, bytes)`, its device copy (uploaded on
+    first use, then kept): functions of Quill's CUDA runtime
+    (lib/Runtime/CUDA/CudaRuntime.h).
+
+    The host code may only allocate, compute addresses and launch: a load,
+    store, alloca, memory intrinsic, call of an external function or the
+    address of a mutable global in a host function is an error naming the
+    operation, because every tensor operation must have become a kernel.
+    Functions inside a `gpu.module` are kernels and are left alone.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 #endif // QUILL_CONVERSION_PASSES

@@ -48,7 +48,8 @@ typedef enum quill_status {
   QUILL_ERROR_RANK = 4,         /* a tensor's rank differs */
   QUILL_ERROR_SHAPE = 5,        /* a tensor's dimension differs */
   QUILL_ERROR_NULL_POINTER = 6, /* a tensor, its data or its shape is NULL */
-  QUILL_ERROR_INDEX = 7         /* a metadata query's index is out of range */
+  QUILL_ERROR_INDEX = 7,        /* a metadata query's index is out of range */
+  QUILL_ERROR_DEVICE = 8 /* a GPU model: no driver or device, or it failed */
 } quill_status;
 
 /* A tensor passed to or from a model: dense, row-major, `rank` dims. */

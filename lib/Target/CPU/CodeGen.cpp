@@ -52,6 +52,9 @@ mlir::quill::createCPUTargetMachine(const CPUTargetOptions &options,
     }
   }
   llvm::TargetOptions targetOptions;
+  // Constructors (a GPU model's module registration) go in .init_array, as
+  // clang does on Linux: nothing linked in would run a .ctors section.
+  targetOptions.UseInitArray = true;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
       options.optLevel));

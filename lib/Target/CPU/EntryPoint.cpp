@@ -103,10 +103,28 @@ private:
 
 } // namespace
 
+/// Copies `bytes` from `source` to `destination` where `device` keeps
+/// tensors: memcpy in host memory, the CUDA runtime's copy on the GPU.
+static void copyBuffer(llvm::IRBuilder<> &b, ModelDevice device,
+                       llvm::Value *destination, llvm::Value *source,
+                       uint64_t bytes) {
+  if (device == ModelDevice::CPU) {
+    b.CreateMemCpy(destination, llvm::MaybeAlign(1), source,
+                   llvm::MaybeAlign(1), bytes);
+    return;
+  }
+  llvm::Module &module = *b.GetInsertBlock()->getModule();
+  llvm::FunctionCallee copy =
+      module.getOrInsertFunction("quill_cuda_copy", b.getVoidTy(), b.getPtrTy(),
+                                 b.getPtrTy(), b.getInt64Ty());
+  b.CreateCall(copy, {destination, source, b.getInt64(bytes)});
+}
+
 /// `void quill_model_entry(void **buffers)` calling the model function with
 /// one expanded memref descriptor per buffer (inputs, then outputs).
 static llvm::Function *buildEntry(llvm::Module &module, llvm::Function *model,
-                                  const ModelSignature &signature) {
+                                  const ModelSignature &signature,
+                                  ModelDevice device) {
   llvm::LLVMContext &context = module.getContext();
   auto *ptrType = llvm::PointerType::getUnqual(context);
   auto *i64Type = llvm::Type::getInt64Ty(context);
@@ -153,17 +171,15 @@ static llvm::Function *buildEntry(llvm::Module &module, llvm::Function *model,
     uint64_t bytes = output.elementBytes;
     for (int64_t size : output.shape)
       bytes *= size;
-    b.CreateMemCpy(buffer, llvm::MaybeAlign(1), outputs[*output.copyOf],
-                   llvm::MaybeAlign(1), bytes);
+    copyBuffer(b, device, buffer, outputs[*output.copyOf], bytes);
   }
   b.CreateRetVoid();
   return entry;
 }
 
-std::unique_ptr<llvm::Module>
-mlir::quill::translateModelToLLVMIR(ModuleOp module,
-                                    const ModelSignature &signature,
-                                    llvm::LLVMContext &llvmContext) {
+std::unique_ptr<llvm::Module> mlir::quill::translateModelToLLVMIR(
+    ModuleOp module, const ModelSignature &signature,
+    llvm::LLVMContext &llvmContext, ModelDevice device) {
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
@@ -194,6 +210,6 @@ mlir::quill::translateModelToLLVMIR(ModuleOp module,
     if (!function.isDeclaration())
       function.setVisibility(llvm::GlobalValue::HiddenVisibility);
   DescriptorBuilder(*llvmModule)
-      .build(signature, buildEntry(*llvmModule, model, signature));
+      .build(signature, buildEntry(*llvmModule, model, signature, device));
   return llvmModule;
 }

@@ -11,13 +11,16 @@
 using namespace mlir;
 using namespace mlir::quill;
 
-/// libquill_runtime.a sits in the lib/ directory beside the bin/ directory
+/// The runtime archives sit in the lib/ directory beside the bin/ directory
 /// of quill-compile, in the build tree and when installed.
-static std::string findRuntimeLibrary() {
+static std::string findRuntimeLibrary(ModelDevice device) {
   std::string executable = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
   SmallString<256> path(
       llvm::sys::path::parent_path(llvm::sys::path::parent_path(executable)));
-  llvm::sys::path::append(path, "lib", "libquill_runtime.a");
+  llvm::sys::path::append(path, "lib",
+                          device == ModelDevice::CUDA
+                              ? "libquill_cuda_runtime.a"
+                              : "libquill_runtime.a");
   return std::string(path);
 }
 
@@ -34,8 +37,9 @@ static llvm::ErrorOr<std::string> findLinker() {
 
 LogicalResult mlir::quill::linkSharedLibrary(StringRef objectPath,
                                              StringRef outputPath,
+                                             ModelDevice device,
                                              std::string &error) {
-  std::string runtime = findRuntimeLibrary();
+  std::string runtime = findRuntimeLibrary(device);
   if (!llvm::sys::fs::exists(runtime)) {
     error = "Quill's runtime library is missing: " + runtime;
     return failure();
@@ -82,6 +86,7 @@ LogicalResult mlir::quill::linkSharedLibrary(StringRef objectPath,
 LogicalResult mlir::quill::writeSharedLibrary(llvm::Module &module,
                                               llvm::TargetMachine &machine,
                                               StringRef outputPath,
+                                              ModelDevice device,
                                               std::string &error) {
   SmallString<128> objectPath;
   if (std::error_code ec =
@@ -102,5 +107,5 @@ LogicalResult mlir::quill::writeSharedLibrary(llvm::Module &module,
       return failure();
     object.keep();
   }
-  return linkSharedLibrary(objectPath, outputPath, error);
+  return linkSharedLibrary(objectPath, outputPath, device, error);
 }

@@ -38,3 +38,43 @@ func.func @serial(%a: memref<8xf32>, %s: memref<f32>, %b: memref<4x8xf32>) {
   }
   return
 }
+
+// Scalar work on rank-0 buffers (a fill, an elementwise op on scalars) is
+// wrapped with the arithmetic between it; arithmetic also needed after the
+// run stays ahead of the kernel.
+// WRAP-LABEL: func.func @scalar
+// WRAP: %[[SCALE:.*]] = arith.mulf %arg2, %arg2
+// WRAP: scf.parallel
+// WRAP-NEXT: memref.store %arg2, %arg0[]
+// WRAP-NEXT: memref.load %arg0[]
+// WRAP-NEXT: arith.addf
+// WRAP-NEXT: memref.store
+// WRAP-NEXT: scf.reduce
+// WRAP: memref.store %[[SCALE]], %arg1[]
+func.func @scalar(%s: memref<f32>, %t: memref<f32>, %x: f32) {
+  memref.store %x, %s[] : memref<f32>
+  %scale = arith.mulf %x, %x : f32
+  %v = memref.load %s[] : memref<f32>
+  %w = arith.addf %v, %scale : f32
+  memref.store %w, %s[] : memref<f32>
+  func.call @use(%scale) : (f32) -> ()
+  memref.store %scale, %t[] : memref<f32>
+  return
+}
+func.func private @use(f32)
+
+// A load whose value is used after its run cannot move: the run ends before
+// it (and the host code would read device memory, which
+// quill-gpu-device-memory reports).
+// WRAP-LABEL: func.func @escaping_load
+// WRAP: scf.parallel
+// WRAP-NEXT: memref.store
+// WRAP-NEXT: scf.reduce
+// WRAP: %[[V:.*]] = memref.load
+// WRAP-NEXT: call @use(%[[V]])
+func.func @escaping_load(%s: memref<f32>, %x: f32) {
+  memref.store %x, %s[] : memref<f32>
+  %v = memref.load %s[] : memref<f32>
+  func.call @use(%v) : (f32) -> ()
+  return
+}

@@ -108,7 +108,7 @@ int main(void) {
   reset();
   report("ok again", quill_run(inputs, 2, outputs, 3));
 
-  for (int status = 0; status <= 8; ++status)
+  for (int status = 0; status <= 9; ++status)
     printf("status %d: %s\n", status, quill_status_string(status));
   return 0;
 }

@@ -45,6 +45,11 @@ struct ModelSignature {
   SmallVector<TensorSignature> outputs;
 };
 
+/// Where a model's generated code keeps its tensors, which decides the
+/// runtime it is linked with: libquill_runtime.a (host memory) or
+/// libquill_cuda_runtime.a (GPU memory, host code launching kernels).
+enum class ModelDevice { CPU, CUDA };
+
 /// The name the entry function has from the CPU pipeline on.
 inline constexpr StringLiteral kModelFunctionName = "quill_model_main";
 
@@ -65,11 +70,13 @@ struct CPUTargetOptions {
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
 createCPUTargetMachine(const CPUTargetOptions &options, std::string &error);
 
-/// Translates a module in the LLVM dialect and adds the model descriptor
-/// and entry point of lib/Runtime/ModelDescriptor.h.
+/// Translates a module in the LLVM dialect (for CUDA, the host code with
+/// its gpu.binary) and adds the model descriptor and entry point of
+/// lib/Runtime/ModelDescriptor.h.
 std::unique_ptr<llvm::Module>
 translateModelToLLVMIR(ModuleOp module, const ModelSignature &signature,
-                       llvm::LLVMContext &llvmContext);
+                       llvm::LLVMContext &llvmContext,
+                       ModelDevice device = ModelDevice::CPU);
 
 /// Runs LLVM's optimization pipeline for `optLevel` on `module`.
 void optimizeLLVMModule(llvm::Module &module, llvm::TargetMachine &machine,
@@ -81,15 +88,17 @@ LogicalResult emitMachineCode(llvm::Module &module,
                               llvm::raw_pwrite_stream &os, bool assembly,
                               std::string &error);
 
-/// Links `objectPath` with Quill's runtime library into a shared library.
+/// Links `objectPath` with Quill's runtime library for `device` into a
+/// shared library.
 LogicalResult linkSharedLibrary(StringRef objectPath, StringRef outputPath,
-                                std::string &error);
+                                ModelDevice device, std::string &error);
 
 /// Emits `module` as an object in a temporary file and links it with the
-/// runtime into the shared library `outputPath`.
+/// runtime for `device` into the shared library `outputPath`.
 LogicalResult writeSharedLibrary(llvm::Module &module,
                                  llvm::TargetMachine &machine,
-                                 StringRef outputPath, std::string &error);
+                                 StringRef outputPath, ModelDevice device,
+                                 std::string &error);
 
 } // namespace mlir::quill
 

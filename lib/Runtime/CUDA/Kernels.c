@@ -1,0 +1,154 @@
+/*===- Kernels.c - MLIR's GPU launch interface over the CUDA driver ------===*\
+|*                                                                            *|
+|* LLVM IR translation of gpu.binary and gpu.launch_func emits calls of      *|
+|* these functions: the module is "loaded" by a global constructor when the  *|
+|* library is opened, then each launch looks its kernel up, creates a        *|
+|* stream, launches, synchronizes and destroys the stream. Here loading is   *|
+|* deferred to the first kernel lookup of a run (opening a library needs no  *|
+|* driver, and a missing one is a quill_run error), kernels are looked up    *|
+|* once, and every launch goes to the device's one stream without waiting:   *|
+|* kernels run in order and quill_execute synchronizes once at the end.      *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#include "CudaRuntime.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Kernel {
+  const char *name; /* the generated code's constant: compared by address */
+  CUfunction function;
+} Kernel;
+
+typedef struct KernelModule {
+  const char *ptx;
+  int optLevel;
+  CUmodule module;
+  Kernel *kernels;
+  size_t count, capacity;
+  size_t hint; /* runs launch kernels in the same order */
+} KernelModule;
+
+/* The target architecture of `ptx` (90 for `.target sm_90`), or 0. */
+static int getTargetArchitecture(const char *ptx) {
+  const char *target = strstr(ptx, ".target sm_");
+  return target ? atoi(target + strlen(".target sm_")) : 0;
+}
+
+static int load(KernelModule *kernels) {
+  QuillCudaDevice *device = quill_cuda_current_device();
+  int target = getTargetArchitecture(kernels->ptx);
+  if (target > device->computeCapability) {
+    quill_cuda_fail("the kernels are compiled for sm_%d (--gpu-arch), but %s "
+                    "is sm_%d",
+                    target, device->name, device->computeCapability);
+    return 0;
+  }
+  char log[4096] = "";
+  int options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES,
+                   CU_JIT_OPTIMIZATION_LEVEL};
+  void *values[] = {log, (void *)(uintptr_t)sizeof(log),
+                    (void *)(uintptr_t)kernels->optLevel};
+  CUresult result = device->driver.moduleLoadDataEx(
+      &kernels->module, kernels->ptx, 3, options, values);
+  if (result != CUDA_SUCCESS) {
+    quill_cuda_fail(
+        "the CUDA driver cannot load the model's PTX for %s: %s%s%s",
+        device->name, quill_cuda_error_name(result), log[0] ? "\n" : "", log);
+    kernels->module = NULL;
+    return 0;
+  }
+  return 1;
+}
+
+void *mgpuModuleLoadJIT(void *ptx, int optLevel) {
+  KernelModule *kernels = calloc(1, sizeof(KernelModule));
+  if (kernels) {
+    kernels->ptx = ptx;
+    kernels->optLevel = optLevel;
+  }
+  return kernels;
+}
+
+void mgpuModuleUnload(void *module) {
+  KernelModule *kernels = module;
+  if (!kernels)
+    return;
+  QuillCudaDevice *device = quill_cuda_current_device();
+  if (device && kernels->module)
+    device->driver.moduleUnload(kernels->module);
+  free(kernels->kernels);
+  free(kernels);
+}
+
+void *mgpuModuleGetFunction(void *module, void *name) {
+  KernelModule *kernels = module;
+  if (quill_cuda_failed())
+    return NULL;
+  if (!kernels) {
+    quill_cuda_fail("out of host memory for the GPU module");
+    return NULL;
+  }
+  for (size_t i = 0; i < kernels->count; ++i) {
+    size_t index = (kernels->hint + i) % kernels->count;
+    if (kernels->kernels[index].name == name) {
+      kernels->hint = index + 1;
+      return &kernels->kernels[index];
+    }
+  }
+  if (!kernels->module && !load(kernels))
+    return NULL;
+  CUfunction function = NULL;
+  CUresult result = quill_cuda_current_device()->driver.moduleGetFunction(
+      &function, kernels->module, name);
+  if (result != CUDA_SUCCESS) {
+    quill_cuda_fail("the model's PTX has no kernel %s: %s", (const char *)name,
+                    quill_cuda_error_name(result));
+    return NULL;
+  }
+  if (kernels->count == kernels->capacity) {
+    size_t capacity = kernels->capacity ? 2 * kernels->capacity : 64;
+    Kernel *grown = realloc(kernels->kernels, capacity * sizeof(Kernel));
+    if (!grown) {
+      quill_cuda_fail("out of host memory for the GPU kernel table");
+      return NULL;
+    }
+    kernels->kernels = grown;
+    kernels->capacity = capacity;
+  }
+  /* The entry may move when the table grows, but the launch that uses it
+   * comes before the next lookup. */
+  kernels->kernels[kernels->count] = (Kernel){name, function};
+  return &kernels->kernels[kernels->count++];
+}
+
+void *mgpuStreamCreate(void) {
+  QuillCudaDevice *device = quill_cuda_current_device();
+  return device ? device->stream : NULL;
+}
+
+/* The stream is the device's: quill_execute synchronizes it after the run. */
+void mgpuStreamSynchronize(void *stream) { (void)stream; }
+
+void mgpuStreamDestroy(void *stream) { (void)stream; }
+
+void mgpuLaunchKernel(void *function, int64_t gridX, int64_t gridY,
+                      int64_t gridZ, int64_t blockX, int64_t blockY,
+                      int64_t blockZ, int32_t sharedBytes, void *stream,
+                      void **params, void **extra, int64_t paramCount) {
+  (void)paramCount;
+  const Kernel *kernel = function;
+  if (quill_cuda_failed())
+    return;
+  CUresult result = quill_cuda_current_device()->driver.launchKernel(
+      kernel->function, (unsigned)gridX, (unsigned)gridY, (unsigned)gridZ,
+      (unsigned)blockX, (unsigned)blockY, (unsigned)blockZ,
+      (unsigned)sharedBytes, stream, params, extra);
+  if (result != CUDA_SUCCESS)
+    quill_cuda_fail("launching kernel %s (grid %lldx%lldx%lld, block "
+                    "%lldx%lldx%lld) failed: %s",
+                    kernel->name, (long long)gridX, (long long)gridY,
+                    (long long)gridZ, (long long)blockX, (long long)blockY,
+                    (long long)blockZ, quill_cuda_error_name(result));
+}

@@ -1,0 +1,286 @@
+/*===- fake_cuda_driver.c - A CUDA driver without a GPU, for tests -------===*\
+|*                                                                            *|
+|* Implements the driver functions Quill's CUDA runtime calls, with "device  *|
+|* memory" in host memory, so the host side of a GPU model runs on any       *|
+|* machine: staging, constant upload, buffer pooling, module loading and     *|
+|* every launch. Kernels do not execute; each launch is checked instead:     *|
+|* the kernel exists in the loaded PTX, the block fits, and every pointer    *|
+|* parameter (`.param .u64 .ptr`) points into memory from cuMemAlloc.        *|
+|*                                                                            *|
+|* Environment: FAKE_CUDA_TRACE=1 prints each call that matters to stderr;   *|
+|* FAKE_CUDA_DEVICES (default 1) and FAKE_CUDA_SM (default 90) describe the  *|
+|* machine; FAKE_CUDA_FAIL=launch|sync makes that call fail.                 *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+  CUDA_SUCCESS = 0,
+  CUDA_ERROR_INVALID_VALUE = 1,
+  CUDA_ERROR_OUT_OF_MEMORY = 2,
+  CUDA_ERROR_INVALID_PTX = 218,
+  CUDA_ERROR_NOT_FOUND = 500,
+  CUDA_ERROR_ILLEGAL_ADDRESS = 700,
+  CUDA_ERROR_LAUNCH_FAILED = 719
+};
+
+typedef struct Kernel {
+  char name[256];
+  int paramCount;
+  unsigned long long pointerParams; /* bit i: parameter i is a pointer */
+} Kernel;
+
+typedef struct Module {
+  Kernel kernels[1024];
+  int count;
+} Module;
+
+typedef struct Allocation {
+  char *base;
+  size_t bytes;
+} Allocation;
+
+static Allocation allocations[65536];
+static int allocationCount;
+
+static int tracing(void) {
+  const char *trace = getenv("FAKE_CUDA_TRACE");
+  return trace && *trace == '1';
+}
+
+static int failing(const char *call) {
+  const char *fail = getenv("FAKE_CUDA_FAIL");
+  return fail && strcmp(fail, call) == 0;
+}
+
+static int envInt(const char *name, int fallback) {
+  const char *value = getenv(name);
+  return value && *value ? atoi(value) : fallback;
+}
+
+int cuInit(unsigned flags) { return flags == 0 ? 0 : CUDA_ERROR_INVALID_VALUE; }
+
+int cuDeviceGetCount(int *count) {
+  *count = envInt("FAKE_CUDA_DEVICES", 1);
+  return 0;
+}
+
+int cuDeviceGet(int *device, int ordinal) {
+  *device = ordinal;
+  return 0;
+}
+
+int cuDeviceGetAttribute(int *value, int attribute, int device) {
+  (void)device;
+  int sm = envInt("FAKE_CUDA_SM", 90);
+  if (attribute == 75)
+    *value = sm / 10;
+  else if (attribute == 76)
+    *value = sm % 10;
+  else
+    return CUDA_ERROR_INVALID_VALUE;
+  return 0;
+}
+
+int cuDeviceGetName(char *name, int length, int device) {
+  snprintf(name, (size_t)length, "Fake GPU %d", device);
+  return 0;
+}
+
+static int context;
+int cuDevicePrimaryCtxRetain(void **ctx, int device) {
+  (void)device;
+  *ctx = &context;
+  return 0;
+}
+
+int cuCtxSetCurrent(void *ctx) {
+  return ctx == &context ? 0 : CUDA_ERROR_INVALID_VALUE;
+}
+
+static int stream;
+int cuStreamCreate(void **s, unsigned flags) {
+  (void)flags;
+  *s = &stream;
+  return 0;
+}
+
+int cuStreamSynchronize(void *s) {
+  if (s != &stream)
+    return CUDA_ERROR_INVALID_VALUE;
+  return failing("sync") ? CUDA_ERROR_LAUNCH_FAILED : 0;
+}
+
+/* Reads the `.entry NAME(...)` declarations of `ptx`. */
+static int parseKernels(const char *ptx, Module *module) {
+  const char *at = ptx;
+  while ((at = strstr(at, ".entry ")) && module->count < 1024) {
+    Kernel *kernel = &module->kernels[module->count++];
+    memset(kernel, 0, sizeof(*kernel));
+    at += strlen(".entry ");
+    size_t length = strcspn(at, "( \n");
+    if (length >= sizeof(kernel->name))
+      return 0;
+    memcpy(kernel->name, at, length);
+    const char *end = strchr(at, ')');
+    if (!end)
+      return 0;
+    for (const char *p = strstr(at, ".param"); p && p < end;
+         p = strstr(p + 1, ".param")) {
+      const char *lineEnd = strpbrk(p, ",)");
+      const char *pointer = strstr(p, ".ptr");
+      if (pointer && pointer < lineEnd && kernel->paramCount < 64)
+        kernel->pointerParams |= 1ull << kernel->paramCount;
+      ++kernel->paramCount;
+    }
+    at = end;
+  }
+  return 1;
+}
+
+int cuModuleLoadDataEx(void **module, const void *image, unsigned numOptions,
+                       int *options, void **values) {
+  (void)numOptions;
+  (void)options;
+  (void)values;
+  const char *ptx = image;
+  const char *target = strstr(ptx, ".target sm_");
+  Module *loaded = calloc(1, sizeof(Module));
+  if (!target || !loaded || !parseKernels(ptx, loaded)) {
+    free(loaded);
+    return CUDA_ERROR_INVALID_PTX;
+  }
+  if (tracing())
+    fprintf(stderr, "fake-cuda: load module (sm_%d, %d kernels)\n",
+            atoi(target + strlen(".target sm_")), loaded->count);
+  *module = loaded;
+  return 0;
+}
+
+int cuModuleGetFunction(void **function, void *module, const char *name) {
+  Module *loaded = module;
+  for (int i = 0; i < loaded->count; ++i) {
+    if (strcmp(loaded->kernels[i].name, name) == 0) {
+      *function = &loaded->kernels[i];
+      return 0;
+    }
+  }
+  return CUDA_ERROR_NOT_FOUND;
+}
+
+int cuModuleUnload(void *module) {
+  free(module);
+  return 0;
+}
+
+static int isDeviceMemory(const char *pointer) {
+  for (int i = 0; i < allocationCount; ++i)
+    if (pointer >= allocations[i].base &&
+        pointer <= allocations[i].base + allocations[i].bytes)
+      return 1;
+  return 0;
+}
+
+int cuLaunchKernel(void *function, unsigned gridX, unsigned gridY,
+                   unsigned gridZ, unsigned blockX, unsigned blockY,
+                   unsigned blockZ, unsigned sharedBytes, void *s,
+                   void **params, void **extra) {
+  (void)sharedBytes;
+  (void)extra;
+  const Kernel *kernel = function;
+  if (s != &stream || !gridX || !gridY || !gridZ ||
+      (unsigned long long)blockX * blockY * blockZ > 1024)
+    return CUDA_ERROR_INVALID_VALUE;
+  for (int i = 0; i < kernel->paramCount && i < 64; ++i) {
+    if (!(kernel->pointerParams >> i & 1))
+      continue;
+    const char *pointer = *(char *const *)params[i];
+    /* MLIR's placeholder for the allocated pointer of a global's memref,
+     * never dereferenced. */
+    if ((uintptr_t)pointer == 0xdeadbeef || isDeviceMemory(pointer))
+      continue;
+    fprintf(stderr,
+            "fake-cuda: kernel %s parameter %d is not device memory: %p\n",
+            kernel->name, i, (const void *)pointer);
+    return CUDA_ERROR_ILLEGAL_ADDRESS;
+  }
+  if (tracing())
+    fprintf(stderr, "fake-cuda: launch %s grid %ux%ux%u block %ux%ux%u\n",
+            kernel->name, gridX, gridY, gridZ, blockX, blockY, blockZ);
+  return failing("launch") ? CUDA_ERROR_LAUNCH_FAILED : 0;
+}
+
+int cuMemAlloc_v2(unsigned long long *pointer, size_t bytes) {
+  if (allocationCount == (int)(sizeof(allocations) / sizeof(allocations[0])))
+    return CUDA_ERROR_OUT_OF_MEMORY;
+  char *base = calloc(1, bytes);
+  if (!base)
+    return CUDA_ERROR_OUT_OF_MEMORY;
+  allocations[allocationCount++] = (Allocation){base, bytes};
+  *pointer = (uintptr_t)base;
+  if (tracing())
+    fprintf(stderr, "fake-cuda: alloc %zu bytes\n", bytes);
+  return 0;
+}
+
+int cuMemFree_v2(unsigned long long pointer) {
+  for (int i = 0; i < allocationCount; ++i) {
+    if ((uintptr_t)allocations[i].base == pointer) {
+      free(allocations[i].base);
+      allocations[i] = allocations[--allocationCount];
+      return 0;
+    }
+  }
+  return CUDA_ERROR_INVALID_VALUE;
+}
+
+/* Copies between "device" and host memory, checking the device side. */
+static int copy(void *destination, const void *source, size_t bytes,
+                const char *deviceSide, const char *what) {
+  if (!isDeviceMemory(deviceSide) || !isDeviceMemory(deviceSide + bytes - 1))
+    return CUDA_ERROR_INVALID_VALUE;
+  memcpy(destination, source, bytes);
+  if (tracing())
+    fprintf(stderr, "fake-cuda: copy %s %zu bytes\n", what, bytes);
+  return 0;
+}
+
+int cuMemcpyHtoD_v2(unsigned long long destination, const void *source,
+                    size_t bytes) {
+  return copy((void *)(uintptr_t)destination, source, bytes,
+              (const char *)(uintptr_t)destination, "to device");
+}
+
+int cuMemcpyDtoH_v2(void *destination, unsigned long long source,
+                    size_t bytes) {
+  return copy(destination, (const void *)(uintptr_t)source, bytes,
+              (const char *)(uintptr_t)source, "to host");
+}
+
+int cuMemcpyDtoDAsync_v2(unsigned long long destination,
+                         unsigned long long source, size_t bytes, void *s) {
+  if (s != &stream || !isDeviceMemory((const char *)(uintptr_t)source))
+    return CUDA_ERROR_INVALID_VALUE;
+  return copy((void *)(uintptr_t)destination, (const void *)(uintptr_t)source,
+              bytes, (const char *)(uintptr_t)destination, "on device");
+}
+
+int cuGetErrorName(int result, const char **name) {
+  switch (result) {
+  case CUDA_ERROR_INVALID_VALUE:
+    *name = "CUDA_ERROR_INVALID_VALUE";
+    return 0;
+  case CUDA_ERROR_ILLEGAL_ADDRESS:
+    *name = "CUDA_ERROR_ILLEGAL_ADDRESS";
+    return 0;
+  case CUDA_ERROR_LAUNCH_FAILED:
+    *name = "CUDA_ERROR_LAUNCH_FAILED";
+    return 0;
+  default:
+    return CUDA_ERROR_INVALID_VALUE;
+  }
+}
