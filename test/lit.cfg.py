@@ -59,6 +59,9 @@ ptxas = shutil.which("ptxas") or next(
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+    # With fatbinary beside it, GPU libraries can carry a fatbin.
+    if os.access(os.path.join(os.path.dirname(ptxas), "fatbinary"), os.X_OK):
+        config.available_features.add("fatbinary")
 
 # A CUDA driver with a GPU runs GPU models for real: tests that need one say
 # REQUIRES: cuda-gpu and are reported unsupported elsewhere. %cuda_gpu_arch is

@@ -92,7 +92,8 @@ LogicalResult mlir::quill::buildCPULLVMPipeline(OpPassManager &pm) {
   return parsePassPipeline(kCPULLVMPipeline, pm, llvm::errs());
 }
 
-/// Kernel IR to PTX, the GPU half of TOOLCHAIN.md's working pipeline.
+/// Kernel IR to PTX or a fatbin, the GPU half of TOOLCHAIN.md's working
+/// pipeline.
 /// Every parallel loop nest (copies included) becomes a kernel, 16 x 16
 /// threads per block over its first two dimensions; reductions run
 /// sequentially inside a thread (no shared-memory tiling yet).
@@ -126,14 +127,17 @@ static constexpr StringLiteral kNVPTXPipeline =
     "quill-merge-gpu-modules,"
     // PTX ISA 8.0 covers sm_90 (the default 6.0 aborts there) and is
     // accepted for every older target.
-    "gpu-lower-to-nvvm-pipeline{cubin-features=+ptx80 cubin-format=isa "
-    "opt-level=3 cubin-chip=";
+    "gpu-lower-to-nvvm-pipeline{cubin-features=+ptx80 opt-level=3 ";
 
 LogicalResult mlir::quill::buildNVPTXPipeline(OpPassManager &pm,
-                                              StringRef gpuArch) {
-  return parsePassPipeline(
-      (kNVPTXPipeline + gpuArch + "},quill-gpu-device-memory").str(), pm,
-      llvm::errs());
+                                              StringRef gpuArch,
+                                              GPUBinary binary) {
+  StringRef format = binary == GPUBinary::Fatbin ? "fatbin" : "isa";
+  return parsePassPipeline((kNVPTXPipeline + "cubin-format=" + format +
+                            " cubin-chip=" + gpuArch +
+                            "},quill-gpu-device-memory")
+                               .str(),
+                           pm, llvm::errs());
 }
 
 namespace {
@@ -141,6 +145,14 @@ struct NVPTXPipelineOptions : PassPipelineOptions<NVPTXPipelineOptions> {
   Option<std::string> gpuArch{*this, "gpu-arch",
                               llvm::cl::desc("the GPU architecture (sm_NN)"),
                               llvm::cl::init("sm_90")};
+  Option<quill::GPUBinary> binary{
+      *this, "gpu-binary", llvm::cl::desc("what the gpu.binary holds"),
+      llvm::cl::init(quill::GPUBinary::PTX),
+      llvm::cl::values(
+          clEnumValN(quill::GPUBinary::PTX, "ptx",
+                     "PTX, JIT-compiled by the driver"),
+          clEnumValN(quill::GPUBinary::Fatbin, "fatbin",
+                     "a cubin and the PTX (needs ptxas and fatbinary)"))};
 };
 } // namespace
 
@@ -175,7 +187,7 @@ void mlir::quill::registerQuillPassesAndPipelines() {
       "Map kernel IR to GPU blocks and threads, lower the kernels to NVVM "
       "and serialize them to PTX (in a gpu.binary)",
       [](OpPassManager &pm, const NVPTXPipelineOptions &options) {
-        if (failed(buildNVPTXPipeline(pm, options.gpuArch)))
+        if (failed(buildNVPTXPipeline(pm, options.gpuArch, options.binary)))
           llvm::report_fatal_error("quill-nvptx: unregistered pass");
       });
   PassPipelineRegistration<>(

@@ -26,7 +26,9 @@ typedef struct quill_model_descriptor {
   int32_t abi_version;
   int32_t num_inputs;
   int32_t num_outputs;
-  int32_t reserved;
+  /* A GPU model's --gpu-arch (80 for sm_80); 0 for a CPU model or a GPU
+   * model without kernels. */
+  int32_t gpu_arch;
   const char *name;
   const quill_tensor_descriptor *inputs;
   const quill_tensor_descriptor *outputs;

@@ -2,7 +2,7 @@
 //
 // quill-compile MODEL.onnx [-o OUT] [--emit=KIND] [-O0..-O3] [--mcpu=NAME]
 //               [--quantize=int8 --calibration-data=PATH ...]
-//               [--target=nvptx --gpu-arch=sm_NN]
+//               [--target=nvptx --gpu-arch=sm_NN --gpu-binary=auto|ptx|fatbin]
 //
 // Imports an ONNX model (binary, or ONNX text syntax for `.onnxtxt`), or
 // reads graph IR (`.mlir`, a module with one public function), and writes
@@ -56,6 +56,7 @@ enum class EmitKind {
   PTX
 };
 enum class Target { CPU, NVPTX };
+enum class GPUBinaryChoice { Auto, PTX, Fatbin };
 } // namespace
 
 static llvm::cl::OptionCategory compilerOptions("Compiler options");
@@ -203,6 +204,19 @@ static llvm::cl::opt<std::string>
                            "sm_86, sm_89 or sm_90 (default)"),
             llvm::cl::init("sm_90"), llvm::cl::cat(compilerOptions));
 
+static llvm::cl::opt<GPUBinaryChoice> gpuBinary(
+    "gpu-binary", llvm::cl::desc("What a GPU library carries its kernels as"),
+    llvm::cl::values(
+        clEnumValN(GPUBinaryChoice::Auto, "auto",
+                   "a fatbin where the CUDA toolkit is found, else PTX "
+                   "(default)"),
+        clEnumValN(GPUBinaryChoice::PTX, "ptx",
+                   "PTX, JIT-compiled by the driver on first use"),
+        clEnumValN(GPUBinaryChoice::Fatbin, "fatbin",
+                   "a cubin for --gpu-arch and the PTX for newer GPUs "
+                   "(needs ptxas and fatbinary)")),
+    llvm::cl::init(GPUBinaryChoice::Auto), llvm::cl::cat(compilerOptions));
+
 /// Checks the target options; the message names the one at fault.
 static LogicalResult checkTargetOptions(std::string &error) {
   bool gpu = target == Target::NVPTX;
@@ -213,6 +227,10 @@ static LogicalResult checkTargetOptions(std::string &error) {
     error = "--gpu-arch needs --target=nvptx";
   else if (emitKind == EmitKind::PTX && !gpu)
     error = "--emit=ptx needs --target=nvptx";
+  else if (gpuBinary.getNumOccurrences() && !gpu)
+    error = "--gpu-binary needs --target=nvptx";
+  else if (emitKind == EmitKind::PTX && gpuBinary == GPUBinaryChoice::Fatbin)
+    error = "--emit=ptx writes PTX; --gpu-binary=fatbin is for libraries";
   else if (gpu && mcpu.getNumOccurrences())
     error = "--mcpu is for --target=cpu; use --gpu-arch";
   return success(error.empty());
@@ -400,6 +418,25 @@ static int emitFromLLVMDialect(ModuleOp module,
   return 0;
 }
 
+/// What the GPU kernels are serialized to (--gpu-binary): auto picks a
+/// fatbin when the CUDA toolkit has ptxas, fatbinary and libdevice (without
+/// libdevice PTX gives the clearer error for kernels that need it).
+static FailureOr<quill::GPUBinary> selectGPUBinary() {
+  bool libdevice = !quill::findLibdevice().empty();
+  if (emitKind == EmitKind::PTX || gpuBinary == GPUBinaryChoice::PTX)
+    return quill::GPUBinary::PTX;
+  bool tools = quill::canWriteFatbin();
+  if (gpuBinary == GPUBinaryChoice::Fatbin && !tools) {
+    fail("--gpu-binary=fatbin needs ptxas and fatbinary from a CUDA toolkit "
+         "(in the bin directory of CUDA_HOME, CUDA_ROOT or CUDA_PATH, or on "
+         "PATH); neither path has them");
+    return failure();
+  }
+  return tools && (libdevice || gpuBinary == GPUBinaryChoice::Fatbin)
+             ? quill::GPUBinary::Fatbin
+             : quill::GPUBinary::PTX;
+}
+
 /// Writes the input model with the quantization of `module` as QDQ nodes.
 static int writeQDQModel(ModuleOp module) {
   onnx::ModelProto model;
@@ -555,12 +592,17 @@ int main(int argc, char **argv) {
     return failed(writeText([&](raw_ostream &os) { module->print(os); }));
 
   if (target == Target::NVPTX) {
-    quill::findLibdevice();
+    FailureOr<quill::GPUBinary> binary = selectGPUBinary();
+    if (failed(binary))
+      return 1;
     PassManager gpu(&context);
-    if (failed(quill::buildNVPTXPipeline(gpu, gpuArch)) ||
+    if (failed(quill::buildNVPTXPipeline(gpu, gpuArch, *binary)) ||
         failed(gpu.run(*module)))
       return 1;
-    // The PTX is checked (libdevice calls resolved) whatever is written.
+    if (*binary == quill::GPUBinary::Fatbin)
+      return emitFromLLVMDialect(*module, *signature, quill::ModelDevice::CUDA);
+    // PTX is checked (libdevice calls resolved) whatever is written; ptxas
+    // checks a fatbin's.
     FailureOr<std::string> ptx = quill::getModulePTX(*module, gpuArch);
     if (failed(ptx))
       return 1;

@@ -14,6 +14,7 @@
 #ifndef QUILL_PIPELINES_PIPELINES_H
 #define QUILL_PIPELINES_PIPELINES_H
 
+#include "quill/Target/NVPTX/NVPTXTarget.h"
 #include "quill/Transforms/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -44,10 +45,11 @@ LogicalResult buildCPULLVMPipeline(OpPassManager &pm);
 
 /// Appends kernel IR -> GPU kernels for NVIDIA GPUs to a module-level pass
 /// manager: parallel loops mapped to blocks and threads, outlined into one
-/// gpu.module, lowered to NVVM and serialized to PTX for `gpuArch` (a
-/// gpu.binary); host code in the LLVM dialect. Fails only if a pass is not
-/// registered.
-LogicalResult buildNVPTXPipeline(OpPassManager &pm, StringRef gpuArch);
+/// gpu.module, lowered to NVVM and serialized to `binary` for `gpuArch` (a
+/// gpu.binary); host code in the LLVM dialect with its buffers in GPU
+/// memory. Fails only if a pass is not registered.
+LogicalResult buildNVPTXPipeline(OpPassManager &pm, StringRef gpuArch,
+                                 GPUBinary binary = GPUBinary::PTX);
 
 /// Registers the upstream passes and dialect extensions the pipelines use,
 /// Quill's passes, and the named pipelines with the global registry.

@@ -65,6 +65,7 @@ static int loadDriver(QuillCudaDriver *driver) {
       {"cuCtxSetCurrent", (void **)&driver->ctxSetCurrent},
       {"cuStreamCreate", (void **)&driver->streamCreate},
       {"cuStreamSynchronize", (void **)&driver->streamSynchronize},
+      {"cuModuleLoadData", (void **)&driver->moduleLoadData},
       {"cuModuleLoadDataEx", (void **)&driver->moduleLoadDataEx},
       {"cuModuleGetFunction", (void **)&driver->moduleGetFunction},
       {"cuModuleUnload", (void **)&driver->moduleUnload},

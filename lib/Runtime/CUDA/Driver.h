@@ -42,6 +42,7 @@ typedef struct QuillCudaDriver {
   CUresult (*ctxSetCurrent)(CUcontext context);
   CUresult (*streamCreate)(CUstream *stream, unsigned flags);
   CUresult (*streamSynchronize)(CUstream stream);
+  CUresult (*moduleLoadData)(CUmodule *module, const void *image);
   CUresult (*moduleLoadDataEx)(CUmodule *module, const void *image,
                                unsigned numOptions, int *options,
                                void **values);

@@ -35,6 +35,12 @@ int quill_cuda_failed(void) { return runFailed; }
 static void runOnDevice(const quill_model_descriptor *model, void **buffers,
                         QuillCudaDevice *device) {
   QuillCudaDriver *cu = &device->driver;
+  if (model->gpu_arch > device->computeCapability) {
+    quill_cuda_fail("the kernels are compiled for sm_%d (--gpu-arch), but %s "
+                    "is sm_%d",
+                    model->gpu_arch, device->name, device->computeCapability);
+    return;
+  }
   CUresult result = cu->ctxSetCurrent(device->context);
   if (result != CUDA_SUCCESS) {
     quill_cuda_fail("making the CUDA context current failed: %s",

@@ -1,20 +1,20 @@
 /*===- Kernels.c - MLIR's GPU launch interface over the CUDA driver ------===*\
 |*                                                                            *|
 |* LLVM IR translation of gpu.binary and gpu.launch_func emits calls of      *|
-|* these functions: the module is "loaded" by a global constructor when the  *|
-|* library is opened, then each launch looks its kernel up, creates a        *|
-|* stream, launches, synchronizes and destroys the stream. Here loading is   *|
-|* deferred to the first kernel lookup of a run (opening a library needs no  *|
-|* driver, and a missing one is a quill_run error), kernels are looked up    *|
-|* once, and every launch goes to the device's one stream without waiting:   *|
-|* kernels run in order and quill_execute synchronizes once at the end.      *|
+|* these functions: a global constructor "loads" the kernels (PTX, or a      *|
+|* fatbin) when the library is opened, then each launch looks its kernel     *|
+|* up, creates a stream, launches, synchronizes and destroys the stream.     *|
+|* Here loading is deferred to the first kernel lookup of a run (opening a   *|
+|* library needs no driver, and a missing one is a quill_run error),         *|
+|* kernels are looked up once, and every launch goes to the device's one     *|
+|* stream without waiting: kernels run in order and quill_execute            *|
+|* synchronizes once at the end.                                             *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
 #include "CudaRuntime.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 typedef struct Kernel {
   const char *name; /* the generated code's constant: compared by address */
@@ -22,53 +22,58 @@ typedef struct Kernel {
 } Kernel;
 
 typedef struct KernelModule {
-  const char *ptx;
-  int optLevel;
+  const void *image;
+  int isPTX;    /* PTX to JIT-compile, else a fatbin */
+  int optLevel; /* the JIT's */
   CUmodule module;
   Kernel *kernels;
   size_t count, capacity;
   size_t hint; /* runs launch kernels in the same order */
 } KernelModule;
 
-/* The target architecture of `ptx` (90 for `.target sm_90`), or 0. */
-static int getTargetArchitecture(const char *ptx) {
-  const char *target = strstr(ptx, ".target sm_");
-  return target ? atoi(target + strlen(".target sm_")) : 0;
-}
-
 static int load(KernelModule *kernels) {
   QuillCudaDevice *device = quill_cuda_current_device();
-  int target = getTargetArchitecture(kernels->ptx);
-  if (target > device->computeCapability) {
-    quill_cuda_fail("the kernels are compiled for sm_%d (--gpu-arch), but %s "
-                    "is sm_%d",
-                    target, device->name, device->computeCapability);
-    return 0;
-  }
   char log[4096] = "";
-  int options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES,
-                   CU_JIT_OPTIMIZATION_LEVEL};
-  void *values[] = {log, (void *)(uintptr_t)sizeof(log),
-                    (void *)(uintptr_t)kernels->optLevel};
-  CUresult result = device->driver.moduleLoadDataEx(
-      &kernels->module, kernels->ptx, 3, options, values);
+  CUresult result;
+  if (kernels->isPTX) {
+    int options[] = {CU_JIT_ERROR_LOG_BUFFER,
+                     CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES,
+                     CU_JIT_OPTIMIZATION_LEVEL};
+    void *values[] = {log, (void *)(uintptr_t)sizeof(log),
+                      (void *)(uintptr_t)kernels->optLevel};
+    result = device->driver.moduleLoadDataEx(&kernels->module, kernels->image,
+                                             3, options, values);
+  } else {
+    result = device->driver.moduleLoadData(&kernels->module, kernels->image);
+  }
   if (result != CUDA_SUCCESS) {
-    quill_cuda_fail(
-        "the CUDA driver cannot load the model's PTX for %s: %s%s%s",
-        device->name, quill_cuda_error_name(result), log[0] ? "\n" : "", log);
+    quill_cuda_fail("the CUDA driver cannot load the model's kernels for "
+                    "%s: %s%s%s",
+                    device->name, quill_cuda_error_name(result),
+                    log[0] ? "\n" : "", log);
     kernels->module = NULL;
     return 0;
   }
   return 1;
 }
 
-void *mgpuModuleLoadJIT(void *ptx, int optLevel) {
+static KernelModule *createModule(const void *image, int isPTX, int optLevel) {
   KernelModule *kernels = calloc(1, sizeof(KernelModule));
   if (kernels) {
-    kernels->ptx = ptx;
+    kernels->image = image;
+    kernels->isPTX = isPTX;
     kernels->optLevel = optLevel;
   }
   return kernels;
+}
+
+void *mgpuModuleLoadJIT(void *ptx, int optLevel) {
+  return createModule(ptx, 1, optLevel);
+}
+
+void *mgpuModuleLoad(void *fatbin, size_t bytes) {
+  (void)bytes;
+  return createModule(fatbin, 0, 0);
 }
 
 void mgpuModuleUnload(void *module) {

@@ -10,7 +10,9 @@
 
 #include "quill/Target/CPU/CPUTarget.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -65,7 +67,8 @@ public:
                          "quill." + role + "s");
   }
 
-  void build(const ModelSignature &signature, llvm::Function *entry) {
+  void build(const ModelSignature &signature, int32_t gpuArch,
+             llvm::Function *entry) {
     auto *modelType =
         llvm::StructType::get(context, {i32Type, i32Type, i32Type, i32Type,
                                         ptrType, ptrType, ptrType, ptrType});
@@ -73,7 +76,7 @@ public:
         modelType, {llvm::ConstantInt::get(i32Type, kAbiVersion),
                     llvm::ConstantInt::get(i32Type, signature.inputs.size()),
                     llvm::ConstantInt::get(i32Type, signature.outputs.size()),
-                    llvm::ConstantInt::get(i32Type, 0),
+                    llvm::ConstantInt::get(i32Type, gpuArch),
                     string(signature.modelName, "quill.model_name"),
                     tensorArray(signature.inputs, "input"),
                     tensorArray(signature.outputs, "output"), entry});
@@ -177,6 +180,20 @@ static llvm::Function *buildEntry(llvm::Module &module, llvm::Function *model,
   return entry;
 }
 
+/// The architecture the kernels of `module` are compiled for (80 for
+/// sm_80), or 0 when it has none.
+static int32_t getGPUArch(ModuleOp module) {
+  for (auto binary : module.getOps<gpu::BinaryOp>())
+    for (Attribute object : binary.getObjects())
+      if (auto target = dyn_cast<NVVM::NVVMTargetAttr>(
+              cast<gpu::ObjectAttr>(object).getTarget())) {
+        int32_t arch = 0;
+        if (!target.getChip().drop_front(3).getAsInteger(10, arch))
+          return arch;
+      }
+  return 0;
+}
+
 std::unique_ptr<llvm::Module> mlir::quill::translateModelToLLVMIR(
     ModuleOp module, const ModelSignature &signature,
     llvm::LLVMContext &llvmContext, ModelDevice device) {
@@ -210,6 +227,7 @@ std::unique_ptr<llvm::Module> mlir::quill::translateModelToLLVMIR(
     if (!function.isDeclaration())
       function.setVisibility(llvm::GlobalValue::HiddenVisibility);
   DescriptorBuilder(*llvmModule)
-      .build(signature, buildEntry(*llvmModule, model, signature, device));
+      .build(signature, getGPUArch(module),
+             buildEntry(*llvmModule, model, signature, device));
   return llvmModule;
 }

@@ -7,6 +7,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 
 #include <cstdlib>
 
@@ -31,6 +32,22 @@ std::string mlir::quill::findLibdevice() {
   if (!path.empty())
     setenv("CUDA_HOME", fallback.data(), /*overwrite=*/0);
   return path;
+}
+
+bool mlir::quill::canWriteFatbin() {
+  auto found = [](StringRef tool) {
+    for (const char *variable : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"}) {
+      const char *toolkit = std::getenv(variable);
+      if (!toolkit)
+        continue;
+      SmallString<256> path(toolkit);
+      llvm::sys::path::append(path, "bin", tool);
+      if (llvm::sys::fs::can_execute(path))
+        return true;
+    }
+    return static_cast<bool>(llvm::sys::findProgramByName(tool));
+  };
+  return found("ptxas") && found("fatbinary");
 }
 
 /// The functions `ptx` declares but does not define (`.extern .func`).

@@ -7,7 +7,7 @@
 #  - quill-compile --target=nvptx --emit=ptx for sm_80 and sm_90, and the PTX
 #    assembles with ptxas (from PATH or /usr/local/cuda/bin; without it only
 #    the compilation is checked, and the run says so);
-#  - the GPU library (sm_80) runs every test data set with --fake-driver
+#  - the GPU library (sm_80, PTX) runs every test data set with --fake-driver
 #    (Inputs/fake_cuda_driver.c): the host code stages the tensors, uploads
 #    the constants and launches every kernel, each launch checked to get only
 #    device memory. Outputs are not computed there;
@@ -60,10 +60,11 @@ def first_line(text):
     return (text.strip().splitlines() or ["?"])[0]
 
 
-def compile_model(compiler, path, output, arch, emit):
+def compile_model(compiler, path, output, arch, emit, flags=()):
     """None, or the first line of quill-compile's error."""
     result = subprocess.run([compiler, path, "--target=nvptx", "--gpu-arch=" + arch,
-                             "--emit=" + emit, "-o", output], capture_output=True, text=True)
+                             "--emit=" + emit, "-o", output, *flags],
+                            capture_output=True, text=True)
     if result.returncode == 0:
         return None
     if LIBDEVICE_MISSING in result.stderr:
@@ -118,9 +119,10 @@ def check_model(entry, args, tools):
                      or run_library(path, library, tools["runner"], environment, True))
         else:
             environment["QUILL_CUDA_DRIVER"] = args.fake_driver
+            # PTX libraries: the fake driver checks their kernels' parameters.
             error = (check_ptx(path, stem, tools["compiler"], tools["ptxas"])
                      or compile_model(tools["compiler"], path, library,
-                                      LIBRARY_ARCHITECTURE, "lib")
+                                      LIBRARY_ARCHITECTURE, "lib", ["--gpu-binary=ptx"])
                      or run_library(path, library, tools["runner"], environment, False))
     except Skipped:
         return None, ""

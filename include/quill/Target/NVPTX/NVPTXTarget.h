@@ -2,7 +2,7 @@
 //
 // The back half of quill-compile --target=nvptx: the kernel IR goes through
 // the `quill-nvptx` pipeline (lib/Pipelines), which leaves the kernels as
-// PTX in one gpu.binary; this reads it back out.
+// PTX or a fatbin in one gpu.binary beside the host code.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,6 +30,16 @@ bool isSupportedGPUArch(StringRef arch);
 /// this points CUDA_HOME there for the process. Returns the libdevice path,
 /// or an empty string when there is none.
 std::string findLibdevice();
+
+/// Where the kernels of a GPU library come from: PTX, which the CUDA driver
+/// JIT-compiles on first use, or a fatbin holding the cubin ptxas made for
+/// --gpu-arch and the PTX (for newer GPUs), which loads without compiling.
+enum class GPUBinary { PTX, Fatbin };
+
+/// Whether MLIR's serializer can write a fatbin: `ptxas` and `fatbinary`
+/// found where it looks (the bin directory of CUDA_ROOT, CUDA_HOME or
+/// CUDA_PATH, then PATH).
+bool canWriteFatbin();
 
 /// The PTX of the module's one gpu.binary; for a model with no kernel (it
 /// only passes inputs or constants through), a PTX module for `gpuArch`

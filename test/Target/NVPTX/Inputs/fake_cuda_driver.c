@@ -5,7 +5,9 @@
 |* machine: staging, constant upload, buffer pooling, module loading and     *|
 |* every launch. Kernels do not execute; each launch is checked instead:     *|
 |* the kernel exists in the loaded PTX, the block fits, and every pointer    *|
-|* parameter (`.param .u64 .ptr`) points into memory from cuMemAlloc.        *|
+|* parameter (`.param .u64 .ptr`) points into memory from cuMemAlloc. A      *|
+|* fatbin's kernels are the functions of its cubin's symbol table (their     *|
+|* parameters are not described there, so they are not checked).           *|
 |*                                                                            *|
 |* Environment: FAKE_CUDA_TRACE=1 prints each call that matters to stderr;   *|
 |* FAKE_CUDA_DEVICES (default 1) and FAKE_CUDA_SM (default 90) describe the  *|
@@ -13,6 +15,7 @@
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
+#include <elf.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,7 @@ enum {
   CUDA_SUCCESS = 0,
   CUDA_ERROR_INVALID_VALUE = 1,
   CUDA_ERROR_OUT_OF_MEMORY = 2,
+  CUDA_ERROR_INVALID_IMAGE = 200,
   CUDA_ERROR_INVALID_PTX = 218,
   CUDA_ERROR_NOT_FOUND = 500,
   CUDA_ERROR_ILLEGAL_ADDRESS = 700,
@@ -30,7 +34,7 @@ enum {
 
 typedef struct Kernel {
   char name[256];
-  int paramCount;
+  int paramCount;                   /* -1: unknown */
   unsigned long long pointerParams; /* bit i: parameter i is a pointer */
 } Kernel;
 
@@ -157,6 +161,56 @@ int cuModuleLoadDataEx(void **module, const void *image, unsigned numOptions,
   if (tracing())
     fprintf(stderr, "fake-cuda: load module (sm_%d, %d kernels)\n",
             atoi(target + strlen(".target sm_")), loaded->count);
+  *module = loaded;
+  return 0;
+}
+
+/* Reads the functions of the first cubin (ELF) inside `fatbin`. */
+static int parseFatbin(const unsigned char *fatbin, Module *module) {
+  uint32_t magic;
+  uint64_t fatSize;
+  memcpy(&magic, fatbin, sizeof(magic));
+  memcpy(&fatSize, fatbin + 8, sizeof(fatSize));
+  if (magic != 0xBA55ED50u)
+    return 0;
+  const unsigned char *elf = NULL;
+  for (uint64_t at = 16; at + SELFMAG <= 16 + fatSize && !elf; ++at)
+    if (memcmp(fatbin + at, ELFMAG, SELFMAG) == 0)
+      elf = fatbin + at;
+  if (!elf)
+    return 0;
+  const Elf64_Ehdr *header = (const Elf64_Ehdr *)elf;
+  const Elf64_Shdr *sections = (const Elf64_Shdr *)(elf + header->e_shoff);
+  for (int i = 0; i < header->e_shnum; ++i) {
+    if (sections[i].sh_type != SHT_SYMTAB)
+      continue;
+    const Elf64_Sym *symbols = (const Elf64_Sym *)(elf + sections[i].sh_offset);
+    const char *names =
+        (const char *)(elf + sections[sections[i].sh_link].sh_offset);
+    size_t count = sections[i].sh_size / sizeof(Elf64_Sym);
+    for (size_t j = 0; j < count && module->count < 1024; ++j) {
+      if (ELF64_ST_TYPE(symbols[j].st_info) != STT_FUNC)
+        continue;
+      Kernel *kernel = &module->kernels[module->count++];
+      memset(kernel, 0, sizeof(*kernel));
+      snprintf(kernel->name, sizeof(kernel->name), "%s",
+               names + symbols[j].st_name);
+      kernel->paramCount = -1;
+    }
+    return 1;
+  }
+  return 0;
+}
+
+int cuModuleLoadData(void **module, const void *image) {
+  Module *loaded = calloc(1, sizeof(Module));
+  if (!loaded || !parseFatbin(image, loaded)) {
+    free(loaded);
+    return CUDA_ERROR_INVALID_IMAGE;
+  }
+  if (tracing())
+    fprintf(stderr, "fake-cuda: load module (fatbin, %d functions)\n",
+            loaded->count);
   *module = loaded;
   return 0;
 }
