@@ -57,22 +57,21 @@ void mlir::quill::buildCPUKernelPipeline(OpPassManager &pm) {
   func.addPass(createUntieSharedFillsPass());
 }
 
-/// Kernel IR to the LLVM dialect, written as pipeline text so that
-/// `quill-opt --pass-pipeline` users see exactly what quill-compile runs.
-static constexpr StringLiteral kCPULLVMPipeline =
-    // Callers pass every buffer: inputs read-only, outputs written in place.
+// The pipelines below are pipeline text so that `quill-opt --pass-pipeline`
+// users see exactly what quill-compile runs.
+
+/// Bufferization for the C ABI: callers pass every buffer, inputs
+/// read-only, outputs written in place.
+static constexpr StringLiteral kBufferize =
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-results-to-out-params{hoist-static-allocs "
     "modify-public-functions},"
     "buffer-deallocation-pipeline,"
-    "canonicalize,"
-    "quill-linalg-to-microkernels,"
-    // Weights the microkernel pass packed anew are left unread.
-    "symbol-dce,"
-    "func.func(convert-linalg-to-loops),"
-    "quill-approximate-math,"
-    "convert-math-to-funcs,"
+    "canonicalize,";
+
+/// Loops on buffers, math and arith to the LLVM dialect, for the CPU.
+static constexpr StringLiteral kLoopsToLLVM =
     "lower-affine,"
     "convert-scf-to-cf,"
     "expand-strided-metadata,"
@@ -88,37 +87,44 @@ static constexpr StringLiteral kCPULLVMPipeline =
     "convert-cf-to-llvm,"
     "reconcile-unrealized-casts";
 
+/// Kernel IR to the LLVM dialect for the CPU.
+static constexpr StringLiteral kCPUKernels =
+    "quill-linalg-to-microkernels,"
+    // Weights the microkernel pass packed anew are left unread.
+    "symbol-dce,"
+    "func.func(convert-linalg-to-loops),"
+    "quill-approximate-math,"
+    "convert-math-to-funcs,";
+
 LogicalResult mlir::quill::buildCPULLVMPipeline(OpPassManager &pm) {
-  return parsePassPipeline(kCPULLVMPipeline, pm, llvm::errs());
+  return parsePassPipeline(
+      (Twine(kBufferize) + kCPUKernels + kLoopsToLLVM).str(), pm, llvm::errs());
 }
 
-/// Kernel IR to PTX or a fatbin, the GPU half of TOOLCHAIN.md's working
-/// pipeline.
-/// Every parallel loop nest (copies included) becomes a kernel, 16 x 16
-/// threads per block over its first two dimensions; reductions run
-/// sequentially inside a thread (no shared-memory tiling yet).
-/// Transcendental math becomes polynomials, as on the CPU; the rest (abs,
-/// sqrt, floor ...) calls CUDA's libdevice, which serialization links in
-/// when it finds it (see NVPTXTarget.h). The host code's buffers then move
-/// to GPU memory (quill-gpu-device-memory). Nothing may canonicalize
-/// between the tiling and the mapping, and the tiling needs
-/// no-min-max-bounds, or the mapping silently fails.
-static constexpr StringLiteral kNVPTXPipeline =
-    "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-results-to-out-params{hoist-static-allocs "
-    "modify-public-functions},"
-    "buffer-deallocation-pipeline,"
-    "canonicalize,"
+/// The GPU half of TOOLCHAIN.md's working pipeline, up to the loop nests
+/// that become kernels: every parallel loop nest (copies included, serial
+/// work wrapped in a one-iteration one). Transcendental math becomes
+/// polynomials, as on the CPU; the rest (abs, sqrt, floor ...) calls CUDA's
+/// libdevice, which serialization links in when it finds it (see
+/// NVPTXTarget.h). Integer pow becomes a helper function, which outlining
+/// copies into the kernels' module. Leaves the func.func pipeline open.
+static constexpr StringLiteral kGPULoopNests =
     "quill-approximate-math,"
-    // Integer pow as a helper function, which outlining copies into the
-    // kernels' module.
     "convert-math-to-funcs,"
     "func.func(quill-int8-matmul-to-dp4a,"
     "quill-copies-to-linalg,"
     "convert-linalg-to-parallel-loops,"
-    "quill-wrap-serial-loops,"
-    "scf-parallel-loop-tiling{parallel-loop-tile-sizes=16,16 "
+    "quill-wrap-serial-loops";
+
+/// Loop nests to kernels: 16 x 16 threads per block over their first two
+/// dimensions; reductions run sequentially inside a thread (no
+/// shared-memory tiling yet). Outlined into one gpu.module, lowered to NVVM
+/// and serialized; the host code's buffers then move to GPU memory
+/// (quill-gpu-device-memory). Nothing may canonicalize between the tiling
+/// and the mapping, and the tiling needs no-min-max-bounds, or the mapping
+/// silently fails.
+static constexpr StringLiteral kLoopNestsToKernels =
+    ",scf-parallel-loop-tiling{parallel-loop-tile-sizes=16,16 "
     "no-min-max-bounds=true},"
     "gpu-map-parallel-loops,"
     "convert-parallel-loops-to-gpu),"
@@ -133,9 +139,17 @@ LogicalResult mlir::quill::buildNVPTXPipeline(OpPassManager &pm,
                                               StringRef gpuArch,
                                               GPUBinary binary) {
   StringRef format = binary == GPUBinary::Fatbin ? "fatbin" : "isa";
-  return parsePassPipeline((kNVPTXPipeline + "cubin-format=" + format +
+  return parsePassPipeline((Twine(kBufferize) + kGPULoopNests +
+                            kLoopNestsToKernels + "cubin-format=" + format +
                             " cubin-chip=" + gpuArch +
                             "},quill-gpu-device-memory")
+                               .str(),
+                           pm, llvm::errs());
+}
+
+LogicalResult mlir::quill::buildGPUEmulatorPipeline(OpPassManager &pm) {
+  return parsePassPipeline((Twine(kBufferize) + kGPULoopNests +
+                            ",quill-emulate-dot-accumulate)," + kLoopsToLLVM)
                                .str(),
                            pm, llvm::errs());
 }
@@ -189,6 +203,14 @@ void mlir::quill::registerQuillPassesAndPipelines() {
       [](OpPassManager &pm, const NVPTXPipelineOptions &options) {
         if (failed(buildNVPTXPipeline(pm, options.gpuArch, options.binary)))
           llvm::report_fatal_error("quill-nvptx: unregistered pass");
+      });
+  PassPipelineRegistration<>(
+      "quill-gpu-emulator",
+      "Lower kernel IR as for the GPU up to its kernels' loop nests, then "
+      "run those on the CPU: the GPU path's arithmetic without a GPU",
+      [](OpPassManager &pm) {
+        if (failed(buildGPUEmulatorPipeline(pm)))
+          llvm::report_fatal_error("quill-gpu-emulator: unregistered pass");
       });
   PassPipelineRegistration<>(
       "quill-cpu-llvm",

@@ -3,6 +3,7 @@
 // quill-compile MODEL.onnx [-o OUT] [--emit=KIND] [-O0..-O3] [--mcpu=NAME]
 //               [--quantize=int8 --calibration-data=PATH ...]
 //               [--target=nvptx --gpu-arch=sm_NN --gpu-binary=auto|ptx|fatbin]
+//               [--target=gpu-emulator]
 //
 // Imports an ONNX model (binary, or ONNX text syntax for `.onnxtxt`), or
 // reads graph IR (`.mlir`, a module with one public function), and writes
@@ -55,7 +56,7 @@ enum class EmitKind {
   Lib,
   PTX
 };
-enum class Target { CPU, NVPTX };
+enum class Target { CPU, NVPTX, GPUEmulator };
 enum class GPUBinaryChoice { Auto, PTX, Fatbin };
 } // namespace
 
@@ -195,7 +196,11 @@ static llvm::cl::opt<Target> target(
     llvm::cl::values(clEnumValN(Target::CPU, "cpu", "x86-64 CPUs (default)"),
                      clEnumValN(Target::NVPTX, "nvptx",
                                 "NVIDIA GPUs (a library launching PTX "
-                                "kernels through the CUDA driver)")),
+                                "kernels through the CUDA driver)"),
+                     clEnumValN(Target::GPUEmulator, "gpu-emulator",
+                                "this CPU, through the GPU pipeline: the "
+                                "kernels' loop nests run serially, to check "
+                                "the GPU path's arithmetic without a GPU")),
     llvm::cl::init(Target::CPU), llvm::cl::cat(compilerOptions));
 
 static llvm::cl::opt<std::string>
@@ -591,6 +596,13 @@ int main(int argc, char **argv) {
   if (emitKind == EmitKind::Kernel)
     return failed(writeText([&](raw_ostream &os) { module->print(os); }));
 
+  if (target == Target::GPUEmulator) {
+    PassManager emulator(&context);
+    if (failed(quill::buildGPUEmulatorPipeline(emulator)) ||
+        failed(emulator.run(*module)))
+      return 1;
+    return emitFromLLVMDialect(*module, *signature, quill::ModelDevice::CPU);
+  }
   if (target == Target::NVPTX) {
     FailureOr<quill::GPUBinary> binary = selectGPUBinary();
     if (failed(binary))

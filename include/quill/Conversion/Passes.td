@@ -148,6 +148,22 @@ def Int8MatmulToDp4aPass : Pass<"quill-int8-matmul-to-dp4a", "func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def EmulateDotAccumulatePass
+    : Pass<"quill-emulate-dot-accumulate", "func::FuncOp"> {
+  let summary = "computes nvvm.dot.accumulate.4way with arith and vector ops";
+  let description = [{
+    The GPU emulator (`quill-gpu-emulator`, `quill-compile
+    --target=gpu-emulator`) runs the GPU pipeline's loop nests on the CPU,
+    where PTX's dp4a does not exist. This pass replaces each
+    `nvvm.dot.accumulate.4way` with what it computes: the four bytes of
+    each operand extended to 32 bits (signed or unsigned as the op says),
+    multiplied lane by lane and added to the accumulator, wrapping as dp4a
+    does.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def MergeGPUModulesPass : Pass<"quill-merge-gpu-modules", "ModuleOp"> {
   let summary = "moves every outlined GPU kernel into one gpu.module";
   let description = [{

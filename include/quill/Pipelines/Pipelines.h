@@ -51,6 +51,12 @@ LogicalResult buildCPULLVMPipeline(OpPassManager &pm);
 LogicalResult buildNVPTXPipeline(OpPassManager &pm, StringRef gpuArch,
                                  GPUBinary binary = GPUBinary::PTX);
 
+/// Appends kernel IR -> LLVM dialect for the CPU through the GPU pipeline's
+/// loop nests (buildNVPTXPipeline up to the mapping to threads, dp4a as
+/// plain arithmetic), run serially: checks the GPU path's arithmetic
+/// without a GPU. Fails only if a pass is not registered.
+LogicalResult buildGPUEmulatorPipeline(OpPassManager &pm);
+
 /// Registers the upstream passes and dialect extensions the pipelines use,
 /// Quill's passes, and the named pipelines with the global registry.
 void registerQuillPassesAndPipelines();

@@ -1,13 +1,16 @@
 # RUN: rm -rf %t && mkdir -p %t
 # RUN: %python %s %t | FileCheck %s
 # CHECK: whole model: 1 output of 512 values, 0 differ
+# CHECK: GPU emulator: 1 output of 512 values, 0 differ
 #
 # A whole quantized model compiled with quill-compile --integer-only agrees
 # bit for bit with python/quill/reference.py's integer steps composed in
 # numpy: MatMul + bias + ReLU (per-column weights), MatMul + bias, a
 # residual add, LayerNorm and Softmax, on random inputs with saturated rows.
 # The reference derives every multiplier from the scales itself
-# (reference.dyadic); it reads nothing from the compiled graph.
+# (reference.dyadic); it reads nothing from the compiled graph. The same
+# model through the GPU pipeline (--target=gpu-emulator: its kernels' loop
+# nests, dp4a products included, run on the CPU) agrees bit for bit too.
 
 import os
 import subprocess
@@ -108,11 +111,17 @@ with open(source, "w") as f:
     f.write("  return %%p : %s\n}\n" % tensor((ROWS, WIDTH), "i8"))
 library = os.path.join(work, "model.so")
 subprocess.run(["quill-compile", "--integer-only", source, "-o", library], check=True)
+emulated = os.path.join(work, "model.gpu-emulator.so")
+subprocess.run(["quill-compile", "--integer-only", "--target=gpu-emulator", source,
+                "-o", emulated], check=True)
 
 x_in = (rng.standard_normal((ROWS, WIDTH)) * 1.5).astype(np.float32)
 x_in[1] = 10.0       # saturates the input
 x_in[2] = -10.0
-compiled = Model(library).run({"x": x_in})["p"].view(np.uint8).astype(np.int64)
+
+
+def run(path):
+    return Model(path).run({"x": x_in})["p"].view(np.uint8).astype(np.int64)
 
 
 def dense_layer(q, in_params, w, w_scales, bias, out_params, relu):
@@ -144,10 +153,17 @@ norm = ref.layer_norm_parameters(gamma.astype(np.float64), beta.astype(np.float6
 qn = ref.integer_layer_norm(qs, pair(S), *norm, pair(N), N[2], 1)
 expected = ref.integer_softmax(qn, pair(N), pair(P), P[2], 1, "i_exp")
 
-differ = int((compiled != expected).sum())
-if differ:
-    index = tuple(np.argwhere(compiled != expected)[0])
-    print("first difference at %s: compiled %d, reference %d" %
-          (index, compiled[index], expected[index]))
-print("whole model: 1 output of %d values, %d differ" % (compiled.size, differ))
-sys.exit(1 if differ else 0)
+
+
+def compare(what, compiled):
+    differ = int((compiled != expected).sum())
+    if differ:
+        index = tuple(np.argwhere(compiled != expected)[0])
+        print("first difference at %s: compiled %d, reference %d" %
+              (index, compiled[index], expected[index]))
+    print("%s: 1 output of %d values, %d differ" % (what, compiled.size, differ))
+    return differ
+
+
+failures = compare("whole model", run(library)) + compare("GPU emulator", run(emulated))
+sys.exit(1 if failures else 0)

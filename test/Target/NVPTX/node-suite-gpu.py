@@ -11,6 +11,9 @@
 #    (Inputs/fake_cuda_driver.c): the host code stages the tensors, uploads
 #    the constants and launches every kernel, each launch checked to get only
 #    device memory. Outputs are not computed there;
+#  - --target=gpu-emulator runs the same kernels' loop nests (dp4a included)
+#    serially on the CPU, and their outputs are compared with the expected
+#    ones, as on the CPU;
 #  - with --on-gpu instead (node-suite-on-gpu.test, on a machine with an
 #    NVIDIA GPU), the library for --gpu-arch runs on the GPU and its outputs
 #    are compared with the expected ones, as on the CPU.
@@ -60,22 +63,25 @@ def first_line(text):
     return (text.strip().splitlines() or ["?"])[0]
 
 
-def compile_model(compiler, path, output, arch, emit, flags=()):
+def compile_model(compiler, path, output, flags):
     """None, or the first line of quill-compile's error."""
-    result = subprocess.run([compiler, path, "--target=nvptx", "--gpu-arch=" + arch,
-                             "--emit=" + emit, "-o", output, *flags],
+    result = subprocess.run([compiler, path, "-o", output, *flags],
                             capture_output=True, text=True)
     if result.returncode == 0:
         return None
     if LIBDEVICE_MISSING in result.stderr:
         raise Skipped()
-    return "compile %s: %s" % (arch, first_line(result.stderr))
+    return "compile %s: %s" % (" ".join(flags), first_line(result.stderr))
+
+
+def gpu_flags(arch, emit, *more):
+    return ["--target=nvptx", "--gpu-arch=" + arch, "--emit=" + emit, *more]
 
 
 def check_ptx(path, stem, compiler, ptxas):
     for arch in PTX_ARCHITECTURES:
         ptx = "%s.%s.ptx" % (stem, arch)
-        error = compile_model(compiler, path, ptx, arch, "ptx")
+        error = compile_model(compiler, path, ptx, gpu_flags(arch, "ptx"))
         if error:
             return error
         if ptxas:
@@ -114,16 +120,19 @@ def check_model(entry, args, tools):
     library = stem + ".so"
     environment = dict(os.environ)
     try:
+        compiler, runner = tools["compiler"], tools["runner"]
         if args.on_gpu:
-            error = (compile_model(tools["compiler"], path, library, args.gpu_arch, "lib")
-                     or run_library(path, library, tools["runner"], environment, True))
+            error = (compile_model(compiler, path, library, gpu_flags(args.gpu_arch, "lib"))
+                     or run_library(path, library, runner, environment, True))
         else:
-            environment["QUILL_CUDA_DRIVER"] = args.fake_driver
+            fake = dict(environment, QUILL_CUDA_DRIVER=args.fake_driver)
             # PTX libraries: the fake driver checks their kernels' parameters.
-            error = (check_ptx(path, stem, tools["compiler"], tools["ptxas"])
-                     or compile_model(tools["compiler"], path, library,
-                                      LIBRARY_ARCHITECTURE, "lib", ["--gpu-binary=ptx"])
-                     or run_library(path, library, tools["runner"], environment, False))
+            error = (check_ptx(path, stem, compiler, tools["ptxas"])
+                     or compile_model(compiler, path, library,
+                                      gpu_flags(LIBRARY_ARCHITECTURE, "lib", "--gpu-binary=ptx"))
+                     or run_library(path, library, runner, fake, False)
+                     or compile_model(compiler, path, library, ["--target=gpu-emulator"])
+                     or run_library(path, library, runner, environment, True))
     except Skipped:
         return None, ""
     if error:
@@ -182,7 +191,8 @@ def main():
               "compared" % (args.gpu_arch, len(models)))
     else:
         print("node-suite for nvptx (PTX for %s; %s libraries run on the fake "
-              "driver): %d models that pass on the CPU" %
+              "driver; outputs of the GPU emulator compared): %d models that pass "
+              "on the CPU" %
               (", ".join(PTX_ARCHITECTURES), LIBRARY_ARCHITECTURE, len(models)))
     for name, message in failures:
         print("FAIL %s: %s" % (name, message))
