@@ -149,7 +149,9 @@ LogicalResult mlir::quill::buildNVPTXPipeline(OpPassManager &pm,
 
 LogicalResult mlir::quill::buildGPUEmulatorPipeline(OpPassManager &pm) {
   return parsePassPipeline((Twine(kBufferize) + kGPULoopNests +
-                            ",quill-emulate-dot-accumulate)," + kLoopsToLLVM)
+                            ",quill-emulate-dot-accumulate,"
+                            "quill-reverse-parallel-loops)," +
+                            kLoopsToLLVM)
                                .str(),
                            pm, llvm::errs());
 }

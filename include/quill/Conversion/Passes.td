@@ -164,6 +164,22 @@ def EmulateDotAccumulatePass
                            "::mlir::vector::VectorDialect"];
 }
 
+def ReverseParallelLoopsPass
+    : Pass<"quill-reverse-parallel-loops", "func::FuncOp"> {
+  let summary = "runs every scf.parallel's iterations in reverse order";
+  let description = [{
+    The iterations of an `scf.parallel` may run in any order: on a GPU they
+    are threads. Run sequentially in their natural order, a loop whose
+    iterations depend on each other (a race on the GPU) can still give the
+    right answer. The GPU emulator runs them backwards instead, so an
+    iteration that reads what an earlier one writes reads it before it is
+    written, and the outputs show the race. Each induction variable `iv`
+    of `lb to ub step s` is replaced by `last + lb - iv`, `last` being the
+    loop's last value.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def MergeGPUModulesPass : Pass<"quill-merge-gpu-modules", "ModuleOp"> {
   let summary = "moves every outlined GPU kernel into one gpu.module";
   let description = [{

@@ -53,8 +53,9 @@ LogicalResult buildNVPTXPipeline(OpPassManager &pm, StringRef gpuArch,
 
 /// Appends kernel IR -> LLVM dialect for the CPU through the GPU pipeline's
 /// loop nests (buildNVPTXPipeline up to the mapping to threads, dp4a as
-/// plain arithmetic), run serially: checks the GPU path's arithmetic
-/// without a GPU. Fails only if a pass is not registered.
+/// plain arithmetic), run serially and backwards: checks the GPU path's
+/// arithmetic, and that no iteration depends on an earlier one, without a
+/// GPU. Fails only if a pass is not registered.
 LogicalResult buildGPUEmulatorPipeline(OpPassManager &pm);
 
 /// Registers the upstream passes and dialect extensions the pipelines use,
