@@ -114,7 +114,8 @@ static constexpr StringLiteral kGPULoopNests =
     "func.func(quill-int8-matmul-to-dp4a,"
     "quill-copies-to-linalg,"
     "convert-linalg-to-parallel-loops,"
-    "quill-wrap-serial-loops";
+    "quill-wrap-serial-loops,"
+    "quill-innermost-dimension-first";
 
 /// Loop nests to kernels: 16 x 16 threads per block over their first two
 /// dimensions; reductions run sequentially inside a thread (no

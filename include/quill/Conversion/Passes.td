@@ -180,6 +180,23 @@ def ReverseParallelLoopsPass
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def InnermostDimensionFirstPass
+    : Pass<"quill-innermost-dimension-first", "func::FuncOp"> {
+  let summary = "puts each scf.parallel's last dimension first";
+  let description = [{
+    `gpu-map-parallel-loops` gives a parallel loop's first dimension to
+    `threadIdx.x` (and `blockIdx.x`), whose neighbouring values run in the
+    same warp. The loop nests from linalg iterate row-major buffers with the
+    contiguous dimension last, so a warp would touch 32 addresses a whole
+    row apart. Reversing the dimensions of every top-level `scf.parallel`
+    (an iteration order change only) gives `threadIdx.x` the contiguous
+    dimension: a warp reads and writes neighbouring elements, which the GPU
+    coalesces into few memory transactions. Loops with reductions are left
+    alone.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 def MergeGPUModulesPass : Pass<"quill-merge-gpu-modules", "ModuleOp"> {
   let summary = "moves every outlined GPU kernel into one gpu.module";
   let description = [{

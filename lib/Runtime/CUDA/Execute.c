@@ -102,7 +102,13 @@ quill_status quill_execute(const quill_model_descriptor *model, void **buffers,
   return status;
 }
 
+/* When the library is unloaded: its GPU memory goes back to the driver (the
+ * exiting thread may not have run the model, so the context is made current
+ * here too). */
 __attribute__((destructor)) static void releaseDevice(void) {
-  if (quill_cuda_current_device())
-    quill_cuda_release_memory();
+  QuillCudaDevice *device = quill_cuda_current_device();
+  if (!device)
+    return;
+  device->driver.ctxSetCurrent(device->context);
+  quill_cuda_release_memory();
 }

@@ -76,13 +76,16 @@ void *mgpuModuleLoad(void *fatbin, size_t bytes) {
   return createModule(fatbin, 0, 0);
 }
 
+/* Called by a destructor when the library is unloaded. */
 void mgpuModuleUnload(void *module) {
   KernelModule *kernels = module;
   if (!kernels)
     return;
   QuillCudaDevice *device = quill_cuda_current_device();
-  if (device && kernels->module)
+  if (device && kernels->module) {
+    device->driver.ctxSetCurrent(device->context);
     device->driver.moduleUnload(kernels->module);
+  }
   free(kernels->kernels);
   free(kernels);
 }
