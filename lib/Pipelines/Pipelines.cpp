@@ -111,7 +111,7 @@ LogicalResult mlir::quill::buildCPULLVMPipeline(OpPassManager &pm) {
 static constexpr StringLiteral kGPULoopNests =
     "quill-approximate-math,"
     "convert-math-to-funcs,"
-    "func.func(quill-int8-matmul-to-dp4a,"
+    "func.func(quill-matmul-to-gpu-loops,"
     "quill-copies-to-linalg,"
     "convert-linalg-to-parallel-loops,"
     "quill-wrap-serial-loops,"

@@ -132,16 +132,22 @@ def WrapSerialLoopsPass : Pass<"quill-wrap-serial-loops", "func::FuncOp"> {
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
-def Int8MatmulToDp4aPass : Pass<"quill-int8-matmul-to-dp4a", "func::FuncOp"> {
-  let summary = "int8 x int8 -> int32 matmuls as dp4a loops for NVIDIA GPUs";
+def MatmulToGPULoopsPass : Pass<"quill-matmul-to-gpu-loops", "func::FuncOp"> {
+  let summary = "matmuls as parallel loops accumulating in registers, int8 with dp4a";
   let description = [{
-    A `linalg.matmul` on memrefs of int8 operands (signed storage, as the
-    quantized product lowering leaves them) into int32, with K a multiple of
-    4, becomes an `scf.parallel` over the output whose threads step K by
-    four bytes: `nvvm.dot.accumulate.4way` (PTX `dp4a`) multiplies four
-    bytes of a row of A by four of a column of B and adds them to the
-    accumulator in one instruction. The parallel loop is then mapped to
-    blocks and threads like any other.
+    `convert-linalg-to-parallel-loops` turns a product `C += A B` into a
+    parallel loop over C whose reduction loads and stores C at every step
+    of K: on the GPU, a global memory store per multiply-add. This pass
+    turns a plain `linalg.matmul` or `linalg.batch_matmul` on buffers of
+    static shapes into an `scf.parallel` over the output whose iterations
+    load their element of C once, accumulate in a register along K and
+    store once. Floats accumulate in the output's float type, integers in
+    its integer type (operands extended as the op's cast says). An int8 x
+    int8 -> int32 product with signed operands (the quantized product
+    lowering's storage) and K a multiple of 4 steps K by four bytes with
+    `nvvm.dot.accumulate.4way` (PTX `dp4a`): four bytes of a row of A
+    times four of a column of B, added to the accumulator in one
+    instruction.
   }];
   let dependentDialects = ["::mlir::NVVM::NVVMDialect",
                            "::mlir::scf::SCFDialect",
