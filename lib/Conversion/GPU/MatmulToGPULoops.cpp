@@ -3,7 +3,10 @@
 #include "quill/Conversion/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::quill {
@@ -23,13 +26,33 @@ enum class Step {
   Dp4a,
 };
 
+/// What surrounds a product's accumulator buffer: the fill that zeroes it
+/// before the product, and the elementwise generic that reads it (with the
+/// identity map) right after.
+struct Epilogue {
+  linalg::FillOp fill;
+  linalg::GenericOp generic;
+  OpOperand *accumulator; // the generic's input that reads the product
+};
+
+/// Indices of `map` (a projected permutation) at the iteration `ivs`.
+SmallVector<Value> applyPermutation(AffineMap map, ValueRange ivs) {
+  SmallVector<Value> indices;
+  for (AffineExpr result : map.getResults())
+    indices.push_back(ivs[cast<AffineDimExpr>(result).getPosition()]);
+  return indices;
+}
+
 /// The loop nest of a plain (batch_)matmul `C += A B` on buffers: one
 /// parallel iteration per output element, whose reduction runs in a
-/// register (the accumulator) and stores once.
+/// register (the accumulator) and stores once: into C, or, with an
+/// epilogue, through the epilogue's body into its output (the fill's value
+/// is then the accumulator's start, and C is never touched).
 struct ProductLoops {
   Value lhs, rhs, out;
   bool unsignedCast;
   Step step;
+  std::optional<Epilogue> epilogue;
 
   void build(PatternRewriter &rewriter, Location loc) const {
     auto outType = cast<MemRefType>(out.getType());
@@ -47,19 +70,52 @@ struct ProductLoops {
     scf::ParallelOp::create(
         rewriter, loc, lower, upper, steps,
         [&](OpBuilder &b, Location l, ValueRange ivs) {
-          Value init = memref::LoadOp::create(b, l, out, ivs);
+          Value init = epilogue ? linalg::FillOp(epilogue->fill).value()
+                                : memref::LoadOp::create(b, l, out, ivs);
           auto loop = scf::ForOp::create(
               b, l, zero, depth, kStep, ValueRange{init},
               [&](OpBuilder &nb, Location nl, Value k, ValueRange acc) {
                 scf::YieldOp::create(nb, nl,
                                      accumulate(nb, nl, ivs, k, acc.front()));
               });
-          memref::StoreOp::create(b, l, loop.getResult(0), out, ivs);
+          if (epilogue)
+            applyEpilogue(b, l, ivs, loop.getResult(0));
+          else
+            memref::StoreOp::create(b, l, loop.getResult(0), out, ivs);
           scf::ReduceOp::create(b, l);
         });
   }
 
 private:
+  /// The epilogue's body at `ivs`, reading `accumulator` for the product.
+  void applyEpilogue(OpBuilder &b, Location loc, ValueRange ivs,
+                     Value accumulator) const {
+    linalg::GenericOp generic = epilogue->generic;
+    IRMapping mapping;
+    for (OpOperand &operand : generic->getOpOperands()) {
+      BlockArgument argument = generic.getMatchingBlockArgument(&operand);
+      if (&operand == epilogue->accumulator) {
+        mapping.map(argument, accumulator);
+        continue;
+      }
+      if (argument.use_empty())
+        continue;
+      SmallVector<Value> indices =
+          applyPermutation(generic.getMatchingIndexingMap(&operand), ivs);
+      mapping.map(argument,
+                  memref::LoadOp::create(b, loc, operand.get(), indices));
+    }
+    Block *body = generic.getBody();
+    for (Operation &op : body->without_terminator())
+      b.clone(op, mapping);
+    OpOperand *output = generic.getDpsInitOperand(0);
+    Value result = mapping.lookupOrDefault(
+        cast<linalg::YieldOp>(body->getTerminator()).getOperand(0));
+    memref::StoreOp::create(
+        b, loc, result, output->get(),
+        applyPermutation(generic.getMatchingIndexingMap(output), ivs));
+  }
+
   /// A[batch..., m, k] and B[batch..., k + offset, n] indices.
   SmallVector<Value> lhsIndices(ValueRange ivs, Value k) const {
     SmallVector<Value> indices(ivs.drop_back());
@@ -130,6 +186,76 @@ bool haveSupportedTypes(Type lhs, Type rhs, Type out) {
   return fits(lhs) && fits(rhs);
 }
 
+/// The buffer `value` is a view of (through collapse_shape, subview ...).
+Value getRootBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+/// The nearest op before (or after) `op` in its block that may touch
+/// memory.
+Operation *getNeighbourWithMemoryEffects(Operation *op, bool before) {
+  for (Operation *next = before ? op->getPrevNode() : op->getNextNode(); next;
+       next = before ? next->getPrevNode() : next->getNextNode())
+    if (!isMemoryEffectFree(next))
+      return next;
+  return nullptr;
+}
+
+/// The epilogue of `product`, which accumulates into `accumulator`: fused
+/// when the op touching memory just before the product fills the buffer,
+/// the one just after is an elementwise generic that reads it (identity
+/// map, projected permutations elsewhere, no other operand a view of it,
+/// its output not a view of the product's inputs), and the generic either
+/// writes its result back into the buffer or the buffer has no other use
+/// (it is then a temporary that goes away).
+std::optional<Epilogue> findEpilogue(Operation *product, Value accumulator) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(
+      getNeighbourWithMemoryEffects(product, /*before=*/true));
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(
+      getNeighbourWithMemoryEffects(product, /*before=*/false));
+  if (!fill || fill.getOutputs().front() != accumulator || !generic ||
+      generic.getNumDpsInits() != 1 || !generic.hasPureBufferSemantics() ||
+      generic.getNumParallelLoops() != generic.getNumLoops() ||
+      !llvm::all_of(generic.getIndexingMapsArray(), [](AffineMap map) {
+        return map.isProjectedPermutation(/*allowZeroInResults=*/false);
+      }))
+    return std::nullopt;
+  Epilogue epilogue{fill, generic, nullptr};
+  Value root = getRootBuffer(accumulator);
+  OpOperand *output = generic.getDpsInitOperand(0);
+  for (OpOperand &operand : generic->getOpOperands()) {
+    bool isIdentity = generic.getMatchingIndexingMap(&operand).isIdentity();
+    if (operand.get() == accumulator && isIdentity &&
+        generic.isDpsInput(&operand) && !epilogue.accumulator) {
+      epilogue.accumulator = &operand;
+      continue;
+    }
+    if (&operand == output && operand.get() == accumulator && isIdentity)
+      continue;
+    if (getRootBuffer(operand.get()) == root)
+      return std::nullopt;
+  }
+  if (!epilogue.accumulator)
+    return std::nullopt;
+  // Fused, a thread writes its output element while others still read A
+  // and B.
+  Value outputRoot = getRootBuffer(output->get());
+  for (Value input : cast<DestinationStyleOpInterface>(product).getDpsInputs())
+    if (getRootBuffer(input) == outputRoot)
+      return std::nullopt;
+  bool inPlace = output->get() == accumulator;
+  bool temporary = accumulator.getDefiningOp<memref::AllocOp>() &&
+                   llvm::all_of(accumulator.getUsers(), [&](Operation *user) {
+                     return user == product || user == fill ||
+                            user == generic || isa<memref::DeallocOp>(user);
+                   });
+  if (!inPlace && !temporary)
+    return std::nullopt;
+  return epilogue;
+}
+
 template <typename ProductOp>
 struct ProductToLoops : OpRewritePattern<ProductOp> {
   using OpRewritePattern<ProductOp>::OpRewritePattern;
@@ -161,8 +287,28 @@ struct ProductToLoops : OpRewritePattern<ProductOp> {
                 rhsElement.isInteger(8) && outElement.isInteger(32) &&
                 lhsType.getShape().back() % 4 == 0;
     loops.step = dp4a ? Step::Dp4a : Step::Scalar;
+    loops.epilogue = findEpilogue(op, loops.out);
+    if (!loops.epilogue) {
+      loops.build(rewriter, op.getLoc());
+      rewriter.eraseOp(op);
+      return success();
+    }
+    // The fused loop takes the epilogue's place: every buffer it reads is
+    // written by then, and nothing between the product and the epilogue
+    // touches memory (findEpilogue).
+    Epilogue epilogue = *loops.epilogue;
+    bool inPlace = epilogue.generic.getDpsInitOperand(0)->get() == loops.out;
+    rewriter.setInsertionPoint(epilogue.generic);
     loops.build(rewriter, op.getLoc());
+    rewriter.eraseOp(epilogue.generic);
     rewriter.eraseOp(op);
+    rewriter.eraseOp(epilogue.fill);
+    if (!inPlace) {
+      Operation *buffer = loops.out.getDefiningOp();
+      for (Operation *user : llvm::make_early_inc_range(buffer->getUsers()))
+        rewriter.eraseOp(user);
+      rewriter.eraseOp(buffer);
+    }
     return success();
   }
 };

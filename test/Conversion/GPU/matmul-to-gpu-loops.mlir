@@ -58,3 +58,92 @@ func.func @transposed(%a: memref<6x8xf32>, %b: memref<6x8xf32>, %c: memref<8x8xf
     ins(%a, %b : memref<6x8xf32>, memref<6x8xf32>) outs(%c : memref<8x8xf32>)
   return
 }
+
+// A product's epilogue fuses into its loop: the fill's value starts the
+// accumulator, the elementwise body runs on it, and the one store writes the
+// epilogue's output; the temporary accumulator buffer goes away.
+// CHECK-LABEL: func.func @epilogue
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: linalg.fill
+// CHECK: scf.parallel (%[[M:.*]], %[[N:.*]]) = (%c0, %c0) to (%c8, %c4)
+// CHECK: %[[SUM:.*]] = scf.for %{{.*}} = %c0 to %c64 step %c4 iter_args(%{{.*}} = %c0_i32)
+// CHECK: %[[BIAS:.*]] = memref.load %arg2[%[[N]]]
+// CHECK: %[[BIASED:.*]] = arith.addi %[[SUM]], %[[BIAS]]
+// CHECK: %[[NARROW:.*]] = arith.trunci %[[BIASED]] : i32 to i8
+// CHECK: memref.store %[[NARROW]], %arg3[%[[M]], %[[N]]]
+// CHECK-NOT: linalg
+// CHECK: return
+#identity = affine_map<(m, n) -> (m, n)>
+#columns = affine_map<(m, n) -> (n)>
+func.func @epilogue(%a: memref<8x64xi8>, %b: memref<64x4xi8>, %bias: memref<4xi32>, %out: memref<8x4xi8>) {
+  %zero = arith.constant 0 : i32
+  %acc = memref.alloc() : memref<8x4xi32>
+  linalg.fill ins(%zero : i32) outs(%acc : memref<8x4xi32>)
+  linalg.matmul ins(%a, %b : memref<8x64xi8>, memref<64x4xi8>) outs(%acc : memref<8x4xi32>)
+  linalg.generic {indexing_maps = [#identity, #columns, #identity], iterator_types = ["parallel", "parallel"]}
+      ins(%acc, %bias : memref<8x4xi32>, memref<4xi32>) outs(%out : memref<8x4xi8>) {
+  ^bb0(%x: i32, %y: i32, %o: i8):
+    %s = arith.addi %x, %y : i32
+    %t = arith.trunci %s : i32 to i8
+    linalg.yield %t : i8
+  }
+  memref.dealloc %acc : memref<8x4xi32>
+  return
+}
+
+// An epilogue that writes back into the accumulator (read later) fuses too,
+// and the buffer stays.
+// CHECK-LABEL: func.func @in_place
+// CHECK: %[[ACC:.*]] = memref.alloc
+// CHECK: scf.parallel
+// CHECK: iter_args(%{{.*}} = %c0_i32)
+// CHECK: arith.muli
+// CHECK: memref.store %{{.*}}, %[[ACC]]
+// CHECK-NOT: linalg.generic
+// CHECK: memref.copy %[[ACC]], %arg2
+func.func @in_place(%a: memref<8x64xi8>, %b: memref<64x4xi8>, %out: memref<8x4xi32>) {
+  %zero = arith.constant 0 : i32
+  %two = arith.constant 2 : i32
+  %acc = memref.alloc() : memref<8x4xi32>
+  linalg.fill ins(%zero : i32) outs(%acc : memref<8x4xi32>)
+  linalg.matmul ins(%a, %b : memref<8x64xi8>, memref<64x4xi8>) outs(%acc : memref<8x4xi32>)
+  linalg.generic {indexing_maps = [#identity, #identity], iterator_types = ["parallel", "parallel"]}
+      ins(%acc : memref<8x4xi32>) outs(%acc : memref<8x4xi32>) {
+  ^bb0(%x: i32, %o: i32):
+    %s = arith.muli %x, %two : i32
+    linalg.yield %s : i32
+  }
+  memref.copy %acc, %out : memref<8x4xi32> to memref<8x4xi32>
+  memref.dealloc %acc : memref<8x4xi32>
+  return
+}
+
+// No fusion when something touches memory between the product and the
+// generic, or when the epilogue's output is an input of the product.
+// CHECK-LABEL: func.func @not_fused
+// CHECK-COUNT-2: linalg.generic
+func.func @not_fused(%a: memref<8x64xi8>, %b: memref<64x8xi8>, %c: memref<8x8xi8>, %out: memref<8x8xi32>) {
+  %zero = arith.constant 0 : i32
+  %acc = memref.alloc() : memref<8x8xi32>
+  linalg.fill ins(%zero : i32) outs(%acc : memref<8x8xi32>)
+  linalg.matmul ins(%a, %b : memref<8x64xi8>, memref<64x8xi8>) outs(%acc : memref<8x8xi32>)
+  memref.copy %acc, %out : memref<8x8xi32> to memref<8x8xi32>
+  linalg.generic {indexing_maps = [#identity, #identity], iterator_types = ["parallel", "parallel"]}
+      ins(%acc : memref<8x8xi32>) outs(%out : memref<8x8xi32>) {
+  ^bb0(%x: i32, %o: i32):
+    linalg.yield %x : i32
+  }
+  %acc2 = memref.alloc() : memref<8x8xi32>
+  linalg.fill ins(%zero : i32) outs(%acc2 : memref<8x8xi32>)
+  %b2 = memref.subview %b[0, 0] [8, 8] [1, 1] : memref<64x8xi8> to memref<8x8xi8, strided<[8, 1]>>
+  linalg.matmul ins(%c, %b2 : memref<8x8xi8>, memref<8x8xi8, strided<[8, 1]>>) outs(%acc2 : memref<8x8xi32>)
+  linalg.generic {indexing_maps = [#identity, #identity], iterator_types = ["parallel", "parallel"]}
+      ins(%acc2 : memref<8x8xi32>) outs(%c : memref<8x8xi8>) {
+  ^bb0(%x: i32, %o: i8):
+    %t = arith.trunci %x : i32 to i8
+    linalg.yield %t : i8
+  }
+  memref.dealloc %acc : memref<8x8xi32>
+  memref.dealloc %acc2 : memref<8x8xi32>
+  return
+}
