@@ -106,6 +106,8 @@ std::unique_ptr<ModelLibrary> ModelLibrary::load(const std::string &path,
       !resolve(model->lastError, handle, "quill_last_error", path, error) ||
       !resolve(model->statusString, handle, "quill_status_string", path, error))
     return nullptr;
+  model->deviceMs = reinterpret_cast<decltype(model->deviceMs)>(
+      dlsym(handle, "quill_last_run_device_ms"));
   if (abiVersion() != QUILL_ABI_VERSION) {
     error = path + ": model ABI version " + std::to_string(abiVersion()) +
             ", this reader reads version " + std::to_string(QUILL_ABI_VERSION);
@@ -135,6 +137,15 @@ bool ModelLibrary::run(const std::vector<quill_tensor> &inputTensors,
   error = std::string("quill_run failed (") + statusString(status) +
           "): " + lastError();
   return false;
+}
+
+std::optional<double> ModelLibrary::lastRunDeviceMs() const {
+  if (!deviceMs)
+    return std::nullopt;
+  double milliseconds = deviceMs();
+  if (milliseconds < 0)
+    return std::nullopt;
+  return milliseconds;
 }
 
 std::vector<Tensor> ModelLibrary::allocateOutputs() const {

@@ -22,6 +22,9 @@
 quill_status quill_execute(const quill_model_descriptor *model, void **buffers,
                            char *message, size_t messageSize);
 
+/* quill_last_run_device_ms for this target. */
+double quill_execute_device_ms(void);
+
 /* The size in bytes of a tensor of `tensor`'s type and shape. */
 size_t quill_tensor_bytes(const quill_tensor_descriptor *tensor);
 

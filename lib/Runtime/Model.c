@@ -221,6 +221,10 @@ QUILL_EXPORT quill_status quill_run(const quill_tensor *inputs,
   return quill_execute(m, buffers, lastError, sizeof(lastError));
 }
 
+QUILL_EXPORT double quill_last_run_device_ms(void) {
+  return quill_execute_device_ms();
+}
+
 QUILL_EXPORT const char *quill_last_error(void) { return lastError; }
 
 QUILL_EXPORT const char *quill_status_string(quill_status status) {

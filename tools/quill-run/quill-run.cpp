@@ -47,7 +47,8 @@ const char *const usage =
     "                      |got - expected| <= A + R * |expected|\n"
     "                      (default 1e-3 and 1e-5; integers compare exactly)\n"
     "  --output-dir DIR    write each output to DIR/NAME.npy\n"
-    "  --bench N           time N more runs after warming up\n"
+    "  --bench N           time N more runs after warming up (and, for a GPU\n"
+    "                      model, the device time of its kernels)\n"
     "  --quiet             print no output values\n"
     "\n"
     "Exit status: 0 if every compared output matches, 1 if one does not,\n"
@@ -277,23 +278,35 @@ double nowMs() {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-void bench(const ModelLibrary &model, Invocation &invocation, int runs) {
-  for (int i = 0; i < std::max(1, runs / 10); ++i)
-    runModel(model, invocation);
-  std::vector<double> times;
-  for (int i = 0; i < runs; ++i) {
-    double start = nowMs();
-    runModel(model, invocation);
-    times.push_back(nowMs() - start);
-  }
+/// Prints `label`: the minimum, median and mean of `times` (sorted here).
+void printTimes(const char *label, std::vector<double> &times) {
   std::sort(times.begin(), times.end());
+  size_t runs = times.size();
   double median =
       runs % 2 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
   double mean = 0;
   for (double t : times)
     mean += t / runs;
-  std::printf("bench: runs=%d min_ms=%.4f median_ms=%.4f mean_ms=%.4f\n", runs,
-              times.front(), median, mean);
+  std::printf("%s: runs=%zu min_ms=%.4f median_ms=%.4f mean_ms=%.4f\n", label,
+              runs, times.front(), median, mean);
+}
+
+/// Times `runs` runs after warming up; a GPU model's device time (its
+/// kernels alone) is printed on a second line.
+void bench(const ModelLibrary &model, Invocation &invocation, int runs) {
+  for (int i = 0; i < std::max(1, runs / 10); ++i)
+    runModel(model, invocation);
+  std::vector<double> times, deviceTimes;
+  for (int i = 0; i < runs; ++i) {
+    double start = nowMs();
+    runModel(model, invocation);
+    times.push_back(nowMs() - start);
+    if (std::optional<double> device = model.lastRunDeviceMs())
+      deviceTimes.push_back(*device);
+  }
+  printTimes("bench", times);
+  if (!deviceTimes.empty())
+    printTimes("bench device", deviceTimes);
 }
 
 struct Options {

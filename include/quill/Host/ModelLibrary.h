@@ -12,6 +12,7 @@
 #include "quill/Host/Tensor.h"
 
 #include <memory>
+#include <optional>
 
 namespace quill::host {
 
@@ -49,6 +50,10 @@ public:
   bool run(const std::vector<quill_tensor> &inputs,
            std::vector<quill_tensor> &outputs, std::string &error) const;
 
+  /// The device time of the last run in milliseconds (GPU models), or
+  /// nothing for a model that runs on the host or predates the query.
+  std::optional<double> lastRunDeviceMs() const;
+
   /// Zero-filled output tensors of the model's types and shapes.
   std::vector<Tensor> allocateOutputs() const;
 
@@ -59,6 +64,7 @@ private:
   decltype(&::quill_run) runFunction = nullptr;
   decltype(&::quill_last_error) lastError = nullptr;
   decltype(&::quill_status_string) statusString = nullptr;
+  decltype(&::quill_last_run_device_ms) deviceMs = nullptr; // optional
   std::vector<TensorInfo> inputs, outputs;
 };
 

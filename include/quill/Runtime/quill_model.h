@@ -87,6 +87,12 @@ const int64_t *quill_output_shape(int32_t index);
 quill_status quill_run(const quill_tensor *inputs, int32_t num_inputs,
                        quill_tensor *outputs, int32_t num_outputs);
 
+/* The time the device spent on the calling thread's last successful
+ * quill_run, in milliseconds: a GPU model's kernels, without the copies of
+ * inputs and outputs. Negative for a model that runs on the host (its run
+ * time is the call's). */
+double quill_last_run_device_ms(void);
+
 /* The message of the calling thread's last failed quill_run ("" if none). */
 const char *quill_last_error(void);
 /* A fixed description of a status code. */

@@ -75,6 +75,9 @@ static int loadDriver(QuillCudaDriver *driver) {
       {"cuMemcpyHtoD_v2", (void **)&driver->memcpyHtoD},
       {"cuMemcpyDtoH_v2", (void **)&driver->memcpyDtoH},
       {"cuMemcpyDtoDAsync_v2", (void **)&driver->memcpyDtoDAsync},
+      {"cuEventCreate", (void **)&driver->eventCreate},
+      {"cuEventRecord", (void **)&driver->eventRecord},
+      {"cuEventElapsedTime", (void **)&driver->eventElapsedTime},
       {"cuGetErrorName", (void **)&driver->getErrorName},
   };
   for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); ++i)
@@ -134,6 +137,9 @@ static int openFirstTime(QuillCudaDevice *d) {
     return failCall("making the CUDA context current", result);
   if ((result = cu->streamCreate(&d->stream, 0)) != CUDA_SUCCESS)
     return failCall("creating a CUDA stream", result);
+  if ((result = cu->eventCreate(&d->runStart, 0)) != CUDA_SUCCESS ||
+      (result = cu->eventCreate(&d->runEnd, 0)) != CUDA_SUCCESS)
+    return failCall("creating CUDA events", result);
   return 1;
 }
 

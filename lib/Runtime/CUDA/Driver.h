@@ -21,6 +21,7 @@ typedef struct CUctx_st *CUcontext;
 typedef struct CUmod_st *CUmodule;
 typedef struct CUfunc_st *CUfunction;
 typedef struct CUstream_st *CUstream;
+typedef struct CUevent_st *CUevent;
 typedef unsigned long long CUdeviceptr;
 
 enum {
@@ -60,6 +61,9 @@ typedef struct QuillCudaDriver {
   CUresult (*memcpyDtoH)(void *destination, CUdeviceptr source, size_t bytes);
   CUresult (*memcpyDtoDAsync)(CUdeviceptr destination, CUdeviceptr source,
                               size_t bytes, CUstream stream);
+  CUresult (*eventCreate)(CUevent *event, unsigned flags);
+  CUresult (*eventRecord)(CUevent event, CUstream stream);
+  CUresult (*eventElapsedTime)(float *milliseconds, CUevent start, CUevent end);
   CUresult (*getErrorName)(CUresult result, const char **name);
 } QuillCudaDriver;
 
@@ -69,7 +73,8 @@ typedef struct QuillCudaDevice {
   CUdevice device;
   CUcontext context;
   CUstream stream;
-  int computeCapability; /* 80 for sm_80 */
+  CUevent runStart, runEnd; /* around each run's kernels */
+  int computeCapability;    /* 80 for sm_80 */
   char name[128];
 } QuillCudaDevice;
 

@@ -18,6 +18,9 @@
 static pthread_mutex_t runLock = PTHREAD_MUTEX_INITIALIZER;
 static int runFailed;
 static char runError[1024];
+static _Thread_local double lastRunDeviceMs = -1.0;
+
+double quill_execute_device_ms(void) { return lastRunDeviceMs; }
 
 void quill_cuda_fail(const char *format, ...) {
   if (runFailed)
@@ -63,12 +66,19 @@ static void runOnDevice(const quill_model_descriptor *model, void **buffers,
       quill_cuda_fail("copying input %d to the GPU failed: %s", i,
                       quill_cuda_error_name(result));
   }
-  if (!runFailed)
+  if (!runFailed) {
+    cu->eventRecord(device->runStart, device->stream);
     model->entry(deviceBuffers);
+    cu->eventRecord(device->runEnd, device->stream);
+  }
   if (!runFailed &&
       (result = cu->streamSynchronize(device->stream)) != CUDA_SUCCESS)
     quill_cuda_fail("the model's kernels failed on %s: %s", device->name,
                     quill_cuda_error_name(result));
+  float milliseconds = 0;
+  if (!runFailed && cu->eventElapsedTime(&milliseconds, device->runStart,
+                                         device->runEnd) == CUDA_SUCCESS)
+    lastRunDeviceMs = milliseconds;
   for (int32_t i = 0; i < model->num_outputs && !runFailed; ++i) {
     int32_t slot = model->num_inputs + i;
     size_t bytes = quill_tensor_bytes(&model->outputs[i]);

@@ -110,5 +110,8 @@ int main(void) {
 
   for (int status = 0; status <= 9; ++status)
     printf("status %d: %s\n", status, quill_status_string(status));
+  /* A CPU model has no device time apart from the call's. */
+  printf("device time: %s\n",
+         quill_last_run_device_ms() < 0 ? "none (host)" : "reported");
   return 0;
 }
