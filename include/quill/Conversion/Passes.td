@@ -141,7 +141,8 @@ def MatmulToGPULoopsPass : Pass<"quill-matmul-to-gpu-loops", "func::FuncOp"> {
     turns a plain `linalg.matmul` or `linalg.batch_matmul` on buffers of
     static shapes into an `scf.parallel` over the output whose iterations
     load their element of C once, accumulate in a register along K and
-    store once. Floats accumulate in the output's float type, integers in
+    store once; with at least 64 rows (a multiple of 4) an iteration takes
+    four rows of one column, loading B's element once for the four. Floats accumulate in the output's float type, integers in
     its integer type (operands extended as the op's cast says). An int8 x
     int8 -> int32 product with signed operands (the quantized product
     lowering's storage) and K a multiple of 4 steps K by four bytes with

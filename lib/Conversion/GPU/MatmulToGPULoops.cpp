@@ -44,14 +44,16 @@ SmallVector<Value> applyPermutation(AffineMap map, ValueRange ivs) {
 }
 
 /// The loop nest of a plain (batch_)matmul `C += A B` on buffers: one
-/// parallel iteration per output element, whose reduction runs in a
-/// register (the accumulator) and stores once: into C, or, with an
+/// parallel iteration per `tileRows` x 1 block of output elements, whose
+/// reductions run in registers (the accumulators; B's element is loaded
+/// once for the block's rows) and store once each: into C, or, with an
 /// epilogue, through the epilogue's body into its output (the fill's value
-/// is then the accumulator's start, and C is never touched).
+/// is then the accumulators' start, and C is never touched).
 struct ProductLoops {
   Value lhs, rhs, out;
   bool unsignedCast;
   Step step;
+  int64_t tileRows;
   std::optional<Epilogue> epilogue;
 
   void build(PatternRewriter &rewriter, Location loc) const {
@@ -65,23 +67,42 @@ struct ProductLoops {
     SmallVector<Value> lower(rank, zero), steps(rank, one), upper;
     for (int64_t size : outType.getShape())
       upper.push_back(index(size));
+    steps[rank - 2] = index(tileRows);
     Value depth = index(lhsType.getDimSize(rank - 1));
     Value kStep = index(step == Step::Dp4a ? 4 : 1);
     scf::ParallelOp::create(
         rewriter, loc, lower, upper, steps,
         [&](OpBuilder &b, Location l, ValueRange ivs) {
-          Value init = epilogue ? linalg::FillOp(epilogue->fill).value()
-                                : memref::LoadOp::create(b, l, out, ivs);
+          // The iteration of each row of the block.
+          SmallVector<SmallVector<Value>> rows;
+          for (int64_t row = 0; row < tileRows; ++row) {
+            SmallVector<Value> rowIvs(ivs);
+            if (row)
+              rowIvs[rank - 2] = arith::AddIOp::create(
+                  b, l, ivs[rank - 2],
+                  arith::ConstantIndexOp::create(b, l, row));
+            rows.push_back(rowIvs);
+          }
+          SmallVector<Value> inits;
+          for (ArrayRef<Value> rowIvs : rows)
+            inits.push_back(epilogue
+                                ? linalg::FillOp(epilogue->fill).value()
+                                : memref::LoadOp::create(b, l, out, rowIvs));
           auto loop = scf::ForOp::create(
-              b, l, zero, depth, kStep, ValueRange{init},
-              [&](OpBuilder &nb, Location nl, Value k, ValueRange acc) {
-                scf::YieldOp::create(nb, nl,
-                                     accumulate(nb, nl, ivs, k, acc.front()));
+              b, l, zero, depth, kStep, inits,
+              [&](OpBuilder &nb, Location nl, Value k, ValueRange accs) {
+                Value column = loadRhs(nb, nl, ivs, k, accs.front().getType());
+                SmallVector<Value> sums;
+                for (auto [rowIvs, acc] : llvm::zip(rows, accs))
+                  sums.push_back(accumulate(nb, nl, rowIvs, k, column, acc));
+                scf::YieldOp::create(nb, nl, sums);
               });
-          if (epilogue)
-            applyEpilogue(b, l, ivs, loop.getResult(0));
-          else
-            memref::StoreOp::create(b, l, loop.getResult(0), out, ivs);
+          for (auto [rowIvs, sum] : llvm::zip(rows, loop.getResults())) {
+            if (epilogue)
+              applyEpilogue(b, l, rowIvs, sum);
+            else
+              memref::StoreOp::create(b, l, sum, out, rowIvs);
+          }
           scf::ReduceOp::create(b, l);
         });
   }
@@ -139,37 +160,47 @@ private:
     return arith::ExtSIOp::create(b, loc, type, value);
   }
 
+  /// B's part of a step, shared by the block's rows: its element at
+  /// (k, n) in the accumulator's type, or for dp4a the four bytes of its
+  /// column from k on.
+  Value loadRhs(OpBuilder &b, Location loc, ValueRange ivs, Value k,
+                Type accumulatorType) const {
+    if (step == Step::Scalar)
+      return extend(b, loc,
+                    memref::LoadOp::create(b, loc, rhs, rhsIndices(ivs, k)),
+                    accumulatorType);
+    SmallVector<Value> bytes;
+    for (int64_t i = 0; i < 4; ++i) {
+      Value row = arith::AddIOp::create(
+          b, loc, k, arith::ConstantIndexOp::create(b, loc, i));
+      bytes.push_back(
+          memref::LoadOp::create(b, loc, rhs, rhsIndices(ivs, row)));
+    }
+    return vector::FromElementsOp::create(
+        b, loc, VectorType::get({4}, b.getI8Type()), bytes);
+  }
+
+  /// One step of the row at `ivs`: acc + A(m, k) * B(k, n), or for dp4a
+  /// the four bytes of A's row from k on (one load) dotted with B's.
   Value accumulate(OpBuilder &b, Location loc, ValueRange ivs, Value k,
-                   Value acc) const {
+                   Value column, Value acc) const {
     if (step == Step::Dp4a) {
-      // Four bytes of A's row, contiguous; four of B's column.
-      auto bytes = VectorType::get({4}, b.getI8Type());
-      Value aBytes =
-          vector::LoadOp::create(b, loc, bytes, lhs, lhsIndices(ivs, k));
-      SmallVector<Value> bElements;
-      for (int64_t i = 0; i < 4; ++i) {
-        Value row = arith::AddIOp::create(
-            b, loc, k, arith::ConstantIndexOp::create(b, loc, i));
-        bElements.push_back(
-            memref::LoadOp::create(b, loc, rhs, rhsIndices(ivs, row)));
-      }
-      Value bBytes = vector::FromElementsOp::create(b, loc, bytes, bElements);
+      Value aBytes = vector::LoadOp::create(
+          b, loc, VectorType::get({4}, b.getI8Type()), lhs, lhsIndices(ivs, k));
       auto signedBytes = NVVM::DotAccumulateTypeAttr::get(
           b.getContext(), NVVM::DotAccumulateType::SIGNED);
       return NVVM::DotAccumulate4WayOp::create(b, loc, b.getI32Type(), aBytes,
-                                               signedBytes, bBytes, signedBytes,
+                                               signedBytes, column, signedBytes,
                                                acc);
     }
     Type type = acc.getType();
     Value a = extend(
         b, loc, memref::LoadOp::create(b, loc, lhs, lhsIndices(ivs, k)), type);
-    Value c = extend(
-        b, loc, memref::LoadOp::create(b, loc, rhs, rhsIndices(ivs, k)), type);
     if (isa<FloatType>(type))
       return arith::AddFOp::create(b, loc, acc,
-                                   arith::MulFOp::create(b, loc, a, c));
+                                   arith::MulFOp::create(b, loc, a, column));
     return arith::AddIOp::create(b, loc, acc,
-                                 arith::MulIOp::create(b, loc, a, c));
+                                 arith::MulIOp::create(b, loc, a, column));
   }
 };
 
@@ -256,6 +287,10 @@ std::optional<Epilogue> findEpilogue(Operation *product, Value accumulator) {
   return epilogue;
 }
 
+/// Rows per thread of products with at least kMinRowsToTile rows.
+constexpr int64_t kTileRows = 4;
+constexpr int64_t kMinRowsToTile = 64;
+
 template <typename ProductOp>
 struct ProductToLoops : OpRewritePattern<ProductOp> {
   using OpRewritePattern<ProductOp>::OpRewritePattern;
@@ -287,6 +322,11 @@ struct ProductToLoops : OpRewritePattern<ProductOp> {
                 rhsElement.isInteger(8) && outElement.isInteger(32) &&
                 lhsType.getShape().back() % 4 == 0;
     loops.step = dp4a ? Step::Dp4a : Step::Scalar;
+    // Tall products give each thread four rows: B's element is loaded once
+    // for all four. Short ones keep a thread per element, for parallelism.
+    int64_t rows = outType.getDimSize(outType.getRank() - 2);
+    loops.tileRows =
+        rows % kTileRows == 0 && rows >= kMinRowsToTile ? kTileRows : 1;
     loops.epilogue = findEpilogue(op, loops.out);
     if (!loops.epilogue) {
       loops.build(rewriter, op.getLoc());

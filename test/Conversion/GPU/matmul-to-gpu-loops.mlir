@@ -8,9 +8,9 @@
 // CHECK: scf.parallel (%[[M:.*]], %[[N:.*]]) = (%c0, %c0) to (%c8, %c4)
 // CHECK: %[[INIT:.*]] = memref.load %arg2[%[[M]], %[[N]]]
 // CHECK: %[[SUM:.*]] = scf.for %[[K:.*]] = %c0 to %c64 step %c4 iter_args(%[[ACC:.*]] = %[[INIT]])
-// CHECK: %[[A:.*]] = vector.load %arg0[%[[M]], %[[K]]] : memref<8x64xi8>, vector<4xi8>
 // CHECK-COUNT-4: memref.load %arg1
 // CHECK: %[[B:.*]] = vector.from_elements
+// CHECK: %[[A:.*]] = vector.load %arg0[%[[M]], %[[K]]] : memref<8x64xi8>, vector<4xi8>
 // CHECK: nvvm.dot.accumulate.4way %[[A]] <signed>, %[[B]] <signed>, %[[ACC]]
 // CHECK-NOT: memref.store
 // CHECK: memref.store %[[SUM]], %arg2[%[[M]], %[[N]]]
@@ -25,8 +25,8 @@ func.func @int8(%a: memref<8x64xi8>, %b: memref<64x4xi8>, %c: memref<8x4xi32>) {
 // CHECK: scf.parallel (%[[M:.*]], %[[N:.*]]) = (%c0, %c0) to (%c8, %c8)
 // CHECK: %[[INIT:.*]] = memref.load %arg2[%[[M]], %[[N]]]
 // CHECK: scf.for %[[K:.*]] = %c0 to %c6 step %c1 iter_args(%[[ACC:.*]] = %[[INIT]])
-// CHECK: %[[X:.*]] = memref.load %arg0[%[[M]], %[[K]]]
 // CHECK: %[[Y:.*]] = memref.load %arg1[%[[K]], %[[N]]]
+// CHECK: %[[X:.*]] = memref.load %arg0[%[[M]], %[[K]]]
 // CHECK: %[[P:.*]] = arith.mulf %[[X]], %[[Y]]
 // CHECK: arith.addf %[[ACC]], %[[P]]
 // CHECK: memref.store
@@ -40,9 +40,9 @@ func.func @f32(%a: memref<8x6xf32>, %b: memref<6x8xf32>, %c: memref<8x8xf32>) {
 // CHECK-LABEL: func.func @batched_int8
 // CHECK: scf.parallel (%[[BATCH:.*]], %[[M:.*]], %[[N:.*]]) = (%c0, %c0, %c0) to (%c2, %c8, %c4)
 // CHECK: scf.for %[[K:.*]] = %c0 to %c6 step %c1
-// CHECK: %[[X:.*]] = memref.load %arg0[%[[BATCH]], %[[M]], %[[K]]]
-// CHECK: arith.extsi %[[X]] : i8 to i32
-// CHECK: memref.load %arg1[%[[BATCH]], %[[K]], %[[N]]]
+// CHECK: %[[Y:.*]] = memref.load %arg1[%[[BATCH]], %[[K]], %[[N]]]
+// CHECK: arith.extsi %[[Y]] : i8 to i32
+// CHECK: memref.load %arg0[%[[BATCH]], %[[M]], %[[K]]]
 // CHECK: arith.muli
 // CHECK: arith.addi
 func.func @batched_int8(%a: memref<2x8x6xi8>, %b: memref<2x6x4xi8>, %c: memref<2x8x4xi32>) {
@@ -145,5 +145,27 @@ func.func @not_fused(%a: memref<8x64xi8>, %b: memref<64x8xi8>, %c: memref<8x8xi8
   }
   memref.dealloc %acc : memref<8x8xi32>
   memref.dealloc %acc2 : memref<8x8xi32>
+  return
+}
+
+// A tall product gives each iteration four rows: the rows step by 4, B's
+// element is loaded once per step for the four accumulators, and each row is
+// stored once.
+// CHECK-LABEL: func.func @tall
+// CHECK: scf.parallel (%[[M:.*]], %[[N:.*]]) = (%c0, %c0) to (%c64, %c8) step (%c4, %c1)
+// CHECK: %[[M1:.*]] = arith.addi %[[M]], %c1
+// CHECK: %[[M2:.*]] = arith.addi %[[M]], %c2
+// CHECK: %[[M3:.*]] = arith.addi %[[M]], %c3
+// CHECK: scf.for %[[K:.*]] = %c0 to %c16 step %c1 iter_args(%[[A0:.*]] = %{{.*}}, %[[A1:.*]] = %{{.*}}, %[[A2:.*]] = %{{.*}}, %[[A3:.*]] = %{{.*}})
+// CHECK: %[[B:.*]] = memref.load %arg1[%[[K]], %[[N]]]
+// CHECK-NOT: memref.load %arg1
+// CHECK-COUNT-4: memref.load %arg0
+// CHECK: scf.yield
+// CHECK: memref.store %{{.*}}, %arg2[%[[M]], %[[N]]]
+// CHECK: memref.store %{{.*}}, %arg2[%[[M1]], %[[N]]]
+// CHECK: memref.store %{{.*}}, %arg2[%[[M2]], %[[N]]]
+// CHECK: memref.store %{{.*}}, %arg2[%[[M3]], %[[N]]]
+func.func @tall(%a: memref<64x16xf32>, %b: memref<16x8xf32>, %c: memref<64x8xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x16xf32>, memref<16x8xf32>) outs(%c : memref<64x8xf32>)
   return
 }
