@@ -168,6 +168,19 @@ class Model:
         self._invoke(arrays, outputs)
         return {t[0]: array for t, array in zip(self._outputs, outputs)}
 
+    @property
+    def last_run_device_ms(self):
+        """A GPU model's kernel time in milliseconds for this thread's last
+        successful run (without the copies of inputs and outputs), or None for
+        a model that runs on the host."""
+        query = getattr(self._lib, "quill_last_run_device_ms", None)
+        if query is None:
+            return None
+        query.restype = ctypes.c_double
+        query.argtypes = []
+        milliseconds = query()
+        return milliseconds if milliseconds >= 0 else None
+
     def _invoke(self, inputs, outputs):
         """Calls quill_run on C-contiguous arrays, which it checks itself."""
         keepalive = []

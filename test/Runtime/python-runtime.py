@@ -37,6 +37,8 @@ check(model.run({"k": k, "x": x}), x, k)
 check(model.run([x, k]), x, k)
 # A tuple works as a list, and array-likes of the right type as arrays.
 check(model.run((x, [-4])), x, k)
+# A CPU model has no device time apart from the call's.
+assert model.last_run_device_ms is None
 
 # A non-contiguous view is copied to a dense array first.
 wide = rng.standard_normal((3, 4)).astype(np.float32)
