@@ -23,10 +23,18 @@ static std::string getLibdevicePath(StringRef toolkit) {
   return llvm::sys::fs::exists(path) ? std::string(path) : std::string();
 }
 
-std::string mlir::quill::findLibdevice() {
+/// The CUDA toolkit MLIR's NVVM serializer uses: the first of CUDA_ROOT,
+/// CUDA_HOME and CUDA_PATH that is set.
+static const char *getToolkitFromEnvironment() {
   for (const char *variable : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"})
     if (const char *toolkit = std::getenv(variable))
-      return getLibdevicePath(toolkit);
+      return toolkit;
+  return nullptr;
+}
+
+std::string mlir::quill::findLibdevice() {
+  if (const char *toolkit = getToolkitFromEnvironment())
+    return getLibdevicePath(toolkit);
   StringRef fallback = "/usr/local/cuda";
   std::string path = getLibdevicePath(fallback);
   if (!path.empty())
@@ -35,17 +43,12 @@ std::string mlir::quill::findLibdevice() {
 }
 
 bool mlir::quill::canWriteFatbin() {
-  auto found = [](StringRef tool) {
-    for (const char *variable : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"}) {
-      const char *toolkit = std::getenv(variable);
-      if (!toolkit)
-        continue;
-      SmallString<256> path(toolkit);
-      llvm::sys::path::append(path, "bin", tool);
-      if (llvm::sys::fs::can_execute(path))
-        return true;
-    }
-    return static_cast<bool>(llvm::sys::findProgramByName(tool));
+  const char *toolkit = getToolkitFromEnvironment();
+  auto found = [&](StringRef tool) {
+    SmallString<256> path(toolkit ? toolkit : "");
+    llvm::sys::path::append(path, "bin", tool);
+    return (toolkit && llvm::sys::fs::can_execute(path)) ||
+           static_cast<bool>(llvm::sys::findProgramByName(tool));
   };
   return found("ptxas") && found("fatbinary");
 }

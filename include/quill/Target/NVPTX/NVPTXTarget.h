@@ -37,8 +37,8 @@ std::string findLibdevice();
 enum class GPUBinary { PTX, Fatbin };
 
 /// Whether MLIR's serializer can write a fatbin: `ptxas` and `fatbinary`
-/// found where it looks (the bin directory of CUDA_ROOT, CUDA_HOME or
-/// CUDA_PATH, then PATH).
+/// found where it looks (the bin directory of the first of CUDA_ROOT,
+/// CUDA_HOME and CUDA_PATH that is set, then PATH).
 bool canWriteFatbin();
 
 /// The PTX of the module's one gpu.binary; for a model with no kernel (it
