@@ -37,19 +37,9 @@ def check_model(entry, work_dir, compiler, runner):
                             capture_output=True, text=True)
     if result.returncode != 0:
         return False, "compile: " + (result.stderr.strip().splitlines() or ["?"])[0]
-    for data_set, inputs, outputs in node_suite.data_sets(path):
-        command = [runner, library, "--quiet", "--rtol", node_suite.RTOL,
-                   "--atol", node_suite.ATOL]
-        for input_file in inputs:
-            command += ["--input", input_file]
-        for output_file in outputs:
-            command += ["--expect", output_file]
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0:
-            lines = [line.strip() for line in (result.stdout + result.stderr).splitlines()
-                     if "MISMATCH" in line or "error" in line]
-            return False, "%s: %s" % (os.path.basename(data_set),
-                                      lines[0] if lines else "exit %d" % result.returncode)
+    failure = node_suite.run_data_sets(runner, library, path)
+    if failure:
+        return False, failure
     os.remove(library)
     return True, ""
 

@@ -4,6 +4,7 @@ why a model does not pass yet."""
 
 import glob
 import os
+import subprocess
 
 import onnx
 
@@ -82,3 +83,26 @@ def data_sets(model_path):
              by_index(glob.glob(os.path.join(data_set, "output_*.pb"))))
             for data_set in sorted(glob.glob(os.path.join(os.path.dirname(model_path),
                                                           "test_data_set_*")))]
+
+
+def run_data_sets(runner, library, model_path, compare=True, environment=None,
+                  markers=("MISMATCH", "error")):
+    """Runs `library` with quill-run on every data set of the model at
+    `model_path`, comparing its outputs with the expected ones when `compare`
+    (RTOL, ATOL). None, or the data set and the first output line holding
+    one of `markers` of the first failing run."""
+    for data_set, inputs, outputs in data_sets(model_path):
+        command = [runner, library, "--quiet"]
+        for input_file in inputs:
+            command += ["--input", input_file]
+        if compare:
+            command += ["--rtol", RTOL, "--atol", ATOL]
+            for output_file in outputs:
+                command += ["--expect", output_file]
+        result = subprocess.run(command, capture_output=True, text=True, env=environment)
+        if result.returncode != 0:
+            lines = [line.strip() for line in (result.stdout + result.stderr).splitlines()
+                     if any(marker in line for marker in markers)]
+            return "%s: %s" % (os.path.basename(data_set),
+                               lines[0] if lines else "exit %d" % result.returncode)
+    return None

@@ -93,46 +93,28 @@ def check_ptx(path, stem, compiler, ptxas):
     return None
 
 
-def run_library(path, library, runner, environment, compare):
-    """Runs every data set of the model at `path`; None or the failure."""
-    for data_set, inputs, outputs in node_suite.data_sets(path):
-        command = [runner, library, "--quiet"]
-        for input_file in inputs:
-            command += ["--input", input_file]
-        if compare:
-            command += ["--rtol", node_suite.RTOL, "--atol", node_suite.ATOL]
-            for output_file in outputs:
-                command += ["--expect", output_file]
-        result = subprocess.run(command, capture_output=True, text=True, env=environment)
-        if result.returncode != 0:
-            lines = [line.strip() for line in (result.stdout + result.stderr).splitlines()
-                     if "MISMATCH" in line or "error" in line or "fake-cuda" in line]
-            return "%s: %s" % (os.path.basename(data_set),
-                               lines[0] if lines else "exit %d" % result.returncode)
-    return None
-
-
 def check_model(entry, args, tools):
     """(passed, first line of the failure) for one node-suite model; passed
     is None when the model needs a libdevice that is not installed."""
     name, path, _ = entry
     stem = os.path.join(args.work_dir, name.replace("/", "__"))
     library = stem + ".so"
-    environment = dict(os.environ)
     try:
         compiler, runner = tools["compiler"], tools["runner"]
         if args.on_gpu:
             error = (compile_model(compiler, path, library, gpu_flags(args.gpu_arch, "lib"))
-                     or run_library(path, library, runner, environment, True))
+                     or node_suite.run_data_sets(runner, library, path))
         else:
-            fake = dict(environment, QUILL_CUDA_DRIVER=args.fake_driver)
+            fake = dict(os.environ, QUILL_CUDA_DRIVER=args.fake_driver)
             # PTX libraries: the fake driver checks their kernels' parameters.
             error = (check_ptx(path, stem, compiler, tools["ptxas"])
                      or compile_model(compiler, path, library,
                                       gpu_flags(LIBRARY_ARCHITECTURE, "lib", "--gpu-binary=ptx"))
-                     or run_library(path, library, runner, fake, False)
+                     or node_suite.run_data_sets(runner, library, path, compare=False,
+                                                 environment=fake,
+                                                 markers=("error", "fake-cuda"))
                      or compile_model(compiler, path, library, ["--target=gpu-emulator"])
-                     or run_library(path, library, runner, environment, True))
+                     or node_suite.run_data_sets(runner, library, path))
     except Skipped:
         return None, ""
     if error:
