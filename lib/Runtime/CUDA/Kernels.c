@@ -13,6 +13,7 @@
 \*===----------------------------------------------------------------------===*/
 
 #include "CudaRuntime.h"
+#include "Table.h"
 
 #include <stdlib.h>
 
@@ -26,9 +27,7 @@ typedef struct KernelModule {
   int isPTX;    /* PTX to JIT-compile, else a fatbin */
   int optLevel; /* the JIT's */
   CUmodule module;
-  Kernel *kernels;
-  size_t count, capacity;
-  size_t hint; /* runs launch kernels in the same order */
+  QuillTable kernels; /* of Kernel, in the order runs launch them */
 } KernelModule;
 
 static int load(KernelModule *kernels) {
@@ -57,9 +56,15 @@ static int load(KernelModule *kernels) {
   return 1;
 }
 
+/* Kernel names are the generated code's constants: compared by address. */
+static int isKernelNamed(const void *element, const void *name) {
+  return ((const Kernel *)element)->name == name;
+}
+
 static KernelModule *createModule(const void *image, int isPTX, int optLevel) {
   KernelModule *kernels = calloc(1, sizeof(KernelModule));
   if (kernels) {
+    kernels->kernels.elementSize = sizeof(Kernel);
     kernels->image = image;
     kernels->isPTX = isPTX;
     kernels->optLevel = optLevel;
@@ -86,7 +91,7 @@ void mgpuModuleUnload(void *module) {
     device->driver.ctxSetCurrent(device->context);
     device->driver.moduleUnload(kernels->module);
   }
-  free(kernels->kernels);
+  quill_table_clear(&kernels->kernels);
   free(kernels);
 }
 
@@ -98,37 +103,28 @@ void *mgpuModuleGetFunction(void *module, void *name) {
     quill_cuda_fail("out of host memory for the GPU module");
     return NULL;
   }
-  for (size_t i = 0; i < kernels->count; ++i) {
-    size_t index = (kernels->hint + i) % kernels->count;
-    if (kernels->kernels[index].name == name) {
-      kernels->hint = index + 1;
-      return &kernels->kernels[index];
-    }
-  }
+  long index = quill_table_find(&kernels->kernels, isKernelNamed, name);
+  if (index >= 0)
+    return quill_table_at(&kernels->kernels, (size_t)index);
   if (!kernels->module && !load(kernels))
     return NULL;
   CUfunction function = NULL;
   CUresult result = quill_cuda_current_device()->driver.moduleGetFunction(
       &function, kernels->module, name);
   if (result != CUDA_SUCCESS) {
-    quill_cuda_fail("the model's PTX has no kernel %s: %s", (const char *)name,
+    quill_cuda_fail("the model's kernels have no %s: %s", (const char *)name,
                     quill_cuda_error_name(result));
     return NULL;
   }
-  if (kernels->count == kernels->capacity) {
-    size_t capacity = kernels->capacity ? 2 * kernels->capacity : 64;
-    Kernel *grown = realloc(kernels->kernels, capacity * sizeof(Kernel));
-    if (!grown) {
-      quill_cuda_fail("out of host memory for the GPU kernel table");
-      return NULL;
-    }
-    kernels->kernels = grown;
-    kernels->capacity = capacity;
-  }
   /* The entry may move when the table grows, but the launch that uses it
    * comes before the next lookup. */
-  kernels->kernels[kernels->count] = (Kernel){name, function};
-  return &kernels->kernels[kernels->count++];
+  Kernel *kernel = quill_table_append(&kernels->kernels);
+  if (!kernel) {
+    quill_cuda_fail("out of host memory for the GPU kernel table");
+    return NULL;
+  }
+  *kernel = (Kernel){name, function};
+  return kernel;
 }
 
 void *mgpuStreamCreate(void) {

@@ -1,18 +1,16 @@
 /*===- Memory.c - GPU memory for a model's tensors and constants ---------===*\
 |*                                                                            *|
-|* cuMemAlloc is slow and cuMemFree synchronizes the device, while a model   *|
-|* allocates the same sizes on every run: every block ever allocated stays   *|
-|* in a pool and a freed one is handed out again for the same size (kernels  *|
-|* run in order on one stream, so a block reused later in a run is written   *|
-|* only after the earlier kernels are done with it). Constants are uploaded  *|
-|* on first use and kept while the library is loaded. Both tables are        *|
-|* searched from where the last search ended: runs repeat the same order.    *|
+|* cuMemAlloc is slow and cuMemFree synchronizes the device, while a model    *|
+|* allocates the same sizes on every run: every block ever allocated stays    *|
+|* in a pool and a freed one is handed out again for the same size (kernels   *|
+|* run in order on one stream, so a block reused later in a run is written    *|
+|* only after the earlier kernels are done with it). Constants are uploaded   *|
+|* on first use and kept while the library is loaded (Table.h).               *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
 #include "CudaRuntime.h"
-
-#include <stdlib.h>
+#include "Table.h"
 
 typedef struct Block {
   CUdeviceptr pointer;
@@ -25,46 +23,11 @@ typedef struct Constant {
   CUdeviceptr device;
 } Constant;
 
-/* A growable array of `Element`s with a search hint. */
-typedef struct Table {
-  void *elements;
-  size_t count, capacity, hint;
-} Table;
-
-static Table blocks, constants;
+static QuillTable blocks = {.elementSize = sizeof(Block)};
+static QuillTable constants = {.elementSize = sizeof(Constant)};
 
 static QuillCudaDriver *driver(void) {
   return &quill_cuda_current_device()->driver;
-}
-
-/* The index of the first element from the hint on that `matches`, or -1. */
-static long find(Table *table, size_t elementSize,
-                 int (*matches)(const void *element, const void *key),
-                 const void *key) {
-  for (size_t i = 0; i < table->count; ++i) {
-    size_t index = (table->hint + i) % table->count;
-    if (matches((const char *)table->elements + index * elementSize, key)) {
-      table->hint = index + 1;
-      return (long)index;
-    }
-  }
-  return -1;
-}
-
-/* Appends a zeroed element; NULL when out of host memory. */
-static void *append(Table *table, size_t elementSize) {
-  if (table->count == table->capacity) {
-    size_t capacity = table->capacity ? 2 * table->capacity : 64;
-    void *grown = realloc(table->elements, capacity * elementSize);
-    if (!grown)
-      return NULL;
-    table->elements = grown;
-    table->capacity = capacity;
-  }
-  char *element = (char *)table->elements + table->count++ * elementSize;
-  for (size_t i = 0; i < elementSize; ++i)
-    element[i] = 0;
-  return element;
 }
 
 static int isFreeBlockOfSize(const void *element, const void *key) {
@@ -80,24 +43,29 @@ static int isConstantAt(const void *element, const void *key) {
   return ((const Constant *)element)->host == key;
 }
 
+/* cuMemAlloc of `bytes`; a zero-element tensor still gets a valid
+ * address. */
+static CUresult allocate(CUdeviceptr *pointer, int64_t bytes) {
+  return driver()->memAlloc(pointer, bytes > 0 ? (size_t)bytes : 1);
+}
+
 void *quill_cuda_alloc(int64_t bytes) {
   if (quill_cuda_failed())
     return NULL;
-  long index = find(&blocks, sizeof(Block), isFreeBlockOfSize, &bytes);
+  long index = quill_table_find(&blocks, isFreeBlockOfSize, &bytes);
   if (index >= 0) {
-    Block *block = (Block *)blocks.elements + index;
+    Block *block = quill_table_at(&blocks, (size_t)index);
     block->inUse = 1;
     return (void *)(uintptr_t)block->pointer;
   }
   CUdeviceptr pointer = 0;
-  /* A zero-element tensor still gets a valid address. */
-  CUresult result = driver()->memAlloc(&pointer, bytes > 0 ? (size_t)bytes : 1);
+  CUresult result = allocate(&pointer, bytes);
   if (result != CUDA_SUCCESS) {
     quill_cuda_fail("allocating %lld bytes of GPU memory failed: %s",
                     (long long)bytes, quill_cuda_error_name(result));
     return NULL;
   }
-  Block *block = append(&blocks, sizeof(Block));
+  Block *block = quill_table_append(&blocks);
   if (!block) {
     driver()->memFree(pointer);
     quill_cuda_fail("out of host memory for the GPU block table");
@@ -111,19 +79,21 @@ void quill_cuda_free(void *pointer) {
   if (!pointer)
     return;
   CUdeviceptr key = (CUdeviceptr)(uintptr_t)pointer;
-  long index = find(&blocks, sizeof(Block), isBlockAt, &key);
+  long index = quill_table_find(&blocks, isBlockAt, &key);
   if (index >= 0)
-    ((Block *)blocks.elements)[index].inUse = 0;
+    ((Block *)quill_table_at(&blocks, (size_t)index))->inUse = 0;
 }
 
 void *quill_cuda_constant(const void *host, int64_t bytes) {
   if (quill_cuda_failed())
     return NULL;
-  long index = find(&constants, sizeof(Constant), isConstantAt, host);
+  long index = quill_table_find(&constants, isConstantAt, host);
   if (index >= 0)
-    return (void *)(uintptr_t)((Constant *)constants.elements)[index].device;
+    return (void *)(uintptr_t)((Constant *)quill_table_at(&constants,
+                                                          (size_t)index))
+        ->device;
   CUdeviceptr device = 0;
-  CUresult result = driver()->memAlloc(&device, bytes > 0 ? (size_t)bytes : 1);
+  CUresult result = allocate(&device, bytes);
   if (result == CUDA_SUCCESS && bytes > 0)
     result = driver()->memcpyHtoD(device, host, (size_t)bytes);
   if (result != CUDA_SUCCESS) {
@@ -131,7 +101,7 @@ void *quill_cuda_constant(const void *host, int64_t bytes) {
                     (long long)bytes, quill_cuda_error_name(result));
     return NULL;
   }
-  Constant *constant = append(&constants, sizeof(Constant));
+  Constant *constant = quill_table_append(&constants);
   if (!constant) {
     driver()->memFree(device);
     quill_cuda_fail("out of host memory for the GPU constant table");
@@ -155,11 +125,9 @@ void quill_cuda_copy(void *destination, const void *source, int64_t bytes) {
 
 void quill_cuda_release_memory(void) {
   for (size_t i = 0; i < blocks.count; ++i)
-    driver()->memFree(((Block *)blocks.elements)[i].pointer);
+    driver()->memFree(((Block *)quill_table_at(&blocks, i))->pointer);
   for (size_t i = 0; i < constants.count; ++i)
-    driver()->memFree(((Constant *)constants.elements)[i].device);
-  free(blocks.elements);
-  free(constants.elements);
-  blocks = (Table){0};
-  constants = (Table){0};
+    driver()->memFree(((Constant *)quill_table_at(&constants, i))->device);
+  quill_table_clear(&blocks);
+  quill_table_clear(&constants);
 }
