@@ -44,6 +44,9 @@ def FuseElementwisePass : Pass<"quill-fuse-elementwise", "func::FuncOp"> {
     producer read broadcast (a per-row reciprocal or square root) stays a
     loop of its own, and so does a table lookup (a gather keeps LLVM from
     vectorizing the loop it is in, and with it the fused arithmetic).
+    A `tensor.expand_shape` between two such generics (a matmul's 2-d
+    epilogue feeding the 3-d rest of a layer) is moved past the consumer,
+    whose loops collapse to the producer's, so that the two still fuse.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }

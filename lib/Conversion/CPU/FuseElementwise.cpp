@@ -46,6 +46,15 @@ struct FuseElementwisePass
     : quill::impl::FuseElementwisePassBase<FuseElementwisePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
+    // The expand_shape's source becomes the consumer's operand, and the
+    // expand_shape moves to the consumer's result.
+    linalg::populateFoldReshapeOpsByCollapsingPatterns(
+        patterns, [](OpOperand *operand) {
+          auto expand = operand->get().getDefiningOp<tensor::ExpandShapeOp>();
+          return expand && isElementwiseGeneric(operand->getOwner()) &&
+                 isElementwiseGeneric(expand.getSrc().getDefiningOp()) &&
+                 expand->hasOneUse();
+        });
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [](OpOperand *operand) {
           Operation *producer = operand->get().getDefiningOp();

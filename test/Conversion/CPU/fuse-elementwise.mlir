@@ -100,3 +100,31 @@ func.func @table_lookup_stays_apart(%x: tensor<4x8xi8>, %table: tensor<256xi8>) 
   } -> tensor<4x8xi8>
   return %1 : tensor<4x8xi8>
 }
+
+// A matmul epilogue's zero-point correction (2-d) and the layer's
+// dequantization (3-d, through an expand_shape) fuse: the consumer's loops
+// collapse to 2-d and the expand_shape moves to the fused result.
+// CHECK-LABEL: func.func @fuse_through_expand_shape
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK: arith.subi
+// CHECK: arith.sitofp
+// CHECK: } -> tensor<4x8xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x4x8xf32>
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @fuse_through_expand_shape(%acc: tensor<4x8xi32>, %zp: tensor<8xi32>) -> tensor<1x4x8xf32> {
+  %e = tensor.empty() : tensor<4x8xi32>
+  %0 = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%acc, %zp : tensor<4x8xi32>, tensor<8xi32>) outs(%e : tensor<4x8xi32>) {
+  ^bb0(%a: i32, %z: i32, %o: i32):
+    %d = arith.subi %a, %z : i32
+    linalg.yield %d : i32
+  } -> tensor<4x8xi32>
+  %1 = tensor.expand_shape %0 [[0, 1], [2]] output_shape [1, 4, 8] : tensor<4x8xi32> into tensor<1x4x8xi32>
+  %e3 = tensor.empty() : tensor<1x4x8xf32>
+  %2 = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%1 : tensor<1x4x8xi32>) outs(%e3 : tensor<1x4x8xf32>) {
+  ^bb0(%a: i32, %o: f32):
+    %f = arith.sitofp %a : i32 to f32
+    linalg.yield %f : f32
+  } -> tensor<1x4x8xf32>
+  return %2 : tensor<1x4x8xf32>
+}
