@@ -77,6 +77,16 @@ def LinalgToMicrokernelsPass : Pass<"quill-linalg-to-microkernels", "ModuleOp"> 
     time into the kernel's layout (`quill/Runtime/IgemmLayout.h`): two new
     globals, its panels and their corrections, and a call of
     `quill_igemm_s8_packed`, which skips packing B at run time.
+    When such a product's zero-filled int32 accumulator is read only by a
+    requantization (an elementwise generic computing
+    `clamp(((acc + offset) * multiplier + rounding) >> shift + zp) ^ flip`
+    to i8, offset, multiplier, rounding and shift per column, as the dyadic
+    requantization lowers) and then dies, the fill, the matmul and the
+    generic become one call of `quill_igemm_s8_packed_requantize`: the
+    kernel requantizes its sums while they are in registers and the int32
+    product is never stored. A 1-d generic computes the per-column vectors
+    from the epilogue's own body; an epilogue writing the transpose writes
+    through a transposed view.
     Matmuls with fewer than `min-flops` multiply-adds stay in linalg.
   }];
   let options = [

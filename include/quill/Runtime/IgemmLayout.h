@@ -24,6 +24,9 @@
  * travels with its correction: correction[j] = -128 * sum_k B[k][j]. */
 enum { QuillIgemmPanelColumns = 32, QuillIgemmGroupDepth = 4 };
 
+/* The tallest register tile of any code path (AVX-512 VNNI's rows). */
+enum { QuillIgemmMaxTileRows = 14 };
+
 /* Groups of 4 k that cover `depth`. */
 static inline int64_t quillIgemmGroups(int64_t depth) {
   return (depth + QuillIgemmGroupDepth - 1) / QuillIgemmGroupDepth;
@@ -94,6 +97,14 @@ static inline void quillIgemmPackB(const int8_t *b, int64_t rowStride,
                         panelCorrection);
     memcpy(correction + col0, panelCorrection, (size_t)width * sizeof(int32_t));
   }
+}
+
+/* Bytes of quill_igemm_s8_packed_requantize's workspace for an A of
+ * rows x depth: A packed whole, in tiles of up to QuillIgemmMaxTileRows
+ * rows of 4-byte groups. */
+static inline int64_t quillIgemmRequantizeWorkspaceBytes(int64_t rows,
+                                                         int64_t depth) {
+  return (rows + QuillIgemmMaxTileRows - 1) * quillIgemmGroups(depth) * 4;
 }
 
 #endif /* QUILL_RUNTIME_IGEMMLAYOUT_H */

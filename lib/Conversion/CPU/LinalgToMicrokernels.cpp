@@ -8,9 +8,14 @@
 // memrefs, so transposed operands need no copy: the kernels' packing reads
 // any strides. A constant int8 B (weights) is packed here, at compile time,
 // into the layout the int8 kernel reads (quill/Runtime/IgemmLayout.h), so
-// that the model does not repack its weights on every call.
+// that the model does not repack its weights on every call. When such a
+// product's only reader is a requantization (RequantizationEpilogue.h), the
+// kernel applies it to its sums in registers and writes int8 directly
+// (quill_igemm_s8_packed_requantize).
 //
 //===----------------------------------------------------------------------===//
+
+#include "RequantizationEpilogue.h"
 
 #include "quill/Conversion/Passes.h"
 #include "quill/Runtime/IgemmLayout.h"
@@ -138,14 +143,18 @@ static memref::GlobalOp getOrCreateConstantGlobal(ModuleOp module,
       values, /*constant=*/true, b.getI64IntegerAttr(64));
 }
 
-/// Emits `C += A * B` for a constant int8 B (the global `weights` reads,
-/// [K, N], or [N, K] when transposed): B is packed here, at compile time,
-/// into two new globals, its panels and their corrections.
-static void emitPackedIgemmCall(OpBuilder &b, Location loc, ModuleOp module,
-                                Value lhs, bool transposeLhs,
-                                memref::GetGlobalOp weights,
-                                ArrayRef<int8_t> bytes, bool transposeRhs,
-                                Value out) {
+/// A constant int8 B packed for the int8 kernel: its panels and their
+/// corrections, as 1-d memrefs.
+struct PackedWeights {
+  Value panels;
+  Value corrections;
+};
+
+/// Packs the constant int8 B that `weights` reads ([K, N], or [N, K] when
+/// transposed) here, at compile time, into two new globals.
+static PackedWeights packWeights(OpBuilder &b, Location loc, ModuleOp module,
+                                 memref::GetGlobalOp weights,
+                                 ArrayRef<int8_t> bytes, bool transposeRhs) {
   auto weightType = cast<MemRefType>(weights.getType());
   int64_t depth = weightType.getDimSize(transposeRhs ? 1 : 0);
   int64_t columns = weightType.getDimSize(transposeRhs ? 0 : 1);
@@ -175,18 +184,175 @@ static void emitPackedIgemmCall(OpBuilder &b, Location loc, ModuleOp module,
                                       global.getType().getElementType());
     return memref::CastOp::create(b, loc, vectorType, whole);
   };
+  return {readGlobal(packedGlobal), readGlobal(correctionGlobal)};
+}
+
+/// Emits `C += A * B` for B packed at compile time.
+static void emitPackedIgemmCall(OpBuilder &b, Location loc, ModuleOp module,
+                                Value lhs, bool transposeLhs,
+                                PackedWeights weights, Value out) {
   if (transposeLhs)
     lhs = transposeMatrix(b, loc, lhs);
-  Value packedB = readGlobal(packedGlobal);
-  Value corrections = readGlobal(correctionGlobal);
-  func::FuncOp callee = getOrDeclare(module, "quill_igemm_s8_packed",
-                                     {getStridedMatrixType(b.getI8Type()),
-                                      packedB.getType(), corrections.getType(),
-                                      getStridedMatrixType(b.getI32Type())});
+  func::FuncOp callee = getOrDeclare(
+      module, "quill_igemm_s8_packed",
+      {getStridedMatrixType(b.getI8Type()), weights.panels.getType(),
+       weights.corrections.getType(), getStridedMatrixType(b.getI32Type())});
   func::CallOp::create(b, loc, callee,
-                       ValueRange{castToStridedMatrix(b, loc, lhs), packedB,
-                                  corrections,
+                       ValueRange{castToStridedMatrix(b, loc, lhs),
+                                  weights.panels, weights.corrections,
                                   castToStridedMatrix(b, loc, out)});
+}
+
+/// Emits `Out = requantize(A * B)` for an M x K A and B packed at compile
+/// time, with the epilogue's per-column vectors and the kernel's workspace
+/// allocated just before (and freed after).
+static void emitRequantizingIgemmCall(OpBuilder &b, Location loc,
+                                      ModuleOp module, Value lhs,
+                                      bool transposeLhs, PackedWeights weights,
+                                      const RequantizationEpilogue &epilogue,
+                                      int64_t rows, int64_t depth,
+                                      int64_t columns) {
+  if (transposeLhs)
+    lhs = transposeMatrix(b, loc, lhs);
+  linalg::GenericOp generic = epilogue.generic;
+  Value out = generic.getDpsInits()[0];
+  // The kernel writes Out as the accumulator's layout: a transposed
+  // epilogue writes through a transposed view.
+  if (epilogue.transposed)
+    out = transposeMatrix(b, loc, out);
+  SmallVector<Value> arguments = {castToStridedMatrix(b, loc, lhs),
+                                  weights.panels, weights.corrections};
+  SmallVector<Value, 4> vectors =
+      materializeColumnVectors(b, epilogue, columns);
+  for (Value vector : vectors) {
+    auto type = cast<MemRefType>(vector.getType());
+    arguments.push_back(memref::CastOp::create(
+        b, loc, MemRefType::get({ShapedType::kDynamic}, type.getElementType()),
+        vector));
+  }
+  for (int64_t scalar :
+       {epilogue.zeroPoint, epilogue.lo, epilogue.hi, epilogue.flip})
+    arguments.push_back(
+        arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(scalar)));
+  Value workspace = memref::AllocOp::create(
+      b, loc,
+      MemRefType::get({quillIgemmRequantizeWorkspaceBytes(rows, depth)},
+                      b.getI8Type()),
+      b.getI64IntegerAttr(64));
+  arguments.push_back(memref::CastOp::create(
+      b, loc, MemRefType::get({ShapedType::kDynamic}, b.getI8Type()),
+      workspace));
+  arguments.push_back(castToStridedMatrix(b, loc, out));
+  func::CallOp::create(b, loc,
+                       getOrDeclare(module, "quill_igemm_s8_packed_requantize",
+                                    ValueRange(arguments).getTypes()),
+                       arguments);
+  vectors.push_back(workspace);
+  for (Value buffer : vectors)
+    memref::DeallocOp::create(b, loc, buffer);
+}
+
+/// A linalg.matmul the kernels can compute.
+struct GemmMatch {
+  Microkernel kernel;
+  Value lhs;
+  bool transposeLhs;
+  Value rhs;
+  bool transposeRhs;
+  Value out;
+  /// B's bytes, when it is a constant the compiler may pack.
+  std::optional<SmallVector<int8_t>> constantBytes;
+};
+
+/// `op` on buffers, plain or with transposed operand maps, with at least
+/// `minFlops` multiply-adds.
+static std::optional<GemmMatch> matchGemm(linalg::MatmulOp op, int64_t minFlops,
+                                          bool packConstants) {
+  if (!op.hasPureBufferSemantics())
+    return std::nullopt;
+  Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1];
+  Value out = op.getDpsInits()[0];
+  std::optional<Microkernel> kernel = selectMicrokernel(
+      lhs, rhs, out, 2, op.getCast() == linalg::TypeFn::cast_signed);
+  if (!kernel)
+    return std::nullopt;
+  MLIRContext *context = op.getContext();
+  AffineExpr m, n, k;
+  bindDims(context, m, n, k);
+  auto map = [&](AffineExpr first, AffineExpr second) {
+    return AffineMap::get(3, 0, {first, second}, context);
+  };
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps[2] != map(m, n))
+    return std::nullopt;
+  bool transposeLhs = maps[0] == map(k, m);
+  bool transposeRhs = maps[1] == map(n, k);
+  if ((!transposeLhs && maps[0] != map(m, k)) ||
+      (!transposeRhs && maps[1] != map(k, n)))
+    return std::nullopt;
+  auto outType = cast<MemRefType>(out.getType());
+  int64_t depth =
+      cast<MemRefType>(lhs.getType()).getDimSize(transposeLhs ? 0 : 1);
+  if (outType.getNumElements() * depth < minFlops)
+    return std::nullopt;
+  GemmMatch match{*kernel, lhs, transposeLhs, rhs, transposeRhs, out, {}};
+  if (packConstants && kernel->operandType.isInteger(8))
+    match.constantBytes = getConstantBytes(op, rhs);
+  return match;
+}
+
+/// The op of `block` that is or contains `op`.
+static Operation *getAncestorIn(Block *block, Operation *op) {
+  return block->findAncestorOpInBlock(*op);
+}
+
+/// The requantization that is the only reader of `matmul`'s accumulator,
+/// when the matmul and its zero fill can become one kernel call writing
+/// the epilogue's output instead. The accumulator must be a buffer of this
+/// block used whole (no views) by the fill, the matmul, the epilogue and
+/// afterwards only by deallocation or a new fill; nothing between the
+/// matmul and the epilogue may touch memory.
+static std::optional<RequantizationEpilogue>
+findFusableEpilogue(linalg::MatmulOp matmul, linalg::FillOp &fill) {
+  Value accumulator = matmul.getDpsInits()[0];
+  Block *block = matmul->getBlock();
+  auto alloc = accumulator.getDefiningOp<memref::AllocOp>();
+  if (!alloc || alloc->getBlock() != block)
+    return std::nullopt;
+  SmallVector<Operation *> users;
+  for (Operation *user : accumulator.getUsers()) {
+    Operation *ancestor = getAncestorIn(block, user);
+    if (!ancestor || !isa<linalg::LinalgOp, memref::DeallocOp>(ancestor) ||
+        ancestor != user)
+      return std::nullopt;
+    if (!llvm::is_contained(users, user))
+      users.push_back(user);
+  }
+  llvm::sort(users,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  auto position = llvm::find(users, matmul.getOperation()) - users.begin();
+  if (position == 0 || position + 1 >= (int64_t)users.size())
+    return std::nullopt;
+
+  fill = dyn_cast<linalg::FillOp>(users[position - 1]);
+  if (!fill || fill.getDpsInits()[0] != accumulator ||
+      !matchPattern(fill.getDpsInputs()[0], m_Zero()))
+    return std::nullopt;
+  auto generic = dyn_cast<linalg::GenericOp>(users[position + 1]);
+  if (!generic || llvm::is_contained(generic.getDpsInits(), accumulator))
+    return std::nullopt;
+  for (Operation *op = matmul->getNextNode(); op != generic;
+       op = op->getNextNode())
+    if (!isMemoryEffectFree(op) && !isa<memref::AllocOp>(op))
+      return std::nullopt;
+  if (position + 2 < (int64_t)users.size()) {
+    Operation *next = users[position + 2];
+    auto refill = dyn_cast<linalg::FillOp>(next);
+    if (!isa<memref::DeallocOp>(next) &&
+        !(refill && refill.getDpsInits()[0] == accumulator))
+      return std::nullopt;
+  }
+  return matchRequantizationEpilogue(generic, accumulator);
 }
 
 namespace {
@@ -199,50 +365,66 @@ struct MatmulToGemm : OpRewritePattern<linalg::MatmulOp> {
 
   LogicalResult matchAndRewrite(linalg::MatmulOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!op.hasPureBufferSemantics())
-      return failure();
-    Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1];
-    Value out = op.getDpsInits()[0];
-    std::optional<Microkernel> kernel = selectMicrokernel(
-        lhs, rhs, out, 2, op.getCast() == linalg::TypeFn::cast_signed);
-    if (!kernel)
-      return failure();
-    MLIRContext *context = getContext();
-    AffineExpr m, n, k;
-    bindDims(context, m, n, k);
-    auto map = [&](AffineExpr first, AffineExpr second) {
-      return AffineMap::get(3, 0, {first, second}, context);
-    };
-    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-    if (maps[2] != map(m, n))
-      return failure();
-    bool transposeLhs = maps[0] == map(k, m);
-    bool transposeRhs = maps[1] == map(n, k);
-    if ((!transposeLhs && maps[0] != map(m, k)) ||
-        (!transposeRhs && maps[1] != map(k, n)))
-      return failure();
-    auto outType = cast<MemRefType>(out.getType());
-    int64_t depth =
-        cast<MemRefType>(lhs.getType()).getDimSize(transposeLhs ? 0 : 1);
-    if (outType.getNumElements() * depth < minFlops)
+    std::optional<GemmMatch> gemm = matchGemm(op, minFlops, packConstants);
+    if (!gemm)
       return failure();
     ModuleOp module = op->getParentOfType<ModuleOp>();
-    std::optional<SmallVector<int8_t>> constantBytes;
-    if (packConstants && kernel->operandType.isInteger(8))
-      constantBytes = getConstantBytes(op, rhs);
-    if (constantBytes)
-      emitPackedIgemmCall(rewriter, op.getLoc(), module, lhs, transposeLhs,
-                          rhs.getDefiningOp<memref::GetGlobalOp>(),
-                          *constantBytes, transposeRhs, out);
-    else
-      emitGemmCall(rewriter, op.getLoc(), module, *kernel, lhs, transposeLhs,
-                   rhs, transposeRhs, out);
+    if (gemm->constantBytes) {
+      PackedWeights weights =
+          packWeights(rewriter, op.getLoc(), module,
+                      gemm->rhs.getDefiningOp<memref::GetGlobalOp>(),
+                      *gemm->constantBytes, gemm->transposeRhs);
+      emitPackedIgemmCall(rewriter, op.getLoc(), module, gemm->lhs,
+                          gemm->transposeLhs, weights, gemm->out);
+    } else {
+      emitGemmCall(rewriter, op.getLoc(), module, gemm->kernel, gemm->lhs,
+                   gemm->transposeLhs, gemm->rhs, gemm->transposeRhs,
+                   gemm->out);
+    }
     rewriter.eraseOp(op);
     return success();
   }
 
   int64_t minFlops;
   bool packConstants;
+};
+
+/// A zero fill, an int8 linalg.matmul with constant weights and the
+/// requantization that reads it: one call of the requantizing kernel.
+struct RequantizingMatmulToGemm : OpRewritePattern<linalg::MatmulOp> {
+  RequantizingMatmulToGemm(MLIRContext *context, int64_t minFlops)
+      : OpRewritePattern(context), minFlops(minFlops) {}
+
+  LogicalResult matchAndRewrite(linalg::MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<GemmMatch> gemm =
+        matchGemm(op, minFlops, /*packConstants=*/true);
+    if (!gemm || !gemm->constantBytes)
+      return failure();
+    linalg::FillOp fill;
+    std::optional<RequantizationEpilogue> epilogue =
+        findFusableEpilogue(op, fill);
+    if (!epilogue)
+      return failure();
+    ModuleOp module = op->getParentOfType<ModuleOp>();
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(epilogue->generic);
+    PackedWeights weights = packWeights(
+        rewriter, loc, module, gemm->rhs.getDefiningOp<memref::GetGlobalOp>(),
+        *gemm->constantBytes, gemm->transposeRhs);
+    auto outType = cast<MemRefType>(gemm->out.getType());
+    int64_t depth = cast<MemRefType>(gemm->lhs.getType())
+                        .getDimSize(gemm->transposeLhs ? 0 : 1);
+    emitRequantizingIgemmCall(
+        rewriter, loc, module, gemm->lhs, gemm->transposeLhs, weights,
+        *epilogue, outType.getDimSize(0), depth, outType.getDimSize(1));
+    rewriter.eraseOp(epilogue->generic);
+    rewriter.eraseOp(op);
+    rewriter.eraseOp(fill);
+    return success();
+  }
+
+  int64_t minFlops;
 };
 
 /// linalg.batch_matmul: one kernel call per matrix of the batch.
@@ -305,6 +487,14 @@ struct LinalgToMicrokernelsPass
   using Base::Base;
 
   void runOnOperation() override {
+    // Fusions first: a plain call's cast of a shared accumulator buffer
+    // would hide which ops read it from the fusion's check.
+    if (packConstantWeights) {
+      RewritePatternSet fusions(&getContext());
+      fusions.add<RequantizingMatmulToGemm>(&getContext(), minFlops);
+      if (failed(applyPatternsGreedily(getOperation(), std::move(fusions))))
+        return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
     patterns.add<MatmulToGemm>(&getContext(), minFlops, packConstantWeights);
     patterns.add<BatchMatmulToGemm>(&getContext(), minFlops);

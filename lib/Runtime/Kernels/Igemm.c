@@ -26,7 +26,12 @@
  *
  * Register tiles: VNNI 14 x 32 (28 zmm accumulators), AVX2 3 x 32 (two
  * halves of 12 ymm), portable C 4 x 32. Every tile height has its own
- * unrolled copy. */
+ * unrolled copy.
+ *
+ * quill_igemm_s8_packed_requantize ends each tile with the model's
+ * requantization instead of adding into C: A is packed whole first (into
+ * the caller's workspace), each tile spans the whole depth so that its
+ * sums are final, and the int8 result is all that is stored. */
 
 #include "Igemm.h"
 
@@ -55,7 +60,7 @@ enum { MinPackedWork = 4096 };
 
 /* The tallest register tile (VNNI's): a packed tile of A, at most
  * DepthBlock / GroupDepth x MaxTileRows words, lives on the stack. */
-enum { MaxTileRows = 14 };
+enum { MaxTileRows = QuillIgemmMaxTileRows };
 
 typedef struct {
   const int8_t *data;
@@ -69,13 +74,35 @@ typedef struct {
   int64_t colStride;
 } WordView;
 
+typedef struct {
+  int8_t *data;
+  int64_t rowStride;
+  int64_t colStride;
+} ByteOutput;
+
+/* quill_igemm_s8_packed_requantize's epilogue (Igemm.h); the vectors are
+ * indexed by column of the whole product. */
+typedef struct {
+  const int32_t *offset;
+  const int64_t *multiplier;
+  const int64_t *rounding;
+  const int64_t *shift;
+  int64_t zeroPoint;
+  int64_t lo;
+  int64_t hi;
+  uint8_t flip;
+} Requantization;
+
 static int8_t byteAt(ByteView view, int64_t row, int64_t col) {
   return view.data[row * view.rowStride + col * view.colStride];
 }
 
 /* One register tile: C[0:rows, 0:cols] += A B + correction, A packed as
  * `groups` x tileRows words of 4 bytes a + 128, B as one panel of `groups`
- * groups. No correction (NULL) for all but the first block of depth. */
+ * groups. No correction (NULL) for all but the first block of depth.
+ * With a requantization the tile spans the whole depth, and its sums plus
+ * the correction are requantized into `out` instead (`c` is unused);
+ * `column` is the tile's first column in the whole product. */
 typedef struct {
   int64_t groups;
   const uint32_t *a;
@@ -84,13 +111,20 @@ typedef struct {
   WordView c;
   int rows;
   int cols;
+  const Requantization *requantization;
+  int64_t column;
+  ByteOutput out;
 } TileTask;
 
 typedef void TileKernel(const TileTask *task);
 
+/* A code path: its tile height and kernels, one for tasks with a
+ * requantization (a separate copy where sharing one would cost registers
+ * in the inner loop). */
 typedef struct {
   int tileRows;
   TileKernel *kernel;
+  TileKernel *requantizingKernel;
 } KernelConfig;
 
 /* C += tile (row-major, `tileStride` words per row) + correction. */
@@ -101,6 +135,48 @@ static inline void accumulateTile(const int32_t *tile, int tileStride,
     for (int j = 0; j < cols; ++j)
       c.data[i * c.rowStride + j * c.colStride] +=
           tile[i * tileStride + j] + (correction ? correction[j] : 0);
+}
+
+static int64_t shiftRightArithmetic(int64_t value, int64_t shift) {
+  /* vpsravq's rule for every count: past 63 only the sign remains. */
+  if ((uint64_t)shift > 63)
+    return value < 0 ? -1 : 0;
+  return value >> shift;
+}
+
+/* One sum of column `column` requantized (Igemm.h), wrapping as the
+ * compiler's integer arithmetic does. */
+static int8_t requantizeSum(const Requantization *r, int64_t column,
+                            int32_t sum) {
+  int32_t shifted = (int32_t)((uint32_t)sum + (uint32_t)r->offset[column]);
+  int64_t scaled =
+      (int64_t)((uint64_t)(int64_t)shifted * (uint64_t)r->multiplier[column] +
+                (uint64_t)r->rounding[column]);
+  int64_t value =
+      (int64_t)((uint64_t)shiftRightArithmetic(scaled, r->shift[column]) +
+                (uint64_t)r->zeroPoint);
+  value = value < r->lo ? r->lo : value;
+  value = value > r->hi ? r->hi : value;
+  return (int8_t)((uint8_t)value ^ r->flip);
+}
+
+/* The end of a tile whose sums are in memory (row-major, `tileStride`
+ * words per row): into C, or requantized into Out. */
+static inline void finishTile(const int32_t *tile, int tileStride,
+                              const TileTask *task, int rows) {
+  const Requantization *r = task->requantization;
+  if (!r) {
+    accumulateTile(tile, tileStride, task->correction, task->c, rows,
+                   task->cols);
+    return;
+  }
+  ByteOutput out = task->out;
+  for (int i = 0; i < rows; ++i)
+    for (int j = 0; j < task->cols; ++j)
+      out.data[i * out.rowStride + j * out.colStride] =
+          requantizeSum(r, task->column + j,
+                        (int32_t)((uint32_t)tile[i * tileStride + j] +
+                                  (uint32_t)task->correction[j]));
 }
 
 /* Packs rows x depth of A as `groups` x tileRows words of a + 128. */
@@ -149,11 +225,11 @@ static void portableKernel(const TileTask *task) {
     }
     b += GroupDepth * PanelColumns;
   }
-  accumulateTile(&acc[0][0], PanelColumns, task->correction, task->c,
-                 task->rows, task->cols);
+  finishTile(&acc[0][0], PanelColumns, task, task->rows);
 }
 
-static const KernelConfig portableConfig = {PortableTileRows, portableKernel};
+static const KernelConfig portableConfig = {PortableTileRows, portableKernel,
+                                            portableKernel};
 
 #ifdef QUILL_IGEMM_X86
 
@@ -207,8 +283,7 @@ avx2Tile(int rows, const TileTask *task) {
               lanes[2 * c] + lanes[2 * c + 1];
       }
   }
-  accumulateTile(&tile[0][0], PanelColumns, task->correction, task->c, rows,
-                 task->cols);
+  finishTile(&tile[0][0], PanelColumns, task, rows);
 }
 
 #define AVX2_TILE(rows)                                                        \
@@ -227,20 +302,81 @@ static void avx2Kernel(const TileTask *task) {
   avx2Tiles[task->rows - 1](task);
 }
 
-static const KernelConfig avx2Config = {Avx2TileRows, avx2Kernel};
+static const KernelConfig avx2Config = {Avx2TileRows, avx2Kernel, avx2Kernel};
 
 /*===----------------------------------------------------------------------===*
  * AVX-512 VNNI: vpdpbusd on (a + 128) bytes and signed bytes of B
  *===----------------------------------------------------------------------===*/
 
 #define VNNI_TARGET                                                            \
-  __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+  __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")))
 
 enum { VnniTileRows = 14, VnniWidth = 16 };
 
+/* A requantization's vectors for 16 columns of a tile: the offset (with
+ * the correction) and, for each half of 8, multiplier, rounding and shift. */
+typedef struct {
+  __mmask16 mask;
+  __m512i offset;
+  __m512i multiplier[2];
+  __m512i rounding[2];
+  __m512i shift[2];
+} VnniRequantizeLanes;
+
+static inline __attribute__((always_inline)) VNNI_TARGET VnniRequantizeLanes
+vnniRequantizeLanes(const TileTask *task, int v) {
+  const Requantization *r = task->requantization;
+  int lanes = task->cols - v * VnniWidth;
+  VnniRequantizeLanes result;
+  result.mask = lanes >= VnniWidth ? 0xFFFF : (__mmask16)((1u << lanes) - 1);
+  int64_t column = task->column + v * VnniWidth;
+  result.offset = _mm512_add_epi32(
+      _mm512_maskz_loadu_epi32(result.mask, task->correction + v * VnniWidth),
+      _mm512_maskz_loadu_epi32(result.mask, r->offset + column));
+  for (int h = 0; h < 2; ++h) {
+    __mmask8 half = (__mmask8)(result.mask >> (8 * h));
+    int64_t first = column + 8 * h;
+    result.multiplier[h] =
+        _mm512_maskz_loadu_epi64(half, r->multiplier + first);
+    result.rounding[h] = _mm512_maskz_loadu_epi64(half, r->rounding + first);
+    result.shift[h] = _mm512_maskz_loadu_epi64(half, r->shift + first);
+  }
+  return result;
+}
+
+/* Eight sums (sign-extended to 64 bits) requantized to the low 8 bytes;
+ * the 64-bit multiply is why this path needs AVX-512 DQ. */
+static inline __attribute__((always_inline)) VNNI_TARGET __m128i
+vnniRequantize8(__m512i sums, __m512i multiplier, __m512i rounding,
+                __m512i shift, const Requantization *r) {
+  __m512i scaled =
+      _mm512_add_epi64(_mm512_mullo_epi64(sums, multiplier), rounding);
+  __m512i value = _mm512_add_epi64(_mm512_srav_epi64(scaled, shift),
+                                   _mm512_set1_epi64(r->zeroPoint));
+  value = _mm512_max_epi64(value, _mm512_set1_epi64(r->lo));
+  value = _mm512_min_epi64(value, _mm512_set1_epi64(r->hi));
+  return _mm512_cvtepi64_epi8(value);
+}
+
+/* One row's 16 sums requantized and stored (masked) at `out`. */
 static inline __attribute__((always_inline)) VNNI_TARGET void
-vnniTile(int rows, const TileTask *task) {
-  __m512i acc[VnniTileRows][2];
+vnniRequantizeRow(__m512i sums, const VnniRequantizeLanes *lanes,
+                  const Requantization *r, int8_t *out) {
+  sums = _mm512_add_epi32(sums, lanes->offset);
+  __m128i low = vnniRequantize8(
+      _mm512_cvtepi32_epi64(_mm512_castsi512_si256(sums)), lanes->multiplier[0],
+      lanes->rounding[0], lanes->shift[0], r);
+  __m128i high = vnniRequantize8(
+      _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(sums, 1)),
+      lanes->multiplier[1], lanes->rounding[1], lanes->shift[1], r);
+  _mm_mask_storeu_epi8(out, lanes->mask,
+                       _mm_xor_si128(_mm_unpacklo_epi64(low, high),
+                                     _mm_set1_epi8((char)r->flip)));
+}
+
+/* acc = the tile's sums, without corrections. */
+static inline __attribute__((always_inline)) VNNI_TARGET void
+vnniSums(int rows, const TileTask *task, __m512i acc[][2]) {
   for (int i = 0; i < rows; ++i)
     acc[i][0] = acc[i][1] = _mm512_setzero_si512();
   const int8_t *b = task->b;
@@ -256,15 +392,53 @@ vnniTile(int rows, const TileTask *task) {
     b += GroupDepth * PanelColumns;
     a += VnniTileRows;
   }
+}
+
+/* Stores `acc` as int32 sums through a tile in memory. */
+static inline __attribute__((always_inline)) VNNI_TARGET void
+vnniFinishThroughMemory(__m512i acc[][2], int rows, const TileTask *task) {
+  int32_t tile[VnniTileRows][PanelColumns];
+  for (int i = 0; i < rows; ++i) {
+    _mm512_storeu_si512(&tile[i][0], acc[i][0]);
+    _mm512_storeu_si512(&tile[i][VnniWidth], acc[i][1]);
+  }
+  finishTile(&tile[0][0], PanelColumns, task, rows);
+}
+
+/* The sums plus corrections requantized into Out. They pass through a
+ * tile in L1 first: a requantizing loop over rows indexing `acc` directly
+ * is too big to unroll, and would keep the accumulators in memory during
+ * the whole product. */
+static inline __attribute__((always_inline)) VNNI_TARGET void
+vnniRequantizingTile(int rows, const TileTask *task) {
+  __m512i acc[VnniTileRows][2];
+  vnniSums(rows, task, acc);
+  ByteOutput out = task->out;
+  if (out.colStride != 1) {
+    vnniFinishThroughMemory(acc, rows, task);
+    return;
+  }
+  int32_t tile[VnniTileRows][PanelColumns];
+  for (int i = 0; i < rows; ++i) {
+    _mm512_storeu_si512(&tile[i][0], acc[i][0]);
+    _mm512_storeu_si512(&tile[i][VnniWidth], acc[i][1]);
+  }
+  const Requantization *r = task->requantization;
+  for (int v = 0; v * VnniWidth < task->cols; ++v) {
+    VnniRequantizeLanes lanes = vnniRequantizeLanes(task, v);
+    for (int i = 0; i < rows; ++i)
+      vnniRequantizeRow(_mm512_loadu_si512(&tile[i][v * VnniWidth]), &lanes, r,
+                        out.data + i * out.rowStride + v * VnniWidth);
+  }
+}
+
+static inline __attribute__((always_inline)) VNNI_TARGET void
+vnniTile(int rows, const TileTask *task) {
+  __m512i acc[VnniTileRows][2];
+  vnniSums(rows, task, acc);
   WordView c = task->c;
   if (c.colStride != 1) {
-    int32_t tile[VnniTileRows][PanelColumns];
-    for (int i = 0; i < rows; ++i) {
-      _mm512_storeu_si512(&tile[i][0], acc[i][0]);
-      _mm512_storeu_si512(&tile[i][VnniWidth], acc[i][1]);
-    }
-    accumulateTile(&tile[0][0], PanelColumns, task->correction, c, rows,
-                   task->cols);
+    vnniFinishThroughMemory(acc, rows, task);
     return;
   }
   for (int v = 0; v < 2; ++v) {
@@ -272,9 +446,11 @@ vnniTile(int rows, const TileTask *task) {
     if (lanes <= 0)
       break;
     __mmask16 mask = lanes >= VnniWidth ? 0xFFFF : (1u << lanes) - 1;
+    /* Masked: a prepacked B's correction ends with its last column. */
     __m512i correction =
-        task->correction ? _mm512_loadu_si512(task->correction + v * VnniWidth)
-                         : _mm512_setzero_si512();
+        task->correction
+            ? _mm512_maskz_loadu_epi32(mask, task->correction + v * VnniWidth)
+            : _mm512_setzero_si512();
     for (int i = 0; i < rows; ++i) {
       int32_t *out = c.data + i * c.rowStride + v * VnniWidth;
       __m512i sum = _mm512_add_epi32(acc[i][v], correction);
@@ -288,6 +464,9 @@ vnniTile(int rows, const TileTask *task) {
 #define VNNI_TILE(rows)                                                        \
   static VNNI_TARGET void vnniTile##rows(const TileTask *task) {               \
     vnniTile(rows, task);                                                      \
+  }                                                                            \
+  static VNNI_TARGET void vnniRequantizingTile##rows(const TileTask *task) {   \
+    vnniRequantizingTile(rows, task);                                          \
   }
 IGEMM_ROWS_1_TO_14(VNNI_TILE)
 #undef VNNI_TILE
@@ -297,11 +476,21 @@ static TileKernel *const vnniTiles[VnniTileRows] = {
     IGEMM_ROWS_1_TO_14(VNNI_TILE_ENTRY)};
 #undef VNNI_TILE_ENTRY
 
+#define VNNI_REQUANTIZING_TILE_ENTRY(rows) vnniRequantizingTile##rows,
+static TileKernel *const vnniRequantizingTiles[VnniTileRows] = {
+    IGEMM_ROWS_1_TO_14(VNNI_REQUANTIZING_TILE_ENTRY)};
+#undef VNNI_REQUANTIZING_TILE_ENTRY
+
 static void vnniKernel(const TileTask *task) {
   vnniTiles[task->rows - 1](task);
 }
 
-static const KernelConfig vnniConfig = {VnniTileRows, vnniKernel};
+static void vnniRequantizingKernel(const TileTask *task) {
+  vnniRequantizingTiles[task->rows - 1](task);
+}
+
+static const KernelConfig vnniConfig = {VnniTileRows, vnniKernel,
+                                        vnniRequantizingKernel};
 
 #endif /* QUILL_IGEMM_X86 */
 
@@ -424,6 +613,51 @@ static void gemmPrepacked(const KernelConfig *config, int64_t m, int64_t n,
   }
 }
 
+/* Requantizing products keep the panels of one block of columns, each
+ * spanning the whole depth, within about this many bytes (half of L2). */
+enum { RequantizeBlockBytes = 512 * 1024 };
+
+/* Out = requantize(A B): all of A is packed first, in tiles spanning the
+ * whole depth, so that Out may overlap A and a register tile ends holding
+ * finished sums, which it requantizes. */
+static void gemmPrepackedRequantized(const KernelConfig *config, int64_t m,
+                                     int64_t n, int64_t k, ByteView a,
+                                     const int8_t *packedB,
+                                     const int32_t *correction,
+                                     const Requantization *r, ByteOutput out,
+                                     uint32_t *packedA) {
+  int tileRows = config->tileRows;
+  int64_t groups = quillIgemmGroups(k);
+  int64_t tileWords = groups * tileRows;
+  for (int64_t row0 = 0; row0 < m; row0 += tileRows)
+    packATile(offsetBytes(a, row0, 0), (int)minInt64(tileRows, m - row0), k,
+              tileRows, packedA + (row0 / tileRows) * tileWords);
+  int64_t panelBytes = quillIgemmPanelBytes(k);
+  int64_t blockPanels =
+      minInt64(ColumnBlock / PanelColumns,
+               RequantizeBlockBytes / maxInt64(panelBytes, 1));
+  int64_t blockColumns = maxInt64(blockPanels, 1) * PanelColumns;
+  for (int64_t col0 = 0; col0 < n; col0 += blockColumns) {
+    int64_t cols = minInt64(blockColumns, n - col0);
+    for (int64_t row0 = 0; row0 < m; row0 += tileRows)
+      for (int64_t col = col0; col < col0 + cols; col += PanelColumns) {
+        TileTask task = {
+            .groups = groups,
+            .a = packedA + (row0 / tileRows) * tileWords,
+            .b = packedB + (col / PanelColumns) * panelBytes,
+            .correction = correction + col,
+            .rows = (int)minInt64(tileRows, m - row0),
+            .cols = (int)minInt64(PanelColumns, col0 + cols - col),
+            .requantization = r,
+            .column = col,
+            .out = {out.data + row0 * out.rowStride + col * out.colStride,
+                    out.rowStride, out.colStride},
+        };
+        config->requantizingKernel(&task);
+      }
+  }
+}
+
 /*===----------------------------------------------------------------------===*
  * Instruction set selection
  *===----------------------------------------------------------------------===*/
@@ -440,6 +674,7 @@ static const KernelConfig *configFor(QuillIgemmIsa isa) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") &&
                    __builtin_cpu_supports("avx512bw") &&
+                   __builtin_cpu_supports("avx512dq") &&
                    __builtin_cpu_supports("avx512vl") &&
                    __builtin_cpu_supports("avx512vnni")
                ? &vnniConfig
@@ -507,4 +742,30 @@ void _mlir_ciface_quill_igemm_s8_packed(StridedMemRef2DI8 *A,
   WordView c = {C->aligned + C->offset, C->strides[0], C->strides[1]};
   gemmPrepacked(currentConfig(), m, n, k, a, packedB->aligned + packedB->offset,
                 correction->aligned + correction->offset, c);
+}
+
+void _mlir_ciface_quill_igemm_s8_packed_requantize(
+    StridedMemRef2DI8 *A, StridedMemRef1DI8 *packedB,
+    StridedMemRef1DI32 *correction, StridedMemRef1DI32 *offset,
+    StridedMemRef1DI64 *multiplier, StridedMemRef1DI64 *rounding,
+    StridedMemRef1DI64 *shift, int64_t zeroPoint, int64_t lo, int64_t hi,
+    int64_t flip, StridedMemRef1DI8 *workspace, StridedMemRef2DI8 *Out) {
+  int64_t m = Out->sizes[0], n = Out->sizes[1], k = A->sizes[1];
+  if (m == 0 || n == 0)
+    return;
+  Requantization r = {offset->aligned + offset->offset,
+                      multiplier->aligned + multiplier->offset,
+                      rounding->aligned + rounding->offset,
+                      shift->aligned + shift->offset,
+                      zeroPoint,
+                      lo,
+                      hi,
+                      (uint8_t)flip};
+  ByteView a = {A->aligned + A->offset, A->strides[0], A->strides[1]};
+  ByteOutput out = {Out->aligned + Out->offset, Out->strides[0],
+                    Out->strides[1]};
+  gemmPrepackedRequantized(
+      currentConfig(), m, n, k, a, packedB->aligned + packedB->offset,
+      correction->aligned + correction->offset, &r, out,
+      (uint32_t *)(void *)(workspace->aligned + workspace->offset));
 }

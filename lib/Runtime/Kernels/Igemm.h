@@ -23,6 +23,7 @@ QUILL_STRIDED_MEMREF_2D(StridedMemRef2DI8, int8_t)
 QUILL_STRIDED_MEMREF_2D(StridedMemRef2DI32, int32_t)
 QUILL_STRIDED_MEMREF_1D(StridedMemRef1DI8, int8_t)
 QUILL_STRIDED_MEMREF_1D(StridedMemRef1DI32, int32_t)
+QUILL_STRIDED_MEMREF_1D(StridedMemRef1DI64, int64_t)
 
 /* C += A * B, exactly, with A MxK and B KxN int8 and C MxN int32 (wrapping
  * on overflow, like linalg.matmul). Any strides for A and B; any layout whose
@@ -38,6 +39,27 @@ void _mlir_ciface_quill_igemm_s8_packed(StridedMemRef2DI8 *A,
                                         StridedMemRef1DI8 *packedB,
                                         StridedMemRef1DI32 *correction,
                                         StridedMemRef2DI32 *C);
+
+/* Out = requantize(A * B) as int8, B packed as for quill_igemm_s8_packed:
+ * each finished int32 sum s of column j is stored as
+ *   y = clamp(((s + offset[j]) * multiplier[j] + rounding[j]) >> shift[j]
+ *             + zeroPoint, lo, hi) ^ flip
+ * where s + offset[j] wraps in 32 bits, then everything is 64-bit two's
+ * complement (wrapping multiply, arithmetic shift; a shift outside [0, 63]
+ * gives the sign) and the result's low byte is stored, xored with `flip`.
+ * That is the compiler's dyadic requantization (zero-point corrections and
+ * bias folded into `offset`), applied in the kernel's epilogue while the
+ * sums are in registers: the int32 product is never stored. The four
+ * vectors are contiguous with one entry per column of Out. `workspace`
+ * (contiguous, 4-byte aligned, quillIgemmRequantizeWorkspaceBytes(M, K)
+ * bytes, quill/Runtime/IgemmLayout.h) receives all of A packed before Out
+ * is written, so Out may overlap A. */
+void _mlir_ciface_quill_igemm_s8_packed_requantize(
+    StridedMemRef2DI8 *A, StridedMemRef1DI8 *packedB,
+    StridedMemRef1DI32 *correction, StridedMemRef1DI32 *offset,
+    StridedMemRef1DI64 *multiplier, StridedMemRef1DI64 *rounding,
+    StridedMemRef1DI64 *shift, int64_t zeroPoint, int64_t lo, int64_t hi,
+    int64_t flip, StridedMemRef1DI8 *workspace, StridedMemRef2DI8 *Out);
 
 /* The code paths; the environment variable QUILL_IGEMM_ISA=scalar|avx2|vnni
  * picks one at the first call, otherwise the best the CPU has. */

@@ -45,6 +45,7 @@ static inline int64_t ceilDiv(int64_t value, int64_t divisor) {
 }
 
 static inline int64_t minInt64(int64_t a, int64_t b) { return a < b ? a : b; }
+static inline int64_t maxInt64(int64_t a, int64_t b) { return a > b ? a : b; }
 
 /* Grows *buffer (64-byte aligned, *capacity bytes) to hold `bytes`; the old
  * contents are not kept. Returns NULL, with capacity 0, when out of memory. */
