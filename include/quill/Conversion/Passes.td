@@ -46,7 +46,10 @@ def FuseElementwisePass : Pass<"quill-fuse-elementwise", "func::FuncOp"> {
     vectorizing the loop it is in, and with it the fused arithmetic).
     A `tensor.expand_shape` between two such generics (a matmul's 2-d
     epilogue feeding the 3-d rest of a layer) is moved past the consumer,
-    whose loops collapse to the producer's, so that the two still fuse.
+    whose loops collapse to the producer's, so that the two still fuse;
+    where the consumer reads it permuted (a convolution's product moving
+    to channels-first) the producer's loops expand instead. Operands read
+    at 0 on unit dimensions (a `[C, 1, 1]` bias) count as elementwise.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }

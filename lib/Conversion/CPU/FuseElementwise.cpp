@@ -14,12 +14,13 @@ namespace mlir::quill {
 using namespace mlir;
 
 /// Whether `op` is a generic whose loops are all parallel and whose operands
-/// are read through projected permutations (plain or broadcast elementwise).
+/// are read through projected permutations (plain or broadcast elementwise),
+/// unit dimensions read at 0 allowed (a bias of shape [C, 1, 1]).
 static bool isElementwiseGeneric(Operation *op) {
   auto generic = dyn_cast_if_present<linalg::GenericOp>(op);
   return generic && generic.getNumParallelLoops() == generic.getNumLoops() &&
          llvm::all_of(generic.getIndexingMapsArray(), [](AffineMap map) {
-           return map.isProjectedPermutation();
+           return map.isProjectedPermutation(/*allowZeroInResults=*/true);
          });
 }
 
@@ -54,6 +55,17 @@ struct FuseElementwisePass
           return expand && isElementwiseGeneric(operand->getOwner()) &&
                  isElementwiseGeneric(expand.getSrc().getDefiningOp()) &&
                  expand->hasOneUse();
+        });
+    // Where the consumer's loops cannot collapse (it reads the expand_shape
+    // permuted, as a convolution's move back to channels-first does), the
+    // producer's loops expand instead.
+    linalg::populateFoldReshapeOpsByExpansionPatterns(
+        patterns, [](OpOperand *operand) {
+          auto expand = dyn_cast<tensor::ExpandShapeOp>(operand->getOwner());
+          return expand &&
+                 isElementwiseGeneric(operand->get().getDefiningOp()) &&
+                 operand->get().hasOneUse() && expand->hasOneUse() &&
+                 isElementwiseGeneric(*expand->user_begin());
         });
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [](OpOperand *operand) {

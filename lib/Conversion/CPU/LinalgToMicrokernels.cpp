@@ -214,12 +214,7 @@ static void emitRequantizingIgemmCall(OpBuilder &b, Location loc,
                                       int64_t columns) {
   if (transposeLhs)
     lhs = transposeMatrix(b, loc, lhs);
-  linalg::GenericOp generic = epilogue.generic;
-  Value out = generic.getDpsInits()[0];
-  // The kernel writes Out as the accumulator's layout: a transposed
-  // epilogue writes through a transposed view.
-  if (epilogue.transposed)
-    out = transposeMatrix(b, loc, out);
+  Value out = buildOutputMatrix(b, epilogue);
   SmallVector<Value> arguments = {castToStridedMatrix(b, loc, lhs),
                                   weights.panels, weights.corrections};
   SmallVector<Value, 4> vectors =
@@ -309,9 +304,9 @@ static Operation *getAncestorIn(Block *block, Operation *op) {
 /// The requantization that is the only reader of `matmul`'s accumulator,
 /// when the matmul and its zero fill can become one kernel call writing
 /// the epilogue's output instead. The accumulator must be a buffer of this
-/// block used whole (no views) by the fill, the matmul, the epilogue and
-/// afterwards only by deallocation or a new fill; nothing between the
-/// matmul and the epilogue may touch memory.
+/// block used whole (no views but the epilogue's expand_shape) by the fill,
+/// the matmul, the epilogue and afterwards only by deallocation or a new
+/// fill; nothing between the matmul and the epilogue may touch memory.
 static std::optional<RequantizationEpilogue>
 findFusableEpilogue(linalg::MatmulOp matmul, linalg::FillOp &fill) {
   Value accumulator = matmul.getDpsInits()[0];
@@ -319,8 +314,23 @@ findFusableEpilogue(linalg::MatmulOp matmul, linalg::FillOp &fill) {
   auto alloc = accumulator.getDefiningOp<memref::AllocOp>();
   if (!alloc || alloc->getBlock() != block)
     return std::nullopt;
-  SmallVector<Operation *> users;
+  // Each op using the accumulator, directly or through an expand_shape (a
+  // convolution's epilogue reads the product so), with the value it reads.
+  SmallVector<std::pair<Operation *, Value>> uses;
   for (Operation *user : accumulator.getUsers()) {
+    auto expand = dyn_cast<memref::ExpandShapeOp>(user);
+    if (!expand) {
+      uses.push_back({user, accumulator});
+      continue;
+    }
+    for (Operation *expandUser : expand->getUsers())
+      uses.push_back({expandUser, expand});
+  }
+  SmallVector<Operation *> users;
+  DenseMap<Operation *, Value> readValues;
+  for (auto [user, read] : uses) {
+    if (!readValues.try_emplace(user, read).second && readValues[user] != read)
+      return std::nullopt;
     Operation *ancestor = getAncestorIn(block, user);
     if (!ancestor || !isa<linalg::LinalgOp, memref::DeallocOp>(ancestor) ||
         ancestor != user)
@@ -339,7 +349,10 @@ findFusableEpilogue(linalg::MatmulOp matmul, linalg::FillOp &fill) {
       !matchPattern(fill.getDpsInputs()[0], m_Zero()))
     return std::nullopt;
   auto generic = dyn_cast<linalg::GenericOp>(users[position + 1]);
-  if (!generic || llvm::is_contained(generic.getDpsInits(), accumulator))
+  if (!generic)
+    return std::nullopt;
+  Value epilogueInput = readValues[generic];
+  if (llvm::is_contained(generic.getDpsInits(), epilogueInput))
     return std::nullopt;
   for (Operation *op = matmul->getNextNode(); op != generic;
        op = op->getNextNode())
@@ -352,7 +365,7 @@ findFusableEpilogue(linalg::MatmulOp matmul, linalg::FillOp &fill) {
         !(refill && refill.getDpsInits()[0] == accumulator))
       return std::nullopt;
   }
-  return matchRequantizationEpilogue(generic, accumulator);
+  return matchRequantizationEpilogue(generic, epilogueInput);
 }
 
 namespace {
@@ -418,7 +431,12 @@ struct RequantizingMatmulToGemm : OpRewritePattern<linalg::MatmulOp> {
     emitRequantizingIgemmCall(
         rewriter, loc, module, gemm->lhs, gemm->transposeLhs, weights,
         *epilogue, outType.getDimSize(0), depth, outType.getDimSize(1));
+    Value epilogueInput =
+        epilogue->generic.getDpsInputs()[epilogue->accumulator.getArgNumber()];
     rewriter.eraseOp(epilogue->generic);
+    if (auto expand = epilogueInput.getDefiningOp<memref::ExpandShapeOp>();
+        expand && expand->use_empty())
+      rewriter.eraseOp(expand);
     rewriter.eraseOp(op);
     rewriter.eraseOp(fill);
     return success();

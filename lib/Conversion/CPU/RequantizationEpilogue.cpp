@@ -118,46 +118,96 @@ static std::optional<std::pair<Value, int64_t>> splitConstant(Operation *op) {
   return std::nullopt;
 }
 
+/// Whether `map` reads per column: its results are the column loop or 0.
+static bool readsPerColumn(AffineMap map, unsigned columnLoop) {
+  return llvm::all_of(map.getResults(), [&](AffineExpr result) {
+    if (auto dim = dyn_cast<AffineDimExpr>(result))
+      return dim.getPosition() == columnLoop;
+    auto constant = dyn_cast<AffineConstantExpr>(result);
+    return constant && constant.getValue() == 0;
+  });
+}
+
+/// `type` transposed as memref.transpose by `permutation` would give.
+static MemRefType getTransposedType(MemRefType type,
+                                    ArrayRef<unsigned> permutation) {
+  auto [strides, offset] = type.getStridesAndOffset();
+  SmallVector<int64_t> sizes, permutedStrides;
+  for (unsigned dim : permutation) {
+    sizes.push_back(type.getDimSize(dim));
+    permutedStrides.push_back(strides[dim]);
+  }
+  return MemRefType::get(
+      sizes, type.getElementType(),
+      StridedLayoutAttr::get(type.getContext(), offset, permutedStrides),
+      type.getMemorySpace());
+}
+
+/// [[0, ..., rank - 2], [rank - 1]]: the rows, then the columns.
+static SmallVector<ReassociationIndices> getRowsReassociation(int64_t rank) {
+  ReassociationIndices rows;
+  for (int64_t dim = 0; dim + 1 < rank; ++dim)
+    rows.push_back(dim);
+  return {rows, {rank - 1}};
+}
+
 std::optional<RequantizationEpilogue>
 mlir::quill::matchRequantizationEpilogue(linalg::GenericOp generic,
                                          Value accumulator) {
-  if (!generic.hasPureBufferSemantics() || generic.getNumLoops() != 2 ||
-      generic.getNumParallelLoops() != 2 || generic.getNumDpsInits() != 1)
+  unsigned rank = generic.getNumLoops();
+  if (!generic.hasPureBufferSemantics() || rank < 2 ||
+      generic.getNumParallelLoops() != rank || generic.getNumDpsInits() != 1)
     return std::nullopt;
-  MLIRContext *context = generic.getContext();
-  AffineMap identity = AffineMap::getMultiDimIdentityMap(2, context);
-  AffineMap transpose =
-      AffineMap::getPermutationMap(ArrayRef<unsigned>{1, 0}, context);
-  AffineMap column = AffineMap::get(2, 0, getAffineDimExpr(1, context));
+  if (auto expand = accumulator.getDefiningOp<memref::ExpandShapeOp>()) {
+    // Only the rows may be expanded: the columns stay one dimension.
+    if (expand.getReassociationIndices().back().size() != 1)
+      return std::nullopt;
+  }
 
   OpOperand *init = generic.getDpsInitOperand(0);
   auto outType = dyn_cast<MemRefType>(init->get().getType());
   AffineMap outMap = generic.getMatchingIndexingMap(init);
   if (!outType || !outType.getElementType().isInteger(8) ||
-      (outMap != identity && outMap != transpose) ||
+      !outMap.isPermutation() || !outType.isStrided() ||
       !generic.getMatchingBlockArgument(init).use_empty() ||
       !generic.getBody()->getOps<linalg::IndexOp>().empty())
     return std::nullopt;
 
-  BlockArgument accumulatorArgument;
+  OpOperand *accumulatorOperand = nullptr;
   for (OpOperand *input : generic.getDpsInputOperands()) {
-    AffineMap map = generic.getMatchingIndexingMap(input);
-    if (input->get() == accumulator) {
-      if (accumulatorArgument || map != identity)
-        return std::nullopt;
-      accumulatorArgument = generic.getMatchingBlockArgument(input);
-    } else if (map.getNumResults() != 0 && map != column) {
+    if (input->get() != accumulator)
+      continue;
+    if (accumulatorOperand)
       return std::nullopt;
-    }
+    accumulatorOperand = input;
   }
-  if (!accumulatorArgument || !accumulatorArgument.getType().isInteger(32))
+  if (!accumulatorOperand)
     return std::nullopt;
-  EpilogueBody body(generic, accumulatorArgument);
+  AffineMap accumulatorMap = generic.getMatchingIndexingMap(accumulatorOperand);
+  BlockArgument accumulatorArgument =
+      generic.getMatchingBlockArgument(accumulatorOperand);
+  if (!accumulatorMap.isPermutation() ||
+      !accumulatorArgument.getType().isInteger(32))
+    return std::nullopt;
+  unsigned columnLoop = accumulatorMap.getDimPosition(rank - 1);
+  for (OpOperand *input : generic.getDpsInputOperands())
+    if (input != accumulatorOperand &&
+        !readsPerColumn(generic.getMatchingIndexingMap(input), columnLoop))
+      return std::nullopt;
 
   RequantizationEpilogue epilogue{};
   epilogue.generic = generic;
   epilogue.accumulator = accumulatorArgument;
-  epilogue.transposed = outMap == transpose;
+  for (unsigned dim = 0; dim < rank; ++dim)
+    epilogue.outputPermutation.push_back(
+        *outMap.getResultPosition(getAffineDimExpr(
+            accumulatorMap.getDimPosition(dim), generic.getContext())));
+  if (rank > 2 && !memref::CollapseShapeOp::isGuaranteedCollapsible(
+                      getTransposedType(outType, epilogue.outputPermutation),
+                      getRowsReassociation(rank)))
+    return std::nullopt;
+
+  EpilogueBody body(generic, accumulatorArgument);
 
   // ^ flip (uint8 values kept in int8 storage).
   Value value = generic.getBody()->getTerminator()->getOperand(0);
@@ -235,7 +285,10 @@ SmallVector<Value, 4> mlir::quill::materializeColumnVectors(
   Location loc = generic.getLoc();
   MLIRContext *context = b.getContext();
   AffineMap perColumn = AffineMap::getMultiDimIdentityMap(1, context);
-  AffineMap uniform = AffineMap::get(1, 0, context);
+  unsigned columnLoop = generic
+                            .getMatchingIndexingMap(generic.getDpsInputOperand(
+                                epilogue.accumulator.getArgNumber()))
+                            .getDimPosition(generic.getNumLoops() - 1);
 
   SmallVector<Value> inputs;
   SmallVector<AffineMap> maps;
@@ -245,9 +298,9 @@ SmallVector<Value, 4> mlir::quill::materializeColumnVectors(
     if (argument == epilogue.accumulator)
       continue;
     inputs.push_back(input->get());
-    maps.push_back(generic.getMatchingIndexingMap(input).getNumResults()
-                       ? perColumn
-                       : uniform);
+    maps.push_back(generic.getMatchingIndexingMap(input).replace(
+        getAffineDimExpr(columnLoop, context), getAffineDimExpr(0, context),
+        /*numResultDims=*/1, /*numResultSyms=*/0));
     columnArguments.push_back(argument);
   }
   SmallVector<Value, 4> vectors;
@@ -278,4 +331,21 @@ SmallVector<Value, 4> mlir::quill::materializeColumnVectors(
             nested, nestedLoc, ValueRange{offset, multiplier, rounding, shift});
       });
   return vectors;
+}
+
+Value mlir::quill::buildOutputMatrix(OpBuilder &b,
+                                     const RequantizationEpilogue &epilogue) {
+  linalg::GenericOp generic = epilogue.generic;
+  Location loc = generic.getLoc();
+  Value out = generic.getDpsInits()[0];
+  ArrayRef<unsigned> permutation = epilogue.outputPermutation;
+  if (!llvm::equal(permutation, llvm::seq<unsigned>(0, permutation.size())))
+    out = memref::TransposeOp::create(
+        b, loc, out,
+        AffineMapAttr::get(
+            AffineMap::getPermutationMap(permutation, b.getContext())));
+  if (permutation.size() == 2)
+    return out;
+  return memref::CollapseShapeOp::create(
+      b, loc, out, getRowsReassociation(permutation.size()));
 }

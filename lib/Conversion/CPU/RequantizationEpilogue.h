@@ -21,7 +21,11 @@ namespace mlir::quill {
 ///         lo, hi) ^ flip
 /// truncated to i8, where offset, multiplier, rounding and shift are
 /// functions of column j alone (values the generic reads per column, or
-/// constants). The values below are the generic's own body values.
+/// constants). The values below are the generic's own body values. The
+/// generic reads the [rows, columns] accumulator directly or with its rows
+/// expanded into several dimensions, in any loop order, and writes any
+/// permutation of that: a convolution's epilogue reads its [N*H*W, F]
+/// product as [N, H, W, F] and writes [N, F, H, W].
 struct RequantizationEpilogue {
   linalg::GenericOp generic;
   /// The block argument that reads the accumulator.
@@ -35,14 +39,21 @@ struct RequantizationEpilogue {
   int64_t lo;
   int64_t hi;
   int64_t flip;
-  /// Whether the generic writes the accumulator's transpose.
-  bool transposed;
+  /// The output's dimensions in the accumulator's order: Out transposed
+  /// by this permutation, its row dimensions collapsed, is the
+  /// [rows, columns] matrix the kernel writes.
+  SmallVector<unsigned> outputPermutation;
 };
 
-/// Matches `generic` as a requantization epilogue of `accumulator` (an
-/// i32 matrix it reads elementwise; its other inputs read per column).
+/// Matches `generic` as a requantization epilogue of `accumulator`, the
+/// i32 [rows, columns] matrix or a memref.expand_shape of its rows that
+/// the generic reads; its other inputs must be read per column.
 std::optional<RequantizationEpilogue>
 matchRequantizationEpilogue(linalg::GenericOp generic, Value accumulator);
+
+/// The epilogue's output as the [rows, columns] view the kernel writes,
+/// built at `b`'s insertion point.
+Value buildOutputMatrix(OpBuilder &b, const RequantizationEpilogue &epilogue);
 
 /// Computes the epilogue's per-column vectors (offset i32, then multiplier,
 /// rounding and shift i64, one entry per accumulator column) into new

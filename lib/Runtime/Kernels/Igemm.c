@@ -408,28 +408,34 @@ vnniFinishThroughMemory(__m512i acc[][2], int rows, const TileTask *task) {
 /* The sums plus corrections requantized into Out. They pass through a
  * tile in L1 first: a requantizing loop over rows indexing `acc` directly
  * is too big to unroll, and would keep the accumulators in memory during
- * the whole product. */
+ * the whole product. Rows of a row-major Out are stored directly; any
+ * other layout (a convolution's channels-first output: rows contiguous)
+ * gets the bytes through a second tile. */
 static inline __attribute__((always_inline)) VNNI_TARGET void
 vnniRequantizingTile(int rows, const TileTask *task) {
   __m512i acc[VnniTileRows][2];
   vnniSums(rows, task, acc);
-  ByteOutput out = task->out;
-  if (out.colStride != 1) {
-    vnniFinishThroughMemory(acc, rows, task);
-    return;
-  }
-  int32_t tile[VnniTileRows][PanelColumns];
+  int32_t sums[VnniTileRows][PanelColumns];
   for (int i = 0; i < rows; ++i) {
-    _mm512_storeu_si512(&tile[i][0], acc[i][0]);
-    _mm512_storeu_si512(&tile[i][VnniWidth], acc[i][1]);
+    _mm512_storeu_si512(&sums[i][0], acc[i][0]);
+    _mm512_storeu_si512(&sums[i][VnniWidth], acc[i][1]);
   }
   const Requantization *r = task->requantization;
+  ByteOutput out = task->out;
+  bool rowMajor = out.colStride == 1;
+  int8_t bytes[VnniTileRows][PanelColumns];
   for (int v = 0; v * VnniWidth < task->cols; ++v) {
     VnniRequantizeLanes lanes = vnniRequantizeLanes(task, v);
     for (int i = 0; i < rows; ++i)
-      vnniRequantizeRow(_mm512_loadu_si512(&tile[i][v * VnniWidth]), &lanes, r,
-                        out.data + i * out.rowStride + v * VnniWidth);
+      vnniRequantizeRow(_mm512_loadu_si512(&sums[i][v * VnniWidth]), &lanes, r,
+                        rowMajor ? out.data + i * out.rowStride + v * VnniWidth
+                                 : &bytes[i][v * VnniWidth]);
   }
+  if (rowMajor)
+    return;
+  for (int j = 0; j < task->cols; ++j)
+    for (int i = 0; i < rows; ++i)
+      out.data[i * out.rowStride + j * out.colStride] = bytes[i][j];
 }
 
 static inline __attribute__((always_inline)) VNNI_TARGET void

@@ -128,3 +128,39 @@ func.func @fuse_through_expand_shape(%acc: tensor<4x8xi32>, %zp: tensor<8xi32>) 
   } -> tensor<1x4x8xf32>
   return %2 : tensor<1x4x8xf32>
 }
+
+// A convolution's epilogue: the 2-d zero-point correction of its [N*H*W, F]
+// product, the move to [N, F, H, W] (which reads the expand_shape permuted,
+// so its loops cannot collapse: the correction's loops expand instead) and
+// a bias of shape [F, 1, 1] read at 0 on its unit dimensions: one generic
+// reading the expanded product.
+// CHECK-LABEL: func.func @convolution_epilogue
+// CHECK: %[[EXPANDED:.*]] = tensor.expand_shape %arg0 {{\[\[}}0, 1, 2], [3]]
+// CHECK: linalg.generic {{.*}} ins(%[[EXPANDED]], %arg1, %arg2 : tensor<1x2x2x8xi32>, tensor<8xi32>, tensor<8x1x1xi32>)
+// CHECK: arith.subi
+// CHECK: arith.addi
+// CHECK: } -> tensor<1x8x2x2xi32>
+// CHECK-NOT: linalg.generic
+#nhwf = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#f11 = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
+func.func @convolution_epilogue(%acc: tensor<4x8xi32>, %zp: tensor<8xi32>, %bias: tensor<8x1x1xi32>) -> tensor<1x8x2x2xi32> {
+  %e = tensor.empty() : tensor<4x8xi32>
+  %0 = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%acc, %zp : tensor<4x8xi32>, tensor<8xi32>) outs(%e : tensor<4x8xi32>) {
+  ^bb0(%a: i32, %z: i32, %o: i32):
+    %d = arith.subi %a, %z : i32
+    linalg.yield %d : i32
+  } -> tensor<4x8xi32>
+  %1 = tensor.expand_shape %0 [[0, 1, 2], [3]] output_shape [1, 2, 2, 8] : tensor<4x8xi32> into tensor<1x2x2x8xi32>
+  %e4 = tensor.empty() : tensor<1x8x2x2xi32>
+  %2 = linalg.generic {indexing_maps = [#nhwf, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%1 : tensor<1x2x2x8xi32>) outs(%e4 : tensor<1x8x2x2xi32>) {
+  ^bb0(%a: i32, %o: i32):
+    linalg.yield %a : i32
+  } -> tensor<1x8x2x2xi32>
+  %3 = linalg.generic {indexing_maps = [#id4, #f11, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%2, %bias : tensor<1x8x2x2xi32>, tensor<8x1x1xi32>) outs(%e4 : tensor<1x8x2x2xi32>) {
+  ^bb0(%a: i32, %b: i32, %o: i32):
+    %s = arith.addi %a, %b : i32
+    linalg.yield %s : i32
+  } -> tensor<1x8x2x2xi32>
+  return %3 : tensor<1x8x2x2xi32>
+}

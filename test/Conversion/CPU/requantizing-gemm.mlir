@@ -125,6 +125,77 @@ func.func @per_tensor_transposed(%a: memref<64x40xi8>, %out: memref<5x64xi8>, %c
 
 // -----
 
+// A convolution's epilogue: the [N*H*W, F] product read as [N, H, W, F]
+// through an expand_shape (shared with a later reader of the same buffer),
+// a [F, 1, 1] bias, the result written channels-first. Out becomes its
+// [N*H*W, F] view: transposed to the product's order, rows collapsed
+// (strides [1, H*W]). The second product, whose epilogue adds a
+// per-element residual, stays a plain call.
+// CHECK-LABEL: func.func @convolution
+// CHECK: %[[EXPANDED:.*]] = memref.expand_shape
+// CHECK: %[[T:.*]] = memref.transpose %{{.*}} (d0, d1, d2, d3) -> (d0, d2, d3, d1) : memref<1x8x4x4xi8> to memref<1x4x4x8xi8, strided<[128, 4, 1, 16]>>
+// CHECK: %[[ROWS:.*]] = memref.collapse_shape %[[T]] {{\[\[}}0, 1, 2], [3]] : memref<1x4x4x8xi8, strided<[128, 4, 1, 16]>> into memref<16x8xi8, strided<[1, 16]>>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BIAS:.*]], #{{.*}}, #{{.*}}, #{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel"]}
+// CHECK: %[[CAST:.*]] = memref.cast %[[ROWS]]
+// CHECK: call @quill_igemm_s8_packed_requantize({{.*}}, %[[CAST]])
+// CHECK: call @quill_igemm_s8_packed(
+// CHECK: linalg.generic {{.*}} ins(%[[EXPANDED]],
+#nhwf = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
+#f = affine_map<(d0, d1, d2, d3) -> (d1)>
+#f11 = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
+#nfhw = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+memref.global "private" constant @filters : memref<8x36xi8> = dense<2>
+func.func @convolution(%rows: memref<16x36xi8>, %colsum: memref<8xi32>, %bias: memref<8x1x1xi32>, %mul: memref<8xi32>, %shift: memref<8xi64>, %residual: memref<1x8x4x4xi8>, %out: memref<1x8x4x4xi8>, %out2: memref<1x8x4x4xi8>) {
+  %c0_i32 = arith.constant 0 : i32
+  %c4_i32 = arith.constant 4 : i32
+  %c1_i64 = arith.constant 1 : i64
+  %c0_i64 = arith.constant 0 : i64
+  %c255_i64 = arith.constant 255 : i64
+  %w = memref.get_global @filters : memref<8x36xi8>
+  %acc = memref.alloc() {alignment = 64 : i64} : memref<16x8xi32>
+  %nhwf = memref.expand_shape %acc [[0, 1, 2], [3]] output_shape [1, 4, 4, 8] : memref<16x8xi32> into memref<1x4x4x8xi32>
+  linalg.fill ins(%c0_i32 : i32) outs(%acc : memref<16x8xi32>)
+  linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>]
+    ins(%rows, %w : memref<16x36xi8>, memref<8x36xi8>) outs(%acc : memref<16x8xi32>)
+  linalg.generic {indexing_maps = [#nhwf, #f, #f11, #f, #f, #nfhw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%nhwf, %colsum, %bias, %mul, %shift : memref<1x4x4x8xi32>, memref<8xi32>, memref<8x1x1xi32>, memref<8xi32>, memref<8xi64>) outs(%out : memref<1x8x4x4xi8>) {
+  ^bb0(%in: i32, %s: i32, %b: i32, %m: i32, %sh: i64, %o: i8):
+    %0 = arith.muli %s, %c4_i32 : i32
+    %1 = arith.subi %in, %0 : i32
+    %2 = arith.addi %1, %b : i32
+    %3 = arith.extsi %m : i32 to i64
+    %4 = arith.extsi %2 : i32 to i64
+    %5 = arith.subi %sh, %c1_i64 : i64
+    %6 = arith.shli %c1_i64, %5 : i64
+    %7 = arith.muli %4, %3 : i64
+    %8 = arith.addi %7, %6 : i64
+    %9 = arith.shrsi %8, %sh : i64
+    %10 = arith.maxsi %9, %c0_i64 : i64
+    %11 = arith.minsi %10, %c255_i64 : i64
+    %12 = arith.trunci %11 : i64 to i8
+    linalg.yield %12 : i8
+  }
+  linalg.fill ins(%c0_i32 : i32) outs(%acc : memref<16x8xi32>)
+  linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>]
+    ins(%rows, %w : memref<16x36xi8>, memref<8x36xi8>) outs(%acc : memref<16x8xi32>)
+  linalg.generic {indexing_maps = [#nhwf, #f, #nfhw, #nfhw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%nhwf, %mul, %residual : memref<1x4x4x8xi32>, memref<8xi32>, memref<1x8x4x4xi8>) outs(%out2 : memref<1x8x4x4xi8>) {
+  ^bb0(%in: i32, %m: i32, %r: i8, %o: i8):
+    %r32 = arith.extsi %r : i8 to i32
+    %s = arith.addi %in, %r32 : i32
+    %3 = arith.extsi %m : i32 to i64
+    %4 = arith.extsi %s : i32 to i64
+    %7 = arith.muli %4, %3 : i64
+    %9 = arith.shrsi %7, %c1_i64 : i64
+    %10 = arith.maxsi %9, %c0_i64 : i64
+    %11 = arith.minsi %10, %c255_i64 : i64
+    %12 = arith.trunci %11 : i64 to i8
+    linalg.yield %12 : i8
+  }
+  memref.dealloc %acc : memref<16x8xi32>
+  return
+}
+
+// -----
+
 // Not fused: the accumulator is read again after the epilogue; the
 // epilogue dequantizes to float; it reads a per-element residual; the
 // weights are not constant; something writes memory between the matmul and

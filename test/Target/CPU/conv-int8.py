@@ -1,0 +1,138 @@
+# RUN: rm -rf %t && mkdir -p %t
+# RUN: %python %s %t | FileCheck %s
+# CHECK: 2 convolutions through the requantizing kernel
+# CHECK: 3 outputs checked, 0 failed
+#
+# Quantized Conv on integers, requantized in the int8 GEMM's epilogue: the
+# product of the im2col rows and the constant weights, its zero-point
+# correction, int32 bias, the per-channel requantization and the move back
+# to channels-first are one kernel call (quill_igemm_s8_packed_requantize
+# writing through a transposed, collapsed view of the output). The stored
+# results must equal a numpy reference that convolves (q_x - z_x) * q_w in
+# int64, adds the bias quantized at s_x * s_w and requantizes with
+# python/quill/reference.py. Shapes leave partial register tiles (rows not a
+# multiple of 14, channels not of 16 or 32): uint8 output with stride 1 and
+# padding; int8 output with stride 2, 40 channels. With two images the
+# output's rows are no longer one strided dimension of channels-first
+# memory, so that convolution keeps the plain kernel and its epilogue.
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from quill import reference as ref
+from quill.runtime import Model
+
+work = sys.argv[1]
+rng = np.random.default_rng(20261122)
+U8, I8 = (0, 255), (-128, 127)
+
+CASES = [
+    # name, input shape, weight [M, C, K, K], strides, pads, x params, y params
+    dict(name="same", x_shape=(1, 3, 9, 7), w_shape=(20, 3, 3, 3), strides=(1, 1),
+         pads=(1, 1, 1, 1), x=(0.05, 120, U8), y=(0.09, 7, U8)),
+    dict(name="strided", x_shape=(1, 5, 12, 11), w_shape=(40, 5, 3, 3), strides=(2, 2),
+         pads=(0, 1, 1, 0), x=(0.04, -3, I8), y=(0.12, 2, I8)),
+    dict(name="batched", x_shape=(2, 5, 12, 11), w_shape=(40, 5, 3, 3), strides=(2, 2),
+         pads=(0, 1, 1, 0), x=(0.04, -3, I8), y=(0.12, 2, I8)),
+]
+
+
+def output_shape(case):
+    n, _, h, w = case["x_shape"]
+    m, _, kh, kw = case["w_shape"]
+    (sh, sw), (pt, pl, pb, pr) = case["strides"], case["pads"]
+    return (n, m, (h + pt + pb - kh) // sh + 1, (w + pl + pr - kw) // sw + 1)
+
+
+def tensor(shape, element):
+    return "tensor<%sx%s>" % ("x".join(map(str, shape)), element)
+
+
+def qtype(params):
+    scale, zero, (low, _) = params
+    return "!quant.uniform<%s:f32, %r:%d>" % ("u8" if low == 0 else "i8", scale, zero)
+
+
+lines, results, signature = [], [], []
+for case in CASES:
+    name, channels = case["name"], case["w_shape"][0]
+    case["w_q"] = rng.integers(-127, 128, case["w_shape"])
+    case["w_scales"] = [float(v) for v in rng.uniform(0.01, 0.03, channels)]
+    w_type = "!quant.uniform<i8:f32:0, {%s}>" % ",".join("%r:0" % s for s in case["w_scales"])
+    case["bias"] = rng.uniform(-1, 1, channels).astype(np.float32)
+    x_f, y_shape = tensor(case["x_shape"], "f32"), output_shape(case)
+    w_i8 = case["w_q"].astype(np.int8)
+    signature.append('%%%s: %s {quill.name = "%s"}' % (name, x_f, name))
+    lines += [
+        "  %%%s_q = quill.quantize %%%s : %s to %s" % (name, name, x_f, tensor(case["x_shape"], qtype(case["x"]))),
+        "  %%%s_f = quill.dequantize %%%s_q : %s to %s" % (name, name, tensor(case["x_shape"], qtype(case["x"])), x_f),
+        '  %%%s_wi = arith.constant dense<"0x%s"> : %s' % (name, w_i8.tobytes().hex().upper(), tensor(case["w_shape"], "i8")),
+        "  %%%s_wq = quill.storage_cast %%%s_wi : %s to %s" % (name, name, tensor(case["w_shape"], "i8"), tensor(case["w_shape"], w_type)),
+        "  %%%s_wf = quill.dequantize %%%s_wq : %s to %s" % (name, name, tensor(case["w_shape"], w_type), tensor(case["w_shape"], "f32")),
+        "  %%%s_b = arith.constant dense<[%s]> : tensor<%dxf32>" % (name, ", ".join("%r" % float(v) for v in case["bias"]), channels),
+        "  %%%s_y = quill.conv %%%s_f, %%%s_wf, %%%s_b {strides = array<i64: %d, %d>, "
+        "pads = array<i64: %d, %d, %d, %d>, dilations = array<i64: 1, 1>, group = 1 : i64} "
+        ": (%s, %s, tensor<%dxf32>) -> %s" % (
+            name, name, name, name, *case["strides"], *case["pads"], x_f,
+            tensor(case["w_shape"], "f32"), channels, tensor(y_shape, "f32")),
+        "  %%%s_yq = quill.quantize %%%s_y : %s to %s" % (name, name, tensor(y_shape, "f32"), tensor(y_shape, qtype(case["y"]))),
+        "  %%%s_out = quill.storage_cast %%%s_yq : %s to %s" % (name, name, tensor(y_shape, qtype(case["y"])), tensor(y_shape, "i8")),
+    ]
+    results.append(("%" + name + "_out", tensor(y_shape, "i8")))
+
+source = os.path.join(work, "conv.mlir")
+with open(source, "w") as f:
+    f.write("func.func @conv(%s) -> (%s) {\n" % (", ".join(signature), ", ".join(t for _, t in results)))
+    f.write("\n".join(lines) + "\n")
+    f.write("  return %s : %s\n}\n" % (", ".join(v for v, _ in results), ", ".join(t for _, t in results)))
+llvm_ir = subprocess.run(["quill-compile", source, "--emit=llvm", "-o", "-"], check=True,
+                         capture_output=True, text=True).stdout
+fused = llvm_ir.count("call void @_mlir_ciface_quill_igemm_s8_packed_requantize")
+print("%d convolutions through the requantizing kernel" % fused)
+library = os.path.join(work, "conv.so")
+subprocess.run(["quill-compile", source, "-o", library], check=True)
+
+inputs = {case["name"]: (rng.standard_normal(case["x_shape"]) * 3).astype(np.float32) for case in CASES}
+outputs = list(Model(library).run(inputs).values())
+
+
+def reference(case):
+    sx, zx, x_range = case["x"]
+    qx = ref.quantize(inputs[case["name"]], sx, zx, *x_range).astype(np.int64) - zx
+    (pt, pl, pb, pr), (sh, sw) = case["pads"], case["strides"]
+    padded = np.pad(qx, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+    w = case["w_q"].astype(np.int64)
+    _, _, kh, kw = w.shape
+    y_shape = output_shape(case)
+    acc = np.zeros(y_shape, np.int64)
+    for ky in range(kh):
+        for kx in range(kw):
+            window = padded[:, :, ky:ky + sh * (y_shape[2] - 1) + 1:sh, kx:kx + sw * (y_shape[3] - 1) + 1:sw]
+            acc += np.einsum("nchw,mc->nmhw", window, w[:, :, ky, kx])
+    scales = np.array(case["w_scales"])
+    bias_scale = np.float32(sx) * scales.astype(np.float32)
+    bias = np.round(case["bias"].astype(np.float64) / bias_scale.astype(np.float64)).astype(np.int64)
+    acc += bias.reshape(1, -1, 1, 1)
+    sy, zy, y_range = case["y"]
+    out = np.empty_like(acc)
+    for o in range(acc.shape[1]):
+        multiplier, shift = ref.dyadic(sx * scales[o] / sy)
+        out[:, o] = ref.requantize(acc[:, o], multiplier, shift, 0, zy, *y_range)
+    return out
+
+
+failed = 0
+for case, output in zip(CASES, outputs):
+    expected = reference(case)
+    compiled = (output.view(np.uint8) if case["y"][2] == U8 else output).astype(np.int64)
+    same = compiled == expected
+    if not same.all():
+        failed += 1
+        index = tuple(np.argwhere(~same)[0])
+        print("%s: %d of %d differ; first at %s: compiled %d, reference %d" %
+              (case["name"], (~same).sum(), same.size, index, compiled[index], expected[index]))
+print("%d outputs checked, %d failed" % (len(CASES), failed))
+sys.exit(1 if failed else 0)
