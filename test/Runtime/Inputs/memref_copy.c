@@ -2,7 +2,8 @@
 |*                                                                            *|
 |* Copies between the layouts MLIR's memref.copy lowering passes to         *|
 |* memrefCopy (transposed, offset, reversed, unit and empty dimensions, rank *|
-|* 0) and prints PASS or FAIL per case; memref-copy.test checks the lines.   *|
+|* 0, a padded interior, strided blocks) and prints PASS or FAIL per case;   *|
+|* memref-copy.test checks the lines.                                        *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -93,6 +94,38 @@ int main(void) {
   copy(sizeof(double), 1, memref(m, 2, 1, (int64_t[]){3}, (int64_t[]){4}),
        memref(n, 0, 1, (int64_t[]){3}, (int64_t[]){5}));
   check("column", n[0] == 2.5 && n[5] == 6.5 && n[10] == 10.5 && n[1] == 0);
+
+  /* A dense 2x2x3 block into the interior of a padded 2x4x5 buffer (a
+   * padded convolution input): rows are contiguous on both sides, one block
+   * each; the padding stays. */
+  uint8_t dense[12], padded[40];
+  for (int i = 0; i < 12; ++i)
+    dense[i] = (uint8_t)(i + 1);
+  memset(padded, 0xEE, sizeof(padded));
+  copy(1, 3, memref(dense, 0, 3, (int64_t[]){2, 2, 3}, (int64_t[]){6, 3, 1}),
+       memref(padded, 6, 3, (int64_t[]){2, 2, 3}, (int64_t[]){20, 5, 1}));
+  ok = 1;
+  for (int c = 0; c < 2; ++c)
+    for (int y = 0; y < 4; ++y)
+      for (int x = 0; x < 5; ++x) {
+        int inside = y >= 1 && y <= 2 && x >= 1 && x <= 3;
+        uint8_t want =
+            inside ? dense[c * 6 + (y - 1) * 3 + (x - 1)] : (uint8_t)0xEE;
+        ok &= padded[c * 20 + y * 5 + x] == want;
+      }
+  check("interior", ok);
+
+  /* The two inner dimensions contiguous on both sides, the outer one not:
+   * blocks of 6 floats, strided apart. */
+  float blocks[14];
+  memset(blocks, 0, sizeof(blocks));
+  copy(sizeof(float), 3,
+       memref(a, 0, 3, (int64_t[]){2, 2, 3}, (int64_t[]){6, 3, 1}),
+       memref(blocks, 0, 3, (int64_t[]){2, 2, 3}, (int64_t[]){7, 3, 1}));
+  ok = blocks[6] == 0 && blocks[13] == 0;
+  for (int i = 0; i < 6; ++i)
+    ok &= blocks[i] == a[i] && blocks[7 + i] == a[6 + i];
+  check("blocks", ok);
 
   /* No element to copy: nothing is written. */
   memset(b, 0, sizeof(b));
