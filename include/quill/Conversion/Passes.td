@@ -88,8 +88,10 @@ def LinalgToMicrokernelsPass : Pass<"quill-linalg-to-microkernels", "ModuleOp"> 
     generic become one call of `quill_igemm_s8_packed_requantize`: the
     kernel requantizes its sums while they are in registers and the int32
     product is never stored. A 1-d generic computes the per-column vectors
-    from the epilogue's own body; an epilogue writing the transpose writes
-    through a transposed view.
+    from the epilogue's own body. A convolution's epilogue (the product read
+    through an expand_shape of its rows, written channels-first) writes
+    through the output transposed to the product's order with its rows
+    collapsed, image by image when a batch has several.
     Matmuls with fewer than `min-flops` multiply-adds stay in linalg.
   }];
   let options = [

@@ -205,7 +205,8 @@ static void emitPackedIgemmCall(OpBuilder &b, Location loc, ModuleOp module,
 
 /// Emits `Out = requantize(A * B)` for an M x K A and B packed at compile
 /// time, with the epilogue's per-column vectors and the kernel's workspace
-/// allocated just before (and freed after).
+/// allocated just before (and freed after); one call per image where the
+/// output's rows collapse only image by image.
 static void emitRequantizingIgemmCall(OpBuilder &b, Location loc,
                                       ModuleOp module, Value lhs,
                                       bool transposeLhs, PackedWeights weights,
@@ -214,12 +215,12 @@ static void emitRequantizingIgemmCall(OpBuilder &b, Location loc,
                                       int64_t columns) {
   if (transposeLhs)
     lhs = transposeMatrix(b, loc, lhs);
-  Value out = buildOutputMatrix(b, epilogue);
-  SmallVector<Value> arguments = {castToStridedMatrix(b, loc, lhs),
-                                  weights.panels, weights.corrections};
-  SmallVector<Value, 4> vectors =
+  MemRefType matrixType = getStridedMatrixType(b.getI8Type());
+  // A and Out, per call, around these.
+  SmallVector<Value> arguments = {Value(), weights.panels, weights.corrections};
+  SmallVector<Value, 4> buffers =
       materializeColumnVectors(b, epilogue, columns);
-  for (Value vector : vectors) {
+  for (Value vector : buffers) {
     auto type = cast<MemRefType>(vector.getType());
     arguments.push_back(memref::CastOp::create(
         b, loc, MemRefType::get({ShapedType::kDynamic}, type.getElementType()),
@@ -229,21 +230,49 @@ static void emitRequantizingIgemmCall(OpBuilder &b, Location loc,
        {epilogue.zeroPoint, epilogue.lo, epilogue.hi, epilogue.flip})
     arguments.push_back(
         arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(scalar)));
+  int64_t images = getImageCount(epilogue), imageRows = rows / images;
   Value workspace = memref::AllocOp::create(
       b, loc,
-      MemRefType::get({quillIgemmRequantizeWorkspaceBytes(rows, depth)},
+      MemRefType::get({quillIgemmRequantizeWorkspaceBytes(imageRows, depth)},
                       b.getI8Type()),
       b.getI64IntegerAttr(64));
+  buffers.push_back(workspace);
   arguments.push_back(memref::CastOp::create(
       b, loc, MemRefType::get({ShapedType::kDynamic}, b.getI8Type()),
       workspace));
-  arguments.push_back(castToStridedMatrix(b, loc, out));
-  func::CallOp::create(b, loc,
-                       getOrDeclare(module, "quill_igemm_s8_packed_requantize",
-                                    ValueRange(arguments).getTypes()),
-                       arguments);
-  vectors.push_back(workspace);
-  for (Value buffer : vectors)
+  arguments.push_back(Value());
+  SmallVector<Type> argumentTypes = {matrixType};
+  for (Value argument : ArrayRef(arguments).slice(1, arguments.size() - 2))
+    argumentTypes.push_back(argument.getType());
+  argumentTypes.push_back(matrixType);
+  func::FuncOp callee =
+      getOrDeclare(module, "quill_igemm_s8_packed_requantize", argumentTypes);
+
+  auto call = [&](Value lhsRows, Value out) {
+    arguments.front() = castToStridedMatrix(b, loc, lhsRows);
+    arguments.back() = castToStridedMatrix(b, loc, out);
+    func::CallOp::create(b, loc, callee, arguments);
+  };
+  if (!epilogue.perImage) {
+    call(lhs, buildOutputMatrix(b, epilogue));
+  } else {
+    OpBuilder::InsertionGuard guard(b);
+    auto loop =
+        scf::ForOp::create(b, loc, arith::ConstantIndexOp::create(b, loc, 0),
+                           arith::ConstantIndexOp::create(b, loc, images),
+                           arith::ConstantIndexOp::create(b, loc, 1));
+    b.setInsertionPointToStart(loop.getBody());
+    Value image = loop.getInductionVar();
+    Value firstRow = arith::MulIOp::create(
+        b, loc, image, arith::ConstantIndexOp::create(b, loc, imageRows));
+    Value lhsRows = memref::SubViewOp::create(
+        b, loc, lhs, ArrayRef<OpFoldResult>{firstRow, b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(imageRows),
+                               b.getIndexAttr(depth)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+    call(lhsRows, buildOutputMatrix(b, epilogue, image));
+  }
+  for (Value buffer : buffers)
     memref::DeallocOp::create(b, loc, buffer);
 }
 

@@ -143,6 +143,16 @@ static MemRefType getTransposedType(MemRefType type,
       type.getMemorySpace());
 }
 
+/// One image of `type`: its leading dimension dropped, at any offset.
+static MemRefType getImageType(MemRefType type) {
+  auto [strides, offset] = type.getStridesAndOffset();
+  return MemRefType::get(type.getShape().drop_front(), type.getElementType(),
+                         StridedLayoutAttr::get(type.getContext(),
+                                                ShapedType::kDynamic,
+                                                ArrayRef(strides).drop_front()),
+                         type.getMemorySpace());
+}
+
 /// [[0, ..., rank - 2], [rank - 1]]: the rows, then the columns.
 static SmallVector<ReassociationIndices> getRowsReassociation(int64_t rank) {
   ReassociationIndices rows;
@@ -202,10 +212,17 @@ mlir::quill::matchRequantizationEpilogue(linalg::GenericOp generic,
     epilogue.outputPermutation.push_back(
         *outMap.getResultPosition(getAffineDimExpr(
             accumulatorMap.getDimPosition(dim), generic.getContext())));
-  if (rank > 2 && !memref::CollapseShapeOp::isGuaranteedCollapsible(
-                      getTransposedType(outType, epilogue.outputPermutation),
-                      getRowsReassociation(rank)))
-    return std::nullopt;
+  if (rank > 2) {
+    MemRefType matrix = getTransposedType(outType, epilogue.outputPermutation);
+    if (!memref::CollapseShapeOp::isGuaranteedCollapsible(
+            matrix, getRowsReassociation(rank))) {
+      // Several images: the rows of each one may still collapse.
+      epilogue.perImage = true;
+      if (rank < 4 || !memref::CollapseShapeOp::isGuaranteedCollapsible(
+                          getImageType(matrix), getRowsReassociation(rank - 1)))
+        return std::nullopt;
+    }
+  }
 
   EpilogueBody body(generic, accumulatorArgument);
 
@@ -334,7 +351,8 @@ SmallVector<Value, 4> mlir::quill::materializeColumnVectors(
 }
 
 Value mlir::quill::buildOutputMatrix(OpBuilder &b,
-                                     const RequantizationEpilogue &epilogue) {
+                                     const RequantizationEpilogue &epilogue,
+                                     Value image) {
   linalg::GenericOp generic = epilogue.generic;
   Location loc = generic.getLoc();
   Value out = generic.getDpsInits()[0];
@@ -344,8 +362,29 @@ Value mlir::quill::buildOutputMatrix(OpBuilder &b,
         b, loc, out,
         AffineMapAttr::get(
             AffineMap::getPermutationMap(permutation, b.getContext())));
-  if (permutation.size() == 2)
+  int64_t rank = permutation.size();
+  if (epilogue.perImage) {
+    auto type = cast<MemRefType>(out.getType());
+    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+    offsets[0] = image;
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1)};
+    for (int64_t size : type.getShape().drop_front())
+      sizes.push_back(b.getIndexAttr(size));
+    SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
+    out = memref::SubViewOp::create(b, loc, getImageType(type), out, offsets,
+                                    sizes, strides);
+    --rank;
+  }
+  if (rank == 2)
     return out;
-  return memref::CollapseShapeOp::create(
-      b, loc, out, getRowsReassociation(permutation.size()));
+  return memref::CollapseShapeOp::create(b, loc, out,
+                                         getRowsReassociation(rank));
+}
+
+int64_t mlir::quill::getImageCount(const RequantizationEpilogue &epilogue) {
+  if (!epilogue.perImage)
+    return 1;
+  linalg::GenericOp generic = epilogue.generic;
+  auto type = cast<MemRefType>(generic.getDpsInits()[0].getType());
+  return type.getDimSize(epilogue.outputPermutation[0]);
 }

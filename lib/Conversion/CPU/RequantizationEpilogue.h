@@ -43,6 +43,9 @@ struct RequantizationEpilogue {
   /// by this permutation, its row dimensions collapsed, is the
   /// [rows, columns] matrix the kernel writes.
   SmallVector<unsigned> outputPermutation;
+  /// Whether the rows collapse only image by image (the leading dimension
+  /// of several convolved images): then the kernel runs once per image.
+  bool perImage;
 };
 
 /// Matches `generic` as a requantization epilogue of `accumulator`, the
@@ -52,8 +55,13 @@ std::optional<RequantizationEpilogue>
 matchRequantizationEpilogue(linalg::GenericOp generic, Value accumulator);
 
 /// The epilogue's output as the [rows, columns] view the kernel writes,
-/// built at `b`'s insertion point.
-Value buildOutputMatrix(OpBuilder &b, const RequantizationEpilogue &epilogue);
+/// built at `b`'s insertion point: all of it, or with `perImage` the rows
+/// of image `image`.
+Value buildOutputMatrix(OpBuilder &b, const RequantizationEpilogue &epilogue,
+                        Value image = Value());
+
+/// The number of images the kernel runs over (1 unless `perImage`).
+int64_t getImageCount(const RequantizationEpilogue &epilogue);
 
 /// Computes the epilogue's per-column vectors (offset i32, then multiplier,
 /// rounding and shift i64, one entry per accumulator column) into new

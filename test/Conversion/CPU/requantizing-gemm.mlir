@@ -82,9 +82,9 @@ func.func @requantize(%a: memref<64x40xi8>, %colsum: memref<5xi32>, %bias: memre
 // channels-first): Out goes through a transposed view; the accumulator's
 // buffer, refilled for another product afterwards, may be shared.
 // CHECK-LABEL: func.func @per_tensor_transposed
-// CHECK: %[[T:.*]] = memref.transpose %{{.*}} (d0, d1) -> (d1, d0)
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel"]} outs(
 // CHECK: linalg.yield %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : i32, i64, i64, i64
+// CHECK: %[[T:.*]] = memref.transpose %{{.*}} (d0, d1) -> (d1, d0)
 // CHECK: %[[CAST:.*]] = memref.cast %[[T]]
 // CHECK: call @quill_igemm_s8_packed_requantize({{.*}}, %[[CAST]])
 // CHECK: linalg.fill
@@ -133,9 +133,9 @@ func.func @per_tensor_transposed(%a: memref<64x40xi8>, %out: memref<5x64xi8>, %c
 // per-element residual, stays a plain call.
 // CHECK-LABEL: func.func @convolution
 // CHECK: %[[EXPANDED:.*]] = memref.expand_shape
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}, #{{.*}}, #{{.*}}, #{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel"]}
 // CHECK: %[[T:.*]] = memref.transpose %{{.*}} (d0, d1, d2, d3) -> (d0, d2, d3, d1) : memref<1x8x4x4xi8> to memref<1x4x4x8xi8, strided<[128, 4, 1, 16]>>
 // CHECK: %[[ROWS:.*]] = memref.collapse_shape %[[T]] {{\[\[}}0, 1, 2], [3]] : memref<1x4x4x8xi8, strided<[128, 4, 1, 16]>> into memref<16x8xi8, strided<[1, 16]>>
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BIAS:.*]], #{{.*}}, #{{.*}}, #{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel"]}
 // CHECK: %[[CAST:.*]] = memref.cast %[[ROWS]]
 // CHECK: call @quill_igemm_s8_packed_requantize({{.*}}, %[[CAST]])
 // CHECK: call @quill_igemm_s8_packed(
@@ -191,6 +191,55 @@ func.func @convolution(%rows: memref<16x36xi8>, %colsum: memref<8xi32>, %bias: m
     linalg.yield %12 : i8
   }
   memref.dealloc %acc : memref<16x8xi32>
+  return
+}
+
+// -----
+
+// Two images: channels-first output rows collapse only image by image, so
+// the kernel runs once per image on its rows of A and its output.
+// CHECK-LABEL: func.func @two_images
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel"]}
+// CHECK: %[[WORKSPACE:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1044xi8>
+// CHECK: scf.for %[[N:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: %[[ROW:.*]] = arith.muli %[[N]], %{{.*}} : index
+// CHECK: memref.subview %arg0[%[[ROW]], 0] [16, 36] [1, 1]
+// CHECK: %[[T:.*]] = memref.transpose %{{.*}} (d0, d1, d2, d3) -> (d0, d2, d3, d1)
+// CHECK: %[[IMAGE:.*]] = memref.subview %[[T]][%[[N]], 0, 0, 0] [1, 4, 4, 8] [1, 1, 1, 1]
+// CHECK: memref.collapse_shape %[[IMAGE]] {{\[\[}}0, 1], [2]] : memref<4x4x8xi8, strided<[4, 1, 16], offset: ?>> into memref<16x8xi8, strided<[1, 16], offset: ?>>
+// CHECK: call @quill_igemm_s8_packed_requantize(
+// CHECK: }
+// CHECK: memref.dealloc %[[WORKSPACE]]
+#nhwf = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
+#f = affine_map<(d0, d1, d2, d3) -> (d1)>
+#nfhw = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+memref.global "private" constant @filters : memref<8x36xi8> = dense<2>
+func.func @two_images(%rows: memref<32x36xi8>, %mul: memref<8xi32>, %shift: memref<8xi64>, %out: memref<2x8x4x4xi8>) {
+  %c0_i32 = arith.constant 0 : i32
+  %c1_i64 = arith.constant 1 : i64
+  %c0_i64 = arith.constant 0 : i64
+  %c255_i64 = arith.constant 255 : i64
+  %w = memref.get_global @filters : memref<8x36xi8>
+  %acc = memref.alloc() {alignment = 64 : i64} : memref<32x8xi32>
+  linalg.fill ins(%c0_i32 : i32) outs(%acc : memref<32x8xi32>)
+  linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>]
+    ins(%rows, %w : memref<32x36xi8>, memref<8x36xi8>) outs(%acc : memref<32x8xi32>)
+  %nhwf = memref.expand_shape %acc [[0, 1, 2], [3]] output_shape [2, 4, 4, 8] : memref<32x8xi32> into memref<2x4x4x8xi32>
+  linalg.generic {indexing_maps = [#nhwf, #f, #f, #nfhw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%nhwf, %mul, %shift : memref<2x4x4x8xi32>, memref<8xi32>, memref<8xi64>) outs(%out : memref<2x8x4x4xi8>) {
+  ^bb0(%in: i32, %m: i32, %sh: i64, %o: i8):
+    %3 = arith.extsi %m : i32 to i64
+    %4 = arith.extsi %in : i32 to i64
+    %5 = arith.subi %sh, %c1_i64 : i64
+    %6 = arith.shli %c1_i64, %5 : i64
+    %7 = arith.muli %4, %3 : i64
+    %8 = arith.addi %7, %6 : i64
+    %9 = arith.shrsi %8, %sh : i64
+    %10 = arith.maxsi %9, %c0_i64 : i64
+    %11 = arith.minsi %10, %c255_i64 : i64
+    %12 = arith.trunci %11 : i64 to i8
+    linalg.yield %12 : i8
+  }
+  memref.dealloc %acc : memref<32x8xi32>
   return
 }
 
