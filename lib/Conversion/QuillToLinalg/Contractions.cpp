@@ -8,7 +8,8 @@
 // matmul (the product then runs in the packed GEMM); every other
 // convolution is one linalg.generic over the grouped iteration space.
 // Quantized convolutions take the same two routes on integers, the im2col one
-// with pixels as rows so that the constant weights are the GEMM's B.
+// with pixels as rows (gathered channels last) so that the constant weights
+// are the GEMM's B.
 // Transposed convolutions become convolutions over the zero-interleaved
 // input with the flipped kernel.
 //
@@ -672,10 +673,40 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
   }
 };
 
-/// im2col for an integer product: rows[n*OH*OW + y*OW + x, (c*KH + i)*KW + j]
-/// = (signed storage of) input[n, c, y*s0 + i*d0 - pad, x*s1 + j*d1 - pad],
-/// times the weight matrix [F, C*KH*KW] transposed, so that the constant
-/// weights are the packed GEMM's B; the result moves to [N, F, OH, OW].
+/// `weight` [F, C, KH, KW] as [F, KH, KW, C]: folded here when constant, so
+/// that the packed GEMM still finds constant weights.
+static Value moveChannelsLast(OpBuilder &b, Location loc, Value weight) {
+  auto type = cast<RankedTensorType>(weight.getType());
+  int64_t filters = type.getDimSize(0), channels = type.getDimSize(1);
+  int64_t kh = type.getDimSize(2), kw = type.getDimSize(3);
+  auto resultType = type.clone({filters, kh, kw, channels});
+  DenseIntElementsAttr values;
+  if (matchPattern(weight, m_Constant(&values))) {
+    SmallVector<APInt> source(values.getValues<APInt>());
+    SmallVector<APInt> moved;
+    moved.reserve(source.size());
+    for (int64_t f = 0; f < filters; ++f)
+      for (int64_t i = 0; i < kh; ++i)
+        for (int64_t j = 0; j < kw; ++j)
+          for (int64_t c = 0; c < channels; ++c)
+            moved.push_back(source[((f * channels + c) * kh + i) * kw + j]);
+    return arith::ConstantOp::create(
+        b, loc, DenseIntElementsAttr::get(resultType, moved));
+  }
+  AffineExpr f, i, j, c;
+  bindDims(b.getContext(), f, i, j, c);
+  return gatherThroughMap(b, loc, resultType.getShape(), weight,
+                          AffineMap::get(4, 0, {f, c, i, j}, b.getContext()));
+}
+
+/// im2col for an integer product, channels last: rows[n*OH*OW + y*OW + x,
+/// (i*KW + j)*C + c] = (signed storage of) input[n, c, y*s0 + i*d0 - pad,
+/// x*s1 + j*d1 - pad], times the weight matrix [F, KH*KW*C] transposed, so
+/// that the constant weights are the packed GEMM's B; the result moves to
+/// [N, F, OH, OW]. The padded input is first moved to [N, H, W, C] so that
+/// each (pixel, tap) of the rows is C contiguous bytes on both sides: the
+/// gather copies vectors (channels-first rows were a byte gather, the
+/// largest cost of a quantized ResNet outside its GEMMs).
 Value buildIntegerIm2ColConvolution(OpBuilder &b, Location loc, Value input,
                                     Value weight,
                                     const ProductZeroPoints &zeroPoints,
@@ -693,19 +724,27 @@ Value buildIntegerIm2ColConvolution(OpBuilder &b, Location loc, Value input,
   int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
   int64_t depth = channels * kh * kw, rowCount = batch * oh * ow;
 
-  AffineExpr n, y, x, c, i, j;
-  bindDims(context, n, y, x, c, i, j);
+  auto paddedType = cast<RankedTensorType>(padded.getType());
+  AffineExpr n, h, w, c;
+  bindDims(context, n, h, w, c);
+  Value channelsLast = gatherThroughMap(
+      b, loc,
+      {batch, paddedType.getDimSize(2), paddedType.getDimSize(3), channels},
+      padded, AffineMap::get(4, 0, {n, c, h, w}, context));
+  AffineExpr y, x, i, j;
+  bindDims(context, n, y, x, i, j, c);
   AffineMap window =
       AffineMap::get(6, 0,
-                     {n, c, y * spec.strides[0] + i * spec.dilations[0],
-                      x * spec.strides[1] + j * spec.dilations[1]},
+                     {n, y * spec.strides[0] + i * spec.dilations[0],
+                      x * spec.strides[1] + j * spec.dilations[1], c},
                      context);
   Value rows =
       reshapeTo(b, loc,
-                gatherThroughMap(b, loc, {batch, oh, ow, channels, kh, kw},
-                                 padded, window),
+                gatherThroughMap(b, loc, {batch, oh, ow, kh, kw, channels},
+                                 channelsLast, window),
                 {rowCount, depth});
-  Value filterMatrix = reshapeTo(b, loc, weight, {filters, depth});
+  Value filterMatrix =
+      reshapeTo(b, loc, moveChannelsLast(b, loc, weight), {filters, depth});
 
   auto accumulator = cast<IntegerType>(resultType.getElementType());
   Value zero =

@@ -1,8 +1,10 @@
 // RUN: quill-opt --quill-lower-to-linalg %s | FileCheck %s
 
-// The maps of the integer convolution: im2col's window, the weight matrix
-// read transposed, the pixel-major product read as [N, F, OH, OW].
-// CHECK-DAG: #[[WINDOW:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 * 2 + d4, d2 * 2 + d5)>
+// The maps of the integer convolution: the padded input read channels last,
+// im2col's window over it, the weight matrix read transposed, the
+// pixel-major product read as [N, F, OH, OW].
+// CHECK-DAG: #[[CHANNELS_LAST:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d1, d2)>
+// CHECK-DAG: #[[WINDOW:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4, d5)>
 // CHECK-DAG: #[[WT:map[0-9]*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
 // CHECK-DAG: #[[NHWC:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
 
@@ -72,16 +74,18 @@ func.func @quantized_grouped_conv_int64(%x: tensor<1x2x5x5x!quant.uniform<i8:f32
 }
 
 // A 2-d convolution with one group: the uint8 input flipped to int8 (zero
-// point 130 - 128 = 2) and padded with 2, its real zero; im2col rows
-// [pixels, C*KH*KW] times the constant weight matrix [F, C*KH*KW]
-// transposed (the packed GEMM's constant B), 2 * rowsum(w) (a compile-time
-// constant) subtracted, and the result moved to [N, F, OH, OW].
+// point 130 - 128 = 2) and padded with 2, its real zero, then moved to
+// channels last; im2col rows [pixels, KH*KW*C] times the constant weight
+// matrix [F, KH*KW*C] (reordered at compile time) transposed (the packed
+// GEMM's constant B), 2 * rowsum(w) (a compile-time constant) subtracted,
+// and the result moved to [N, F, OH, OW].
 // CHECK-LABEL: func.func @quantized_conv_constant_weights
 // CHECK: arith.xori
 // CHECK: %[[PAD:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: tensor.yield %c2_i8 : i8
-// CHECK: %[[ROWS:.*]] = linalg.generic {indexing_maps = [#[[WINDOW]], #{{.*}}]{{.*}} ins(%[[PAD]] : tensor<1x2x7x7xi8>) outs(%{{.*}} : tensor<1x3x3x2x3x3xi8>)
-// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[ROWS]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<1x3x3x2x3x3xi8> into tensor<9x18xi8>
+// CHECK: %[[NHWC_INPUT:.*]] = linalg.generic {indexing_maps = [#[[CHANNELS_LAST]], #{{.*}}]{{.*}} ins(%[[PAD]] : tensor<1x2x7x7xi8>) outs(%{{.*}} : tensor<1x7x7x2xi8>)
+// CHECK: %[[ROWS:.*]] = linalg.generic {indexing_maps = [#[[WINDOW]], #{{.*}}]{{.*}} ins(%[[NHWC_INPUT]] : tensor<1x7x7x2xi8>) outs(%{{.*}} : tensor<1x3x3x3x3x2xi8>)
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[ROWS]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<1x3x3x3x3x2xi8> into tensor<9x18xi8>
 // CHECK: %[[W:.*]] = arith.constant dense<1> : tensor<3x18xi8>
 // CHECK: %[[ACC:.*]] = linalg.matmul indexing_maps = [#{{.*}}, #[[WT]], #{{.*}}] ins(%[[FLAT]], %[[W]] : tensor<9x18xi8>, tensor<3x18xi8>) outs(%{{.*}} : tensor<9x3xi32>)
 // CHECK: %[[SUMS:.*]] = arith.constant dense<18> : tensor<3xi32>
