@@ -22,6 +22,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::quill {
@@ -325,6 +326,29 @@ static std::optional<GemmMatch> matchGemm(linalg::MatmulOp op, int64_t minFlops,
   return match;
 }
 
+/// The buffer `value` is a view of, through view-like ops and casts.
+static Value getUnderlyingBuffer(Value value) {
+  while (true) {
+    if (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+      value = view.getViewSource();
+    else if (auto cast = value.getDefiningOp<memref::CastOp>())
+      value = cast.getSource();
+    else
+      return value;
+  }
+}
+
+/// Whether `a` and `b` are views of two different allocations (of this
+/// function: arguments may alias each other).
+static bool areDistinctBuffers(Value a, Value b) {
+  Value bufferA = getUnderlyingBuffer(a), bufferB = getUnderlyingBuffer(b);
+  auto isAllocation = [](Value buffer) {
+    return isa_and_present<memref::AllocOp, memref::AllocaOp,
+                           memref::GetGlobalOp>(buffer.getDefiningOp());
+  };
+  return bufferA != bufferB && (isAllocation(bufferA) || isAllocation(bufferB));
+}
+
 /// The op of `block` that is or contains `op`.
 static Operation *getAncestorIn(Block *block, Operation *op) {
   return block->findAncestorOpInBlock(*op);
@@ -447,6 +471,11 @@ struct RequantizingMatmulToGemm : OpRewritePattern<linalg::MatmulOp> {
     std::optional<RequantizationEpilogue> epilogue =
         findFusableEpilogue(op, fill);
     if (!epilogue)
+      return failure();
+    // One call may write over A (the kernel packs all of A first); one call
+    // per image may not: a later image's rows would be overwritten.
+    if (epilogue->perImage &&
+        !areDistinctBuffers(gemm->lhs, epilogue->generic.getDpsInits()[0]))
       return failure();
     ModuleOp module = op->getParentOfType<ModuleOp>();
     Location loc = op.getLoc();

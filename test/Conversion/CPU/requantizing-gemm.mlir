@@ -197,13 +197,15 @@ func.func @convolution(%rows: memref<16x36xi8>, %colsum: memref<8xi32>, %bias: m
 // -----
 
 // Two images: channels-first output rows collapse only image by image, so
-// the kernel runs once per image on its rows of A and its output.
+// the kernel runs once per image on its rows of A (a buffer of its own,
+// which no image's output can overwrite) and its output.
 // CHECK-LABEL: func.func @two_images
+// CHECK: %[[ROWS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<32x36xi8>
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel"]}
 // CHECK: %[[WORKSPACE:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1044xi8>
 // CHECK: scf.for %[[N:.*]] = %{{.*}} to %{{.*}} step
 // CHECK: %[[ROW:.*]] = arith.muli %[[N]], %{{.*}} : index
-// CHECK: memref.subview %arg0[%[[ROW]], 0] [16, 36] [1, 1]
+// CHECK: memref.subview %[[ROWS]][%[[ROW]], 0] [16, 36] [1, 1]
 // CHECK: %[[T:.*]] = memref.transpose %{{.*}} (d0, d1, d2, d3) -> (d0, d2, d3, d1)
 // CHECK: %[[IMAGE:.*]] = memref.subview %[[T]][%[[N]], 0, 0, 0] [1, 4, 4, 8] [1, 1, 1, 1]
 // CHECK: memref.collapse_shape %[[IMAGE]] {{\[\[}}0, 1], [2]] : memref<4x4x8xi8, strided<[4, 1, 16], offset: ?>> into memref<16x8xi8, strided<[1, 16], offset: ?>>
@@ -214,7 +216,9 @@ func.func @convolution(%rows: memref<16x36xi8>, %colsum: memref<8xi32>, %bias: m
 #f = affine_map<(d0, d1, d2, d3) -> (d1)>
 #nfhw = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 memref.global "private" constant @filters : memref<8x36xi8> = dense<2>
-func.func @two_images(%rows: memref<32x36xi8>, %mul: memref<8xi32>, %shift: memref<8xi64>, %out: memref<2x8x4x4xi8>) {
+func.func @two_images(%input: memref<32x36xi8>, %mul: memref<8xi32>, %shift: memref<8xi64>, %out: memref<2x8x4x4xi8>) {
+  %rows = memref.alloc() {alignment = 64 : i64} : memref<32x36xi8>
+  memref.copy %input, %rows : memref<32x36xi8> to memref<32x36xi8>
   %c0_i32 = arith.constant 0 : i32
   %c1_i64 = arith.constant 1 : i64
   %c0_i64 = arith.constant 0 : i64
@@ -234,6 +238,44 @@ func.func @two_images(%rows: memref<32x36xi8>, %mul: memref<8xi32>, %shift: memr
     %7 = arith.muli %4, %3 : i64
     %8 = arith.addi %7, %6 : i64
     %9 = arith.shrsi %8, %sh : i64
+    %10 = arith.maxsi %9, %c0_i64 : i64
+    %11 = arith.minsi %10, %c255_i64 : i64
+    %12 = arith.trunci %11 : i64 to i8
+    linalg.yield %12 : i8
+  }
+  memref.dealloc %acc : memref<32x8xi32>
+  return
+}
+
+// -----
+
+// Two images whose A and output are function arguments, which may be one
+// buffer: the first image's output could overwrite the second's rows of A
+// before they are packed. Not fused.
+// CHECK-LABEL: func.func @two_images_may_alias
+// CHECK-NOT: quill_igemm_s8_packed_requantize
+// CHECK: call @quill_igemm_s8_packed(
+#nhwf = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
+#nfhw = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+memref.global "private" constant @filters : memref<8x36xi8> = dense<2>
+func.func @two_images_may_alias(%rows: memref<32x36xi8>, %out: memref<2x8x4x4xi8>) {
+  %c0_i32 = arith.constant 0 : i32
+  %c1_i64 = arith.constant 1 : i64
+  %c3_i64 = arith.constant 3 : i64
+  %c0_i64 = arith.constant 0 : i64
+  %c255_i64 = arith.constant 255 : i64
+  %w = memref.get_global @filters : memref<8x36xi8>
+  %acc = memref.alloc() {alignment = 64 : i64} : memref<32x8xi32>
+  linalg.fill ins(%c0_i32 : i32) outs(%acc : memref<32x8xi32>)
+  linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>]
+    ins(%rows, %w : memref<32x36xi8>, memref<8x36xi8>) outs(%acc : memref<32x8xi32>)
+  %nhwf = memref.expand_shape %acc [[0, 1, 2], [3]] output_shape [2, 4, 4, 8] : memref<32x8xi32> into memref<2x4x4x8xi32>
+  linalg.generic {indexing_maps = [#nhwf, #nfhw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%nhwf : memref<2x4x4x8xi32>) outs(%out : memref<2x8x4x4xi8>) {
+  ^bb0(%in: i32, %o: i8):
+    %4 = arith.extsi %in : i32 to i64
+    %7 = arith.muli %4, %c3_i64 : i64
+    %8 = arith.addi %7, %c1_i64 : i64
+    %9 = arith.shrsi %8, %c1_i64 : i64
     %10 = arith.maxsi %9, %c0_i64 : i64
     %11 = arith.minsi %10, %c255_i64 : i64
     %12 = arith.trunci %11 : i64 to i8
