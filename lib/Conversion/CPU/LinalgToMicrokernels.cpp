@@ -285,6 +285,8 @@ struct GemmMatch {
   Value rhs;
   bool transposeRhs;
   Value out;
+  /// K: the product's reduction length.
+  int64_t depth;
   /// B's bytes, when it is a constant the compiler may pack.
   std::optional<SmallVector<int8_t>> constantBytes;
 };
@@ -320,10 +322,11 @@ static std::optional<GemmMatch> matchGemm(linalg::MatmulOp op, int64_t minFlops,
       cast<MemRefType>(lhs.getType()).getDimSize(transposeLhs ? 0 : 1);
   if (outType.getNumElements() * depth < minFlops)
     return std::nullopt;
-  GemmMatch match{*kernel, lhs, transposeLhs, rhs, transposeRhs, out, {}};
+  std::optional<SmallVector<int8_t>> constantBytes;
   if (packConstants && kernel->operandType.isInteger(8))
-    match.constantBytes = getConstantBytes(op, rhs);
-  return match;
+    constantBytes = getConstantBytes(op, rhs);
+  return GemmMatch{*kernel,      lhs, transposeLhs, rhs,
+                   transposeRhs, out, depth,        std::move(constantBytes)};
 }
 
 /// The buffer `value` is a view of, through view-like ops and casts.
@@ -349,11 +352,6 @@ static bool areDistinctBuffers(Value a, Value b) {
   return bufferA != bufferB && (isAllocation(bufferA) || isAllocation(bufferB));
 }
 
-/// The op of `block` that is or contains `op`.
-static Operation *getAncestorIn(Block *block, Operation *op) {
-  return block->findAncestorOpInBlock(*op);
-}
-
 /// The requantization that is the only reader of `matmul`'s accumulator,
 /// when the matmul and its zero fill can become one kernel call writing
 /// the epilogue's output instead. The accumulator must be a buffer of this
@@ -369,27 +367,27 @@ findFusableEpilogue(linalg::MatmulOp matmul, linalg::FillOp &fill) {
     return std::nullopt;
   // Each op using the accumulator, directly or through an expand_shape (a
   // convolution's epilogue reads the product so), with the value it reads.
-  SmallVector<std::pair<Operation *, Value>> uses;
+  // Each must be a linalg op or deallocation of this block, reading one
+  // value.
+  SmallVector<Operation *> users;
+  DenseMap<Operation *, Value> readValues;
+  auto addUser = [&](Operation *user, Value read) {
+    auto [entry, inserted] = readValues.try_emplace(user, read);
+    if (inserted)
+      users.push_back(user);
+    return entry->second == read && user->getBlock() == block &&
+           isa<linalg::LinalgOp, memref::DeallocOp>(user);
+  };
   for (Operation *user : accumulator.getUsers()) {
     auto expand = dyn_cast<memref::ExpandShapeOp>(user);
     if (!expand) {
-      uses.push_back({user, accumulator});
+      if (!addUser(user, accumulator))
+        return std::nullopt;
       continue;
     }
     for (Operation *expandUser : expand->getUsers())
-      uses.push_back({expandUser, expand});
-  }
-  SmallVector<Operation *> users;
-  DenseMap<Operation *, Value> readValues;
-  for (auto [user, read] : uses) {
-    if (!readValues.try_emplace(user, read).second && readValues[user] != read)
-      return std::nullopt;
-    Operation *ancestor = getAncestorIn(block, user);
-    if (!ancestor || !isa<linalg::LinalgOp, memref::DeallocOp>(ancestor) ||
-        ancestor != user)
-      return std::nullopt;
-    if (!llvm::is_contained(users, user))
-      users.push_back(user);
+      if (!addUser(expandUser, expand))
+        return std::nullopt;
   }
   llvm::sort(users,
              [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
@@ -484,11 +482,9 @@ struct RequantizingMatmulToGemm : OpRewritePattern<linalg::MatmulOp> {
         rewriter, loc, module, gemm->rhs.getDefiningOp<memref::GetGlobalOp>(),
         *gemm->constantBytes, gemm->transposeRhs);
     auto outType = cast<MemRefType>(gemm->out.getType());
-    int64_t depth = cast<MemRefType>(gemm->lhs.getType())
-                        .getDimSize(gemm->transposeLhs ? 0 : 1);
     emitRequantizingIgemmCall(
         rewriter, loc, module, gemm->lhs, gemm->transposeLhs, weights,
-        *epilogue, outType.getDimSize(0), depth, outType.getDimSize(1));
+        *epilogue, outType.getDimSize(0), gemm->depth, outType.getDimSize(1));
     Value epilogueInput =
         epilogue->generic.getDpsInputs()[epilogue->accumulator.getArgNumber()];
     rewriter.eraseOp(epilogue->generic);
