@@ -76,6 +76,28 @@ def requantize(x, multiplier, shift, input_zero_point=0, output_zero_point=0,
     return np.clip(y, clamp_min, clamp_max).astype(np.int64)
 
 
+def finish_quantized_product(acc, x_scale, weight_scales, bias, out_params):
+    """A quantized MatMul's or convolution's exact int64 accumulator
+    ([rows, columns] or [N, F, ...]; weights per axis 1) to its stored
+    outputs, as Quill's lowering finishes it: the float bias quantized at the
+    float32 product x_scale * weight_scale (round half to even) and added per
+    column, then a per-column requantization by the dyadic form of
+    x_scale * weight_scale / out_scale. `out_params` is (scale, zero point,
+    (min, max)); a ReLU is a min at the zero point."""
+    weight_scales = np.asarray(weight_scales)
+    bias_scale = np.float32(x_scale) * weight_scales.astype(np.float32)
+    quantized_bias = np.round(np.asarray(bias, dtype=np.float64) /
+                              bias_scale.astype(np.float64)).astype(np.int64)
+    acc = acc + quantized_bias.reshape((1, -1) + (1,) * (acc.ndim - 2))
+    out_scale, out_zero_point, (out_min, out_max) = out_params
+    out = np.empty_like(acc)
+    for column in range(acc.shape[1]):
+        multiplier, shift = dyadic(x_scale * weight_scales[column] / out_scale)
+        out[:, column] = requantize(acc[:, column], multiplier, shift, 0,
+                                    out_zero_point, out_min, out_max)
+    return out
+
+
 def dyadic(real_multiplier):
     """Splits a positive real factor into (multiplier, shift) as HAWQ-V3 and
     TOSA do: frexp, a 31-bit mantissa, and a renormalised 2^31."""

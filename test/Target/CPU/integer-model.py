@@ -128,16 +128,10 @@ def dense_layer(q, in_params, w, w_scales, bias, out_params, relu):
     """The integer MatMul + bias (+ ReLU as the clamp) and its per-column
     requantization."""
     scale_in, zero_in = in_params[0], in_params[1]
-    acc = (q - zero_in) @ w
-    bias_scales = (np.float32(scale_in) * w_scales.astype(np.float32)).astype(np.float64)
-    acc += np.round(bias.astype(np.float64) / bias_scales).astype(np.int64)
     scale_out, zero_out, (low, high) = out_params
-    out = np.empty_like(acc)
-    for column in range(acc.shape[1]):
-        multiplier, shift = ref.dyadic(scale_in * w_scales[column] / scale_out)
-        out[:, column] = ref.requantize(acc[:, column], multiplier, shift, 0, zero_out,
-                                        max(low, zero_out) if relu else low, high)
-    return out
+    clamp = (max(low, zero_out) if relu else low, high)
+    return ref.finish_quantized_product((q - zero_in) @ w, scale_in, w_scales, bias,
+                                        (scale_out, zero_out, clamp))
 
 
 def pair(params):
