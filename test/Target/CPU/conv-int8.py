@@ -26,7 +26,7 @@ from quill import reference as ref
 from quill.runtime import Model
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Inputs"))
-from exact_outputs import stored_matches  # noqa: E402
+from integer_tests import qtype, stored_matches, tensor  # noqa: E402
 
 work = sys.argv[1]
 rng = np.random.default_rng(20261122)
@@ -48,15 +48,6 @@ def output_shape(case):
     m, _, kh, kw = case["w_shape"]
     (sh, sw), (pt, pl, pb, pr) = case["strides"], case["pads"]
     return (n, m, (h + pt + pb - kh) // sh + 1, (w + pl + pr - kw) // sw + 1)
-
-
-def tensor(shape, element):
-    return "tensor<%sx%s>" % ("x".join(map(str, shape)), element)
-
-
-def qtype(params):
-    scale, zero, (low, _) = params
-    return "!quant.uniform<%s:f32, %r:%d>" % ("u8" if low == 0 else "i8", scale, zero)
 
 
 lines, results, signature = [], [], []

@@ -22,7 +22,7 @@ from quill import reference as ref
 from quill.runtime import Model
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Inputs"))
-from exact_outputs import stored_matches  # noqa: E402
+from integer_tests import qtype, stored_matches, tensor  # noqa: E402
 
 work = sys.argv[1]
 rng = np.random.default_rng(20261122)
@@ -50,15 +50,6 @@ def output_shape(case):
                      case["dilations"][axis] * (k - 1) + 1 - case["pads"][axis] -
                      case["pads"][axis + 2])
     return (n, m, *sizes)
-
-
-def tensor(shape, element):
-    return "tensor<%sx%s>" % ("x".join(map(str, shape)), element)
-
-
-def qtype(params):
-    scale, zero, (low, _) = params
-    return "!quant.uniform<%s:f32, %r:%d>" % ("u8" if low == 0 else "i8", scale, zero)
 
 
 lines, results, signature = [], [], []

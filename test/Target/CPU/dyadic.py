@@ -23,7 +23,7 @@ from quill import reference as ref
 from quill.runtime import Model
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Inputs"))
-from exact_outputs import stored_matches  # noqa: E402
+from integer_tests import qtype, stored_matches, tensor  # noqa: E402
 
 work = sys.argv[1]
 SHAPE = (2, 4, 5, 5)
@@ -57,16 +57,6 @@ CONCAT_SHAPE = (2, 8, 5, 5)
 # Average pools: (kernel, strides, pads) with padding counted, and none.
 POOLS = {"avg_pool_padded": ((3, 3), (2, 2), (1, 1, 1, 1), (0.012, 5, I8), (2, 4, 3, 3)),
          "avg_pool": ((2, 2), (1, 1), (0, 0, 0, 0), (0.02, 130, U8), (2, 4, 4, 4))}
-
-
-def qtype(params):
-    scale, zero, (low, _) = params
-    storage = "u8" if low == 0 else "i8"
-    return "!quant.uniform<%s:f32, %r:%d>" % (storage, scale, zero)
-
-
-def tensor(shape, element):
-    return "tensor<%sx%s>" % ("x".join(map(str, shape)), element)
 
 
 F = tensor(SHAPE, "f32")

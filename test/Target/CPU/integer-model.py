@@ -21,6 +21,9 @@ import numpy as np
 from quill import reference as ref
 from quill.runtime import Model
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Inputs"))
+from integer_tests import qtype, tensor  # noqa: E402
+
 work = sys.argv[1]
 rng = np.random.default_rng(20261122)
 ROWS, WIDTH = 16, 32
@@ -41,15 +44,6 @@ b1 = rng.uniform(-0.5, 0.5, WIDTH).astype(np.float32)
 b2 = rng.uniform(-0.5, 0.5, WIDTH).astype(np.float32)
 gamma = (1 + 0.3 * rng.standard_normal(WIDTH)).astype(np.float32)
 beta = (0.2 * rng.standard_normal(WIDTH)).astype(np.float32)
-
-
-def qtype(params):
-    scale, zero, (low, _) = params
-    return "!quant.uniform<%s:f32, %r:%d>" % ("u8" if low == 0 else "i8", scale, zero)
-
-
-def tensor(shape, element):
-    return "tensor<%sx%s>" % ("x".join(map(str, shape)), element)
 
 
 def floats(values):
@@ -146,7 +140,6 @@ norm = ref.layer_norm_parameters(gamma.astype(np.float64), beta.astype(np.float6
                                  float(np.float32(EPSILON)), S[0], N[0], WIDTH)
 qn = ref.integer_layer_norm(qs, pair(S), *norm, pair(N), N[2], 1)
 expected = ref.integer_softmax(qn, pair(N), pair(P), P[2], 1, "i_exp")
-
 
 
 def compare(what, compiled):

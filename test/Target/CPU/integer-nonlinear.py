@@ -23,7 +23,7 @@ from quill import reference as ref
 from quill.runtime import Model
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Inputs"))
-from exact_outputs import stored_matches  # noqa: E402
+from integer_tests import qtype, stored_matches, tensor  # noqa: E402
 
 work = sys.argv[1]
 U8, I8 = (0, 255), (-128, 127)
@@ -39,16 +39,6 @@ G = (0.04, 10, U8)           # GELU input
 G_OUT = (0.03, 20, U8)
 H = (0.0005, -3, I8)         # GELU input at a fine scale
 H_OUT = (0.0004, -20, I8)
-
-
-def qtype(params):
-    scale, zero, (low, _) = params
-    return "!quant.uniform<%s:f32, %r:%d>" % ("u8" if low == 0 else "i8",
-                                              scale, zero)
-
-
-def tensor(shape, element):
-    return "tensor<%sx%s>" % ("x".join(map(str, shape)), element)
 
 
 def dense(array):
