@@ -151,7 +151,8 @@ LogicalResult mlir::quill::buildNVPTXPipeline(OpPassManager &pm,
 LogicalResult mlir::quill::buildGPUEmulatorPipeline(OpPassManager &pm) {
   return parsePassPipeline((Twine(kBufferize) + kGPULoopNests +
                             ",quill-emulate-dot-accumulate,"
-                            "quill-reverse-parallel-loops)," +
+                            "quill-reverse-parallel-loops),"
+                            "quill-emulate-gpu-launch," +
                             kLoopsToLLVM)
                                .str(),
                            pm, llvm::errs());

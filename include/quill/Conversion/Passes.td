@@ -189,6 +189,29 @@ def EmulateDotAccumulatePass
                            "::mlir::vector::VectorDialect"];
 }
 
+def EmulateGPULaunchPass : Pass<"quill-emulate-gpu-launch", "ModuleOp"> {
+  let summary = "runs gpu.launch kernels on the CPU, a thread per GPU thread";
+  let description = [{
+    The GPU emulator runs the GPU pipeline's code on the CPU. Loop nests
+    run as loops; a kernel the compiler writes as a `gpu.launch` (the
+    shared-memory tiled products) has threads that share workgroup memory
+    and wait for each other at `gpu.barrier`, which no sequential loop can
+    reproduce. This pass turns each `gpu.launch` into a loop over its
+    blocks, each block an OpenMP team (`omp.parallel`) of as many host
+    threads as the block has GPU threads, each running the kernel body with
+    its thread index: `gpu.barrier` becomes `omp.barrier`, workgroup
+    buffers host buffers shared by the team. The library then needs LLVM's
+    OpenMP runtime (libomp). Asynchronous launches, dynamic shared memory,
+    clusters, private attributions and GPU ops other than barriers and
+    index queries are reported as errors.
+  }];
+  let dependentDialects = ["::mlir::cf::ControlFlowDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::omp::OpenMPDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def ReverseParallelLoopsPass
     : Pass<"quill-reverse-parallel-loops", "func::FuncOp"> {
   let summary = "runs every scf.parallel's iterations in reverse order";

@@ -2,6 +2,7 @@
 
 #include "quill/Target/CPU/CPUTarget.h"
 
+#include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
@@ -35,9 +36,13 @@ static llvm::ErrorOr<std::string> findLinker() {
   return llvm::sys::findProgramByName("ld.lld");
 }
 
+/// LLVM's OpenMP runtime, from Debian's libomp5.
+static constexpr StringLiteral kOpenMPRuntime =
+    "/usr/lib/x86_64-linux-gnu/libomp.so.5";
+
 LogicalResult mlir::quill::linkSharedLibrary(StringRef objectPath,
                                              StringRef outputPath,
-                                             ModelDevice device,
+                                             ModelDevice device, bool openMP,
                                              std::string &error) {
   std::string runtime = findRuntimeLibrary(device);
   if (!llvm::sys::fs::exists(runtime)) {
@@ -70,6 +75,14 @@ LogicalResult mlir::quill::linkSharedLibrary(StringRef objectPath,
   std::string builtins = QUILL_CLANG_BUILTINS;
   if (llvm::sys::fs::exists(builtins))
     args.push_back(builtins);
+  if (openMP) {
+    if (!llvm::sys::fs::exists(kOpenMPRuntime)) {
+      error = "the GPU emulator's threads need LLVM's OpenMP runtime, " +
+              kOpenMPRuntime.str() + " (install libomp5)";
+      return failure();
+    }
+    args.push_back(kOpenMPRuntime);
+  }
   args.append({"-L/usr/lib/x86_64-linux-gnu", "-L/lib/x86_64-linux-gnu",
                "--as-needed", "-lm", "-lc"});
   std::string message;
@@ -107,5 +120,6 @@ LogicalResult mlir::quill::writeSharedLibrary(llvm::Module &module,
       return failure();
     object.keep();
   }
-  return linkSharedLibrary(objectPath, outputPath, device, error);
+  bool openMP = module.getFunction("__kmpc_fork_call") != nullptr;
+  return linkSharedLibrary(objectPath, outputPath, device, openMP, error);
 }

@@ -88,10 +88,12 @@ LogicalResult emitMachineCode(llvm::Module &module,
                               llvm::raw_pwrite_stream &os, bool assembly,
                               std::string &error);
 
-/// Links `objectPath` with Quill's runtime library for `device` into a
-/// shared library.
+/// Links `objectPath` with Quill's runtime library for `device` (and LLVM's
+/// OpenMP runtime when `openMP`: the GPU emulator's kernels) into a shared
+/// library.
 LogicalResult linkSharedLibrary(StringRef objectPath, StringRef outputPath,
-                                ModelDevice device, std::string &error);
+                                ModelDevice device, bool openMP,
+                                std::string &error);
 
 /// Emits `module` as an object in a temporary file and links it with the
 /// runtime for `device` into the shared library `outputPath`.
