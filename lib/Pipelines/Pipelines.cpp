@@ -118,8 +118,9 @@ static constexpr StringLiteral kGPULoopNests =
     "quill-innermost-dimension-first";
 
 /// Loop nests to kernels: 16 x 16 threads per block over their first two
-/// dimensions; reductions run sequentially inside a thread (no
-/// shared-memory tiling yet). Outlined into one gpu.module, lowered to NVVM
+/// dimensions; reductions run sequentially inside a thread (large products
+/// are already shared-memory tiled gpu.launch kernels, which the mapping
+/// leaves alone). Outlined into one gpu.module, lowered to NVVM
 /// and serialized; the host code's buffers then move to GPU memory
 /// (quill-gpu-device-memory). Nothing may canonicalize between the tiling
 /// and the mapping, and the tiling needs no-min-max-bounds, or the mapping

@@ -151,16 +151,26 @@ def WrapSerialLoopsPass : Pass<"quill-wrap-serial-loops", "func::FuncOp"> {
 }
 
 def MatmulToGPULoopsPass : Pass<"quill-matmul-to-gpu-loops", "func::FuncOp"> {
-  let summary = "matmuls as parallel loops accumulating in registers, int8 with dp4a";
+  let summary = "matmuls as shared-memory tiled kernels or register-accumulating loops, int8 with dp4a";
   let description = [{
     `convert-linalg-to-parallel-loops` turns a product `C += A B` into a
     parallel loop over C whose reduction loads and stores C at every step
     of K: on the GPU, a global memory store per multiply-add. This pass
-    turns a plain `linalg.matmul` or `linalg.batch_matmul` on buffers of
-    static shapes into an `scf.parallel` over the output whose iterations
-    load their element of C once, accumulate in a register along K and
-    store once; with at least 64 rows (a multiple of 4) an iteration takes
-    four rows of one column, loading B's element once for the four. Floats accumulate in the output's float type, integers in
+    turns a plain `linalg.matmul` or `linalg.batch_matmul` (or one reading
+    B transposed, as the int8 convolutions' weights are) on buffers of
+    static shapes into GPU code that accumulates in registers and stores
+    each output once. A product with at least 64 rows, 64 columns and 16
+    steps of K becomes a `gpu.launch` tiled in shared memory: blocks of
+    16 x 16 threads each compute a 64 x 64 output tile (a thread 4 x 4
+    elements, 16 apart), staging 64 x 16 slices of A and B (32 bytes deep
+    for int8) in workgroup memory between two `gpu.barrier`s, with zeros
+    past the product's edges; B's slice is stored transposed and rows are
+    padded against bank conflicts. Smaller products become an
+    `scf.parallel` over the output whose iterations load their element of
+    C once, accumulate in a register along K and store once; with at least
+    64 rows (a multiple of 4) an iteration takes four rows of one column,
+    loading B's element once for the four. A fill of C just before the
+    product becomes the accumulators' start. Floats accumulate in the output's float type, integers in
     its integer type (operands extended as the op's cast says). An int8 x
     int8 -> int32 product with signed operands (the quantized product
     lowering's storage) and K a multiple of 4 steps K by four bytes with
@@ -168,7 +178,8 @@ def MatmulToGPULoopsPass : Pass<"quill-matmul-to-gpu-loops", "func::FuncOp"> {
     times four of a column of B, added to the accumulator in one
     instruction.
   }];
-  let dependentDialects = ["::mlir::NVVM::NVVMDialect",
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::NVVM::NVVMDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
 }

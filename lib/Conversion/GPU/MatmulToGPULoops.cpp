@@ -26,11 +26,9 @@ enum class Step {
   Dp4a,
 };
 
-/// What surrounds a product's accumulator buffer: the fill that zeroes it
-/// before the product, and the elementwise generic that reads it (with the
-/// identity map) right after.
+/// The elementwise generic that reads a product's accumulator buffer (with
+/// the identity map) right after the product.
 struct Epilogue {
-  linalg::FillOp fill;
   linalg::GenericOp generic;
   OpOperand *accumulator; // the generic's input that reads the product
 };
@@ -43,80 +41,100 @@ SmallVector<Value> applyPermutation(AffineMap map, ValueRange ivs) {
   return indices;
 }
 
-/// The loop nest of a plain (batch_)matmul `C += A B` on buffers: one
-/// parallel iteration per `tileRows` x 1 block of output elements, whose
-/// reductions run in registers (the accumulators; B's element is loaded
-/// once for the block's rows) and store once each: into C, or, with an
-/// epilogue, through the epilogue's body into its output (the fill's value
-/// is then the accumulators' start, and C is never touched).
-struct ProductLoops {
+/// What every GPU form of a plain (batch_)matmul `C += A B` on buffers
+/// shares: its operands, how a step multiplies and accumulates, and where a
+/// finished sum goes (C, or the fused epilogue's output).
+struct ProductLowering {
   Value lhs, rhs, out;
   bool unsignedCast;
+  /// B is read as B[batch..., n, k] (the int8 convolutions' weights).
+  bool rhsTransposed;
   Step step;
-  int64_t tileRows;
+  /// The fill of C just before the product, if any: the accumulators start
+  /// from its value and it goes away.
+  linalg::FillOp fill;
   std::optional<Epilogue> epilogue;
 
-  void build(PatternRewriter &rewriter, Location loc) const {
-    auto outType = cast<MemRefType>(out.getType());
-    auto lhsType = cast<MemRefType>(lhs.getType());
-    unsigned rank = outType.getRank();
-    auto index = [&](int64_t value) -> Value {
-      return arith::ConstantIndexOp::create(rewriter, loc, value);
-    };
-    Value zero = index(0), one = index(1);
-    SmallVector<Value> lower(rank, zero), steps(rank, one), upper;
-    for (int64_t size : outType.getShape())
-      upper.push_back(index(size));
-    steps[rank - 2] = index(tileRows);
-    Value depth = index(lhsType.getDimSize(rank - 1));
-    Value kStep = index(step == Step::Dp4a ? 4 : 1);
-    scf::ParallelOp::create(
-        rewriter, loc, lower, upper, steps,
-        [&](OpBuilder &b, Location l, ValueRange ivs) {
-          // The iteration of each row of the block.
-          SmallVector<SmallVector<Value>> rows;
-          for (int64_t row = 0; row < tileRows; ++row) {
-            SmallVector<Value> rowIvs(ivs);
-            if (row)
-              rowIvs[rank - 2] = arith::AddIOp::create(
-                  b, l, ivs[rank - 2],
-                  arith::ConstantIndexOp::create(b, l, row));
-            rows.push_back(rowIvs);
-          }
-          SmallVector<Value> inits;
-          for (ArrayRef<Value> rowIvs : rows)
-            inits.push_back(epilogue
-                                ? linalg::FillOp(epilogue->fill).value()
-                                : memref::LoadOp::create(b, l, out, rowIvs));
-          auto loop = scf::ForOp::create(
-              b, l, zero, depth, kStep, inits,
-              [&](OpBuilder &nb, Location nl, Value k, ValueRange accs) {
-                Value column = loadRhs(nb, nl, ivs, k, accs.front().getType());
-                SmallVector<Value> sums;
-                for (auto [rowIvs, acc] : llvm::zip(rows, accs))
-                  sums.push_back(accumulate(nb, nl, rowIvs, k, column, acc));
-                scf::YieldOp::create(nb, nl, sums);
-              });
-          for (auto [rowIvs, sum] : llvm::zip(rows, loop.getResults())) {
-            if (epilogue)
-              applyEpilogue(b, l, rowIvs, sum);
-            else
-              memref::StoreOp::create(b, l, sum, out, rowIvs);
-          }
-          scf::ReduceOp::create(b, l);
-        });
+protected:
+  int64_t getRank() const { return cast<MemRefType>(out.getType()).getRank(); }
+  int64_t getDepth() const {
+    return cast<MemRefType>(lhs.getType()).getShape().back();
+  }
+  Type getAccumulatorType() const {
+    return cast<MemRefType>(out.getType()).getElementType();
   }
 
-private:
-  /// The epilogue's body at `ivs`, reading `accumulator` for the product.
-  void applyEpilogue(OpBuilder &b, Location loc, ValueRange ivs,
-                     Value accumulator) const {
+  /// A[batch..., m, k] and B[batch..., k, n] (or B[batch..., n, k])
+  /// indices at the output iteration `ivs` and step `k`.
+  SmallVector<Value> lhsIndices(ValueRange ivs, Value k) const {
+    SmallVector<Value> indices(ivs.drop_back());
+    indices.push_back(k);
+    return indices;
+  }
+  SmallVector<Value> rhsIndices(ValueRange ivs, Value k) const {
+    SmallVector<Value> indices(ivs.drop_back(2));
+    if (rhsTransposed) {
+      indices.push_back(ivs.back());
+      indices.push_back(k);
+    } else {
+      indices.push_back(k);
+      indices.push_back(ivs.back());
+    }
+    return indices;
+  }
+
+  /// An operand element in the accumulator's type, as the op's cast says.
+  Value extend(OpBuilder &b, Location loc, Value value) const {
+    Type type = getAccumulatorType();
+    if (value.getType() == type)
+      return value;
+    if (isa<FloatType>(type))
+      return arith::ExtFOp::create(b, loc, type, value);
+    if (unsignedCast)
+      return arith::ExtUIOp::create(b, loc, type, value);
+    return arith::ExtSIOp::create(b, loc, type, value);
+  }
+
+  /// One step: acc + a * b on extended elements, or for dp4a the four
+  /// bytes of A's row dotted with the four of B's column.
+  Value multiplyAdd(OpBuilder &b, Location loc, Value a, Value column,
+                    Value acc) const {
+    if (step == Step::Dp4a) {
+      auto signedBytes = NVVM::DotAccumulateTypeAttr::get(
+          b.getContext(), NVVM::DotAccumulateType::SIGNED);
+      return NVVM::DotAccumulate4WayOp::create(
+          b, loc, b.getI32Type(), a, signedBytes, column, signedBytes, acc);
+    }
+    if (isa<FloatType>(acc.getType()))
+      return arith::AddFOp::create(b, loc, acc,
+                                   arith::MulFOp::create(b, loc, a, column));
+    return arith::AddIOp::create(b, loc, acc,
+                                 arith::MulIOp::create(b, loc, a, column));
+  }
+
+  /// The value an accumulator starts from at the output iteration `ivs`:
+  /// the fill's value, or C's element.
+  Value loadInitial(OpBuilder &b, Location loc, ValueRange ivs) const {
+    if (fill)
+      return linalg::FillOp(fill).value();
+    return memref::LoadOp::create(b, loc, out, ivs);
+  }
+
+  /// Stores the finished `sum` of the output iteration `ivs`: into C, or
+  /// through the epilogue's body (reading `sum` for the product) into its
+  /// output.
+  void storeResult(OpBuilder &b, Location loc, ValueRange ivs,
+                   Value sum) const {
+    if (!epilogue) {
+      memref::StoreOp::create(b, loc, sum, out, ivs);
+      return;
+    }
     linalg::GenericOp generic = epilogue->generic;
     IRMapping mapping;
     for (OpOperand &operand : generic->getOpOperands()) {
       BlockArgument argument = generic.getMatchingBlockArgument(&operand);
       if (&operand == epilogue->accumulator) {
-        mapping.map(argument, accumulator);
+        mapping.map(argument, sum);
         continue;
       }
       if (argument.use_empty())
@@ -136,39 +154,67 @@ private:
         b, loc, result, output->get(),
         applyPermutation(generic.getMatchingIndexingMap(output), ivs));
   }
+};
 
-  /// A[batch..., m, k] and B[batch..., k + offset, n] indices.
-  SmallVector<Value> lhsIndices(ValueRange ivs, Value k) const {
-    SmallVector<Value> indices(ivs.drop_back());
-    indices.push_back(k);
-    return indices;
-  }
-  SmallVector<Value> rhsIndices(ValueRange ivs, Value k) const {
-    SmallVector<Value> indices(ivs.drop_back(2));
-    indices.push_back(k);
-    indices.push_back(ivs.back());
-    return indices;
+/// The loop nest of a product: one parallel iteration per `tileRows` x 1
+/// block of output elements, whose reductions run in registers (the
+/// accumulators; B's element is loaded once for the block's rows) and store
+/// once each.
+struct ThreadLoops : ProductLowering {
+  int64_t tileRows;
+
+  void build(PatternRewriter &rewriter, Location loc) const {
+    auto outType = cast<MemRefType>(out.getType());
+    unsigned rank = outType.getRank();
+    auto index = [&](int64_t value) -> Value {
+      return arith::ConstantIndexOp::create(rewriter, loc, value);
+    };
+    Value zero = index(0), one = index(1);
+    SmallVector<Value> lower(rank, zero), steps(rank, one), upper;
+    for (int64_t size : outType.getShape())
+      upper.push_back(index(size));
+    steps[rank - 2] = index(tileRows);
+    Value depth = index(getDepth());
+    Value kStep = index(step == Step::Dp4a ? 4 : 1);
+    scf::ParallelOp::create(
+        rewriter, loc, lower, upper, steps,
+        [&](OpBuilder &b, Location l, ValueRange ivs) {
+          // The iteration of each row of the block.
+          SmallVector<SmallVector<Value>> rows;
+          for (int64_t row = 0; row < tileRows; ++row) {
+            SmallVector<Value> rowIvs(ivs);
+            if (row)
+              rowIvs[rank - 2] = arith::AddIOp::create(
+                  b, l, ivs[rank - 2],
+                  arith::ConstantIndexOp::create(b, l, row));
+            rows.push_back(rowIvs);
+          }
+          SmallVector<Value> inits;
+          for (ArrayRef<Value> rowIvs : rows)
+            inits.push_back(loadInitial(b, l, rowIvs));
+          auto loop = scf::ForOp::create(
+              b, l, zero, depth, kStep, inits,
+              [&](OpBuilder &nb, Location nl, Value k, ValueRange accs) {
+                Value column = loadRhs(nb, nl, ivs, k);
+                SmallVector<Value> sums;
+                for (auto [rowIvs, acc] : llvm::zip(rows, accs))
+                  sums.push_back(multiplyAdd(nb, nl, loadLhs(nb, nl, rowIvs, k),
+                                             column, acc));
+                scf::YieldOp::create(nb, nl, sums);
+              });
+          for (auto [rowIvs, sum] : llvm::zip(rows, loop.getResults()))
+            storeResult(b, l, rowIvs, sum);
+          scf::ReduceOp::create(b, l);
+        });
   }
 
-  Value extend(OpBuilder &b, Location loc, Value value, Type type) const {
-    if (value.getType() == type)
-      return value;
-    if (isa<FloatType>(type))
-      return arith::ExtFOp::create(b, loc, type, value);
-    if (unsignedCast)
-      return arith::ExtUIOp::create(b, loc, type, value);
-    return arith::ExtSIOp::create(b, loc, type, value);
-  }
-
+private:
   /// B's part of a step, shared by the block's rows: its element at
-  /// (k, n) in the accumulator's type, or for dp4a the four bytes of its
-  /// column from k on.
-  Value loadRhs(OpBuilder &b, Location loc, ValueRange ivs, Value k,
-                Type accumulatorType) const {
+  /// (k, n) extended, or for dp4a the four bytes of its column from k on.
+  Value loadRhs(OpBuilder &b, Location loc, ValueRange ivs, Value k) const {
     if (step == Step::Scalar)
       return extend(b, loc,
-                    memref::LoadOp::create(b, loc, rhs, rhsIndices(ivs, k)),
-                    accumulatorType);
+                    memref::LoadOp::create(b, loc, rhs, rhsIndices(ivs, k)));
     SmallVector<Value> bytes;
     for (int64_t i = 0; i < 4; ++i) {
       Value row = arith::AddIOp::create(
@@ -180,27 +226,327 @@ private:
         b, loc, VectorType::get({4}, b.getI8Type()), bytes);
   }
 
-  /// One step of the row at `ivs`: acc + A(m, k) * B(k, n), or for dp4a
-  /// the four bytes of A's row from k on (one load) dotted with B's.
-  Value accumulate(OpBuilder &b, Location loc, ValueRange ivs, Value k,
-                   Value column, Value acc) const {
-    if (step == Step::Dp4a) {
-      Value aBytes = vector::LoadOp::create(
-          b, loc, VectorType::get({4}, b.getI8Type()), lhs, lhsIndices(ivs, k));
-      auto signedBytes = NVVM::DotAccumulateTypeAttr::get(
-          b.getContext(), NVVM::DotAccumulateType::SIGNED);
-      return NVVM::DotAccumulate4WayOp::create(b, loc, b.getI32Type(), aBytes,
-                                               signedBytes, column, signedBytes,
-                                               acc);
+  /// A's part of a step for the row at `ivs`: its element at (m, k)
+  /// extended, or for dp4a the four bytes of its row from k on (one load).
+  Value loadLhs(OpBuilder &b, Location loc, ValueRange ivs, Value k) const {
+    if (step == Step::Dp4a)
+      return vector::LoadOp::create(b, loc, VectorType::get({4}, b.getI8Type()),
+                                    lhs, lhsIndices(ivs, k));
+    return extend(b, loc,
+                  memref::LoadOp::create(b, loc, lhs, lhsIndices(ivs, k)));
+  }
+};
+
+/// Threads per block in each of x and y, the output elements each thread
+/// computes in each, and the output tile of a block (their product).
+constexpr int64_t kBlockThreads = 16;
+constexpr int64_t kThreadElements = 4;
+constexpr int64_t kBlockTile = kBlockThreads * kThreadElements;
+
+/// A shared-memory tiled kernel (a gpu.launch) for products of at least
+/// 64 x 64 outputs: a block of 16 x 16 threads computes a
+/// 64 x 64 tile of the output, each thread 4 x 4 elements 16 apart (a
+/// warp's threads read neighbouring columns, its stores coalesce). For each
+/// slice of K, the block's threads together copy a 64-row slice of A and of
+/// B into shared memory (zeros past the product's edges), wait at a
+/// barrier, accumulate from shared memory in registers, and wait again
+/// before the next slice overwrites it. Each element of A and B is then
+/// read from global memory once per block instead of once per thread.
+/// Both tiles are stored with K contiguous (B transposed), so a dp4a step
+/// reads each operand's four bytes with one aligned load, and rows padded
+/// to an odd number of 32-bit words, so the 16 rows a warp reads at once
+/// fall in different banks.
+struct TiledKernel : ProductLowering {
+  void build(PatternRewriter &rewriter, Location loc) const {
+    auto outType = cast<MemRefType>(out.getType());
+    int64_t rank = getRank();
+    int64_t rows = outType.getDimSize(rank - 2);
+    int64_t columns = outType.getDimSize(rank - 1);
+    int64_t depth = getDepth();
+    int64_t batch = rank == 3 ? outType.getDimSize(0) : 1;
+    Type lhsElement = cast<MemRefType>(lhs.getType()).getElementType();
+    Type rhsElement = cast<MemRefType>(rhs.getType()).getElementType();
+    int64_t depthTile = getDepthTile(lhsElement, rhsElement);
+    // dp4a's tiles hold each operand's four bytes along K as one 32-bit
+    // word: its loads are then aligned (a byte array in shared memory is
+    // only byte aligned).
+    int64_t valuesPerElement = step == Step::Dp4a ? 4 : 1;
+    int64_t tileWidth = depthTile / valuesPerElement;
+    auto workgroup = gpu::AddressSpaceAttr::get(rewriter.getContext(),
+                                                gpu::AddressSpace::Workgroup);
+    auto tileType = [&](Type element) {
+      if (step == Step::Dp4a)
+        element = rewriter.getI32Type();
+      return MemRefType::get({kBlockTile, getPaddedRow(tileWidth, element)},
+                             element, MemRefLayoutAttrInterface(), workgroup);
+    };
+    auto index = [&](int64_t value) -> Value {
+      return arith::ConstantIndexOp::create(rewriter, loc, value);
+    };
+    auto launch = gpu::LaunchOp::create(
+        rewriter, loc, index(llvm::divideCeil(columns, kBlockTile)),
+        index(llvm::divideCeil(rows, kBlockTile)), index(batch),
+        index(kBlockThreads), index(kBlockThreads), index(1),
+        /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+        /*asyncDependencies=*/{},
+        TypeRange{tileType(lhsElement), tileType(rhsElement)});
+    OpBuilder::InsertionGuard guard(rewriter);
+    Block &body = launch.getBody().front();
+    rewriter.setInsertionPointToStart(&body);
+    OpBuilder &b = rewriter;
+    Value lhsTile = launch.getWorkgroupAttributions()[0];
+    Value rhsTile = launch.getWorkgroupAttributions()[1];
+    Value tx = launch.getThreadIds().x, ty = launch.getThreadIds().y;
+    auto add = [&](Value x, Value y) -> Value {
+      return arith::AddIOp::create(b, loc, x, y);
+    };
+    auto multiply = [&](Value x, int64_t y) -> Value {
+      return arith::MulIOp::create(b, loc, x, index(y));
+    };
+    auto isBelow = [&](Value x, int64_t bound) -> Value {
+      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x,
+                                   index(bound));
+    };
+    Value rowBase = multiply(launch.getBlockIds().y, kBlockTile);
+    Value columnBase = multiply(launch.getBlockIds().x, kBlockTile);
+    Value thread = add(multiply(ty, kBlockThreads), tx);
+    SmallVector<Value> batchIvs;
+    if (rank == 3)
+      batchIvs.push_back(launch.getBlockIds().z);
+
+    // The thread's elements: tile rows and columns, the output iteration of
+    // each, and whether it is inside the output (null: always).
+    SmallVector<Value> tileRows, tileColumns, rowsInside, columnsInside;
+    SmallVector<Value> outputRows, outputColumns;
+    for (int64_t i = 0; i < kThreadElements; ++i) {
+      tileRows.push_back(add(ty, index(i * kBlockThreads)));
+      tileColumns.push_back(add(tx, index(i * kBlockThreads)));
+      outputRows.push_back(add(rowBase, tileRows.back()));
+      outputColumns.push_back(add(columnBase, tileColumns.back()));
+      rowsInside.push_back(
+          getInBounds(b, loc, {{outputRows.back(), rows}}, isBelow));
+      columnsInside.push_back(
+          getInBounds(b, loc, {{outputColumns.back(), columns}}, isBelow));
     }
-    Type type = acc.getType();
-    Value a = extend(
-        b, loc, memref::LoadOp::create(b, loc, lhs, lhsIndices(ivs, k)), type);
-    if (isa<FloatType>(type))
-      return arith::AddFOp::create(b, loc, acc,
-                                   arith::MulFOp::create(b, loc, a, column));
-    return arith::AddIOp::create(b, loc, acc,
-                                 arith::MulIOp::create(b, loc, a, column));
+    SmallVector<SmallVector<Value>> elementIvs;
+    SmallVector<Value> inBounds;
+    for (int64_t i = 0; i < kThreadElements; ++i) {
+      for (int64_t j = 0; j < kThreadElements; ++j) {
+        SmallVector<Value> ivs(batchIvs);
+        ivs.push_back(outputRows[i]);
+        ivs.push_back(outputColumns[j]);
+        elementIvs.push_back(ivs);
+        Value row = rowsInside[i], column = columnsInside[j];
+        inBounds.push_back(row && column
+                               ? arith::AndIOp::create(b, loc, row, column)
+                               : (row ? row : column));
+      }
+    }
+    SmallVector<Value> inits;
+    for (size_t element = 0; element < elementIvs.size(); ++element)
+      inits.push_back(ifInBounds(
+          b, loc, inBounds[element], getAccumulatorType(), [&](OpBuilder &nb) {
+            return loadInitial(nb, loc, elementIvs[element]);
+          }));
+
+    auto slices = scf::ForOp::create(
+        b, loc, index(0), index(depth), index(depthTile), inits,
+        [&](OpBuilder &nb, Location nl, Value k, ValueRange accs) {
+          OpBuilder::InsertionGuard sliceGuard(rewriter);
+          rewriter.setInsertionPointToStart(nb.getInsertionBlock());
+          int64_t copies =
+              kBlockTile * tileWidth / (kBlockThreads * kBlockThreads);
+          // The slice of an operand stored with K contiguous (A, and B when
+          // transposed): row-major, a warp copies contiguous runs of K.
+          auto copyRowsOfK = [&](Value source, Value element, Value base,
+                                 int64_t bound, Value tile) {
+            Value row =
+                arith::DivUIOp::create(b, nl, element, index(tileWidth));
+            Value column =
+                arith::RemUIOp::create(b, nl, element, index(tileWidth));
+            Value rowIv = add(base, row);
+            Value kIv = add(k, multiply(column, valuesPerElement));
+            copyToTile(
+                b, nl, source,
+                [&](int64_t value) {
+                  SmallVector<Value> ivs(batchIvs);
+                  ivs.push_back(rowIv);
+                  ivs.push_back(value ? add(kIv, index(value)) : kIv);
+                  return ivs;
+                },
+                {{rowIv, bound}, {kIv, depth}}, tile, {row, column}, isBelow);
+          };
+          for (int64_t copy = 0; copy < copies; ++copy) {
+            Value element =
+                add(thread, index(copy * kBlockThreads * kBlockThreads));
+            copyRowsOfK(lhs, element, rowBase, rows, lhsTile);
+            if (rhsTransposed) {
+              copyRowsOfK(rhs, element, columnBase, columns, rhsTile);
+              continue;
+            }
+            // B's slice by rows of B (contiguous N), stored transposed.
+            Value bRow =
+                arith::DivUIOp::create(b, nl, element, index(kBlockTile));
+            Value bColumn =
+                arith::RemUIOp::create(b, nl, element, index(kBlockTile));
+            Value bK = add(k, multiply(bRow, valuesPerElement));
+            Value bColumnIv = add(columnBase, bColumn);
+            copyToTile(
+                b, nl, rhs,
+                [&](int64_t value) {
+                  SmallVector<Value> ivs(batchIvs);
+                  ivs.push_back(value ? add(bK, index(value)) : bK);
+                  ivs.push_back(bColumnIv);
+                  return ivs;
+                },
+                {{bK, depth}, {bColumnIv, columns}}, rhsTile, {bColumn, bRow},
+                isBelow);
+          }
+          gpu::BarrierOp::create(b, nl);
+          SmallVector<Value> sums(accs);
+          int64_t kStep = step == Step::Dp4a ? 4 : 1;
+          for (int64_t kk = 0; kk < depthTile; kk += kStep) {
+            SmallVector<Value> aValues, bValues;
+            for (Value tileRow : tileRows)
+              aValues.push_back(loadFromTile(b, nl, lhsTile, tileRow, kk));
+            for (Value tileColumn : tileColumns)
+              bValues.push_back(loadFromTile(b, nl, rhsTile, tileColumn, kk));
+            for (int64_t i = 0; i < kThreadElements; ++i)
+              for (int64_t j = 0; j < kThreadElements; ++j) {
+                Value &sum = sums[i * kThreadElements + j];
+                sum = multiplyAdd(b, nl, aValues[i], bValues[j], sum);
+              }
+          }
+          gpu::BarrierOp::create(b, nl);
+          scf::YieldOp::create(b, nl, sums);
+        });
+    for (auto [ivs, valid, sum] :
+         llvm::zip(elementIvs, inBounds, slices.getResults())) {
+      if (!valid) {
+        storeResult(b, loc, ivs, sum);
+        continue;
+      }
+      auto ifOp = scf::IfOp::create(b, loc, valid, /*withElseRegion=*/false);
+      OpBuilder thenBuilder = ifOp.getThenBodyBuilder();
+      storeResult(thenBuilder, loc, ivs, sum);
+    }
+    gpu::TerminatorOp::create(b, loc);
+  }
+
+  /// Whether a product gets this kernel: whole output tiles to compute and
+  /// at least one slice of K; elements of whole bytes.
+  static bool isProfitable(MemRefType lhsType, MemRefType rhsType,
+                           MemRefType outType) {
+    int64_t rank = outType.getRank();
+    auto wholeBytes = [](MemRefType type) {
+      return type.getElementTypeBitWidth() % 8 == 0;
+    };
+    return outType.getDimSize(rank - 2) >= kBlockTile &&
+           outType.getDimSize(rank - 1) >= kBlockTile &&
+           lhsType.getShape().back() >= kBlockThreads && wholeBytes(lhsType) &&
+           wholeBytes(rhsType);
+  }
+
+private:
+  using BoundCheck = function_ref<Value(Value, int64_t)>;
+
+  /// K per shared-memory slice: 16 elements, 32 for int8 operands (a row of
+  /// the slice then still spans at least 32 bytes).
+  static int64_t getDepthTile(Type lhsElement, Type rhsElement) {
+    bool bytes = lhsElement.getIntOrFloatBitWidth() == 8 &&
+                 rhsElement.getIntOrFloatBitWidth() == 8;
+    return bytes ? 32 : 16;
+  }
+
+  /// A tile row's length in elements: `columns` plus 4 bytes (one 32-bit
+  /// word; a whole element for wider ones), an odd number of words for the
+  /// slice depths above.
+  static int64_t getPaddedRow(int64_t columns, Type element) {
+    int64_t bytes = element.getIntOrFloatBitWidth() / 8;
+    return columns + std::max<int64_t>(1, 4 / bytes);
+  }
+
+  /// The conjunction of `value < bound` over the `checks` whose bound is
+  /// not a multiple of the tile (the others always hold), or null if none
+  /// is needed.
+  static Value getInBounds(OpBuilder &b, Location loc,
+                           ArrayRef<std::pair<Value, int64_t>> checks,
+                           BoundCheck isBelow) {
+    Value all;
+    for (auto [value, bound] : checks) {
+      if (bound % kBlockTile == 0)
+        continue;
+      Value below = isBelow(value, bound);
+      all = all ? arith::AndIOp::create(b, loc, all, below) : below;
+    }
+    return all;
+  }
+
+  /// `compute`'s value where `valid` holds (always if null), else zero.
+  static Value ifInBounds(OpBuilder &b, Location loc, Value valid, Type type,
+                          function_ref<Value(OpBuilder &)> compute) {
+    if (!valid)
+      return compute(b);
+    auto ifOp = scf::IfOp::create(b, loc, type, valid, /*withElseRegion=*/true);
+    OpBuilder thenBuilder = ifOp.getThenBodyBuilder();
+    scf::YieldOp::create(thenBuilder, loc, compute(thenBuilder));
+    OpBuilder elseBuilder = ifOp.getElseBodyBuilder();
+    scf::YieldOp::create(
+        elseBuilder, loc,
+        arith::ConstantOp::create(elseBuilder, loc, type,
+                                  elseBuilder.getZeroAttr(type))
+            .getResult());
+    return ifOp.getResult(0);
+  }
+
+  /// Copies the element of `source` at `ivsAt(0)` (zero outside
+  /// `checks`) into `tile` at `tileIndices`; for dp4a the four bytes at
+  /// `ivsAt(0..3)` (consecutive along K, which is a multiple of 4: all in or
+  /// all out) as one word.
+  void copyToTile(OpBuilder &b, Location loc, Value source,
+                  function_ref<SmallVector<Value>(int64_t)> ivsAt,
+                  ArrayRef<std::pair<Value, int64_t>> checks, Value tile,
+                  ArrayRef<Value> tileIndices, BoundCheck isBelow) const {
+    Value valid = getInBounds(b, loc, checks, isBelow);
+    if (step == Step::Scalar) {
+      Type element = cast<MemRefType>(source.getType()).getElementType();
+      SmallVector<Value> ivs = ivsAt(0);
+      Value value = ifInBounds(b, loc, valid, element, [&](OpBuilder &nb) {
+        return memref::LoadOp::create(nb, loc, source, ivs).getResult();
+      });
+      memref::StoreOp::create(b, loc, value, tile, tileIndices);
+      return;
+    }
+    auto word = VectorType::get({1}, b.getI32Type());
+    SmallVector<SmallVector<Value>> byteIvs;
+    for (int64_t i = 0; i < 4; ++i)
+      byteIvs.push_back(ivsAt(i));
+    Value value = ifInBounds(b, loc, valid, word, [&](OpBuilder &nb) {
+      SmallVector<Value> bytes;
+      for (ArrayRef<Value> ivs : byteIvs)
+        bytes.push_back(memref::LoadOp::create(nb, loc, source, ivs));
+      Value vector = vector::FromElementsOp::create(
+          nb, loc, VectorType::get({4}, nb.getI8Type()), bytes);
+      return vector::BitCastOp::create(nb, loc, word, vector).getResult();
+    });
+    vector::StoreOp::create(b, loc, value, tile, tileIndices);
+  }
+
+  /// A step's operand from a tile's row `row` at depth `kk`: the element
+  /// extended, or for dp4a the word of the four bytes from `kk` on.
+  Value loadFromTile(OpBuilder &b, Location loc, Value tile, Value row,
+                     int64_t kk) const {
+    if (step == Step::Scalar)
+      return extend(
+          b, loc,
+          memref::LoadOp::create(
+              b, loc, tile,
+              ValueRange{row, arith::ConstantIndexOp::create(b, loc, kk)}));
+    Value word = vector::LoadOp::create(
+        b, loc, VectorType::get({1}, b.getI32Type()), tile,
+        ValueRange{row, arith::ConstantIndexOp::create(b, loc, kk / 4)});
+    return vector::BitCastOp::create(b, loc,
+                                     VectorType::get({4}, b.getI8Type()), word);
   }
 };
 
@@ -234,26 +580,35 @@ Operation *getNeighbourWithMemoryEffects(Operation *op, bool before) {
   return nullptr;
 }
 
-/// The epilogue of `product`, which accumulates into `accumulator`: fused
-/// when the op touching memory just before the product fills the buffer,
-/// the one just after is an elementwise generic that reads it (identity
-/// map, projected permutations elsewhere, no other operand a view of it,
-/// its output not a view of the product's inputs), and the generic either
-/// writes its result back into the buffer or the buffer has no other use
-/// (it is then a temporary that goes away).
-std::optional<Epilogue> findEpilogue(Operation *product, Value accumulator) {
+/// The fill of `accumulator` that is the op touching memory just before
+/// `product`, or null.
+linalg::FillOp findStartFill(Operation *product, Value accumulator) {
   auto fill = dyn_cast_or_null<linalg::FillOp>(
       getNeighbourWithMemoryEffects(product, /*before=*/true));
+  if (!fill || fill.getOutputs().front() != accumulator)
+    return nullptr;
+  return fill;
+}
+
+/// The epilogue of `product`, which accumulates into `accumulator` after
+/// `fill`: fused when the op touching memory just after the product is an
+/// elementwise generic that reads the buffer (identity map, projected
+/// permutations elsewhere, no other operand a view of it, its output not a
+/// view of the product's inputs), and the generic either writes its result
+/// back into the buffer or the buffer has no other use (it is then a
+/// temporary that goes away).
+std::optional<Epilogue> findEpilogue(Operation *product, Value accumulator,
+                                     linalg::FillOp fill) {
   auto generic = dyn_cast_or_null<linalg::GenericOp>(
       getNeighbourWithMemoryEffects(product, /*before=*/false));
-  if (!fill || fill.getOutputs().front() != accumulator || !generic ||
-      generic.getNumDpsInits() != 1 || !generic.hasPureBufferSemantics() ||
+  if (!generic || generic.getNumDpsInits() != 1 ||
+      !generic.hasPureBufferSemantics() ||
       generic.getNumParallelLoops() != generic.getNumLoops() ||
       !llvm::all_of(generic.getIndexingMapsArray(), [](AffineMap map) {
         return map.isProjectedPermutation(/*allowZeroInResults=*/false);
       }))
     return std::nullopt;
-  Epilogue epilogue{fill, generic, nullptr};
+  Epilogue epilogue{generic, nullptr};
   Value root = getRootBuffer(accumulator);
   OpOperand *output = generic.getDpsInitOperand(0);
   for (OpOperand &operand : generic->getOpOperands()) {
@@ -287,6 +642,26 @@ std::optional<Epilogue> findEpilogue(Operation *product, Value accumulator) {
   return epilogue;
 }
 
+/// A product's indexing maps with B transposed: (batch..., m, n, k) to
+/// A (batch..., m, k), B (batch..., n, k), C (batch..., m, n); `lhsMap`
+/// gives the number of loops.
+SmallVector<AffineMap> getRhsTransposedMaps(AffineMap lhsMap) {
+  unsigned loops = lhsMap.getNumDims();
+  MLIRContext *context = lhsMap.getContext();
+  SmallVector<AffineExpr> batch;
+  for (unsigned i = 0; i + 3 < loops; ++i)
+    batch.push_back(getAffineDimExpr(i, context));
+  AffineExpr m = getAffineDimExpr(loops - 3, context);
+  AffineExpr n = getAffineDimExpr(loops - 2, context);
+  AffineExpr k = getAffineDimExpr(loops - 1, context);
+  auto map = [&](AffineExpr row, AffineExpr column) {
+    SmallVector<AffineExpr> results(batch);
+    results.append({row, column});
+    return AffineMap::get(loops, 0, results, context);
+  };
+  return {map(m, k), map(n, k), map(m, n)};
+}
+
 /// Rows per thread of products with at least kMinRowsToTile rows.
 constexpr int64_t kTileRows = 4;
 constexpr int64_t kMinRowsToTile = 64;
@@ -297,19 +672,23 @@ struct ProductToLoops : OpRewritePattern<ProductOp> {
 
   LogicalResult matchAndRewrite(ProductOp op,
                                 PatternRewriter &rewriter) const override {
-    // The plain (non-transposed) product on buffers of static shapes.
-    if (!op.hasPureBufferSemantics() ||
-        op.getIndexingMapsArray() !=
-            ProductOp::getDefaultIndexingMaps(op.getContext()))
+    // The plain product, or with B transposed, on buffers of static shapes.
+    if (!op.hasPureBufferSemantics())
       return failure();
-    ProductLoops loops;
-    loops.lhs = op.getDpsInputOperand(0)->get();
-    loops.rhs = op.getDpsInputOperand(1)->get();
-    loops.out = op.getDpsInitOperand(0)->get();
-    loops.unsignedCast = op.getCast() == linalg::TypeFn::cast_unsigned;
-    auto lhsType = cast<MemRefType>(loops.lhs.getType());
-    auto rhsType = cast<MemRefType>(loops.rhs.getType());
-    auto outType = cast<MemRefType>(loops.out.getType());
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    bool rhsTransposed = maps == getRhsTransposedMaps(maps.front());
+    if (!rhsTransposed &&
+        maps != ProductOp::getDefaultIndexingMaps(op.getContext()))
+      return failure();
+    ProductLowering product;
+    product.rhsTransposed = rhsTransposed;
+    product.lhs = op.getDpsInputOperand(0)->get();
+    product.rhs = op.getDpsInputOperand(1)->get();
+    product.out = op.getDpsInitOperand(0)->get();
+    product.unsignedCast = op.getCast() == linalg::TypeFn::cast_unsigned;
+    auto lhsType = cast<MemRefType>(product.lhs.getType());
+    auto rhsType = cast<MemRefType>(product.rhs.getType());
+    auto outType = cast<MemRefType>(product.out.getType());
     if (!lhsType.hasStaticShape() || !rhsType.hasStaticShape() ||
         !outType.hasStaticShape())
       return failure();
@@ -318,33 +697,45 @@ struct ProductToLoops : OpRewritePattern<ProductOp> {
     Type outElement = outType.getElementType();
     if (!haveSupportedTypes(lhsElement, rhsElement, outElement))
       return failure();
-    bool dp4a = !loops.unsignedCast && lhsElement.isInteger(8) &&
+    bool dp4a = !product.unsignedCast && lhsElement.isInteger(8) &&
                 rhsElement.isInteger(8) && outElement.isInteger(32) &&
                 lhsType.getShape().back() % 4 == 0;
-    loops.step = dp4a ? Step::Dp4a : Step::Scalar;
-    // Tall products give each thread four rows: B's element is loaded once
-    // for all four. Short ones keep a thread per element, for parallelism.
-    int64_t rows = outType.getDimSize(outType.getRank() - 2);
-    loops.tileRows =
-        rows % kTileRows == 0 && rows >= kMinRowsToTile ? kTileRows : 1;
-    loops.epilogue = findEpilogue(op, loops.out);
-    if (!loops.epilogue) {
-      loops.build(rewriter, op.getLoc());
+    product.step = dp4a ? Step::Dp4a : Step::Scalar;
+    product.fill = findStartFill(op, product.out);
+    if (product.fill)
+      product.epilogue = findEpilogue(op, product.out, product.fill);
+    auto build = [&] {
+      if (TiledKernel::isProfitable(lhsType, rhsType, outType)) {
+        TiledKernel{product}.build(rewriter, op.getLoc());
+        return;
+      }
+      // Tall products give each thread four rows: B's element is loaded
+      // once for all four. Short ones keep a thread per element, for
+      // parallelism.
+      int64_t rows = outType.getDimSize(outType.getRank() - 2);
+      int64_t tileRows =
+          rows % kTileRows == 0 && rows >= kMinRowsToTile ? kTileRows : 1;
+      ThreadLoops{product, tileRows}.build(rewriter, op.getLoc());
+    };
+    if (!product.epilogue) {
+      build();
       rewriter.eraseOp(op);
+      if (product.fill)
+        rewriter.eraseOp(product.fill);
       return success();
     }
     // The fused loop takes the epilogue's place: every buffer it reads is
     // written by then, and nothing between the product and the epilogue
     // touches memory (findEpilogue).
-    Epilogue epilogue = *loops.epilogue;
-    bool inPlace = epilogue.generic.getDpsInitOperand(0)->get() == loops.out;
+    Epilogue epilogue = *product.epilogue;
+    bool inPlace = epilogue.generic.getDpsInitOperand(0)->get() == product.out;
     rewriter.setInsertionPoint(epilogue.generic);
-    loops.build(rewriter, op.getLoc());
+    build();
     rewriter.eraseOp(epilogue.generic);
     rewriter.eraseOp(op);
-    rewriter.eraseOp(epilogue.fill);
+    rewriter.eraseOp(product.fill);
     if (!inPlace) {
-      Operation *buffer = loops.out.getDefiningOp();
+      Operation *buffer = product.out.getDefiningOp();
       for (Operation *user : llvm::make_early_inc_range(buffer->getUsers()))
         rewriter.eraseOp(user);
       rewriter.eraseOp(buffer);

@@ -50,7 +50,7 @@ func.func @batched_int8(%a: memref<2x8x6xi8>, %b: memref<2x6x4xi8>, %c: memref<2
   return
 }
 
-// Transposed operand maps keep linalg.matmul (then plain parallel loops).
+// A transposed A keeps linalg.matmul (then plain parallel loops).
 // CHECK-LABEL: func.func @transposed
 // CHECK: linalg.matmul
 func.func @transposed(%a: memref<6x8xf32>, %b: memref<6x8xf32>, %c: memref<8x8xf32>) {
@@ -167,5 +167,104 @@ func.func @not_fused(%a: memref<8x64xi8>, %b: memref<64x8xi8>, %c: memref<8x8xi8
 // CHECK: memref.store %{{.*}}, %arg2[%[[M3]], %[[N]]]
 func.func @tall(%a: memref<64x16xf32>, %b: memref<16x8xf32>, %c: memref<64x8xf32>) {
   linalg.matmul ins(%a, %b : memref<64x16xf32>, memref<16x8xf32>) outs(%c : memref<64x8xf32>)
+  return
+}
+
+// Products with whole 64 x 64 output tiles become a shared-memory tiled
+// kernel: blocks of 16 x 16 threads over 64 x 64 output tiles (the batch on
+// the grid's z), two workgroup tiles (A's slice and B's transposed; for
+// dp4a, words of four bytes along K, rows padded to 9 words), K in slices
+// of 32 bytes, each copied in, then used between two barriers: 8 dp4a steps
+// of the thread's 4 x 4 accumulators. Rows are a whole tile (no guard);
+// columns (100) and K (40) are not: their loads read zeros and stores are
+// skipped past the edge.
+// CHECK-LABEL: func.func @tiled_int8
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
+// CHECK: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %[[BZ:.*]]) in (%{{.*}} = %[[C2]], %{{.*}} = %[[C1]], %{{.*}} = %[[C2]])
+// CHECK-SAME: threads(%{{.*}}) in (%{{.*}} = %[[C16]], %{{.*}} = %[[C16]], %{{.*}} = %[[C1]])
+// CHECK-SAME: workgroup(%[[ATILE:.*]] : memref<64x9xi32, #gpu.address_space<workgroup>>, %[[BTILE:.*]] : memref<64x9xi32, #gpu.address_space<workgroup>>)
+// CHECK-COUNT-16: memref.load %arg2[%[[BZ]],
+// CHECK: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args
+// CHECK: %[[KIN:.*]] = arith.cmpi ult, %{{.*}}, %c40
+// CHECK: scf.if %[[KIN]] -> (vector<1xi32>)
+// CHECK-COUNT-4: memref.load %arg0[%[[BZ]],
+// CHECK: vector.bitcast %{{.*}} : vector<4xi8> to vector<1xi32>
+// CHECK: vector.store %{{.*}}, %[[ATILE]]
+// CHECK: vector.store %{{.*}}, %[[BTILE]]
+// CHECK: gpu.barrier
+// CHECK-NOT: memref.load %arg
+// CHECK-COUNT-128: nvvm.dot.accumulate.4way
+// CHECK: gpu.barrier
+// CHECK-NEXT: scf.yield
+// CHECK: scf.if
+// CHECK-NEXT: memref.store %{{.*}}, %arg2[%[[BZ]],
+// CHECK: gpu.terminator
+// CHECK-NOT: linalg.batch_matmul
+func.func @tiled_int8(%a: memref<2x64x40xi8>, %b: memref<2x40x100xi8>, %c: memref<2x64x100xi32>) {
+  linalg.batch_matmul ins(%a, %b : memref<2x64x40xi8>, memref<2x40x100xi8>) outs(%c : memref<2x64x100xi32>)
+  return
+}
+
+// A float product with an epilogue: the tile's slices hold f32 (rows of 17
+// words), K in slices of 16, one multiply-add per step and accumulator; the
+// epilogue's body runs on each finished sum. Whole tiles: no guards.
+// CHECK-LABEL: func.func @tiled_f32_epilogue
+// CHECK-NOT: linalg.fill
+// CHECK: gpu.launch
+// CHECK-SAME: workgroup(%{{.*}} : memref<64x17xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<64x17xf32, #gpu.address_space<workgroup>>)
+// CHECK-NOT: scf.if
+// CHECK: scf.for
+// CHECK: gpu.barrier
+// CHECK-COUNT-256: arith.mulf
+// CHECK: gpu.barrier
+// CHECK-COUNT-16: arith.maximumf
+// CHECK-NOT: scf.if
+// CHECK: gpu.terminator
+// CHECK-NOT: memref.alloc
+#map2 = affine_map<(m, n) -> (m, n)>
+func.func @tiled_f32_epilogue(%a: memref<128x32xf32>, %b: memref<32x64xf32>, %out: memref<128x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %acc = memref.alloc() : memref<128x64xf32>
+  linalg.fill ins(%zero : f32) outs(%acc : memref<128x64xf32>)
+  linalg.matmul ins(%a, %b : memref<128x32xf32>, memref<32x64xf32>) outs(%acc : memref<128x64xf32>)
+  linalg.generic {indexing_maps = [#map2, #map2], iterator_types = ["parallel", "parallel"]}
+      ins(%acc : memref<128x64xf32>) outs(%out : memref<128x64xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %r = arith.maximumf %x, %zero : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %acc : memref<128x64xf32>
+  return
+}
+
+// A fill of C right before the product (and no epilogue) is the
+// accumulators' start: C is written once, by the product.
+// CHECK-LABEL: func.func @fill_then_product
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NOT: linalg.fill
+// CHECK: scf.parallel
+// CHECK-NOT: memref.load %arg2
+// CHECK: scf.for %{{.*}} = %c0 to %c6 step %c1 iter_args(%{{.*}} = %[[ZERO]])
+// CHECK: memref.store %{{.*}}, %arg2
+func.func @fill_then_product(%a: memref<8x6xf32>, %b: memref<6x8xf32>, %c: memref<8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<8x8xf32>)
+  linalg.matmul ins(%a, %b : memref<8x6xf32>, memref<6x8xf32>) outs(%c : memref<8x8xf32>)
+  return
+}
+
+// B read transposed (B[n, k], the int8 convolutions' weights): the same
+// loops, B's bytes read along its rows.
+// CHECK-LABEL: func.func @rhs_transposed
+// CHECK: scf.parallel (%[[M:.*]], %[[N:.*]]) = (%c0, %c0) to (%c8, %c4)
+// CHECK: scf.for %[[K:.*]] = %c0 to %c64 step %c4
+// CHECK: memref.load %arg1[%[[N]], %[[K]]]
+// CHECK: nvvm.dot.accumulate.4way
+// CHECK-NOT: linalg.matmul
+func.func @rhs_transposed(%a: memref<8x64xi8>, %b: memref<4x64xi8>, %c: memref<8x4xi32>) {
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+    ins(%a, %b : memref<8x64xi8>, memref<4x64xi8>) outs(%c : memref<8x4xi32>)
   return
 }

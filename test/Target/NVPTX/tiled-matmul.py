@@ -1,0 +1,166 @@
+# RUN: rm -rf %t && mkdir -p %t
+# RUN: %python %s %t | FileCheck %s
+# CHECK: 6 products as shared-memory tiled kernels, 3 with dp4a
+# CHECK: 6 outputs checked, 0 failed
+#
+# Products with whole 64 x 64 output tiles become shared-memory tiled GPU
+# kernels (quill-matmul-to-gpu-loops: a gpu.launch whose 16 x 16 threads
+# stage slices of A and B in shared memory between barriers). The GPU
+# emulator runs those kernels with a host thread per GPU thread and the
+# barriers as OpenMP barriers (quill-emulate-gpu-launch), so a missing
+# barrier, a wrong tile index or a wrong edge guard shows in the outputs.
+# Shapes leave partial tiles at every edge (rows, columns, K), a batch runs
+# on the grid's z, and quantized products (dp4a, with the requantization
+# fused in the kernel; and with K not a multiple of 4, byte by byte) must
+# equal python/quill/reference.py bit for bit, as must a quantized
+# convolution (im2col rows times the weights read transposed, [F, K]).
+# Floats are compared with numpy's float64 product.
+
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+
+from quill import reference as ref
+from quill.runtime import Model
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Inputs"))
+from integer_tests import qtype, stored_matches, tensor  # noqa: E402
+
+work = sys.argv[1]
+rng = np.random.default_rng(20261122)
+U8, I8 = (0, 255), (-128, 127)
+
+FLOAT_CASES = [
+    # name, A shape, B shape
+    ("edges", (100, 40), (40, 70)),
+    ("batched", (3, 64, 48), (3, 48, 128)),
+]
+INT8_CASES = [
+    # name, rows, depth, columns, x params, y params
+    ("dp4a", 130, 96, 80, (0.03, 128, U8), (0.05, 3, I8)),
+    ("dp4a_partial_slice", 64, 52, 64, (0.04, -5, I8), (0.06, 120, U8)),
+    ("bytes", 70, 50, 66, (0.02, 100, U8), (0.04, -2, I8)),
+]
+
+# A quantized 3 x 3 convolution, padded: 144 pixels x 72 filters, K = 144.
+CONV = dict(x_shape=(1, 16, 12, 12), w_shape=(72, 16, 3, 3), x=(0.05, 120, U8), y=(0.09, 7, U8))
+
+signature, lines, results = [], [], []
+for name, a_shape, b_shape in FLOAT_CASES:
+    out_shape = a_shape[:-1] + b_shape[-1:]
+    for operand, shape in (("a", a_shape), ("b", b_shape)):
+        signature.append('%%%s_%s: %s {quill.name = "%s_%s"}' %
+                         (name, operand, tensor(shape, "f32"), name, operand))
+    lines.append("  %%%s = quill.matmul %%%s_a, %%%s_b : (%s, %s) -> %s" % (
+        name, name, name, tensor(a_shape, "f32"), tensor(b_shape, "f32"),
+        tensor(out_shape, "f32")))
+    results.append(("%" + name, tensor(out_shape, "f32")))
+
+weights = {}
+for name, rows, depth, columns, x_params, y_params in INT8_CASES:
+    x_f, y_f = tensor((rows, depth), "f32"), tensor((rows, columns), "f32")
+    w_f = tensor((depth, columns), "f32")
+    w = rng.integers(-127, 128, (depth, columns))
+    scales = rng.uniform(0.002, 0.006, columns)
+    bias = rng.uniform(-0.5, 0.5, columns).astype(np.float32)
+    weights[name] = (w, scales, bias)
+    w_type = "!quant.uniform<i8:f32:1, {%s}>" % ",".join("%r" % s for s in scales)
+    x_q, y_q = tensor((rows, depth), qtype(x_params)), tensor((rows, columns), qtype(y_params))
+    signature.append('%%%s_x: %s {quill.name = "%s_x"}' % (name, x_f, name))
+    lines += [
+        "  %%%s_xq = quill.quantize %%%s_x : %s to %s" % (name, name, x_f, x_q),
+        "  %%%s_xf = quill.dequantize %%%s_xq : %s to %s" % (name, name, x_q, x_f),
+        '  %%%s_wi = arith.constant dense<"0x%s"> : %s' % (
+            name, w.astype(np.int8).tobytes().hex().upper(), tensor((depth, columns), "i8")),
+        "  %%%s_wq = quill.storage_cast %%%s_wi : %s to %s" % (
+            name, name, tensor((depth, columns), "i8"), tensor((depth, columns), w_type)),
+        "  %%%s_wf = quill.dequantize %%%s_wq : %s to %s" % (
+            name, name, tensor((depth, columns), w_type), w_f),
+        "  %%%s_bias = arith.constant dense<[%s]> : tensor<%dxf32>" % (
+            name, ", ".join("%r" % float(v) for v in bias), columns),
+        "  %%%s_y = quill.gemm %%%s_xf, %%%s_wf, %%%s_bias : (%s, %s, tensor<%dxf32>) -> %s" % (
+            name, name, name, name, x_f, w_f, columns, y_f),
+        "  %%%s_yq = quill.quantize %%%s_y : %s to %s" % (name, name, y_f, y_q),
+        "  %%%s_out = quill.storage_cast %%%s_yq : %s to %s" % (
+            name, name, y_q, tensor((rows, columns), "i8")),
+    ]
+    results.append(("%" + name + "_out", tensor((rows, columns), "i8")))
+
+conv_w = rng.integers(-127, 128, CONV["w_shape"])
+conv_scales = rng.uniform(0.01, 0.03, CONV["w_shape"][0])
+conv_bias = rng.uniform(-1, 1, CONV["w_shape"][0]).astype(np.float32)
+conv_x, conv_y = tensor(CONV["x_shape"], "f32"), (1, 72, 12, 12)
+conv_w_type = "!quant.uniform<i8:f32:0, {%s}>" % ",".join("%r:0" % v for v in conv_scales)
+conv_xq, conv_yq = tensor(CONV["x_shape"], qtype(CONV["x"])), tensor(conv_y, qtype(CONV["y"]))
+signature.append('%%conv_x: %s {quill.name = "conv_x"}' % conv_x)
+lines += [
+    "  %%conv_xq = quill.quantize %%conv_x : %s to %s" % (conv_x, conv_xq),
+    "  %%conv_xf = quill.dequantize %%conv_xq : %s to %s" % (conv_xq, conv_x),
+    '  %%conv_wi = arith.constant dense<"0x%s"> : %s' % (
+        conv_w.astype(np.int8).tobytes().hex().upper(), tensor(CONV["w_shape"], "i8")),
+    "  %%conv_wq = quill.storage_cast %%conv_wi : %s to %s" % (
+        tensor(CONV["w_shape"], "i8"), tensor(CONV["w_shape"], conv_w_type)),
+    "  %%conv_wf = quill.dequantize %%conv_wq : %s to %s" % (
+        tensor(CONV["w_shape"], conv_w_type), tensor(CONV["w_shape"], "f32")),
+    "  %%conv_b = arith.constant dense<[%s]> : tensor<72xf32>" % ", ".join("%r" % float(v) for v in conv_bias),
+    "  %%conv_y = quill.conv %%conv_xf, %%conv_wf, %%conv_b {strides = array<i64: 1, 1>, "
+    "pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} "
+    ": (%s, %s, tensor<72xf32>) -> %s" % (conv_x, tensor(CONV["w_shape"], "f32"), tensor(conv_y, "f32")),
+    "  %%conv_yq = quill.quantize %%conv_y : %s to %s" % (tensor(conv_y, "f32"), conv_yq),
+    "  %%conv_out = quill.storage_cast %%conv_yq : %s to %s" % (conv_yq, tensor(conv_y, "i8")),
+]
+results.append(("%conv_out", tensor(conv_y, "i8")))
+
+source = os.path.join(work, "products.mlir")
+with open(source, "w") as f:
+    f.write("func.func @products(%s) -> (%s) {\n" % (", ".join(signature), ", ".join(t for _, t in results)))
+    f.write("\n".join(lines) + "\n")
+    f.write("  return %s : %s\n}\n" % (", ".join(v for v, _ in results), ", ".join(t for _, t in results)))
+
+# The kernels as PTX: each tiled kernel has shared memory and barriers.
+ptx = subprocess.run(["quill-compile", source, "--target=nvptx", "--gpu-arch=sm_80",
+                      "--emit=ptx", "-o", "-"], check=True, capture_output=True, text=True).stdout
+kernels = re.split(r"\.entry ", ptx)[1:]
+tiled = [k for k in kernels if "bar.sync" in k and ".shared" in ptx]
+print("%d products as shared-memory tiled kernels, %d with dp4a" % (
+    len(tiled), sum("dp4a" in k for k in tiled)))
+
+library = os.path.join(work, "products.gpu-emulator.so")
+subprocess.run(["quill-compile", source, "--target=gpu-emulator", "-o", library], check=True)
+inputs = {}
+for name, a_shape, b_shape in FLOAT_CASES:
+    inputs[name + "_a"] = rng.standard_normal(a_shape).astype(np.float32)
+    inputs[name + "_b"] = rng.standard_normal(b_shape).astype(np.float32)
+for name, rows, depth, _, _, _ in INT8_CASES:
+    inputs[name + "_x"] = (rng.standard_normal((rows, depth)) * 2).astype(np.float32)
+inputs["conv_x"] = (rng.standard_normal(CONV["x_shape"]) * 3).astype(np.float32)
+outputs = list(Model(library).run(inputs).values())
+
+failed = 0
+for (name, _, _), output in zip(FLOAT_CASES, outputs):
+    expected = np.matmul(inputs[name + "_a"].astype(np.float64), inputs[name + "_b"].astype(np.float64))
+    if not np.allclose(output, expected, rtol=1e-4, atol=1e-4):
+        index = np.unravel_index(np.argmax(np.abs(output - expected)), expected.shape)
+        print("%s: differs; worst at %s: compiled %r, reference %r" %
+              (name, index, output[index], expected[index]))
+        failed += 1
+for (name, _, _, _, x_params, y_params), output in zip(INT8_CASES, outputs[len(FLOAT_CASES):]):
+    w, scales, bias = weights[name]
+    sx, zx, x_range = x_params
+    qx = ref.quantize(inputs[name + "_x"], sx, zx, *x_range).astype(np.int64) - zx
+    expected = ref.finish_quantized_product(qx @ w, sx, scales, bias, y_params)
+    failed += not stored_matches(name, output, expected, y_params[2] == U8)
+sx, zx, x_range = CONV["x"]
+padded = np.pad(ref.quantize(inputs["conv_x"], sx, zx, *x_range).astype(np.int64) - zx,
+                ((0, 0), (0, 0), (1, 1), (1, 1)))
+acc = np.zeros(conv_y, np.int64)
+for ky in range(3):
+    for kx in range(3):
+        acc += np.einsum("nchw,mc->nmhw", padded[:, :, ky:ky + 12, kx:kx + 12], conv_w[:, :, ky, kx])
+expected = ref.finish_quantized_product(acc, sx, conv_scales, conv_bias, CONV["y"])
+failed += not stored_matches("conv", outputs[-1], expected, True)
+print("%d outputs checked, %d failed" % (len(FLOAT_CASES) + len(INT8_CASES) + 1, failed))
+sys.exit(1 if failed else 0)
