@@ -170,7 +170,8 @@ def MatmulToGPULoopsPass : Pass<"quill-matmul-to-gpu-loops", "func::FuncOp"> {
     C once, accumulate in a register along K and store once; with at least
     64 rows (a multiple of 4) an iteration takes four rows of one column,
     loading B's element once for the four. A fill of C just before the
-    product becomes the accumulators' start. Floats accumulate in the output's float type, integers in
+    product becomes the accumulators' start. Floats accumulate in the
+    output's float type with `math.fma` (one rounding per step), integers in
     its integer type (operands extended as the op's cast says). An int8 x
     int8 -> int32 product with signed operands (the quantized product
     lowering's storage) and K a multiple of 4 steps K by four bytes with
@@ -179,6 +180,7 @@ def MatmulToGPULoopsPass : Pass<"quill-matmul-to-gpu-loops", "func::FuncOp"> {
     instruction.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];

@@ -95,8 +95,8 @@ protected:
     return arith::ExtSIOp::create(b, loc, type, value);
   }
 
-  /// One step: acc + a * b on extended elements, or for dp4a the four
-  /// bytes of A's row dotted with the four of B's column.
+  /// One step: acc + a * b on extended elements (floats rounded once), or
+  /// for dp4a the four bytes of A's row dotted with the four of B's column.
   Value multiplyAdd(OpBuilder &b, Location loc, Value a, Value column,
                     Value acc) const {
     if (step == Step::Dp4a) {
@@ -105,9 +105,10 @@ protected:
       return NVVM::DotAccumulate4WayOp::create(
           b, loc, b.getI32Type(), a, signedBytes, column, signedBytes, acc);
     }
+    // A fused multiply-add: the GPU's float throughput is counted in FMAs,
+    // and a multiply and an add each rounded (PTX .rn) are never fused.
     if (isa<FloatType>(acc.getType()))
-      return arith::AddFOp::create(b, loc, acc,
-                                   arith::MulFOp::create(b, loc, a, column));
+      return math::FmaOp::create(b, loc, a, column, acc);
     return arith::AddIOp::create(b, loc, acc,
                                  arith::MulIOp::create(b, loc, a, column));
   }

@@ -20,15 +20,15 @@ func.func @int8(%a: memref<8x64xi8>, %b: memref<64x4xi8>, %c: memref<8x4xi32>) {
   return
 }
 
-// A float product accumulates A[m, k] * B[k, n] in a register along K.
+// A float product accumulates A[m, k] * B[k, n] in a register along K, one
+// fused multiply-add per step.
 // CHECK-LABEL: func.func @f32
 // CHECK: scf.parallel (%[[M:.*]], %[[N:.*]]) = (%c0, %c0) to (%c8, %c8)
 // CHECK: %[[INIT:.*]] = memref.load %arg2[%[[M]], %[[N]]]
 // CHECK: scf.for %[[K:.*]] = %c0 to %c6 step %c1 iter_args(%[[ACC:.*]] = %[[INIT]])
 // CHECK: %[[Y:.*]] = memref.load %arg1[%[[K]], %[[N]]]
 // CHECK: %[[X:.*]] = memref.load %arg0[%[[M]], %[[K]]]
-// CHECK: %[[P:.*]] = arith.mulf %[[X]], %[[Y]]
-// CHECK: arith.addf %[[ACC]], %[[P]]
+// CHECK: math.fma %[[X]], %[[Y]], %[[ACC]]
 // CHECK: memref.store
 func.func @f32(%a: memref<8x6xf32>, %b: memref<6x8xf32>, %c: memref<8x8xf32>) {
   linalg.matmul ins(%a, %b : memref<8x6xf32>, memref<6x8xf32>) outs(%c : memref<8x8xf32>)
@@ -217,7 +217,7 @@ func.func @tiled_int8(%a: memref<2x64x40xi8>, %b: memref<2x40x100xi8>, %c: memre
 // CHECK-NOT: scf.if
 // CHECK: scf.for
 // CHECK: gpu.barrier
-// CHECK-COUNT-256: arith.mulf
+// CHECK-COUNT-256: math.fma
 // CHECK: gpu.barrier
 // CHECK-COUNT-16: arith.maximumf
 // CHECK-NOT: scf.if
