@@ -165,7 +165,10 @@ def MatmulToGPULoopsPass : Pass<"quill-matmul-to-gpu-loops", "func::FuncOp"> {
     elements, 16 apart), staging 64 x 16 slices of A and B (32 bytes deep
     for int8) in workgroup memory between two `gpu.barrier`s, with zeros
     past the product's edges; B's slice is stored transposed and rows are
-    padded against bank conflicts. Smaller products become an
+    padded against bank conflicts. int8 products that dp4a would take run
+    on the tensor cores there: each warp computes a 16 x 32 piece of the
+    tile with `nvvm.mma.sync` m16n8k16 (s8, wrapping), its operand
+    registers read from the tiles as 32-bit words. Smaller products become an
     `scf.parallel` over the output whose iterations load their element of
     C once, accumulate in a register along K and store once; with at least
     64 rows (a multiple of 4) an iteration takes four rows of one column,
@@ -214,12 +217,18 @@ def EmulateGPULaunchPass : Pass<"quill-emulate-gpu-launch", "ModuleOp"> {
     threads as the block has GPU threads, each running the kernel body with
     its thread index: `gpu.barrier` becomes `omp.barrier`, workgroup
     buffers host buffers shared by the team. The library then needs LLVM's
-    OpenMP runtime (libomp). Asynchronous launches, dynamic shared memory,
-    clusters, private attributions and GPU ops other than barriers and
-    index queries are reported as errors.
+    OpenMP runtime (libomp). An int8 `nvvm.mma.sync` (m16n8k16, s8, row/col,
+    wrapping) becomes the warp's exchange of fragments: each thread stores
+    its operand words in a table the team shares, the team meets at a
+    barrier, each thread computes its four outputs from the lanes that hold
+    its row of A and column of B (the PTX ISA's fragment layout), and the
+    team meets again. Asynchronous launches, dynamic shared memory,
+    clusters, private attributions, GPU ops other than barriers and index
+    queries, and other NVVM ops are reported as errors.
   }];
   let dependentDialects = ["::mlir::cf::ControlFlowDialect",
                            "::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::omp::OpenMPDialect",
                            "::mlir::scf::SCFDialect"];

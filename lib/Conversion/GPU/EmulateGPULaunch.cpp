@@ -5,6 +5,8 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -22,6 +24,24 @@ namespace {
 
 constexpr StringLiteral kThreadNumber = "omp_get_thread_num";
 constexpr StringLiteral kThreadCount = "omp_get_num_threads";
+constexpr int64_t kWarpSize = 32;
+/// The registers of an mma.sync m16n8k16 s8 thread fragment the team
+/// shares: A's two words, then B's one.
+constexpr int64_t kMmaOperandWords = 3;
+
+/// Whether `mma` is the one tensor-core form the emulator computes:
+/// m16n8k16, s8 x s8 -> s32, A row-major, B column-major, wrapping.
+bool isEmulatedMma(NVVM::MmaOp mma) {
+  NVVM::MMAShapeAttr shape = mma.getShape();
+  return shape.getM() == 16 && shape.getN() == 8 && shape.getK() == 16 &&
+         mma.getMultiplicandAPtxType() == NVVM::MMATypes::s8 &&
+         mma.getMultiplicandBPtxType() == NVVM::MMATypes::s8 &&
+         mma.getLayoutA() == NVVM::MMALayout::row &&
+         mma.getLayoutB() == NVVM::MMALayout::col &&
+         mma.getIntOverflowBehavior() == NVVM::MMAIntOverflow::wrapped &&
+         mma.getOperandA().size() == 2 && mma.getOperandB().size() == 1 &&
+         mma.getOperandC().size() == 4;
+}
 
 /// Why `launch` cannot run as OpenMP teams, or an empty string.
 std::string getUnsupportedReason(gpu::LaunchOp launch) {
@@ -45,10 +65,17 @@ std::string getUnsupportedReason(gpu::LaunchOp launch) {
                user->getName().getStringRef().str() + "'";
   std::string reason;
   launch.getBody().walk([&](Operation *op) {
-    if (isa<gpu::GPUDialect>(op->getDialect()) &&
+    auto mma = dyn_cast<NVVM::MmaOp>(op);
+    bool unsupportedGPUOp =
+        isa<gpu::GPUDialect>(op->getDialect()) &&
         !isa<gpu::BarrierOp, gpu::TerminatorOp, gpu::ThreadIdOp, gpu::BlockIdOp,
-             gpu::BlockDimOp, gpu::GridDimOp>(op)) {
+             gpu::BlockDimOp, gpu::GridDimOp>(op);
+    bool unsupportedNVVMOp = isa<NVVM::NVVMDialect>(op->getDialect()) &&
+                             (!mma || !isEmulatedMma(mma));
+    if (unsupportedGPUOp || unsupportedNVVMOp) {
       reason = "'" + op->getName().getStringRef().str() + "'";
+      if (mma)
+        reason += " other than m16n8k16 s8 row/col wrapping";
       return WalkResult::interrupt();
     }
     return WalkResult::advance();
@@ -66,6 +93,86 @@ Value getDimension(const gpu::KernelDim3 &values, gpu::Dimension dimension) {
     return values.z;
   }
   llvm_unreachable("unknown dimension");
+}
+
+/// Replaces `mma` (a warp-wide operation) by what it computes, from the
+/// fragments the warp's threads leave in `fragments` ([thread][word]) between
+/// two team barriers (every thread of the block reaches a kernel's mma):
+/// each of the thread's four outputs, at row groupID (+ 8 for c2, c3) and
+/// column 2 * threadID_in_group (+ 1 for c1, c3), is its accumulator plus
+/// the 16 products of A's row bytes and B's column bytes, read from the
+/// lanes that hold them (A's row r, bytes k..k+3: lane 4 * (r % 8) + k / 4,
+/// word r / 8; B's column n: lane 4 * n + k / 4). Byte i of a word is bits
+/// 8i..8i+7.
+void emulateMma(NVVM::MmaOp mma, Value thread, Value fragments,
+                RewriterBase &rewriter) {
+  Location loc = mma.getLoc();
+  rewriter.setInsertionPoint(mma);
+  auto index = [&](int64_t value) -> Value {
+    return arith::ConstantIndexOp::create(rewriter, loc, value);
+  };
+  auto add = [&](Value x, Value y) -> Value {
+    return arith::AddIOp::create(rewriter, loc, x, y);
+  };
+  auto multiply = [&](Value x, int64_t y) -> Value {
+    return arith::MulIOp::create(rewriter, loc, x, index(y));
+  };
+  SmallVector<Value> words(mma.getOperandA());
+  words.push_back(mma.getOperandB().front());
+  for (auto [word, value] : llvm::enumerate(words))
+    memref::StoreOp::create(rewriter, loc, value, fragments,
+                            ValueRange{thread, index(word)});
+  omp::BarrierOp::create(rewriter, loc);
+
+  Value lane = arith::RemUIOp::create(rewriter, loc, thread, index(kWarpSize));
+  Value warpBase = arith::SubIOp::create(rewriter, loc, thread, lane);
+  Value group = arith::DivUIOp::create(rewriter, loc, lane, index(4));
+  Value threadInGroup = arith::RemUIOp::create(rewriter, loc, lane, index(4));
+  Value aLaneBase = add(warpBase, multiply(group, 4));
+  Type i32 = rewriter.getI32Type();
+  auto byteOf = [&](OpBuilder &b, Location l, Value word, Value k) -> Value {
+    Value byte = arith::RemUIOp::create(
+        b, l, k, arith::ConstantIndexOp::create(b, l, 4));
+    Value shift = arith::IndexCastOp::create(
+        b, l, i32,
+        arith::MulIOp::create(b, l, byte,
+                              arith::ConstantIndexOp::create(b, l, 8)));
+    Value shifted = arith::ShRUIOp::create(b, l, word, shift);
+    Value narrow = arith::TruncIOp::create(b, l, b.getI8Type(), shifted);
+    return arith::ExtSIOp::create(b, l, i32, narrow);
+  };
+  SmallVector<Value> outputs;
+  for (auto [i, accumulator] : llvm::enumerate(mma.getOperandC())) {
+    Value column = add(multiply(threadInGroup, 2), index(i % 2));
+    Value bLaneBase = add(warpBase, multiply(column, 4));
+    Value aWordIndex = index(i / 2);
+    auto loop = scf::ForOp::create(
+        rewriter, loc, index(0), index(16), index(1), ValueRange{accumulator},
+        [&](OpBuilder &b, Location l, Value k, ValueRange sum) {
+          Value kWord = arith::DivUIOp::create(
+              b, l, k, arith::ConstantIndexOp::create(b, l, 4));
+          Value aWord = memref::LoadOp::create(
+              b, l, fragments,
+              ValueRange{arith::AddIOp::create(b, l, aLaneBase, kWord),
+                         aWordIndex});
+          Value bWord = memref::LoadOp::create(
+              b, l, fragments,
+              ValueRange{arith::AddIOp::create(b, l, bLaneBase, kWord),
+                         arith::ConstantIndexOp::create(b, l, 2)});
+          Value product = arith::MulIOp::create(b, l, byteOf(b, l, aWord, k),
+                                                byteOf(b, l, bWord, k));
+          scf::YieldOp::create(
+              b, l, ValueRange{arith::AddIOp::create(b, l, sum[0], product)});
+        });
+    outputs.push_back(loop.getResult(0));
+  }
+  // The whole warp reads the fragments before any thread's next mma
+  // overwrites them.
+  omp::BarrierOp::create(rewriter, loc);
+  Value result = LLVM::UndefOp::create(rewriter, loc, mma.getType());
+  for (auto [i, output] : llvm::enumerate(outputs))
+    result = LLVM::InsertValueOp::create(rewriter, loc, result, output, i);
+  rewriter.replaceOp(mma, result);
 }
 
 /// Replaces `launch` by a loop over its blocks, each an OpenMP team of one
@@ -92,6 +199,18 @@ void emulateLaunch(gpu::LaunchOp launch, RewriterBase &rewriter) {
   Value threadCount = arith::IndexCastOp::create(
       rewriter, loc, rewriter.getI32Type(),
       arith::MulIOp::create(rewriter, loc, planeSize, blockSize.z));
+  // Tensor-core fragments the block's threads exchange (see emulateMma).
+  Value fragments;
+  bool hasMma = launch.getBody()
+                    .walk([](NVVM::MmaOp) { return WalkResult::interrupt(); })
+                    .wasInterrupted();
+  if (hasMma)
+    fragments = memref::AllocaOp::create(
+        rewriter, loc,
+        MemRefType::get({ShapedType::kDynamic, kMmaOperandWords},
+                        rewriter.getI32Type()),
+        ValueRange{
+            arith::MulIOp::create(rewriter, loc, planeSize, blockSize.z)});
   gpu::KernelDim3 blockIds;
   auto blockLoop = [&](Value size) {
     auto loop = scf::ForOp::create(rewriter, loc, zero, size, one);
@@ -165,6 +284,8 @@ void emulateLaunch(gpu::LaunchOp launch, RewriterBase &rewriter) {
         rewriter.replaceOp(size, getDimension(blockSize, size.getDimension()));
       else if (auto size = dyn_cast<gpu::GridDimOp>(nested))
         rewriter.replaceOp(size, getDimension(gridSize, size.getDimension()));
+      else if (auto mma = dyn_cast<NVVM::MmaOp>(nested))
+        emulateMma(mma, thread, fragments, rewriter);
     });
   }
   rewriter.eraseOp(launch);

@@ -253,10 +253,12 @@ constexpr int64_t kBlockTile = kBlockThreads * kThreadElements;
 /// barrier, accumulate from shared memory in registers, and wait again
 /// before the next slice overwrites it. Each element of A and B is then
 /// read from global memory once per block instead of once per thread.
-/// Both tiles are stored with K contiguous (B transposed), so a dp4a step
-/// reads each operand's four bytes with one aligned load, and rows padded
+/// Both tiles are stored with K contiguous (B transposed), and rows padded
 /// to an odd number of 32-bit words, so the 16 rows a warp reads at once
-/// fall in different banks.
+/// fall in different banks. int8 products (K a multiple of 4, signed) run
+/// on the tensor cores: the slice holds 32-bit words of four bytes, and
+/// each warp computes a 16 x 32 piece of the tile with mma.sync m16n8k16,
+/// whose operand registers are exactly such words.
 struct TiledKernel : ProductLowering {
   void build(PatternRewriter &rewriter, Location loc) const {
     auto outType = cast<MemRefType>(out.getType());
@@ -268,9 +270,9 @@ struct TiledKernel : ProductLowering {
     Type lhsElement = cast<MemRefType>(lhs.getType()).getElementType();
     Type rhsElement = cast<MemRefType>(rhs.getType()).getElementType();
     int64_t depthTile = getDepthTile(lhsElement, rhsElement);
-    // dp4a's tiles hold each operand's four bytes along K as one 32-bit
-    // word: its loads are then aligned (a byte array in shared memory is
-    // only byte aligned).
+    // The tensor cores' tiles hold each operand's four bytes along K as one
+    // 32-bit word, an mma operand register (a byte array in shared memory
+    // is only byte aligned).
     int64_t valuesPerElement = step == Step::Dp4a ? 4 : 1;
     int64_t tileWidth = depthTile / valuesPerElement;
     auto workgroup = gpu::AddressSpaceAttr::get(rewriter.getContext(),
@@ -315,33 +317,46 @@ struct TiledKernel : ProductLowering {
     if (rank == 3)
       batchIvs.push_back(launch.getBlockIds().z);
 
-    // The thread's elements: tile rows and columns, the output iteration of
-    // each, and whether it is inside the output (null: always).
-    SmallVector<Value> tileRows, tileColumns, rowsInside, columnsInside;
-    SmallVector<Value> outputRows, outputColumns;
-    for (int64_t i = 0; i < kThreadElements; ++i) {
-      tileRows.push_back(add(ty, index(i * kBlockThreads)));
-      tileColumns.push_back(add(tx, index(i * kBlockThreads)));
-      outputRows.push_back(add(rowBase, tileRows.back()));
-      outputColumns.push_back(add(columnBase, tileColumns.back()));
-      rowsInside.push_back(
-          getInBounds(b, loc, {{outputRows.back(), rows}}, isBelow));
-      columnsInside.push_back(
-          getInBounds(b, loc, {{outputColumns.back(), columns}}, isBelow));
+    // The tile positions of the thread's accumulators: a 4 x 4 grid 16 apart,
+    // or with tensor cores the thread's fragments of its warp's 16 x 32
+    // piece of the tile (four 16 x 8 mma outputs: c0, c1 at row groupID,
+    // c2, c3 at groupID + 8, columns 2 * threadID_in_group + {0, 1}).
+    Value warpRow, warpColumn, group, threadInGroup;
+    SmallVector<std::pair<Value, Value>> positions;
+    SmallVector<Value> tileRows, tileColumns;
+    if (useTensorCores()) {
+      Value warp = arith::DivUIOp::create(b, loc, thread, index(kWarpSize));
+      Value lane = arith::RemUIOp::create(b, loc, thread, index(kWarpSize));
+      warpRow = multiply(arith::RemUIOp::create(b, loc, warp, index(4)), 16);
+      warpColumn = multiply(arith::DivUIOp::create(b, loc, warp, index(4)), 32);
+      group = arith::DivUIOp::create(b, loc, lane, index(4));
+      threadInGroup = arith::RemUIOp::create(b, loc, lane, index(4));
+      Value pairColumn = multiply(threadInGroup, 2);
+      for (int64_t j = 0; j < kThreadElements; ++j)
+        for (int64_t i = 0; i < kThreadElements; ++i)
+          positions.push_back(
+              {add(warpRow, add(group, index(8 * (i / 2)))),
+               add(warpColumn, add(pairColumn, index(8 * j + i % 2)))});
+    } else {
+      for (int64_t i = 0; i < kThreadElements; ++i) {
+        tileRows.push_back(add(ty, index(i * kBlockThreads)));
+        tileColumns.push_back(add(tx, index(i * kBlockThreads)));
+      }
+      for (Value tileRow : tileRows)
+        for (Value tileColumn : tileColumns)
+          positions.push_back({tileRow, tileColumn});
     }
+    // Their output iterations, and whether each is inside the output (null:
+    // always).
     SmallVector<SmallVector<Value>> elementIvs;
     SmallVector<Value> inBounds;
-    for (int64_t i = 0; i < kThreadElements; ++i) {
-      for (int64_t j = 0; j < kThreadElements; ++j) {
-        SmallVector<Value> ivs(batchIvs);
-        ivs.push_back(outputRows[i]);
-        ivs.push_back(outputColumns[j]);
-        elementIvs.push_back(ivs);
-        Value row = rowsInside[i], column = columnsInside[j];
-        inBounds.push_back(row && column
-                               ? arith::AndIOp::create(b, loc, row, column)
-                               : (row ? row : column));
-      }
+    for (auto [tileRow, tileColumn] : positions) {
+      SmallVector<Value> ivs(batchIvs);
+      ivs.push_back(add(rowBase, tileRow));
+      ivs.push_back(add(columnBase, tileColumn));
+      inBounds.push_back(getInBounds(
+          b, loc, {{ivs[rank - 2], rows}, {ivs[rank - 1], columns}}, isBelow));
+      elementIvs.push_back(ivs);
     }
     SmallVector<Value> inits;
     for (size_t element = 0; element < elementIvs.size(); ++element)
@@ -405,18 +420,38 @@ struct TiledKernel : ProductLowering {
           }
           gpu::BarrierOp::create(b, nl);
           SmallVector<Value> sums(accs);
-          int64_t kStep = step == Step::Dp4a ? 4 : 1;
-          for (int64_t kk = 0; kk < depthTile; kk += kStep) {
-            SmallVector<Value> aValues, bValues;
-            for (Value tileRow : tileRows)
-              aValues.push_back(loadFromTile(b, nl, lhsTile, tileRow, kk));
-            for (Value tileColumn : tileColumns)
-              bValues.push_back(loadFromTile(b, nl, rhsTile, tileColumn, kk));
-            for (int64_t i = 0; i < kThreadElements; ++i)
+          if (useTensorCores()) {
+            // m16n8k16: A's rows groupID and groupID + 8, B's column groupID,
+            // each the word threadID_in_group of the 16 bytes of K.
+            for (int64_t kWord = 0; kWord < tileWidth; kWord += 4) {
+              Value word = add(threadInGroup, index(kWord));
+              Value aRow = add(warpRow, group);
+              SmallVector<Value> a = {
+                  memref::LoadOp::create(b, nl, lhsTile,
+                                         ValueRange{aRow, word}),
+                  memref::LoadOp::create(
+                      b, nl, lhsTile, ValueRange{add(aRow, index(8)), word})};
               for (int64_t j = 0; j < kThreadElements; ++j) {
-                Value &sum = sums[i * kThreadElements + j];
-                sum = multiplyAdd(b, nl, aValues[i], bValues[j], sum);
+                Value bRow = add(warpColumn, add(group, index(8 * j)));
+                Value bWord = memref::LoadOp::create(b, nl, rhsTile,
+                                                     ValueRange{bRow, word});
+                MutableArrayRef<Value> c(sums.data() + 4 * j, 4);
+                multiplyAccumulateTile(b, nl, a, bWord, c);
               }
+            }
+          } else {
+            for (int64_t kk = 0; kk < depthTile; ++kk) {
+              SmallVector<Value> aValues, bValues;
+              for (Value tileRow : tileRows)
+                aValues.push_back(loadFromTile(b, nl, lhsTile, tileRow, kk));
+              for (Value tileColumn : tileColumns)
+                bValues.push_back(loadFromTile(b, nl, rhsTile, tileColumn, kk));
+              for (int64_t i = 0; i < kThreadElements; ++i)
+                for (int64_t j = 0; j < kThreadElements; ++j) {
+                  Value &sum = sums[i * kThreadElements + j];
+                  sum = multiplyAdd(b, nl, aValues[i], bValues[j], sum);
+                }
+            }
           }
           gpu::BarrierOp::create(b, nl);
           scf::YieldOp::create(b, nl, sums);
@@ -450,6 +485,32 @@ struct TiledKernel : ProductLowering {
 
 private:
   using BoundCheck = function_ref<Value(Value, int64_t)>;
+  static constexpr int64_t kWarpSize = 32;
+
+  /// int8 products (those dp4a would take) run on the int8 tensor cores
+  /// (every accepted architecture is sm_80 or newer).
+  bool useTensorCores() const { return step == Step::Dp4a; }
+
+  /// One int8 tensor-core step, mma.sync m16n8k16 (A row-major, B
+  /// column-major, wrapping int32 sums like dp4a): the warp's 16 x 8 output
+  /// `c` (the thread's four accumulators) plus A's 16 x 16 bytes (the
+  /// thread's two words `a`) times B's 16 x 8 (the thread's word `bWord`).
+  static void multiplyAccumulateTile(OpBuilder &b, Location loc,
+                                     ArrayRef<Value> a, Value bWord,
+                                     MutableArrayRef<Value> c) {
+    Type i32 = b.getI32Type();
+    auto result =
+        LLVM::LLVMStructType::getLiteral(b.getContext(), {i32, i32, i32, i32});
+    Value d = NVVM::MmaOp::create(
+        b, loc, result, a, ValueRange{bWord}, SmallVector<Value>(c),
+        /*shape=*/{16, 8, 16}, /*b1Op=*/std::nullopt,
+        NVVM::MMAIntOverflow::wrapped,
+        std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::s8, NVVM::MMATypes::s8},
+        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                       NVVM::MMALayout::col});
+    for (int64_t i = 0; i < 4; ++i)
+      c[i] = LLVM::ExtractValueOp::create(b, loc, d, i);
+  }
 
   /// K per shared-memory slice: 16 elements, 32 for int8 operands (a row of
   /// the slice then still spans at least 32 bytes).
@@ -501,7 +562,7 @@ private:
   }
 
   /// Copies the element of `source` at `ivsAt(0)` (zero outside
-  /// `checks`) into `tile` at `tileIndices`; for dp4a the four bytes at
+  /// `checks`) into `tile` at `tileIndices`; for int8 words the four bytes at
   /// `ivsAt(0..3)` (consecutive along K, which is a multiple of 4: all in or
   /// all out) as one word.
   void copyToTile(OpBuilder &b, Location loc, Value source,
@@ -533,21 +594,13 @@ private:
     vector::StoreOp::create(b, loc, value, tile, tileIndices);
   }
 
-  /// A step's operand from a tile's row `row` at depth `kk`: the element
-  /// extended, or for dp4a the word of the four bytes from `kk` on.
+  /// A scalar step's operand from a tile's row `row` at depth `kk`,
+  /// extended.
   Value loadFromTile(OpBuilder &b, Location loc, Value tile, Value row,
                      int64_t kk) const {
-    if (step == Step::Scalar)
-      return extend(
-          b, loc,
-          memref::LoadOp::create(
-              b, loc, tile,
-              ValueRange{row, arith::ConstantIndexOp::create(b, loc, kk)}));
-    Value word = vector::LoadOp::create(
-        b, loc, VectorType::get({1}, b.getI32Type()), tile,
-        ValueRange{row, arith::ConstantIndexOp::create(b, loc, kk / 4)});
-    return vector::BitCastOp::create(b, loc,
-                                     VectorType::get({4}, b.getI8Type()), word);
+    Value column = arith::ConstantIndexOp::create(b, loc, kk);
+    return extend(
+        b, loc, memref::LoadOp::create(b, loc, tile, ValueRange{row, column}));
   }
 };
 

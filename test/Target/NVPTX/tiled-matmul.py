@@ -1,16 +1,18 @@
 # RUN: rm -rf %t && mkdir -p %t
 # RUN: %python %s %t | FileCheck %s
-# CHECK: 6 products as shared-memory tiled kernels, 3 with dp4a
+# CHECK: 6 products as shared-memory tiled kernels, 3 on the int8 tensor cores
 # CHECK: 6 outputs checked, 0 failed
 #
 # Products with whole 64 x 64 output tiles become shared-memory tiled GPU
 # kernels (quill-matmul-to-gpu-loops: a gpu.launch whose 16 x 16 threads
 # stage slices of A and B in shared memory between barriers). The GPU
 # emulator runs those kernels with a host thread per GPU thread and the
-# barriers as OpenMP barriers (quill-emulate-gpu-launch), so a missing
-# barrier, a wrong tile index or a wrong edge guard shows in the outputs.
+# barriers as OpenMP barriers (quill-emulate-gpu-launch; the int8
+# tensor-core mma.sync as the warp's fragments exchanged between barriers,
+# computed from the PTX ISA's fragment layout), so a missing barrier, a wrong
+# tile or fragment index or a wrong edge guard shows in the outputs.
 # Shapes leave partial tiles at every edge (rows, columns, K), a batch runs
-# on the grid's z, and quantized products (dp4a, with the requantization
+# on the grid's z, and quantized products (mma.sync, with the requantization
 # fused in the kernel; and with K not a multiple of 4, byte by byte) must
 # equal python/quill/reference.py bit for bit, as must a quantized
 # convolution (im2col rows times the weights read transposed, [F, K]).
@@ -40,8 +42,8 @@ FLOAT_CASES = [
 ]
 INT8_CASES = [
     # name, rows, depth, columns, x params, y params
-    ("dp4a", 130, 96, 80, (0.03, 128, U8), (0.05, 3, I8)),
-    ("dp4a_partial_slice", 64, 52, 64, (0.04, -5, I8), (0.06, 120, U8)),
+    ("mma", 130, 96, 80, (0.03, 128, U8), (0.05, 3, I8)),
+    ("mma_partial_slice", 64, 52, 64, (0.04, -5, I8), (0.06, 120, U8)),
     ("bytes", 70, 50, 66, (0.02, 100, U8), (0.04, -2, I8)),
 ]
 
@@ -125,8 +127,8 @@ ptx = subprocess.run(["quill-compile", source, "--target=nvptx", "--gpu-arch=sm_
                       "--emit=ptx", "-o", "-"], check=True, capture_output=True, text=True).stdout
 kernels = re.split(r"\.entry ", ptx)[1:]
 tiled = [k for k in kernels if "bar.sync" in k and ".shared" in ptx]
-print("%d products as shared-memory tiled kernels, %d with dp4a" % (
-    len(tiled), sum("dp4a" in k for k in tiled)))
+print("%d products as shared-memory tiled kernels, %d on the int8 tensor cores" % (
+    len(tiled), sum("mma.sync.aligned.m16n8k16.row.col.s32.s8.s8.s32" in k for k in tiled)))
 
 library = os.path.join(work, "products.gpu-emulator.so")
 subprocess.run(["quill-compile", source, "--target=gpu-emulator", "-o", library], check=True)
