@@ -273,12 +273,12 @@ struct TiledKernel : ProductLowering {
     // The tensor cores' tiles hold each operand's four bytes along K as one
     // 32-bit word, an mma operand register (a byte array in shared memory
     // is only byte aligned).
-    int64_t valuesPerElement = step == Step::Dp4a ? 4 : 1;
+    int64_t valuesPerElement = useTensorCores() ? 4 : 1;
     int64_t tileWidth = depthTile / valuesPerElement;
     auto workgroup = gpu::AddressSpaceAttr::get(rewriter.getContext(),
                                                 gpu::AddressSpace::Workgroup);
     auto tileType = [&](Type element) {
-      if (step == Step::Dp4a)
+      if (useTensorCores())
         element = rewriter.getI32Type();
       return MemRefType::get({kBlockTile, getPaddedRow(tileWidth, element)},
                              element, MemRefLayoutAttrInterface(), workgroup);
@@ -305,10 +305,6 @@ struct TiledKernel : ProductLowering {
     };
     auto multiply = [&](Value x, int64_t y) -> Value {
       return arith::MulIOp::create(b, loc, x, index(y));
-    };
-    auto isBelow = [&](Value x, int64_t bound) -> Value {
-      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x,
-                                   index(bound));
     };
     Value rowBase = multiply(launch.getBlockIds().y, kBlockTile);
     Value columnBase = multiply(launch.getBlockIds().x, kBlockTile);
@@ -355,7 +351,7 @@ struct TiledKernel : ProductLowering {
       ivs.push_back(add(rowBase, tileRow));
       ivs.push_back(add(columnBase, tileColumn));
       inBounds.push_back(getInBounds(
-          b, loc, {{ivs[rank - 2], rows}, {ivs[rank - 1], columns}}, isBelow));
+          b, loc, {{ivs[rank - 2], rows}, {ivs[rank - 1], columns}}));
       elementIvs.push_back(ivs);
     }
     SmallVector<Value> inits;
@@ -372,51 +368,37 @@ struct TiledKernel : ProductLowering {
           rewriter.setInsertionPointToStart(nb.getInsertionBlock());
           int64_t copies =
               kBlockTile * tileWidth / (kBlockThreads * kBlockThreads);
-          // The slice of an operand stored with K contiguous (A, and B when
-          // transposed): row-major, a warp copies contiguous runs of K.
-          auto copyRowsOfK = [&](Value source, Value element, Value base,
-                                 int64_t bound, Value tile) {
-            Value row =
-                arith::DivUIOp::create(b, nl, element, index(tileWidth));
-            Value column =
-                arith::RemUIOp::create(b, nl, element, index(tileWidth));
+          // Copy `element` (of `copies` per thread) of an operand's slice
+          // into its tile [row][K]. A warp copies along the source's
+          // contiguous dimension: K for A (and B transposed), N for B.
+          auto copySlice = [&](Value source, Value element, Value base,
+                               int64_t bound, Value tile, bool kContiguous) {
+            Value width = index(kContiguous ? tileWidth : kBlockTile);
+            Value outer = arith::DivUIOp::create(b, nl, element, width);
+            Value inner = arith::RemUIOp::create(b, nl, element, width);
+            Value row = kContiguous ? outer : inner;
+            Value column = kContiguous ? inner : outer;
             Value rowIv = add(base, row);
             Value kIv = add(k, multiply(column, valuesPerElement));
-            copyToTile(
-                b, nl, source,
-                [&](int64_t value) {
-                  SmallVector<Value> ivs(batchIvs);
-                  ivs.push_back(rowIv);
-                  ivs.push_back(value ? add(kIv, index(value)) : kIv);
-                  return ivs;
-                },
-                {{rowIv, bound}, {kIv, depth}}, tile, {row, column}, isBelow);
+            copyToTile(b, nl, source,
+                       [&](int64_t value) {
+                         Value kAt = value ? add(kIv, index(value)) : kIv;
+                         SmallVector<Value> ivs(batchIvs);
+                         if (kContiguous)
+                           ivs.append({rowIv, kAt});
+                         else
+                           ivs.append({kAt, rowIv});
+                         return ivs;
+                       },
+                       {{rowIv, bound}, {kIv, depth}}, tile, {row, column});
           };
           for (int64_t copy = 0; copy < copies; ++copy) {
             Value element =
                 add(thread, index(copy * kBlockThreads * kBlockThreads));
-            copyRowsOfK(lhs, element, rowBase, rows, lhsTile);
-            if (rhsTransposed) {
-              copyRowsOfK(rhs, element, columnBase, columns, rhsTile);
-              continue;
-            }
-            // B's slice by rows of B (contiguous N), stored transposed.
-            Value bRow =
-                arith::DivUIOp::create(b, nl, element, index(kBlockTile));
-            Value bColumn =
-                arith::RemUIOp::create(b, nl, element, index(kBlockTile));
-            Value bK = add(k, multiply(bRow, valuesPerElement));
-            Value bColumnIv = add(columnBase, bColumn);
-            copyToTile(
-                b, nl, rhs,
-                [&](int64_t value) {
-                  SmallVector<Value> ivs(batchIvs);
-                  ivs.push_back(value ? add(bK, index(value)) : bK);
-                  ivs.push_back(bColumnIv);
-                  return ivs;
-                },
-                {{bK, depth}, {bColumnIv, columns}}, rhsTile, {bColumn, bRow},
-                isBelow);
+            copySlice(lhs, element, rowBase, rows, lhsTile,
+                      /*kContiguous=*/true);
+            copySlice(rhs, element, columnBase, columns, rhsTile,
+                      /*kContiguous=*/rhsTransposed);
           }
           gpu::BarrierOp::create(b, nl);
           SmallVector<Value> sums(accs);
@@ -469,8 +451,8 @@ struct TiledKernel : ProductLowering {
     gpu::TerminatorOp::create(b, loc);
   }
 
-  /// Whether a product gets this kernel: whole output tiles to compute and
-  /// at least one slice of K; elements of whole bytes.
+  /// Whether a product gets this kernel: at least 64 rows and 64 columns,
+  /// at least 16 steps of K, elements of whole bytes.
   static bool isProfitable(MemRefType lhsType, MemRefType rhsType,
                            MemRefType outType) {
     int64_t rank = outType.getRank();
@@ -484,7 +466,6 @@ struct TiledKernel : ProductLowering {
   }
 
 private:
-  using BoundCheck = function_ref<Value(Value, int64_t)>;
   static constexpr int64_t kWarpSize = 32;
 
   /// int8 products (those dp4a would take) run on the int8 tensor cores
@@ -532,13 +513,14 @@ private:
   /// not a multiple of the tile (the others always hold), or null if none
   /// is needed.
   static Value getInBounds(OpBuilder &b, Location loc,
-                           ArrayRef<std::pair<Value, int64_t>> checks,
-                           BoundCheck isBelow) {
+                           ArrayRef<std::pair<Value, int64_t>> checks) {
     Value all;
     for (auto [value, bound] : checks) {
       if (bound % kBlockTile == 0)
         continue;
-      Value below = isBelow(value, bound);
+      Value below =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, value,
+                                arith::ConstantIndexOp::create(b, loc, bound));
       all = all ? arith::AndIOp::create(b, loc, all, below) : below;
     }
     return all;
@@ -568,9 +550,9 @@ private:
   void copyToTile(OpBuilder &b, Location loc, Value source,
                   function_ref<SmallVector<Value>(int64_t)> ivsAt,
                   ArrayRef<std::pair<Value, int64_t>> checks, Value tile,
-                  ArrayRef<Value> tileIndices, BoundCheck isBelow) const {
-    Value valid = getInBounds(b, loc, checks, isBelow);
-    if (step == Step::Scalar) {
+                  ArrayRef<Value> tileIndices) const {
+    Value valid = getInBounds(b, loc, checks);
+    if (!useTensorCores()) {
       Type element = cast<MemRefType>(source.getType()).getElementType();
       SmallVector<Value> ivs = ivsAt(0);
       Value value = ifInBounds(b, loc, valid, element, [&](OpBuilder &nb) {
