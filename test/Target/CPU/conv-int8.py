@@ -26,7 +26,8 @@ from quill import reference as ref
 from quill.runtime import Model
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Inputs"))
-from integer_tests import qtype, stored_matches, tensor  # noqa: E402
+from integer_tests import (convolve, quantized_input, quantized_weight,  # noqa: E402
+                           stored_matches, stored_output, tensor, write_function)
 
 work = sys.argv[1]
 rng = np.random.default_rng(20261122)
@@ -58,30 +59,23 @@ for case in CASES:
     w_type = "!quant.uniform<i8:f32:0, {%s}>" % ",".join("%r:0" % s for s in case["w_scales"])
     case["bias"] = rng.uniform(-1, 1, channels).astype(np.float32)
     x_f, y_shape = tensor(case["x_shape"], "f32"), output_shape(case)
-    w_i8 = case["w_q"].astype(np.int8)
     signature.append('%%%s: %s {quill.name = "%s"}' % (name, x_f, name))
+    lines += quantized_input(name, case["x_shape"], case["x"])
+    lines += quantized_weight(name, case["w_q"], w_type)
     lines += [
-        "  %%%s_q = quill.quantize %%%s : %s to %s" % (name, name, x_f, tensor(case["x_shape"], qtype(case["x"]))),
-        "  %%%s_f = quill.dequantize %%%s_q : %s to %s" % (name, name, tensor(case["x_shape"], qtype(case["x"])), x_f),
-        '  %%%s_wi = arith.constant dense<"0x%s"> : %s' % (name, w_i8.tobytes().hex().upper(), tensor(case["w_shape"], "i8")),
-        "  %%%s_wq = quill.storage_cast %%%s_wi : %s to %s" % (name, name, tensor(case["w_shape"], "i8"), tensor(case["w_shape"], w_type)),
-        "  %%%s_wf = quill.dequantize %%%s_wq : %s to %s" % (name, name, tensor(case["w_shape"], w_type), tensor(case["w_shape"], "f32")),
         "  %%%s_b = arith.constant dense<[%s]> : tensor<%dxf32>" % (name, ", ".join("%r" % float(v) for v in case["bias"]), channels),
         "  %%%s_y = quill.conv %%%s_f, %%%s_wf, %%%s_b {strides = array<i64: %d, %d>, "
         "pads = array<i64: %d, %d, %d, %d>, dilations = array<i64: 1, 1>, group = 1 : i64} "
         ": (%s, %s, tensor<%dxf32>) -> %s" % (
             name, name, name, name, *case["strides"], *case["pads"], x_f,
             tensor(case["w_shape"], "f32"), channels, tensor(y_shape, "f32")),
-        "  %%%s_yq = quill.quantize %%%s_y : %s to %s" % (name, name, tensor(y_shape, "f32"), tensor(y_shape, qtype(case["y"]))),
-        "  %%%s_out = quill.storage_cast %%%s_yq : %s to %s" % (name, name, tensor(y_shape, qtype(case["y"])), tensor(y_shape, "i8")),
     ]
-    results.append(("%" + name + "_out", tensor(y_shape, "i8")))
+    output_lines, result = stored_output(name, "%" + name + "_y", y_shape, case["y"])
+    lines += output_lines
+    results.append(result)
 
 source = os.path.join(work, "conv.mlir")
-with open(source, "w") as f:
-    f.write("func.func @conv(%s) -> (%s) {\n" % (", ".join(signature), ", ".join(t for _, t in results)))
-    f.write("\n".join(lines) + "\n")
-    f.write("  return %s : %s\n}\n" % (", ".join(v for v, _ in results), ", ".join(t for _, t in results)))
+write_function(source, "conv", signature, lines, results)
 # Counted in the LLVM dialect, before LLVM may unroll the loop over images.
 kernel_ir = subprocess.run(["quill-compile", source, "--emit=kernel", "-o", "-"], check=True,
                            capture_output=True, text=True).stdout
@@ -99,16 +93,7 @@ outputs = list(Model(library).run(inputs).values())
 def reference(case):
     sx, zx, x_range = case["x"]
     qx = ref.quantize(inputs[case["name"]], sx, zx, *x_range).astype(np.int64) - zx
-    (pt, pl, pb, pr), (sh, sw) = case["pads"], case["strides"]
-    padded = np.pad(qx, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
-    w = case["w_q"].astype(np.int64)
-    _, _, kh, kw = w.shape
-    y_shape = output_shape(case)
-    acc = np.zeros(y_shape, np.int64)
-    for ky in range(kh):
-        for kx in range(kw):
-            window = padded[:, :, ky:ky + sh * (y_shape[2] - 1) + 1:sh, kx:kx + sw * (y_shape[3] - 1) + 1:sw]
-            acc += np.einsum("nchw,mc->nmhw", window, w[:, :, ky, kx])
+    acc = convolve(qx, case["w_q"], case["strides"], case["pads"])
     scales = np.array(case["w_scales"])
     return ref.finish_quantized_product(acc, sx, scales, case["bias"], case["y"])
 

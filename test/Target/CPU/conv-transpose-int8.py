@@ -22,7 +22,8 @@ from quill import reference as ref
 from quill.runtime import Model
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Inputs"))
-from integer_tests import qtype, stored_matches, tensor  # noqa: E402
+from integer_tests import (quantized_input, quantized_weight, stored_matches,  # noqa: E402
+                           stored_output, tensor, write_function)
 
 work = sys.argv[1]
 rng = np.random.default_rng(20261122)
@@ -67,14 +68,10 @@ for case in CASES:
         w_type = "!quant.uniform<%s:f32, 0.02:%d>" % (case["w_storage"], case["w_zero"])
     case["bias"] = rng.uniform(-1, 1, channels).astype(np.float32)
     x_f, y_shape = tensor(case["x_shape"], "f32"), output_shape(case)
-    w_i8 = case["w_q"].astype(np.int64).astype(np.uint8).view(np.int8)
     signature.append('%%%s: %s {quill.name = "%s"}' % (name, x_f, name))
+    lines += quantized_input(name, case["x_shape"], case["x"])
+    lines += quantized_weight(name, case["w_q"], w_type)
     lines += [
-        "  %%%s_q = quill.quantize %%%s : %s to %s" % (name, name, x_f, tensor(case["x_shape"], qtype(case["x"]))),
-        "  %%%s_f = quill.dequantize %%%s_q : %s to %s" % (name, name, tensor(case["x_shape"], qtype(case["x"])), x_f),
-        '  %%%s_wi = arith.constant dense<"0x%s"> : %s' % (name, w_i8.tobytes().hex().upper(), tensor(case["w_shape"], "i8")),
-        "  %%%s_wq = quill.storage_cast %%%s_wi : %s to %s" % (name, name, tensor(case["w_shape"], "i8"), tensor(case["w_shape"], w_type)),
-        "  %%%s_wf = quill.dequantize %%%s_wq : %s to %s" % (name, name, tensor(case["w_shape"], w_type), tensor(case["w_shape"], "f32")),
         "  %%%s_b = arith.constant dense<[%s]> : tensor<%dxf32>" % (name, ", ".join("%r" % float(v) for v in case["bias"]), channels),
         "  %%%s_y = quill.conv_transpose %%%s_f, %%%s_wf, %%%s_b {strides = array<i64: %d, %d>, "
         "pads = array<i64: %d, %d, %d, %d>, dilations = array<i64: %d, %d>, output_padding = array<i64: %d, %d>, "
@@ -82,16 +79,13 @@ for case in CASES:
             name, name, name, name, *case["strides"], *case["pads"], *case["dilations"],
             *case["output_padding"], case["group"], x_f, tensor(case["w_shape"], "f32"), channels,
             tensor(y_shape, "f32")),
-        "  %%%s_yq = quill.quantize %%%s_y : %s to %s" % (name, name, tensor(y_shape, "f32"), tensor(y_shape, qtype(case["y"]))),
-        "  %%%s_out = quill.storage_cast %%%s_yq : %s to %s" % (name, name, tensor(y_shape, qtype(case["y"])), tensor(y_shape, "i8")),
     ]
-    results.append(("%" + name + "_out", tensor(y_shape, "i8")))
+    output_lines, result = stored_output(name, "%" + name + "_y", y_shape, case["y"])
+    lines += output_lines
+    results.append(result)
 
 source = os.path.join(work, "conv_transpose.mlir")
-with open(source, "w") as f:
-    f.write("func.func @conv_transpose(%s) -> (%s) {\n" % (", ".join(signature), ", ".join(t for _, t in results)))
-    f.write("\n".join(lines) + "\n")
-    f.write("  return %s : %s\n}\n" % (", ".join(v for v, _ in results), ", ".join(t for _, t in results)))
+write_function(source, "conv_transpose", signature, lines, results)
 graph = subprocess.run(["quill-compile", source, "--emit=graph"], check=True, capture_output=True, text=True).stdout
 assert graph.count("quill.quantized_conv") == 2 and "quill.conv_transpose" not in graph, graph
 library = os.path.join(work, "conv_transpose.so")

@@ -29,7 +29,8 @@ from quill import reference as ref
 from quill.runtime import Model
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Inputs"))
-from integer_tests import qtype, stored_matches, tensor  # noqa: E402
+from integer_tests import (convolve, quantized_input, quantized_weight,  # noqa: E402
+                           stored_matches, stored_output, tensor, write_function)
 
 work = sys.argv[1]
 rng = np.random.default_rng(20261122)
@@ -64,69 +65,50 @@ for name, a_shape, b_shape in FLOAT_CASES:
 weights = {}
 for name, rows, depth, columns, x_params, y_params in INT8_CASES:
     x_f, y_f = tensor((rows, depth), "f32"), tensor((rows, columns), "f32")
-    w_f = tensor((depth, columns), "f32")
     w = rng.integers(-127, 128, (depth, columns))
     scales = rng.uniform(0.002, 0.006, columns)
     bias = rng.uniform(-0.5, 0.5, columns).astype(np.float32)
     weights[name] = (w, scales, bias)
     w_type = "!quant.uniform<i8:f32:1, {%s}>" % ",".join("%r" % s for s in scales)
-    x_q, y_q = tensor((rows, depth), qtype(x_params)), tensor((rows, columns), qtype(y_params))
     signature.append('%%%s_x: %s {quill.name = "%s_x"}' % (name, x_f, name))
+    lines += quantized_input(name + "_x", (rows, depth), x_params)
+    lines += quantized_weight(name, w, w_type)
     lines += [
-        "  %%%s_xq = quill.quantize %%%s_x : %s to %s" % (name, name, x_f, x_q),
-        "  %%%s_xf = quill.dequantize %%%s_xq : %s to %s" % (name, name, x_q, x_f),
-        '  %%%s_wi = arith.constant dense<"0x%s"> : %s' % (
-            name, w.astype(np.int8).tobytes().hex().upper(), tensor((depth, columns), "i8")),
-        "  %%%s_wq = quill.storage_cast %%%s_wi : %s to %s" % (
-            name, name, tensor((depth, columns), "i8"), tensor((depth, columns), w_type)),
-        "  %%%s_wf = quill.dequantize %%%s_wq : %s to %s" % (
-            name, name, tensor((depth, columns), w_type), w_f),
         "  %%%s_bias = arith.constant dense<[%s]> : tensor<%dxf32>" % (
             name, ", ".join("%r" % float(v) for v in bias), columns),
-        "  %%%s_y = quill.gemm %%%s_xf, %%%s_wf, %%%s_bias : (%s, %s, tensor<%dxf32>) -> %s" % (
-            name, name, name, name, x_f, w_f, columns, y_f),
-        "  %%%s_yq = quill.quantize %%%s_y : %s to %s" % (name, name, y_f, y_q),
-        "  %%%s_out = quill.storage_cast %%%s_yq : %s to %s" % (
-            name, name, y_q, tensor((rows, columns), "i8")),
+        "  %%%s_y = quill.gemm %%%s_x_f, %%%s_wf, %%%s_bias : (%s, %s, tensor<%dxf32>) -> %s" % (
+            name, name, name, name, x_f, tensor((depth, columns), "f32"), columns, y_f),
     ]
-    results.append(("%" + name + "_out", tensor((rows, columns), "i8")))
+    output_lines, result = stored_output(name, "%" + name + "_y", (rows, columns), y_params)
+    lines += output_lines
+    results.append(result)
 
 conv_w = rng.integers(-127, 128, CONV["w_shape"])
 conv_scales = rng.uniform(0.01, 0.03, CONV["w_shape"][0])
 conv_bias = rng.uniform(-1, 1, CONV["w_shape"][0]).astype(np.float32)
 conv_x, conv_y = tensor(CONV["x_shape"], "f32"), (1, 72, 12, 12)
 conv_w_type = "!quant.uniform<i8:f32:0, {%s}>" % ",".join("%r:0" % v for v in conv_scales)
-conv_xq, conv_yq = tensor(CONV["x_shape"], qtype(CONV["x"])), tensor(conv_y, qtype(CONV["y"]))
 signature.append('%%conv_x: %s {quill.name = "conv_x"}' % conv_x)
+lines += quantized_input("conv_x", CONV["x_shape"], CONV["x"])
+lines += quantized_weight("conv", conv_w, conv_w_type)
 lines += [
-    "  %%conv_xq = quill.quantize %%conv_x : %s to %s" % (conv_x, conv_xq),
-    "  %%conv_xf = quill.dequantize %%conv_xq : %s to %s" % (conv_xq, conv_x),
-    '  %%conv_wi = arith.constant dense<"0x%s"> : %s' % (
-        conv_w.astype(np.int8).tobytes().hex().upper(), tensor(CONV["w_shape"], "i8")),
-    "  %%conv_wq = quill.storage_cast %%conv_wi : %s to %s" % (
-        tensor(CONV["w_shape"], "i8"), tensor(CONV["w_shape"], conv_w_type)),
-    "  %%conv_wf = quill.dequantize %%conv_wq : %s to %s" % (
-        tensor(CONV["w_shape"], conv_w_type), tensor(CONV["w_shape"], "f32")),
     "  %%conv_b = arith.constant dense<[%s]> : tensor<72xf32>" % ", ".join("%r" % float(v) for v in conv_bias),
-    "  %%conv_y = quill.conv %%conv_xf, %%conv_wf, %%conv_b {strides = array<i64: 1, 1>, "
+    "  %%conv_y = quill.conv %%conv_x_f, %%conv_wf, %%conv_b {strides = array<i64: 1, 1>, "
     "pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} "
     ": (%s, %s, tensor<72xf32>) -> %s" % (conv_x, tensor(CONV["w_shape"], "f32"), tensor(conv_y, "f32")),
-    "  %%conv_yq = quill.quantize %%conv_y : %s to %s" % (tensor(conv_y, "f32"), conv_yq),
-    "  %%conv_out = quill.storage_cast %%conv_yq : %s to %s" % (conv_yq, tensor(conv_y, "i8")),
 ]
-results.append(("%conv_out", tensor(conv_y, "i8")))
+output_lines, result = stored_output("conv", "%conv_y", conv_y, CONV["y"])
+lines += output_lines
+results.append(result)
 
 source = os.path.join(work, "products.mlir")
-with open(source, "w") as f:
-    f.write("func.func @products(%s) -> (%s) {\n" % (", ".join(signature), ", ".join(t for _, t in results)))
-    f.write("\n".join(lines) + "\n")
-    f.write("  return %s : %s\n}\n" % (", ".join(v for v, _ in results), ", ".join(t for _, t in results)))
+write_function(source, "products", signature, lines, results)
 
 # The kernels as PTX: each tiled kernel has shared memory and barriers.
 ptx = subprocess.run(["quill-compile", source, "--target=nvptx", "--gpu-arch=sm_80",
                       "--emit=ptx", "-o", "-"], check=True, capture_output=True, text=True).stdout
 kernels = re.split(r"\.entry ", ptx)[1:]
-tiled = [k for k in kernels if "bar.sync" in k and ".shared" in ptx]
+tiled = [k for k in kernels if "bar.sync" in k and ".shared" in k]
 print("%d products as shared-memory tiled kernels, %d on the int8 tensor cores" % (
     len(tiled), sum("mma.sync.aligned.m16n8k16.row.col.s32.s8.s8.s32" in k for k in tiled)))
 
@@ -156,12 +138,8 @@ for (name, _, _, _, x_params, y_params), output in zip(INT8_CASES, outputs[len(F
     expected = ref.finish_quantized_product(qx @ w, sx, scales, bias, y_params)
     failed += not stored_matches(name, output, expected, y_params[2] == U8)
 sx, zx, x_range = CONV["x"]
-padded = np.pad(ref.quantize(inputs["conv_x"], sx, zx, *x_range).astype(np.int64) - zx,
-                ((0, 0), (0, 0), (1, 1), (1, 1)))
-acc = np.zeros(conv_y, np.int64)
-for ky in range(3):
-    for kx in range(3):
-        acc += np.einsum("nchw,mc->nmhw", padded[:, :, ky:ky + 12, kx:kx + 12], conv_w[:, :, ky, kx])
+qx = ref.quantize(inputs["conv_x"], sx, zx, *x_range).astype(np.int64) - zx
+acc = convolve(qx, conv_w, (1, 1), (1, 1, 1, 1))
 expected = ref.finish_quantized_product(acc, sx, conv_scales, conv_bias, CONV["y"])
 failed += not stored_matches("conv", outputs[-1], expected, True)
 print("%d outputs checked, %d failed" % (len(FLOAT_CASES) + len(INT8_CASES) + 1, failed))
