@@ -167,7 +167,7 @@ def MatmulToGPULoopsPass : Pass<"quill-matmul-to-gpu-loops", "func::FuncOp"> {
     past the product's edges; B's slice is stored transposed and rows are
     padded against bank conflicts. int8 products that dp4a would take run
     on the tensor cores there: each warp computes a 16 x 32 piece of the
-    tile with `nvvm.mma.sync` m16n8k16 (s8, wrapping), its operand
+    tile with `nvvm.mma.sync` m16n8k32 (s8, wrapping), its operand
     registers read from the tiles as 32-bit words. Smaller products become an
     `scf.parallel` over the output whose iterations load their element of
     C once, accumulate in a register along K and store once; with at least
@@ -217,12 +217,12 @@ def EmulateGPULaunchPass : Pass<"quill-emulate-gpu-launch", "ModuleOp"> {
     threads as the block has GPU threads, each running the kernel body with
     its thread index: `gpu.barrier` becomes `omp.barrier`, workgroup
     buffers host buffers shared by the team. The library then needs LLVM's
-    OpenMP runtime (libomp). An int8 `nvvm.mma.sync` (m16n8k16, s8, row/col,
-    wrapping) becomes the warp's exchange of fragments: each thread stores
-    its operand words in a table the team shares, the team meets at a
-    barrier, each thread computes its four outputs from the lanes that hold
-    its row of A and column of B (the PTX ISA's fragment layout), and the
-    team meets again. Asynchronous launches, dynamic shared memory,
+    OpenMP runtime (libomp). An int8 `nvvm.mma.sync` (m16n8k16 or
+    m16n8k32, s8, row/col, wrapping) becomes the warp's exchange of
+    fragments: each thread stores its operand words in a table the team
+    shares, the team meets at a barrier, each thread computes its four
+    outputs from the lanes that hold its row of A and column of B (the PTX
+    ISA's fragment layout), and the team meets again. Asynchronous launches, dynamic shared memory,
     clusters, private attributions, GPU ops other than barriers and index
     queries, and other NVVM ops are reported as errors.
   }];

@@ -25,21 +25,24 @@ namespace {
 constexpr StringLiteral kThreadNumber = "omp_get_thread_num";
 constexpr StringLiteral kThreadCount = "omp_get_num_threads";
 constexpr int64_t kWarpSize = 32;
-/// The registers of an mma.sync m16n8k16 s8 thread fragment the team
-/// shares: A's two words, then B's one.
-constexpr int64_t kMmaOperandWords = 3;
+/// The most registers of an emulated mma thread fragment the team shares
+/// (m16n8k32: A's four words, then B's two).
+constexpr int64_t kMmaOperandWords = 6;
 
-/// Whether `mma` is the one tensor-core form the emulator computes:
-/// m16n8k16, s8 x s8 -> s32, A row-major, B column-major, wrapping.
+/// Whether `mma` is a tensor-core form the emulator computes: m16n8k16 or
+/// m16n8k32, s8 x s8 -> s32, A row-major, B column-major, wrapping.
 bool isEmulatedMma(NVVM::MmaOp mma) {
   NVVM::MMAShapeAttr shape = mma.getShape();
-  return shape.getM() == 16 && shape.getN() == 8 && shape.getK() == 16 &&
+  int64_t depth = shape.getK();
+  return shape.getM() == 16 && shape.getN() == 8 &&
+         (depth == 16 || depth == 32) &&
          mma.getMultiplicandAPtxType() == NVVM::MMATypes::s8 &&
          mma.getMultiplicandBPtxType() == NVVM::MMATypes::s8 &&
          mma.getLayoutA() == NVVM::MMALayout::row &&
          mma.getLayoutB() == NVVM::MMALayout::col &&
          mma.getIntOverflowBehavior() == NVVM::MMAIntOverflow::wrapped &&
-         mma.getOperandA().size() == 2 && mma.getOperandB().size() == 1 &&
+         static_cast<int64_t>(mma.getOperandA().size()) == depth / 8 &&
+         static_cast<int64_t>(mma.getOperandB().size()) == depth / 16 &&
          mma.getOperandC().size() == 4;
 }
 
@@ -75,7 +78,7 @@ std::string getUnsupportedReason(gpu::LaunchOp launch) {
     if (unsupportedGPUOp || unsupportedNVVMOp) {
       reason = "'" + op->getName().getStringRef().str() + "'";
       if (mma)
-        reason += " other than m16n8k16 s8 row/col wrapping";
+        reason += " other than m16n8k16/m16n8k32 s8 row/col wrapping";
       return WalkResult::interrupt();
     }
     return WalkResult::advance();
@@ -96,14 +99,16 @@ Value getDimension(const gpu::KernelDim3 &values, gpu::Dimension dimension) {
 }
 
 /// Replaces `mma` (a warp-wide operation) by what it computes, from the
-/// fragments the warp's threads leave in `fragments` ([thread][word]) between
-/// two team barriers (every thread of the block reaches a kernel's mma):
-/// each of the thread's four outputs, at row groupID (+ 8 for c2, c3) and
-/// column 2 * threadID_in_group (+ 1 for c1, c3), is its accumulator plus
-/// the 16 products of A's row bytes and B's column bytes, read from the
-/// lanes that hold them (A's row r, bytes k..k+3: lane 4 * (r % 8) + k / 4,
-/// word r / 8; B's column n: lane 4 * n + k / 4). Byte i of a word is bits
-/// 8i..8i+7.
+/// fragments the warp's threads leave in `fragments` ([thread][word]: A's
+/// words, then B's) between two team barriers (every thread of the block
+/// reaches a kernel's mma): each of the thread's four outputs, at row
+/// groupID (+ 8 for c2, c3) and column 2 * threadID_in_group (+ 1 for c1,
+/// c3), is its accumulator plus the products of A's row bytes and B's
+/// column bytes along K, read from the lanes that hold them. A's row r,
+/// bytes k..k+3: lane 4 * (r % 8) + (k % 16) / 4, word 2 * (k / 16) + r / 8;
+/// B's column n: lane 4 * n + (k % 16) / 4, word k / 16 (the PTX ISA's
+/// fragment tables, as MLIR's nvgpu getLaneIdAndValueIdToOperandCoord also
+/// maps them). Byte i of a word is bits 8i..8i+7.
 void emulateMma(NVVM::MmaOp mma, Value thread, Value fragments,
                 RewriterBase &rewriter) {
   Location loc = mma.getLoc();
@@ -117,8 +122,10 @@ void emulateMma(NVVM::MmaOp mma, Value thread, Value fragments,
   auto multiply = [&](Value x, int64_t y) -> Value {
     return arith::MulIOp::create(rewriter, loc, x, index(y));
   };
+  int64_t depth = mma.getShape().getK();
+  int64_t aWords = mma.getOperandA().size();
   SmallVector<Value> words(mma.getOperandA());
-  words.push_back(mma.getOperandB().front());
+  llvm::append_range(words, mma.getOperandB());
   for (auto [word, value] : llvm::enumerate(words))
     memref::StoreOp::create(rewriter, loc, value, fragments,
                             ValueRange{thread, index(word)});
@@ -145,20 +152,27 @@ void emulateMma(NVVM::MmaOp mma, Value thread, Value fragments,
   for (auto [i, accumulator] : llvm::enumerate(mma.getOperandC())) {
     Value column = add(multiply(threadInGroup, 2), index(i % 2));
     Value bLaneBase = add(warpBase, multiply(column, 4));
-    Value aWordIndex = index(i / 2);
     auto loop = scf::ForOp::create(
-        rewriter, loc, index(0), index(16), index(1), ValueRange{accumulator},
+        rewriter, loc, index(0), index(depth), index(1),
+        ValueRange{accumulator},
         [&](OpBuilder &b, Location l, Value k, ValueRange sum) {
-          Value kWord = arith::DivUIOp::create(
-              b, l, k, arith::ConstantIndexOp::create(b, l, 4));
+          auto constant = [&](int64_t value) -> Value {
+            return arith::ConstantIndexOp::create(b, l, value);
+          };
+          Value half = arith::DivUIOp::create(b, l, k, constant(16));
+          Value laneInGroup = arith::DivUIOp::create(
+              b, l, arith::RemUIOp::create(b, l, k, constant(16)), constant(4));
           Value aWord = memref::LoadOp::create(
               b, l, fragments,
-              ValueRange{arith::AddIOp::create(b, l, aLaneBase, kWord),
-                         aWordIndex});
+              ValueRange{arith::AddIOp::create(b, l, aLaneBase, laneInGroup),
+                         arith::AddIOp::create(
+                             b, l,
+                             arith::MulIOp::create(b, l, half, constant(2)),
+                             constant(i / 2))});
           Value bWord = memref::LoadOp::create(
               b, l, fragments,
-              ValueRange{arith::AddIOp::create(b, l, bLaneBase, kWord),
-                         arith::ConstantIndexOp::create(b, l, 2)});
+              ValueRange{arith::AddIOp::create(b, l, bLaneBase, laneInGroup),
+                         arith::AddIOp::create(b, l, half, constant(aWords))});
           Value product = arith::MulIOp::create(b, l, byteOf(b, l, aWord, k),
                                                 byteOf(b, l, bWord, k));
           scf::YieldOp::create(

@@ -257,8 +257,9 @@ constexpr int64_t kBlockTile = kBlockThreads * kThreadElements;
 /// to an odd number of 32-bit words, so the 16 rows a warp reads at once
 /// fall in different banks. int8 products (K a multiple of 4, signed) run
 /// on the tensor cores: the slice holds 32-bit words of four bytes, and
-/// each warp computes a 16 x 32 piece of the tile with mma.sync m16n8k16,
-/// whose operand registers are exactly such words.
+/// each warp computes a 16 x 32 piece of the tile with mma.sync m16n8k32
+/// (the int8 shape that does the most per instruction, as CUTLASS uses on
+/// sm_80+), whose operand registers are exactly such words.
 struct TiledKernel : ProductLowering {
   void build(PatternRewriter &rewriter, Location loc) const {
     auto outType = cast<MemRefType>(out.getType());
@@ -403,23 +404,28 @@ struct TiledKernel : ProductLowering {
           gpu::BarrierOp::create(b, nl);
           SmallVector<Value> sums(accs);
           if (useTensorCores()) {
-            // m16n8k16: A's rows groupID and groupID + 8, B's column groupID,
-            // each the word threadID_in_group of the 16 bytes of K.
-            for (int64_t kWord = 0; kWord < tileWidth; kWord += 4) {
-              Value word = add(threadInGroup, index(kWord));
-              Value aRow = add(warpRow, group);
-              SmallVector<Value> a = {
-                  memref::LoadOp::create(b, nl, lhsTile,
-                                         ValueRange{aRow, word}),
-                  memref::LoadOp::create(
-                      b, nl, lhsTile, ValueRange{add(aRow, index(8)), word})};
-              for (int64_t j = 0; j < kThreadElements; ++j) {
-                Value bRow = add(warpColumn, add(group, index(8 * j)));
-                Value bWord = memref::LoadOp::create(b, nl, rhsTile,
-                                                     ValueRange{bRow, word});
-                MutableArrayRef<Value> c(sums.data() + 4 * j, 4);
-                multiplyAccumulateTile(b, nl, a, bWord, c);
-              }
+            // m16n8k32: A's rows groupID and groupID + 8, B's column groupID,
+            // each the words threadID_in_group and threadID_in_group + 4 of
+            // the slice's 32 bytes of K.
+            Value word = threadInGroup;
+            Value nextWord = add(threadInGroup, index(4));
+            Value aRow = add(warpRow, group);
+            Value aNextRow = add(aRow, index(8));
+            SmallVector<Value> a;
+            for (auto [row, kWord] : {std::pair(aRow, word),
+                                      {aNextRow, word},
+                                      {aRow, nextWord},
+                                      {aNextRow, nextWord}})
+              a.push_back(memref::LoadOp::create(b, nl, lhsTile,
+                                                 ValueRange{row, kWord}));
+            for (int64_t j = 0; j < kThreadElements; ++j) {
+              Value bRow = add(warpColumn, add(group, index(8 * j)));
+              SmallVector<Value> bWords;
+              for (Value kWord : {word, nextWord})
+                bWords.push_back(memref::LoadOp::create(
+                    b, nl, rhsTile, ValueRange{bRow, kWord}));
+              MutableArrayRef<Value> c(sums.data() + 4 * j, 4);
+              multiplyAccumulateTile(b, nl, a, bWords, c);
             }
           } else {
             for (int64_t kk = 0; kk < depthTile; ++kk) {
@@ -472,19 +478,22 @@ private:
   /// (every accepted architecture is sm_80 or newer).
   bool useTensorCores() const { return step == Step::Dp4a; }
 
-  /// One int8 tensor-core step, mma.sync m16n8k16 (A row-major, B
+  /// K per int8 tensor-core step.
+  static constexpr int64_t kMmaDepth = 32;
+
+  /// One int8 tensor-core step, mma.sync m16n8k32 (A row-major, B
   /// column-major, wrapping int32 sums like dp4a): the warp's 16 x 8 output
-  /// `c` (the thread's four accumulators) plus A's 16 x 16 bytes (the
-  /// thread's two words `a`) times B's 16 x 8 (the thread's word `bWord`).
+  /// `c` (the thread's four accumulators) plus A's 16 x 32 bytes (the
+  /// thread's four words `a`) times B's 32 x 8 (the thread's two `bWords`).
   static void multiplyAccumulateTile(OpBuilder &b, Location loc,
-                                     ArrayRef<Value> a, Value bWord,
+                                     ArrayRef<Value> a, ValueRange bWords,
                                      MutableArrayRef<Value> c) {
     Type i32 = b.getI32Type();
     auto result =
         LLVM::LLVMStructType::getLiteral(b.getContext(), {i32, i32, i32, i32});
     Value d = NVVM::MmaOp::create(
-        b, loc, result, a, ValueRange{bWord}, SmallVector<Value>(c),
-        /*shape=*/{16, 8, 16}, /*b1Op=*/std::nullopt,
+        b, loc, result, a, bWords, SmallVector<Value>(c),
+        /*shape=*/{16, 8, kMmaDepth}, /*b1Op=*/std::nullopt,
         NVVM::MMAIntOverflow::wrapped,
         std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::s8, NVVM::MMATypes::s8},
         std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
@@ -498,7 +507,7 @@ private:
   static int64_t getDepthTile(Type lhsElement, Type rhsElement) {
     bool bytes = lhsElement.getIntOrFloatBitWidth() == 8 &&
                  rhsElement.getIntOrFloatBitWidth() == 8;
-    return bytes ? 32 : 16;
+    return bytes ? kMmaDepth : 16;
   }
 
   /// A tile row's length in elements: `columns` plus 4 bytes (one 32-bit

@@ -132,7 +132,7 @@ func.func @dynamic_shared_memory(%buf: memref<64xf32>) {
 // row of A and column of B (16 byte products each), and all meet again
 // before the table is reused. The result is rebuilt as mma's struct.
 // CHECK-LABEL: func.func @tensor_core_step
-// CHECK: %[[FRAGMENTS:.*]] = memref.alloca(%{{.*}}) : memref<?x3xi32>
+// CHECK: %[[FRAGMENTS:.*]] = memref.alloca(%{{.*}}) : memref<?x6xi32>
 // CHECK: omp.parallel
 // CHECK: %[[T:.*]] = arith.index_cast %{{.*}} : i32 to index
 // CHECK: memref.store %{{.*}}, %[[FRAGMENTS]][%[[T]], %c0{{.*}}]
@@ -165,10 +165,42 @@ func.func @tensor_core_step(%buf: memref<32x4xi32>) {
 
 // -----
 
+// m16n8k32 (the tiled kernels' step): A's four words and B's two, 32 byte
+// products per output.
+// CHECK-LABEL: func.func @tensor_core_step_k32
+// CHECK: %[[FRAGMENTS:.*]] = memref.alloca(%{{.*}}) : memref<?x6xi32>
+// CHECK: omp.parallel
+// CHECK: %[[T:.*]] = arith.index_cast %{{.*}} : i32 to index
+// CHECK-COUNT-6: memref.store %{{.*}}, %[[FRAGMENTS]][%[[T]], %c{{[0-5]}}{{.*}}]
+// CHECK-NEXT: omp.barrier
+// CHECK-COUNT-4: scf.for %{{.*}} = %c0{{.*}} to %c32{{.*}} step %c1{{.*}} iter_args
+// CHECK: omp.barrier
+// CHECK-NOT: nvvm.mma.sync
+func.func @tensor_core_step_k32(%buf: memref<32x4xi32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1) {
+    %a = memref.load %buf[%tx, %c0] : memref<32x4xi32>
+    %d = nvvm.mma.sync A[%a, %a, %a, %a] B[%a, %a] C[%a, %a, %a, %a]
+      {intOverflowBehavior = #nvvm.mma_int_overflow<wrapped>, layoutA = #nvvm.mma_layout<row>,
+       layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<s8>,
+       multiplicandBPtxType = #nvvm.mma_type<s8>, shape = #nvvm.shape<m = 16, n = 8, k = 32>}
+      : (i32, i32, i32) -> !llvm.struct<(i32, i32, i32, i32)>
+    %d0 = llvm.extractvalue %d[0] : !llvm.struct<(i32, i32, i32, i32)>
+    memref.store %d0, %buf[%tx, %c0] : memref<32x4xi32>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
 func.func @saturating_tensor_core_step(%buf: memref<32xi32>) {
   %c1 = arith.constant 1 : index
   %c32 = arith.constant 32 : index
-  // expected-error @+1 {{the GPU emulator cannot run a kernel with 'nvvm.mma.sync' other than m16n8k16 s8 row/col wrapping}}
+  // expected-error @+1 {{the GPU emulator cannot run a kernel with 'nvvm.mma.sync' other than m16n8k16/m16n8k32 s8 row/col wrapping}}
   gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
              threads(%tx, %ty, %tz) in (%sx = %c32, %sy = %c1, %sz = %c1) {
     %a = memref.load %buf[%tx] : memref<32xi32>

@@ -175,9 +175,9 @@ func.func @tall(%a: memref<64x16xf32>, %b: memref<16x8xf32>, %c: memref<64x8xf32
 // the grid's z), two workgroup tiles (A's slice and B's transposed; for
 // int8, words of four bytes along K, rows padded to 9 words), K in slices
 // of 32 bytes, each copied in, then used between two barriers. int8 runs on
-// the tensor cores: per slice, each warp does two K steps of four
-// mma.sync m16n8k16 (its 16 x 32 piece of the tile), reading A's rows
-// groupID and groupID + 8 and B's transposed rows as 32-bit words. Rows are
+// the tensor cores: per slice, each warp does four mma.sync m16n8k32 (its
+// 16 x 32 piece of the tile), reading A's rows groupID and groupID + 8 and
+// B's transposed rows as 32-bit words. Rows are
 // a whole tile (no guard); columns (100) and K (40) are not: their loads read
 // zeros and stores are skipped past the edge.
 // CHECK-LABEL: func.func @tiled_int8
@@ -197,15 +197,14 @@ func.func @tall(%a: memref<64x16xf32>, %b: memref<16x8xf32>, %c: memref<64x8xf32
 // CHECK: vector.store %{{.*}}, %[[BTILE]]
 // CHECK: gpu.barrier
 // CHECK-NOT: memref.load %arg
-// CHECK: memref.load %[[ATILE]]
-// CHECK: memref.load %[[ATILE]]
-// CHECK: memref.load %[[BTILE]]
-// CHECK: nvvm.mma.sync A[%{{.*}}, %{{.*}}] B[%{{.*}}] C[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}]
+// CHECK-COUNT-4: memref.load %[[ATILE]]
+// CHECK-COUNT-2: memref.load %[[BTILE]]
+// CHECK: nvvm.mma.sync A[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] B[%{{.*}}, %{{.*}}] C[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}]
 // CHECK-SAME: intOverflowBehavior = #nvvm.mma_int_overflow<wrapped>
 // CHECK-SAME: layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>
 // CHECK-SAME: multiplicandAPtxType = #nvvm.mma_type<s8>, multiplicandBPtxType = #nvvm.mma_type<s8>
-// CHECK-SAME: shape = #nvvm.shape<m = 16, n = 8, k = 16>
-// CHECK-COUNT-7: nvvm.mma.sync
+// CHECK-SAME: shape = #nvvm.shape<m = 16, n = 8, k = 32>
+// CHECK-COUNT-3: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
 // CHECK: gpu.barrier
 // CHECK-NEXT: scf.yield

@@ -110,7 +110,7 @@ ptx = subprocess.run(["quill-compile", source, "--target=nvptx", "--gpu-arch=sm_
 kernels = re.split(r"\.entry ", ptx)[1:]
 tiled = [k for k in kernels if "bar.sync" in k and ".shared" in k]
 print("%d products as shared-memory tiled kernels, %d on the int8 tensor cores" % (
-    len(tiled), sum("mma.sync.aligned.m16n8k16.row.col.s32.s8.s8.s32" in k for k in tiled)))
+    len(tiled), sum("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32" in k for k in tiled)))
 
 library = os.path.join(work, "products.gpu-emulator.so")
 subprocess.run(["quill-compile", source, "--target=gpu-emulator", "-o", library], check=True)
