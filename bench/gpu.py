@@ -13,7 +13,7 @@ throughput and its fraction of the peak computed from the device's SM count and 
     int8: dense int8 tensor-core ops per clock per SM (4096 on sm_80, 2048 on sm_86/89, 8192 on sm_90:
           the A100, RTX 3090/4090 and H100 datasheet TOPS over SMs x boost clock)
 
-The int8 MatMul is tiled and runs mma.sync m16n8k16 (sm_90's full rate needs wgmma, which Quill does not
+The int8 MatMul is tiled and runs mma.sync m16n8k32 (sm_90's full rate needs wgmma, which Quill does not
 emit: expect a lower fraction there). The dp4a peak (8 ops x 64 per clock per SM) is printed for reference.
 Exits 1, saying why, without a CUDA driver and GPU.
 """
