@@ -253,13 +253,12 @@ constexpr int64_t kBlockTile = kBlockThreads * kThreadElements;
 /// barrier, accumulate from shared memory in registers, and wait again
 /// before the next slice overwrites it. Each element of A and B is then
 /// read from global memory once per block instead of once per thread.
-/// Both tiles are stored with K contiguous (B transposed), and rows padded
-/// to an odd number of 32-bit words, so the 16 rows a warp reads at once
-/// fall in different banks. int8 products (K a multiple of 4, signed) run
-/// on the tensor cores: the slice holds 32-bit words of four bytes, and
-/// each warp computes a 16 x 32 piece of the tile with mma.sync m16n8k32
-/// (the int8 shape that does the most per instruction, as CUTLASS uses on
-/// sm_80+), whose operand registers are exactly such words.
+/// Both tiles are stored with K contiguous (B transposed), rows padded
+/// against bank conflicts (getPaddedRow). int8 products (K a multiple of 4,
+/// signed) run on the tensor cores: the slice holds 32-bit words of four
+/// bytes, and each warp computes a 16 x 32 piece of the tile with mma.sync
+/// m16n8k32 (the int8 shape that does the most per instruction, as CUTLASS
+/// uses on sm_80+), whose operand registers are exactly such words.
 struct TiledKernel : ProductLowering {
   void build(PatternRewriter &rewriter, Location loc) const {
     auto outType = cast<MemRefType>(out.getType());
@@ -381,17 +380,19 @@ struct TiledKernel : ProductLowering {
             Value column = kContiguous ? inner : outer;
             Value rowIv = add(base, row);
             Value kIv = add(k, multiply(column, valuesPerElement));
-            copyToTile(b, nl, source,
-                       [&](int64_t value) {
-                         Value kAt = value ? add(kIv, index(value)) : kIv;
-                         SmallVector<Value> ivs(batchIvs);
-                         if (kContiguous)
-                           ivs.append({rowIv, kAt});
-                         else
-                           ivs.append({kAt, rowIv});
-                         return ivs;
-                       },
-                       {{rowIv, bound}, {kIv, depth}}, tile, {row, column});
+            copyToTile(
+                b, nl, source,
+                [&](int64_t value) {
+                  Value kAt = value ? add(kIv, index(value)) : kIv;
+                  SmallVector<Value> ivs(batchIvs);
+                  if (kContiguous)
+                    ivs.append({rowIv, kAt});
+                  else
+                    ivs.append({kAt, rowIv});
+                  return ivs;
+                },
+                {{rowIv, bound}, {kIv, depth}}, tile, {row, column},
+                kContiguous);
           };
           for (int64_t copy = 0; copy < copies; ++copy) {
             Value element =
@@ -404,28 +405,30 @@ struct TiledKernel : ProductLowering {
           gpu::BarrierOp::create(b, nl);
           SmallVector<Value> sums(accs);
           if (useTensorCores()) {
-            // m16n8k32: A's rows groupID and groupID + 8, B's column groupID,
-            // each the words threadID_in_group and threadID_in_group + 4 of
-            // the slice's 32 bytes of K.
-            Value word = threadInGroup;
-            Value nextWord = add(threadInGroup, index(4));
+            // m16n8k32 per 32 bytes of the slice: A's rows groupID and
+            // groupID + 8, B's column groupID, each the words
+            // threadID_in_group and threadID_in_group + 4 of those bytes.
             Value aRow = add(warpRow, group);
             Value aNextRow = add(aRow, index(8));
-            SmallVector<Value> a;
-            for (auto [row, kWord] : {std::pair(aRow, word),
-                                      {aNextRow, word},
-                                      {aRow, nextWord},
-                                      {aNextRow, nextWord}})
-              a.push_back(memref::LoadOp::create(b, nl, lhsTile,
-                                                 ValueRange{row, kWord}));
-            for (int64_t j = 0; j < kThreadElements; ++j) {
-              Value bRow = add(warpColumn, add(group, index(8 * j)));
-              SmallVector<Value> bWords;
-              for (Value kWord : {word, nextWord})
-                bWords.push_back(memref::LoadOp::create(
-                    b, nl, rhsTile, ValueRange{bRow, kWord}));
-              MutableArrayRef<Value> c(sums.data() + 4 * j, 4);
-              multiplyAccumulateTile(b, nl, a, bWords, c);
+            for (int64_t step = 0; step < depthTile / kMmaDepth; ++step) {
+              Value word = add(threadInGroup, index(8 * step));
+              Value nextWord = add(word, index(4));
+              SmallVector<Value> a;
+              for (auto [row, kWord] : {std::pair(aRow, word),
+                                        {aNextRow, word},
+                                        {aRow, nextWord},
+                                        {aNextRow, nextWord}})
+                a.push_back(memref::LoadOp::create(b, nl, lhsTile,
+                                                   ValueRange{row, kWord}));
+              for (int64_t j = 0; j < kThreadElements; ++j) {
+                Value bRow = add(warpColumn, add(group, index(8 * j)));
+                SmallVector<Value> bWords;
+                for (Value kWord : {word, nextWord})
+                  bWords.push_back(memref::LoadOp::create(
+                      b, nl, rhsTile, ValueRange{bRow, kWord}));
+                MutableArrayRef<Value> c(sums.data() + 4 * j, 4);
+                multiplyAccumulateTile(b, nl, a, bWords, c);
+              }
             }
           } else {
             for (int64_t kk = 0; kk < depthTile; ++kk) {
@@ -502,18 +505,27 @@ private:
       c[i] = LLVM::ExtractValueOp::create(b, loc, d, i);
   }
 
-  /// K per shared-memory slice: 16 elements, 32 for int8 operands (a row of
-  /// the slice then still spans at least 32 bytes).
-  static int64_t getDepthTile(Type lhsElement, Type rhsElement) {
+  /// K per shared-memory slice: 16 elements, 32 for bytes, 64 on the
+  /// tensor cores (two mma steps, as CUTLASS's int8 tiles: more work per
+  /// pair of barriers and per wait for global memory).
+  int64_t getDepthTile(Type lhsElement, Type rhsElement) const {
+    if (useTensorCores())
+      return 2 * kMmaDepth;
     bool bytes = lhsElement.getIntOrFloatBitWidth() == 8 &&
                  rhsElement.getIntOrFloatBitWidth() == 8;
-    return bytes ? kMmaDepth : 16;
+    return bytes ? 32 : 16;
   }
 
-  /// A tile row's length in elements: `columns` plus 4 bytes (one 32-bit
-  /// word; a whole element for wider ones), an odd number of words for the
-  /// slice depths above.
-  static int64_t getPaddedRow(int64_t columns, Type element) {
+  /// A tile row's length in elements: `columns` and padding against shared
+  /// memory bank conflicts (32 banks of 32-bit words). A warp's scalar steps
+  /// read one element of 16 rows at once (floats, bytes): an odd number of
+  /// words apart, those rows fall in distinct banks. Its mma fragments read
+  /// words 0-3 (+ 4, ...) of 8 rows at once: rows 4 (mod 8) words apart
+  /// fill the 32 banks exactly once (an odd stride of 9 puts row 7's words
+  /// on row 0's banks).
+  int64_t getPaddedRow(int64_t columns, Type element) const {
+    if (useTensorCores())
+      return columns + 4;
     int64_t bytes = element.getIntOrFloatBitWidth() / 8;
     return columns + std::max<int64_t>(1, 4 / bytes);
   }
@@ -552,14 +564,31 @@ private:
     return ifOp.getResult(0);
   }
 
+  /// Whether the four bytes of every int8 word of `type` (K its last
+  /// dimension, a multiple of 4) are one aligned 32-bit word in memory:
+  /// K contiguous, and the offset and every other stride multiples of 4
+  /// (device buffers start 256-byte aligned: cuMemAlloc).
+  static bool hasAlignedWords(MemRefType type) {
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (failed(type.getStridesAndOffset(strides, offset)) ||
+        ShapedType::isDynamic(offset) || offset % 4 != 0 || strides.back() != 1)
+      return false;
+    return llvm::all_of(ArrayRef(strides).drop_back(), [](int64_t stride) {
+      return !ShapedType::isDynamic(stride) && stride % 4 == 0;
+    });
+  }
+
   /// Copies the element of `source` at `ivsAt(0)` (zero outside
   /// `checks`) into `tile` at `tileIndices`; for int8 words the four bytes at
   /// `ivsAt(0..3)` (consecutive along K, which is a multiple of 4: all in or
-  /// all out) as one word.
+  /// all out) as one word, with one 32-bit load where `source` keeps them
+  /// in one aligned word (`kContiguous`, see hasAlignedWords), else byte by
+  /// byte.
   void copyToTile(OpBuilder &b, Location loc, Value source,
                   function_ref<SmallVector<Value>(int64_t)> ivsAt,
                   ArrayRef<std::pair<Value, int64_t>> checks, Value tile,
-                  ArrayRef<Value> tileIndices) const {
+                  ArrayRef<Value> tileIndices, bool kContiguous) const {
     Value valid = getInBounds(b, loc, checks);
     if (!useTensorCores()) {
       Type element = cast<MemRefType>(source.getType()).getElementType();
@@ -571,15 +600,24 @@ private:
       return;
     }
     auto word = VectorType::get({1}, b.getI32Type());
+    auto bytesType = VectorType::get({4}, b.getI8Type());
+    bool wordLoad =
+        kContiguous && hasAlignedWords(cast<MemRefType>(source.getType()));
     SmallVector<SmallVector<Value>> byteIvs;
-    for (int64_t i = 0; i < 4; ++i)
+    for (int64_t i = 0; i < (wordLoad ? 1 : 4); ++i)
       byteIvs.push_back(ivsAt(i));
     Value value = ifInBounds(b, loc, valid, word, [&](OpBuilder &nb) {
-      SmallVector<Value> bytes;
-      for (ArrayRef<Value> ivs : byteIvs)
-        bytes.push_back(memref::LoadOp::create(nb, loc, source, ivs));
-      Value vector = vector::FromElementsOp::create(
-          nb, loc, VectorType::get({4}, nb.getI8Type()), bytes);
+      Value vector;
+      if (wordLoad) {
+        vector =
+            vector::LoadOp::create(nb, loc, bytesType, source, byteIvs.front(),
+                                   /*nontemporal=*/false, llvm::Align(4));
+      } else {
+        SmallVector<Value> bytes;
+        for (ArrayRef<Value> ivs : byteIvs)
+          bytes.push_back(memref::LoadOp::create(nb, loc, source, ivs));
+        vector = vector::FromElementsOp::create(nb, loc, bytesType, bytes);
+      }
       return vector::BitCastOp::create(nb, loc, word, vector).getResult();
     });
     vector::StoreOp::create(b, loc, value, tile, tileIndices);

@@ -173,27 +173,33 @@ func.func @tall(%a: memref<64x16xf32>, %b: memref<16x8xf32>, %c: memref<64x8xf32
 // Products with whole 64 x 64 output tiles become a shared-memory tiled
 // kernel: blocks of 16 x 16 threads over 64 x 64 output tiles (the batch on
 // the grid's z), two workgroup tiles (A's slice and B's transposed; for
-// int8, words of four bytes along K, rows padded to 9 words), K in slices
-// of 32 bytes, each copied in, then used between two barriers. int8 runs on
-// the tensor cores: per slice, each warp does four mma.sync m16n8k32 (its
-// 16 x 32 piece of the tile), reading A's rows groupID and groupID + 8 and
-// B's transposed rows as 32-bit words. Rows are
-// a whole tile (no guard); columns (100) and K (40) are not: their loads read
-// zeros and stores are skipped past the edge.
+// int8, words of four bytes along K, rows padded to 16 + 4 words against
+// bank conflicts), K in slices of 64 bytes, each copied in (A's words, K
+// contiguous and 4-byte aligned in memory, as one 32-bit load each; B's
+// four bytes strided along K one by one), then used between two barriers.
+// int8 runs on the tensor cores: per slice, each warp does two K steps of
+// four mma.sync m16n8k32 (its 16 x 32 piece of the tile), reading A's rows
+// groupID and groupID + 8 and B's transposed rows as 32-bit words. Rows are
+// a whole tile (no guard); columns (100) and K (40) are not: their loads
+// read zeros and stores are skipped past the edge.
 // CHECK-LABEL: func.func @tiled_int8
 // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
 // CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
 // CHECK: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %[[BZ:.*]]) in (%{{.*}} = %[[C2]], %{{.*}} = %[[C1]], %{{.*}} = %[[C2]])
 // CHECK-SAME: threads(%{{.*}}) in (%{{.*}} = %[[C16]], %{{.*}} = %[[C16]], %{{.*}} = %[[C1]])
-// CHECK-SAME: workgroup(%[[ATILE:.*]] : memref<64x9xi32, #gpu.address_space<workgroup>>, %[[BTILE:.*]] : memref<64x9xi32, #gpu.address_space<workgroup>>)
+// CHECK-SAME: workgroup(%[[ATILE:.*]] : memref<64x20xi32, #gpu.address_space<workgroup>>, %[[BTILE:.*]] : memref<64x20xi32, #gpu.address_space<workgroup>>)
 // CHECK-COUNT-16: memref.load %arg2[%[[BZ]],
 // CHECK: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args
 // CHECK: %[[KIN:.*]] = arith.cmpi ult, %{{.*}}, %c40
 // CHECK: scf.if %[[KIN]] -> (vector<1xi32>)
-// CHECK-COUNT-4: memref.load %arg0[%[[BZ]],
-// CHECK: vector.bitcast %{{.*}} : vector<4xi8> to vector<1xi32>
+// CHECK-NEXT: vector.load %arg0[%[[BZ]], %{{.*}}, %{{.*}}] {alignment = 4 : i64} : memref<2x64x40xi8>, vector<4xi8>
+// CHECK-NEXT: vector.bitcast %{{.*}} : vector<4xi8> to vector<1xi32>
 // CHECK: vector.store %{{.*}}, %[[ATILE]]
+// CHECK: scf.if %{{.*}} -> (vector<1xi32>)
+// CHECK-COUNT-4: memref.load %arg1[%[[BZ]],
+// CHECK-NEXT: vector.from_elements
+// CHECK-NEXT: vector.bitcast %{{.*}} : vector<4xi8> to vector<1xi32>
 // CHECK: vector.store %{{.*}}, %[[BTILE]]
 // CHECK: gpu.barrier
 // CHECK-NOT: memref.load %arg
@@ -204,7 +210,7 @@ func.func @tall(%a: memref<64x16xf32>, %b: memref<16x8xf32>, %c: memref<64x8xf32
 // CHECK-SAME: layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>
 // CHECK-SAME: multiplicandAPtxType = #nvvm.mma_type<s8>, multiplicandBPtxType = #nvvm.mma_type<s8>
 // CHECK-SAME: shape = #nvvm.shape<m = 16, n = 8, k = 32>
-// CHECK-COUNT-3: nvvm.mma.sync
+// CHECK-COUNT-7: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
 // CHECK: gpu.barrier
 // CHECK-NEXT: scf.yield
@@ -276,5 +282,24 @@ func.func @fill_then_product(%a: memref<8x6xf32>, %b: memref<6x8xf32>, %c: memre
 func.func @rhs_transposed(%a: memref<8x64xi8>, %b: memref<4x64xi8>, %c: memref<8x4xi32>) {
   linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
     ins(%a, %b : memref<8x64xi8>, memref<4x64xi8>) outs(%c : memref<8x4xi32>)
+  return
+}
+
+// Tiled int8 words come from memory as one aligned 32-bit load only where
+// K is contiguous and every word starts 4-byte aligned: here B (read
+// transposed, [N, K], rows of 64 bytes), not A, whose rows are 66 bytes
+// apart.
+// CHECK-LABEL: func.func @tiled_int8_word_alignment
+// CHECK: gpu.launch
+// CHECK: scf.for
+// CHECK-COUNT-4: memref.load %arg0[
+// CHECK: vector.store
+// CHECK-NOT: memref.load %arg1[
+// CHECK: vector.load %arg1[%{{.*}}, %{{.*}}] {alignment = 4 : i64} : memref<64x64xi8>, vector<4xi8>
+// CHECK: vector.store
+// CHECK: gpu.barrier
+func.func @tiled_int8_word_alignment(%a: memref<64x64xi8, strided<[66, 1]>>, %b: memref<64x64xi8>, %c: memref<64x64xi32>) {
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+    ins(%a, %b : memref<64x64xi8, strided<[66, 1]>>, memref<64x64xi8>) outs(%c : memref<64x64xi32>)
   return
 }
