@@ -7,7 +7,9 @@ For each model (bench/models.py; MatMul NxN by a constant NxN weight): compile i
 `quill-compile --target=nvptx` for the GPU's architecture, in fp32 and quantized to int8 (calibrated on
 the benchmark input), time it with `quill-run --bench`, and read the kernels' device time (the `bench
 device:` line: CUDA events around the run's kernels, without the host copies). Prints the median, the
-throughput and its fraction of the peak computed from the device's SM count and clock:
+throughput and its fraction of the peak computed from the device's SM count and clock. On a GPU
+machine without Quill's toolchain, `--prebuilt DIR --quill-run PATH` measures libraries compiled
+elsewhere (scripts/gpu-bundle.py packs them, for sm_90):
 
     fp32: 2 flops per FMA x FP32 FMAs per clock per SM (64 on sm_80, 128 on sm_86/89/90)
     int8: dense int8 tensor-core ops per clock per SM (4096 on sm_80, 2048 on sm_86/89, 8192 on sm_90:
@@ -60,8 +62,17 @@ def describe_gpu():
     return (name.value.decode(), capability, attribute(16), attribute(13) / 1e6), None
 
 
-def device_median_ms(library, inputs_dir, runs):
-    command = [os.path.join(ROOT, "build", "bin", "quill-run"), library, "--quiet", "--bench", str(runs)]
+def kinds(calibration):
+    """(kind, quill-compile flags) of the libraries measured per model."""
+    return (("fp32", []), ("int8", ["--quantize=int8", f"--calibration-data={calibration}"]))
+
+
+def library_name(model_name, kind):
+    return f"{model_name}.gpu_{kind}.so"
+
+
+def device_median_ms(runner, library, inputs_dir, runs):
+    command = [runner, library, "--quiet", "--bench", str(runs)]
     for file in sorted(os.listdir(inputs_dir)):
         command += ["--input", f"{os.path.splitext(file)[0]}={os.path.join(inputs_dir, file)}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -76,6 +87,9 @@ def main():
     parser.add_argument("--models", default="matmul1024")
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--work-dir", default="/tmp/quill-bench")
+    parser.add_argument("--prebuilt", help="measure the libraries in PREBUILT/MODEL/ (and their "
+                        "inputs/) instead of compiling (scripts/gpu-bundle.py packs them)")
+    parser.add_argument("--quill-run", default=os.path.join(ROOT, "build", "bin", "quill-run"))
     args = parser.parse_args()
     gpu, reason = describe_gpu()
     if not gpu:
@@ -83,32 +97,40 @@ def main():
         return 1
     name, capability, sms, clock_ghz = gpu
     arch = max(a for a in ARCHITECTURES if a <= capability)
-    fp32_peak = 2 * FP32_FMA_PER_CLOCK[arch] * sms * clock_ghz / 1e3
+    peaks = {"fp32": 2 * FP32_FMA_PER_CLOCK[arch] * sms * clock_ghz / 1e3,
+             "int8": INT8_TENSOR_OPS_PER_CLOCK[arch] * sms * clock_ghz / 1e3}
     dp4a_peak = 8 * DP4A_PER_CLOCK[arch] * sms * clock_ghz / 1e3
-    int8_peak = INT8_TENSOR_OPS_PER_CLOCK[arch] * sms * clock_ghz / 1e3
     print(f"{name}: sm_{capability}, {sms} SMs at {clock_ghz:.2f} GHz; peaks (TFLOP/s, TOP/s): "
-          f"fp32 {fp32_peak:.1f}, int8 tensor cores {int8_peak:.1f} (dp4a {dp4a_peak:.1f})")
+          f"fp32 {peaks['fp32']:.1f}, int8 tensor cores {peaks['int8']:.1f} (dp4a {dp4a_peak:.1f})")
     compiler = os.path.join(ROOT, "build", "bin", "quill-compile")
     names = args.models.split(",")
-    models.generate(args.work_dir, names)
+    if not args.prebuilt:
+        models.generate(args.work_dir, names)
     print("model       kind  device_ms  T(FL)OP/s  fraction_of_peak")
     for model_name in names:
-        model_file = models.model_path(args.work_dir, model_name)
-        inputs = models.inputs_dir(args.work_dir, model_name)
         size = int(model_name[len("matmul"):])
         operations = 2 * size ** 3
+        if args.prebuilt:
+            directory = os.path.join(args.prebuilt, model_name)
+            inputs = os.path.join(directory, "inputs")
+        else:
+            directory = os.path.join(args.work_dir, model_name)
+            inputs = models.inputs_dir(args.work_dir, model_name)
         # One calibration sample: the benchmark input.
-        calibration = os.path.join(args.work_dir, model_name, "gpu_calibration")
-        shutil.rmtree(calibration, ignore_errors=True)
-        shutil.copytree(inputs, os.path.join(calibration, "0"))
-        for kind, flags, peak in (("fp32", [], fp32_peak),
-                                  ("int8", ["--quantize=int8", f"--calibration-data={calibration}"], int8_peak)):
-            library = os.path.join(args.work_dir, model_name, f"{model_name}.gpu_{kind}.so")
-            subprocess.run([compiler, model_file, "--target=nvptx", f"--gpu-arch=sm_{arch}", *flags,
-                            "-o", library], check=True)
-            median = device_median_ms(library, inputs, args.runs)
+        calibration = os.path.join(directory, "gpu_calibration")
+        if not args.prebuilt:
+            shutil.rmtree(calibration, ignore_errors=True)
+            shutil.copytree(inputs, os.path.join(calibration, "0"))
+        for kind, flags in kinds(calibration):
+            library = os.path.join(directory, library_name(model_name, kind))
+            if not args.prebuilt:
+                subprocess.run([compiler, models.model_path(args.work_dir, model_name),
+                                "--target=nvptx", f"--gpu-arch=sm_{arch}", *flags, "-o", library],
+                               check=True)
+            median = device_median_ms(args.quill_run, library, inputs, args.runs)
             throughput = operations / (median * 1e-3) / 1e12
-            print(f"{model_name:<11} {kind:<5} {median:9.4f}  {throughput:9.2f}  {throughput / peak:.3f}")
+            print(f"{model_name:<11} {kind:<5} {median:9.4f}  {throughput:9.2f}  "
+                  f"{throughput / peaks[kind]:.3f}")
     return 0
 
 
