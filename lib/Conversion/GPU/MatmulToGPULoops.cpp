@@ -270,6 +270,7 @@ struct TiledKernel : ProductLowering {
     Type lhsElement = cast<MemRefType>(lhs.getType()).getElementType();
     Type rhsElement = cast<MemRefType>(rhs.getType()).getElementType();
     int64_t depthTile = getDepthTile(lhsElement, rhsElement);
+    int64_t blockTile = getBlockTile();
     // The tensor cores' tiles hold each operand's four bytes along K as one
     // 32-bit word, an mma operand register (a byte array in shared memory
     // is only byte aligned).
@@ -280,15 +281,15 @@ struct TiledKernel : ProductLowering {
     auto tileType = [&](Type element) {
       if (useTensorCores())
         element = rewriter.getI32Type();
-      return MemRefType::get({kBlockTile, getPaddedRow(tileWidth, element)},
+      return MemRefType::get({blockTile, getPaddedRow(tileWidth, element)},
                              element, MemRefLayoutAttrInterface(), workgroup);
     };
     auto index = [&](int64_t value) -> Value {
       return arith::ConstantIndexOp::create(rewriter, loc, value);
     };
     auto launch = gpu::LaunchOp::create(
-        rewriter, loc, index(llvm::divideCeil(columns, kBlockTile)),
-        index(llvm::divideCeil(rows, kBlockTile)), index(batch),
+        rewriter, loc, index(llvm::divideCeil(columns, blockTile)),
+        index(llvm::divideCeil(rows, blockTile)), index(batch),
         index(kBlockThreads), index(kBlockThreads), index(1),
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
         /*asyncDependencies=*/{},
@@ -306,33 +307,39 @@ struct TiledKernel : ProductLowering {
     auto multiply = [&](Value x, int64_t y) -> Value {
       return arith::MulIOp::create(b, loc, x, index(y));
     };
-    Value rowBase = multiply(launch.getBlockIds().y, kBlockTile);
-    Value columnBase = multiply(launch.getBlockIds().x, kBlockTile);
+    Value rowBase = multiply(launch.getBlockIds().y, blockTile);
+    Value columnBase = multiply(launch.getBlockIds().x, blockTile);
     Value thread = add(multiply(ty, kBlockThreads), tx);
     SmallVector<Value> batchIvs;
     if (rank == 3)
       batchIvs.push_back(launch.getBlockIds().z);
 
     // The tile positions of the thread's accumulators: a 4 x 4 grid 16 apart,
-    // or with tensor cores the thread's fragments of its warp's 16 x 32
-    // piece of the tile (four 16 x 8 mma outputs: c0, c1 at row groupID,
-    // c2, c3 at groupID + 8, columns 2 * threadID_in_group + {0, 1}).
+    // or with tensor cores the thread's fragments of its warp's 64 x 32
+    // piece of the tile (4 x 4 16 x 8 mma outputs, each with c0, c1 at row
+    // groupID, c2, c3 at groupID + 8, columns 2 * threadID_in_group +
+    // {0, 1}), in the order [m16 block][n8 block][c].
     Value warpRow, warpColumn, group, threadInGroup;
     SmallVector<std::pair<Value, Value>> positions;
     SmallVector<Value> tileRows, tileColumns;
     if (useTensorCores()) {
       Value warp = arith::DivUIOp::create(b, loc, thread, index(kWarpSize));
       Value lane = arith::RemUIOp::create(b, loc, thread, index(kWarpSize));
-      warpRow = multiply(arith::RemUIOp::create(b, loc, warp, index(4)), 16);
-      warpColumn = multiply(arith::DivUIOp::create(b, loc, warp, index(4)), 32);
+      int64_t warpRows = blockTile / kWarpTileRows;
+      warpRow = multiply(arith::RemUIOp::create(b, loc, warp, index(warpRows)),
+                         kWarpTileRows);
+      warpColumn =
+          multiply(arith::DivUIOp::create(b, loc, warp, index(warpRows)),
+                   kWarpTileColumns);
       group = arith::DivUIOp::create(b, loc, lane, index(4));
       threadInGroup = arith::RemUIOp::create(b, loc, lane, index(4));
       Value pairColumn = multiply(threadInGroup, 2);
-      for (int64_t j = 0; j < kThreadElements; ++j)
-        for (int64_t i = 0; i < kThreadElements; ++i)
-          positions.push_back(
-              {add(warpRow, add(group, index(8 * (i / 2)))),
-               add(warpColumn, add(pairColumn, index(8 * j + i % 2)))});
+      for (int64_t m = 0; m < kWarpTileRows / 16; ++m)
+        for (int64_t n = 0; n < kWarpTileColumns / 8; ++n)
+          for (int64_t c = 0; c < 4; ++c)
+            positions.push_back(
+                {add(warpRow, add(group, index(16 * m + 8 * (c / 2)))),
+                 add(warpColumn, add(pairColumn, index(8 * n + c % 2)))});
     } else {
       for (int64_t i = 0; i < kThreadElements; ++i) {
         tileRows.push_back(add(ty, index(i * kBlockThreads)));
@@ -350,8 +357,9 @@ struct TiledKernel : ProductLowering {
       SmallVector<Value> ivs(batchIvs);
       ivs.push_back(add(rowBase, tileRow));
       ivs.push_back(add(columnBase, tileColumn));
-      inBounds.push_back(getInBounds(
-          b, loc, {{ivs[rank - 2], rows}, {ivs[rank - 1], columns}}));
+      inBounds.push_back(getInBounds(b, loc,
+                                     {{ivs[rank - 2], rows, blockTile},
+                                      {ivs[rank - 1], columns, blockTile}}));
       elementIvs.push_back(ivs);
     }
     SmallVector<Value> inits;
@@ -361,74 +369,135 @@ struct TiledKernel : ProductLowering {
             return loadInitial(nb, loc, elementIvs[element]);
           }));
 
+    // The thread's elements of each operand's slice: `copies` per operand,
+    // `threads` apart, each at a tile position [row][K] (a warp copies along
+    // the source's contiguous dimension: K for A and B transposed, N for B).
+    int64_t threads = kBlockThreads * kBlockThreads;
+    int64_t copies = blockTile * tileWidth / threads;
+    struct Operand {
+      Value source, base;
+      int64_t bound;
+      Value tile;
+      bool kContiguous;
+    };
+    Operand operands[] = {{lhs, rowBase, rows, lhsTile, /*kContiguous=*/true},
+                          {rhs, columnBase, columns, rhsTile, rhsTransposed}};
+    auto tilePosition = [&](int64_t copy,
+                            const Operand &operand) -> std::pair<Value, Value> {
+      Value element = add(thread, index(copy * threads));
+      Value width = index(operand.kContiguous ? tileWidth : blockTile);
+      Value outer = arith::DivUIOp::create(b, loc, element, width);
+      Value inner = arith::RemUIOp::create(b, loc, element, width);
+      if (operand.kContiguous)
+        return {outer, inner};
+      return {inner, outer};
+    };
+    // The thread's elements of the slice at `k`, from global memory (zeros
+    // past the product's edges), and their stores into the tiles.
+    auto loadSlice = [&](Value k) {
+      SmallVector<Value> values;
+      for (int64_t copy = 0; copy < copies; ++copy)
+        for (const Operand &operand : operands) {
+          auto [row, column] = tilePosition(copy, operand);
+          Value rowIv = add(operand.base, row);
+          Value kIv = add(k, multiply(column, valuesPerElement));
+          values.push_back(loadSliceElement(
+              b, loc, operand.source,
+              [&](int64_t value) {
+                Value kAt = value ? add(kIv, index(value)) : kIv;
+                SmallVector<Value> ivs(batchIvs);
+                if (operand.kContiguous)
+                  ivs.append({rowIv, kAt});
+                else
+                  ivs.append({kAt, rowIv});
+                return ivs;
+              },
+              {{rowIv, operand.bound, blockTile}, {kIv, depth, depthTile}},
+              operand.kContiguous));
+        }
+      return values;
+    };
+    auto storeSlice = [&](ValueRange values) {
+      size_t next = 0;
+      for (int64_t copy = 0; copy < copies; ++copy)
+        for (const Operand &operand : operands) {
+          auto [row, column] = tilePosition(copy, operand);
+          Value value = values[next++];
+          if (isa<VectorType>(value.getType()))
+            vector::StoreOp::create(b, loc, value, operand.tile,
+                                    ValueRange{row, column});
+          else
+            memref::StoreOp::create(b, loc, value, operand.tile,
+                                    ValueRange{row, column});
+        }
+    };
+
+    // The loop over K's slices carries the accumulators and the next
+    // slice's elements: loaded while the current slice is used, so that
+    // global memory's latency overlaps the arithmetic (with one shared
+    // tile per operand, the loads wait in registers).
+    size_t accumulators = inits.size();
+    llvm::append_range(inits, loadSlice(index(0)));
     auto slices = scf::ForOp::create(
         b, loc, index(0), index(depth), index(depthTile), inits,
-        [&](OpBuilder &nb, Location nl, Value k, ValueRange accs) {
+        [&](OpBuilder &nb, Location nl, Value k, ValueRange carried) {
           OpBuilder::InsertionGuard sliceGuard(rewriter);
           rewriter.setInsertionPointToStart(nb.getInsertionBlock());
-          int64_t copies =
-              kBlockTile * tileWidth / (kBlockThreads * kBlockThreads);
-          // Copy `element` (of `copies` per thread) of an operand's slice
-          // into its tile [row][K]. A warp copies along the source's
-          // contiguous dimension: K for A (and B transposed), N for B.
-          auto copySlice = [&](Value source, Value element, Value base,
-                               int64_t bound, Value tile, bool kContiguous) {
-            Value width = index(kContiguous ? tileWidth : kBlockTile);
-            Value outer = arith::DivUIOp::create(b, nl, element, width);
-            Value inner = arith::RemUIOp::create(b, nl, element, width);
-            Value row = kContiguous ? outer : inner;
-            Value column = kContiguous ? inner : outer;
-            Value rowIv = add(base, row);
-            Value kIv = add(k, multiply(column, valuesPerElement));
-            copyToTile(
-                b, nl, source,
-                [&](int64_t value) {
-                  Value kAt = value ? add(kIv, index(value)) : kIv;
-                  SmallVector<Value> ivs(batchIvs);
-                  if (kContiguous)
-                    ivs.append({rowIv, kAt});
-                  else
-                    ivs.append({kAt, rowIv});
-                  return ivs;
-                },
-                {{rowIv, bound}, {kIv, depth}}, tile, {row, column},
-                kContiguous);
-          };
-          for (int64_t copy = 0; copy < copies; ++copy) {
-            Value element =
-                add(thread, index(copy * kBlockThreads * kBlockThreads));
-            copySlice(lhs, element, rowBase, rows, lhsTile,
-                      /*kContiguous=*/true);
-            copySlice(rhs, element, columnBase, columns, rhsTile,
-                      /*kContiguous=*/rhsTransposed);
-          }
+          ValueRange staged = carried.drop_front(accumulators);
+          storeSlice(staged);
           gpu::BarrierOp::create(b, nl);
-          SmallVector<Value> sums(accs);
+          Value next = add(k, index(depthTile));
+          Value hasNext = arith::CmpIOp::create(
+              b, nl, arith::CmpIPredicate::ult, next, index(depth));
+          auto prefetch = scf::IfOp::create(b, nl, staged.getTypes(), hasNext,
+                                            /*withElseRegion=*/true);
+          {
+            OpBuilder::InsertionGuard prefetchGuard(rewriter);
+            rewriter.setInsertionPointToStart(prefetch.thenBlock());
+            scf::YieldOp::create(b, nl, loadSlice(next));
+            rewriter.setInsertionPointToStart(prefetch.elseBlock());
+            SmallVector<Value> zeros;
+            for (Type type : staged.getTypes())
+              zeros.push_back(
+                  arith::ConstantOp::create(b, nl, type, b.getZeroAttr(type)));
+            scf::YieldOp::create(b, nl, zeros);
+          }
+          SmallVector<Value> sums(carried.take_front(accumulators));
           if (useTensorCores()) {
-            // m16n8k32 per 32 bytes of the slice: A's rows groupID and
-            // groupID + 8, B's column groupID, each the words
-            // threadID_in_group and threadID_in_group + 4 of those bytes.
-            Value aRow = add(warpRow, group);
-            Value aNextRow = add(aRow, index(8));
+            // m16n8k32 per 32 bytes of the slice and 16 x 8 output: A's
+            // rows groupID and groupID + 8 of its m16 block, B's column
+            // groupID of its n8 block, each the words threadID_in_group and
+            // threadID_in_group + 4 of those bytes. Each A fragment serves
+            // the warp's four n8 blocks, each B fragment its four m16
+            // blocks.
             for (int64_t step = 0; step < depthTile / kMmaDepth; ++step) {
               Value word = add(threadInGroup, index(8 * step));
               Value nextWord = add(word, index(4));
-              SmallVector<Value> a;
-              for (auto [row, kWord] : {std::pair(aRow, word),
-                                        {aNextRow, word},
-                                        {aRow, nextWord},
-                                        {aNextRow, nextWord}})
-                a.push_back(memref::LoadOp::create(b, nl, lhsTile,
-                                                   ValueRange{row, kWord}));
-              for (int64_t j = 0; j < kThreadElements; ++j) {
-                Value bRow = add(warpColumn, add(group, index(8 * j)));
-                SmallVector<Value> bWords;
+              SmallVector<SmallVector<Value>> aFragments, bFragments;
+              for (int64_t m = 0; m < kWarpTileRows / 16; ++m) {
+                Value row = add(warpRow, add(group, index(16 * m)));
+                Value nextRow = add(row, index(8));
+                SmallVector<Value> &a = aFragments.emplace_back();
+                for (auto [aRow, kWord] : {std::pair(row, word),
+                                           {nextRow, word},
+                                           {row, nextWord},
+                                           {nextRow, nextWord}})
+                  a.push_back(memref::LoadOp::create(b, nl, lhsTile,
+                                                     ValueRange{aRow, kWord}));
+              }
+              for (int64_t n = 0; n < kWarpTileColumns / 8; ++n) {
+                Value bRow = add(warpColumn, add(group, index(8 * n)));
+                SmallVector<Value> &bWords = bFragments.emplace_back();
                 for (Value kWord : {word, nextWord})
                   bWords.push_back(memref::LoadOp::create(
                       b, nl, rhsTile, ValueRange{bRow, kWord}));
-                MutableArrayRef<Value> c(sums.data() + 4 * j, 4);
-                multiplyAccumulateTile(b, nl, a, bWords, c);
               }
+              for (auto [m, a] : llvm::enumerate(aFragments))
+                for (auto [n, bWords] : llvm::enumerate(bFragments)) {
+                  int64_t first = 4 * (m * bFragments.size() + n);
+                  MutableArrayRef<Value> c(sums.data() + first, 4);
+                  multiplyAccumulateTile(b, nl, a, bWords, c);
+                }
             }
           } else {
             for (int64_t kk = 0; kk < depthTile; ++kk) {
@@ -445,10 +514,12 @@ struct TiledKernel : ProductLowering {
             }
           }
           gpu::BarrierOp::create(b, nl);
+          llvm::append_range(sums, prefetch.getResults());
           scf::YieldOp::create(b, nl, sums);
         });
     for (auto [ivs, valid, sum] :
-         llvm::zip(elementIvs, inBounds, slices.getResults())) {
+         llvm::zip(elementIvs, inBounds,
+                   slices.getResults().take_front(accumulators))) {
       if (!valid) {
         storeResult(b, loc, ivs, sum);
         continue;
@@ -483,6 +554,24 @@ private:
 
   /// K per int8 tensor-core step.
   static constexpr int64_t kMmaDepth = 32;
+  /// A warp's piece of a tensor-core tile: 4 x 4 mma outputs (16 x 8),
+  /// each fragment serving four of them, so that shared memory delivers
+  /// 192 bytes of fragments per mma instead of the 384 of a 16 x 32 piece
+  /// (shared-memory bandwidth, not the tensor cores, bounds small pieces).
+  static constexpr int64_t kWarpTileRows = 64;
+  static constexpr int64_t kWarpTileColumns = 32;
+  /// The output tile of a tensor-core block: its 8 warps' pieces.
+  static constexpr int64_t kTensorCoreBlockTile = 128;
+  static_assert(kBlockThreads * kBlockThreads / kWarpSize * kWarpTileRows *
+                        kWarpTileColumns ==
+                    kTensorCoreBlockTile * kTensorCoreBlockTile,
+                "a tensor-core block's warps cover its tile");
+
+  /// The output tile of a block: 128 x 128 on the tensor cores, else
+  /// 64 x 64.
+  int64_t getBlockTile() const {
+    return useTensorCores() ? kTensorCoreBlockTile : kBlockTile;
+  }
 
   /// One int8 tensor-core step, mma.sync m16n8k32 (A row-major, B
   /// column-major, wrapping int32 sums like dp4a): the warp's 16 x 8 output
@@ -530,14 +619,20 @@ private:
     return columns + std::max<int64_t>(1, 4 / bytes);
   }
 
-  /// The conjunction of `value < bound` over the `checks` whose bound is
-  /// not a multiple of the tile (the others always hold), or null if none
-  /// is needed.
-  static Value getInBounds(OpBuilder &b, Location loc,
-                           ArrayRef<std::pair<Value, int64_t>> checks) {
+  /// An index that a tile or slice of `step` positions reaches: it stays
+  /// below `bound` where `step` divides it.
+  struct Bound {
+    Value value;
+    int64_t bound;
+    int64_t step;
+  };
+
+  /// The conjunction of `value < bound` over the `checks` that can fail, or
+  /// null if none can.
+  static Value getInBounds(OpBuilder &b, Location loc, ArrayRef<Bound> checks) {
     Value all;
-    for (auto [value, bound] : checks) {
-      if (bound % kBlockTile == 0)
+    for (auto [value, bound, step] : checks) {
+      if (bound % step == 0)
         continue;
       Value below =
           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, value,
@@ -579,25 +674,21 @@ private:
     });
   }
 
-  /// Copies the element of `source` at `ivsAt(0)` (zero outside
-  /// `checks`) into `tile` at `tileIndices`; for int8 words the four bytes at
-  /// `ivsAt(0..3)` (consecutive along K, which is a multiple of 4: all in or
-  /// all out) as one word, with one 32-bit load where `source` keeps them
-  /// in one aligned word (`kContiguous`, see hasAlignedWords), else byte by
-  /// byte.
-  void copyToTile(OpBuilder &b, Location loc, Value source,
-                  function_ref<SmallVector<Value>(int64_t)> ivsAt,
-                  ArrayRef<std::pair<Value, int64_t>> checks, Value tile,
-                  ArrayRef<Value> tileIndices, bool kContiguous) const {
+  /// The element of `source` at `ivsAt(0)` (zero outside `checks`); for
+  /// int8 words the four bytes at `ivsAt(0..3)` (consecutive along K, which
+  /// is a multiple of 4: all in or all out) as one vector<1xi32> word, with
+  /// one 32-bit load where `source` keeps them in one aligned word
+  /// (`kContiguous`, see hasAlignedWords), else byte by byte.
+  Value loadSliceElement(OpBuilder &b, Location loc, Value source,
+                         function_ref<SmallVector<Value>(int64_t)> ivsAt,
+                         ArrayRef<Bound> checks, bool kContiguous) const {
     Value valid = getInBounds(b, loc, checks);
     if (!useTensorCores()) {
       Type element = cast<MemRefType>(source.getType()).getElementType();
       SmallVector<Value> ivs = ivsAt(0);
-      Value value = ifInBounds(b, loc, valid, element, [&](OpBuilder &nb) {
+      return ifInBounds(b, loc, valid, element, [&](OpBuilder &nb) {
         return memref::LoadOp::create(nb, loc, source, ivs).getResult();
       });
-      memref::StoreOp::create(b, loc, value, tile, tileIndices);
-      return;
     }
     auto word = VectorType::get({1}, b.getI32Type());
     auto bytesType = VectorType::get({4}, b.getI8Type());
@@ -606,7 +697,7 @@ private:
     SmallVector<SmallVector<Value>> byteIvs;
     for (int64_t i = 0; i < (wordLoad ? 1 : 4); ++i)
       byteIvs.push_back(ivsAt(i));
-    Value value = ifInBounds(b, loc, valid, word, [&](OpBuilder &nb) {
+    return ifInBounds(b, loc, valid, word, [&](OpBuilder &nb) {
       Value vector;
       if (wordLoad) {
         vector =
@@ -620,7 +711,6 @@ private:
       }
       return vector::BitCastOp::create(nb, loc, word, vector).getResult();
     });
-    vector::StoreOp::create(b, loc, value, tile, tileIndices);
   }
 
   /// A scalar step's operand from a tile's row `row` at depth `kk`,

@@ -170,47 +170,57 @@ func.func @tall(%a: memref<64x16xf32>, %b: memref<16x8xf32>, %c: memref<64x8xf32
   return
 }
 
-// Products with whole 64 x 64 output tiles become a shared-memory tiled
-// kernel: blocks of 16 x 16 threads over 64 x 64 output tiles (the batch on
-// the grid's z), two workgroup tiles (A's slice and B's transposed; for
-// int8, words of four bytes along K, rows padded to 16 + 4 words against
-// bank conflicts), K in slices of 64 bytes, each copied in (A's words, K
-// contiguous and 4-byte aligned in memory, as one 32-bit load each; B's
-// four bytes strided along K one by one), then used between two barriers.
-// int8 runs on the tensor cores: per slice, each warp does two K steps of
-// four mma.sync m16n8k32 (its 16 x 32 piece of the tile), reading A's rows
-// groupID and groupID + 8 and B's transposed rows as 32-bit words. Rows are
-// a whole tile (no guard); columns (100) and K (40) are not: their loads
-// read zeros and stores are skipped past the edge.
+// Products of at least 64 x 64 outputs become a shared-memory tiled kernel:
+// blocks of 16 x 16 threads (the batch on the grid's z), two workgroup tiles
+// (A's slice and B's transposed). int8 on the tensor cores: 128 x 128 output
+// tiles, each warp a 64 x 32 piece (4 x 4 mma outputs, 64 accumulators per
+// thread), words of four bytes along K in rows padded to 16 + 4 words
+// against bank conflicts, K in slices of 64 bytes. A's words (K contiguous
+// and 4-byte aligned in memory) are one 32-bit load each, B's four bytes
+// strided along K one by one. The first slice is loaded before the loop;
+// each iteration stores the slice it carries into the tiles, meets at a
+// barrier, loads the next slice (if any) into registers, runs two K steps
+// of 16 mma.sync m16n8k32 from the tiles, and meets again. Rows (64),
+// columns (100) and K (40) are all partial: loads read zeros and stores
+// are skipped past the edges.
 // CHECK-LABEL: func.func @tiled_int8
 // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
 // CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
-// CHECK: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %[[BZ:.*]]) in (%{{.*}} = %[[C2]], %{{.*}} = %[[C1]], %{{.*}} = %[[C2]])
+// CHECK: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %[[BZ:.*]]) in (%{{.*}} = %[[C1]], %{{.*}} = %[[C1]], %{{.*}} = %[[C2]])
 // CHECK-SAME: threads(%{{.*}}) in (%{{.*}} = %[[C16]], %{{.*}} = %[[C16]], %{{.*}} = %[[C1]])
-// CHECK-SAME: workgroup(%[[ATILE:.*]] : memref<64x20xi32, #gpu.address_space<workgroup>>, %[[BTILE:.*]] : memref<64x20xi32, #gpu.address_space<workgroup>>)
-// CHECK-COUNT-16: memref.load %arg2[%[[BZ]],
-// CHECK: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args
+// CHECK-SAME: workgroup(%[[ATILE:.*]] : memref<128x20xi32, #gpu.address_space<workgroup>>, %[[BTILE:.*]] : memref<128x20xi32, #gpu.address_space<workgroup>>)
+// CHECK-COUNT-64: memref.load %arg2[%[[BZ]],
 // CHECK: %[[KIN:.*]] = arith.cmpi ult, %{{.*}}, %c40
-// CHECK: scf.if %[[KIN]] -> (vector<1xi32>)
+// CHECK: scf.if %{{.*}} -> (vector<1xi32>)
 // CHECK-NEXT: vector.load %arg0[%[[BZ]], %{{.*}}, %{{.*}}] {alignment = 4 : i64} : memref<2x64x40xi8>, vector<4xi8>
 // CHECK-NEXT: vector.bitcast %{{.*}} : vector<4xi8> to vector<1xi32>
-// CHECK: vector.store %{{.*}}, %[[ATILE]]
 // CHECK: scf.if %{{.*}} -> (vector<1xi32>)
 // CHECK-COUNT-4: memref.load %arg1[%[[BZ]],
 // CHECK-NEXT: vector.from_elements
 // CHECK-NEXT: vector.bitcast %{{.*}} : vector<4xi8> to vector<1xi32>
+// CHECK: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args
+// CHECK-NOT: memref.load
+// CHECK: vector.store %{{.*}}, %[[ATILE]]
 // CHECK: vector.store %{{.*}}, %[[BTILE]]
 // CHECK: gpu.barrier
+// CHECK: %[[NEXT:.*]] = arith.addi %[[K]], %c64
+// CHECK: %[[HAS_NEXT:.*]] = arith.cmpi ult, %[[NEXT]], %c40
+// CHECK: scf.if %[[HAS_NEXT]] -> (vector<1xi32>, vector<1xi32>,
+// CHECK: vector.load %arg0
+// CHECK: scf.yield %{{.*}}, %{{.*}} : vector<1xi32>, vector<1xi32>
+// CHECK-NEXT: } else {
+// CHECK-NEXT: scf.yield %{{.*}}, %{{.*}} : vector<1xi32>, vector<1xi32>
+// CHECK-NEXT: }
 // CHECK-NOT: memref.load %arg
-// CHECK-COUNT-4: memref.load %[[ATILE]]
-// CHECK-COUNT-2: memref.load %[[BTILE]]
+// CHECK-COUNT-16: memref.load %[[ATILE]]
+// CHECK-COUNT-8: memref.load %[[BTILE]]
 // CHECK: nvvm.mma.sync A[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] B[%{{.*}}, %{{.*}}] C[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}]
 // CHECK-SAME: intOverflowBehavior = #nvvm.mma_int_overflow<wrapped>
 // CHECK-SAME: layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>
 // CHECK-SAME: multiplicandAPtxType = #nvvm.mma_type<s8>, multiplicandBPtxType = #nvvm.mma_type<s8>
 // CHECK-SAME: shape = #nvvm.shape<m = 16, n = 8, k = 32>
-// CHECK-COUNT-7: nvvm.mma.sync
+// CHECK-COUNT-31: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
 // CHECK: gpu.barrier
 // CHECK-NEXT: scf.yield
@@ -223,9 +233,11 @@ func.func @tiled_int8(%a: memref<2x64x40xi8>, %b: memref<2x40x100xi8>, %c: memre
   return
 }
 
-// A float product with an epilogue: the tile's slices hold f32 (rows of 17
-// words), K in slices of 16, one multiply-add per step and accumulator; the
-// epilogue's body runs on each finished sum. Whole tiles: no guards.
+// A float product with an epilogue: 64 x 64 tiles, the tile's slices hold
+// f32 (rows of 17 words), K in slices of 16 (the next one loaded into
+// registers while the current one is used), one multiply-add per step and
+// accumulator; the epilogue's body runs on each finished sum. Whole tiles:
+// no guards.
 // CHECK-LABEL: func.func @tiled_f32_epilogue
 // CHECK-NOT: linalg.fill
 // CHECK: gpu.launch
@@ -233,6 +245,9 @@ func.func @tiled_int8(%a: memref<2x64x40xi8>, %b: memref<2x40x100xi8>, %c: memre
 // CHECK-NOT: scf.if
 // CHECK: scf.for
 // CHECK: gpu.barrier
+// CHECK: scf.if %{{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK-COUNT-8: memref.load %arg
+// CHECK: } else {
 // CHECK-COUNT-256: math.fma
 // CHECK: gpu.barrier
 // CHECK-COUNT-16: arith.maximumf
@@ -291,13 +306,11 @@ func.func @rhs_transposed(%a: memref<8x64xi8>, %b: memref<4x64xi8>, %c: memref<8
 // apart.
 // CHECK-LABEL: func.func @tiled_int8_word_alignment
 // CHECK: gpu.launch
-// CHECK: scf.for
 // CHECK-COUNT-4: memref.load %arg0[
-// CHECK: vector.store
+// CHECK-NEXT: vector.from_elements
 // CHECK-NOT: memref.load %arg1[
 // CHECK: vector.load %arg1[%{{.*}}, %{{.*}}] {alignment = 4 : i64} : memref<64x64xi8>, vector<4xi8>
-// CHECK: vector.store
-// CHECK: gpu.barrier
+// CHECK: scf.for
 func.func @tiled_int8_word_alignment(%a: memref<64x64xi8, strided<[66, 1]>>, %b: memref<64x64xi8>, %c: memref<64x64xi32>) {
   linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
     ins(%a, %b : memref<64x64xi8, strided<[66, 1]>>, memref<64x64xi8>) outs(%c : memref<64x64xi32>)
