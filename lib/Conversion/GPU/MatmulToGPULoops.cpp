@@ -271,6 +271,7 @@ struct TiledKernel : ProductLowering {
     Type rhsElement = cast<MemRefType>(rhs.getType()).getElementType();
     int64_t depthTile = getDepthTile(lhsElement, rhsElement);
     int64_t blockTile = getBlockTile();
+    int64_t warpTileRows = getWarpTileRows(blockTile);
     // The tensor cores' tiles hold each operand's four bytes along K as one
     // 32-bit word, an mma operand register (a byte array in shared memory
     // is only byte aligned).
@@ -315,26 +316,26 @@ struct TiledKernel : ProductLowering {
       batchIvs.push_back(launch.getBlockIds().z);
 
     // The tile positions of the thread's accumulators: a 4 x 4 grid 16 apart,
-    // or with tensor cores the thread's fragments of its warp's 64 x 32
-    // piece of the tile (4 x 4 16 x 8 mma outputs, each with c0, c1 at row
-    // groupID, c2, c3 at groupID + 8, columns 2 * threadID_in_group +
-    // {0, 1}), in the order [m16 block][n8 block][c].
+    // or with tensor cores the thread's fragments of its warp's piece of the
+    // tile (16 x 8 mma outputs, each with c0, c1 at row groupID, c2, c3 at
+    // groupID + 8, columns 2 * threadID_in_group + {0, 1}), in the order
+    // [m16 block][n8 block][c].
     Value warpRow, warpColumn, group, threadInGroup;
     SmallVector<std::pair<Value, Value>> positions;
     SmallVector<Value> tileRows, tileColumns;
     if (useTensorCores()) {
       Value warp = arith::DivUIOp::create(b, loc, thread, index(kWarpSize));
       Value lane = arith::RemUIOp::create(b, loc, thread, index(kWarpSize));
-      int64_t warpRows = blockTile / kWarpTileRows;
+      int64_t warpRows = blockTile / warpTileRows;
       warpRow = multiply(arith::RemUIOp::create(b, loc, warp, index(warpRows)),
-                         kWarpTileRows);
+                         warpTileRows);
       warpColumn =
           multiply(arith::DivUIOp::create(b, loc, warp, index(warpRows)),
                    kWarpTileColumns);
       group = arith::DivUIOp::create(b, loc, lane, index(4));
       threadInGroup = arith::RemUIOp::create(b, loc, lane, index(4));
       Value pairColumn = multiply(threadInGroup, 2);
-      for (int64_t m = 0; m < kWarpTileRows / 16; ++m)
+      for (int64_t m = 0; m < warpTileRows / 16; ++m)
         for (int64_t n = 0; n < kWarpTileColumns / 8; ++n)
           for (int64_t c = 0; c < 4; ++c)
             positions.push_back(
@@ -474,7 +475,7 @@ struct TiledKernel : ProductLowering {
               Value word = add(threadInGroup, index(8 * step));
               Value nextWord = add(word, index(4));
               SmallVector<SmallVector<Value>> aFragments, bFragments;
-              for (int64_t m = 0; m < kWarpTileRows / 16; ++m) {
+              for (int64_t m = 0; m < warpTileRows / 16; ++m) {
                 Value row = add(warpRow, add(group, index(16 * m)));
                 Value nextRow = add(row, index(8));
                 SmallVector<Value> &a = aFragments.emplace_back();
@@ -554,23 +555,38 @@ private:
 
   /// K per int8 tensor-core step.
   static constexpr int64_t kMmaDepth = 32;
-  /// A warp's piece of a tensor-core tile: 4 x 4 mma outputs (16 x 8),
-  /// each fragment serving four of them, so that shared memory delivers
-  /// 192 bytes of fragments per mma instead of the 384 of a 16 x 32 piece
-  /// (shared-memory bandwidth, not the tensor cores, bounds small pieces).
-  static constexpr int64_t kWarpTileRows = 64;
+  /// The columns of a warp's piece of a tensor-core tile (four n8 mma
+  /// outputs); its rows follow from the block's tile (getWarpTileRows).
   static constexpr int64_t kWarpTileColumns = 32;
-  /// The output tile of a tensor-core block: its 8 warps' pieces.
-  static constexpr int64_t kTensorCoreBlockTile = 128;
-  static_assert(kBlockThreads * kBlockThreads / kWarpSize * kWarpTileRows *
-                        kWarpTileColumns ==
-                    kTensorCoreBlockTile * kTensorCoreBlockTile,
-                "a tensor-core block's warps cover its tile");
+  /// The larger tensor-core tile, and the blocks a grid of such tiles must
+  /// still have to fill a GPU about twice (an H100 has 132 SMs, an A100
+  /// 108); products with fewer keep 64 x 64 tiles and their parallelism.
+  static constexpr int64_t kLargeBlockTile = 128;
+  static constexpr int64_t kMinLargeTileBlocks = 256;
 
-  /// The output tile of a block: 128 x 128 on the tensor cores, else
-  /// 64 x 64.
+  /// The output tile of a block: 128 x 128 for large products on the tensor
+  /// cores, else 64 x 64.
   int64_t getBlockTile() const {
-    return useTensorCores() ? kTensorCoreBlockTile : kBlockTile;
+    if (!useTensorCores())
+      return kBlockTile;
+    auto outType = cast<MemRefType>(out.getType());
+    int64_t rank = outType.getRank();
+    int64_t blocks =
+        llvm::divideCeil(outType.getDimSize(rank - 2), kLargeBlockTile) *
+        llvm::divideCeil(outType.getDimSize(rank - 1), kLargeBlockTile) *
+        (rank == 3 ? outType.getDimSize(0) : 1);
+    return blocks >= kMinLargeTileBlocks ? kLargeBlockTile : kBlockTile;
+  }
+
+  /// The rows of a warp's piece of a tensor-core tile of `blockTile`: the
+  /// 8 warps side by side in pieces kWarpTileColumns wide. 128 x 128 tiles
+  /// give 64 x 32 pieces (4 x 4 mma outputs, each fragment serving four:
+  /// 192 bytes from shared memory per mma, half of what 64 x 64 tiles' 16 x
+  /// 32 pieces read; shared-memory bandwidth, not the tensor cores, bounds
+  /// small pieces).
+  static int64_t getWarpTileRows(int64_t blockTile) {
+    int64_t warps = kBlockThreads * kBlockThreads / kWarpSize;
+    return blockTile * blockTile / (warps * kWarpTileColumns);
   }
 
   /// One int8 tensor-core step, mma.sync m16n8k32 (A row-major, B

@@ -171,26 +171,26 @@ func.func @tall(%a: memref<64x16xf32>, %b: memref<16x8xf32>, %c: memref<64x8xf32
 }
 
 // Products of at least 64 x 64 outputs become a shared-memory tiled kernel:
-// blocks of 16 x 16 threads (the batch on the grid's z), two workgroup tiles
-// (A's slice and B's transposed). int8 on the tensor cores: 128 x 128 output
-// tiles, each warp a 64 x 32 piece (4 x 4 mma outputs, 64 accumulators per
-// thread), words of four bytes along K in rows padded to 16 + 4 words
-// against bank conflicts, K in slices of 64 bytes. A's words (K contiguous
-// and 4-byte aligned in memory) are one 32-bit load each, B's four bytes
-// strided along K one by one. The first slice is loaded before the loop;
-// each iteration stores the slice it carries into the tiles, meets at a
-// barrier, loads the next slice (if any) into registers, runs two K steps
-// of 16 mma.sync m16n8k32 from the tiles, and meets again. Rows (64),
-// columns (100) and K (40) are all partial: loads read zeros and stores
-// are skipped past the edges.
+// blocks of 16 x 16 threads over 64 x 64 output tiles (the batch on the
+// grid's z), two workgroup tiles (A's slice and B's transposed). int8 on
+// the tensor cores: each warp a 16 x 32 piece (4 mma outputs, 16
+// accumulators per thread), words of four bytes along K in rows padded to
+// 16 + 4 words against bank conflicts, K in slices of 64 bytes. A's words
+// (K contiguous and 4-byte aligned in memory) are one 32-bit load each, B's
+// four bytes strided along K one by one. The first slice is loaded before
+// the loop; each iteration stores the slice it carries into the tiles,
+// meets at a barrier, loads the next slice (if any) into registers, runs
+// two K steps of 4 mma.sync m16n8k32 from the tiles, and meets again. Rows
+// are a whole tile (no guard); columns (100) and K (40) are not: loads read
+// zeros and stores are skipped past the edges.
 // CHECK-LABEL: func.func @tiled_int8
 // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
 // CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
-// CHECK: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %[[BZ:.*]]) in (%{{.*}} = %[[C1]], %{{.*}} = %[[C1]], %{{.*}} = %[[C2]])
+// CHECK: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %[[BZ:.*]]) in (%{{.*}} = %[[C2]], %{{.*}} = %[[C1]], %{{.*}} = %[[C2]])
 // CHECK-SAME: threads(%{{.*}}) in (%{{.*}} = %[[C16]], %{{.*}} = %[[C16]], %{{.*}} = %[[C1]])
-// CHECK-SAME: workgroup(%[[ATILE:.*]] : memref<128x20xi32, #gpu.address_space<workgroup>>, %[[BTILE:.*]] : memref<128x20xi32, #gpu.address_space<workgroup>>)
-// CHECK-COUNT-64: memref.load %arg2[%[[BZ]],
+// CHECK-SAME: workgroup(%[[ATILE:.*]] : memref<64x20xi32, #gpu.address_space<workgroup>>, %[[BTILE:.*]] : memref<64x20xi32, #gpu.address_space<workgroup>>)
+// CHECK-COUNT-16: memref.load %arg2[%[[BZ]],
 // CHECK: %[[KIN:.*]] = arith.cmpi ult, %{{.*}}, %c40
 // CHECK: scf.if %{{.*}} -> (vector<1xi32>)
 // CHECK-NEXT: vector.load %arg0[%[[BZ]], %{{.*}}, %{{.*}}] {alignment = 4 : i64} : memref<2x64x40xi8>, vector<4xi8>
@@ -213,14 +213,14 @@ func.func @tall(%a: memref<64x16xf32>, %b: memref<16x8xf32>, %c: memref<64x8xf32
 // CHECK-NEXT: scf.yield %{{.*}}, %{{.*}} : vector<1xi32>, vector<1xi32>
 // CHECK-NEXT: }
 // CHECK-NOT: memref.load %arg
-// CHECK-COUNT-16: memref.load %[[ATILE]]
+// CHECK-COUNT-4: memref.load %[[ATILE]]
 // CHECK-COUNT-8: memref.load %[[BTILE]]
 // CHECK: nvvm.mma.sync A[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] B[%{{.*}}, %{{.*}}] C[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}]
 // CHECK-SAME: intOverflowBehavior = #nvvm.mma_int_overflow<wrapped>
 // CHECK-SAME: layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>
 // CHECK-SAME: multiplicandAPtxType = #nvvm.mma_type<s8>, multiplicandBPtxType = #nvvm.mma_type<s8>
 // CHECK-SAME: shape = #nvvm.shape<m = 16, n = 8, k = 32>
-// CHECK-COUNT-31: nvvm.mma.sync
+// CHECK-COUNT-7: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
 // CHECK: gpu.barrier
 // CHECK-NEXT: scf.yield
@@ -230,6 +230,34 @@ func.func @tall(%a: memref<64x16xf32>, %b: memref<16x8xf32>, %c: memref<64x8xf32
 // CHECK-NOT: linalg.batch_matmul
 func.func @tiled_int8(%a: memref<2x64x40xi8>, %b: memref<2x40x100xi8>, %c: memref<2x64x100xi32>) {
   linalg.batch_matmul ins(%a, %b : memref<2x64x40xi8>, memref<2x40x100xi8>) outs(%c : memref<2x64x100xi32>)
+  return
+}
+
+// With at least 256 blocks of 128 x 128 (enough to fill a GPU about twice),
+// int8 products take 128 x 128 tiles: each warp a 64 x 32 piece (4 x 4 mma
+// outputs, 64 accumulators per thread), four A fragments and four B
+// fragments per K step, 16 mma each. Whole tiles: no guards.
+// CHECK-LABEL: func.func @tiled_int8_large_tiles
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c1, %{{.*}} = %c1, %{{.*}} = %c256)
+// CHECK-SAME: workgroup(%[[ATILE:.*]] : memref<128x20xi32, #gpu.address_space<workgroup>>, %[[BTILE:.*]] : memref<128x20xi32, #gpu.address_space<workgroup>>)
+// CHECK-COUNT-64: memref.load %arg2[
+// CHECK-NOT: scf.if
+// CHECK: scf.for
+// CHECK: gpu.barrier
+// CHECK: scf.if
+// CHECK: } else {
+// CHECK-COUNT-16: memref.load %[[ATILE]]
+// CHECK-COUNT-8: memref.load %[[BTILE]]
+// CHECK-COUNT-16: nvvm.mma.sync
+// CHECK-COUNT-16: memref.load %[[ATILE]]
+// CHECK-COUNT-8: memref.load %[[BTILE]]
+// CHECK-COUNT-16: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: gpu.barrier
+// CHECK-COUNT-64: memref.store %{{.*}}, %arg2[
+// CHECK: gpu.terminator
+func.func @tiled_int8_large_tiles(%a: memref<256x128x64xi8>, %b: memref<256x64x128xi8>, %c: memref<256x128x128xi32>) {
+  linalg.batch_matmul ins(%a, %b : memref<256x128x64xi8>, memref<256x64x128xi8>) outs(%c : memref<256x128x128xi32>)
   return
 }
 

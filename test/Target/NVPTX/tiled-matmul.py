@@ -1,7 +1,7 @@
 # RUN: rm -rf %t && mkdir -p %t
 # RUN: %python %s %t | FileCheck %s
-# CHECK: 6 products as shared-memory tiled kernels, 3 on the int8 tensor cores
-# CHECK: 6 outputs checked, 0 failed
+# CHECK: 7 products as shared-memory tiled kernels, 4 on the int8 tensor cores, 1 of them with 128 x 128 tiles
+# CHECK: 7 outputs checked, 0 failed
 #
 # Products with whole 64 x 64 output tiles become shared-memory tiled GPU
 # kernels (quill-matmul-to-gpu-loops: a gpu.launch whose 16 x 16 threads
@@ -14,8 +14,9 @@
 # Shapes leave partial tiles at every edge (rows, columns, K), a batch runs
 # on the grid's z, and quantized products (mma.sync, with the requantization
 # fused in the kernel; and with K not a multiple of 4, byte by byte) must
-# equal python/quill/reference.py bit for bit, as must a quantized
-# convolution (im2col rows times the weights read transposed, [F, K]).
+# equal python/quill/reference.py bit for bit, as must two quantized
+# convolutions (im2col rows times the weights read transposed, [F, K]; the
+# larger one with enough blocks for 128 x 128 tensor-core tiles).
 # Floats are compared with numpy's float64 product.
 
 import os
@@ -48,8 +49,15 @@ INT8_CASES = [
     ("bytes", 70, 50, 66, (0.02, 100, U8), (0.04, -2, I8)),
 ]
 
-# A quantized 3 x 3 convolution, padded: 144 pixels x 72 filters, K = 144.
-CONV = dict(x_shape=(1, 16, 12, 12), w_shape=(72, 16, 3, 3), x=(0.05, 120, U8), y=(0.09, 7, U8))
+CONV_CASES = [
+    # Quantized 3 x 3 convolutions, padded. 144 pixels x 72 filters, K = 144;
+    # 16384 pixels x 256 filters, K = 36: enough 128 x 128 tiles (256) for
+    # the large tensor-core tile's warp pieces (64 x 32).
+    dict(name="conv", x_shape=(1, 16, 12, 12), w_shape=(72, 16, 3, 3), x=(0.05, 120, U8),
+         y=(0.09, 7, U8)),
+    dict(name="conv_large_tiles", x_shape=(1, 4, 128, 128), w_shape=(256, 4, 3, 3),
+         x=(0.05, 120, U8), y=(0.06, 3, U8)),
+]
 
 signature, lines, results = [], [], []
 for name, a_shape, b_shape in FLOAT_CASES:
@@ -83,23 +91,29 @@ for name, rows, depth, columns, x_params, y_params in INT8_CASES:
     lines += output_lines
     results.append(result)
 
-conv_w = rng.integers(-127, 128, CONV["w_shape"])
-conv_scales = rng.uniform(0.01, 0.03, CONV["w_shape"][0])
-conv_bias = rng.uniform(-1, 1, CONV["w_shape"][0]).astype(np.float32)
-conv_x, conv_y = tensor(CONV["x_shape"], "f32"), (1, 72, 12, 12)
-conv_w_type = "!quant.uniform<i8:f32:0, {%s}>" % ",".join("%r:0" % v for v in conv_scales)
-signature.append('%%conv_x: %s {quill.name = "conv_x"}' % conv_x)
-lines += quantized_input("conv_x", CONV["x_shape"], CONV["x"])
-lines += quantized_weight("conv", conv_w, conv_w_type)
-lines += [
-    "  %%conv_b = arith.constant dense<[%s]> : tensor<72xf32>" % ", ".join("%r" % float(v) for v in conv_bias),
-    "  %%conv_y = quill.conv %%conv_x_f, %%conv_wf, %%conv_b {strides = array<i64: 1, 1>, "
-    "pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} "
-    ": (%s, %s, tensor<72xf32>) -> %s" % (conv_x, tensor(CONV["w_shape"], "f32"), tensor(conv_y, "f32")),
-]
-output_lines, result = stored_output("conv", "%conv_y", conv_y, CONV["y"])
-lines += output_lines
-results.append(result)
+for conv in CONV_CASES:
+    name, filters = conv["name"], conv["w_shape"][0]
+    conv["w"] = rng.integers(-127, 128, conv["w_shape"])
+    conv["scales"] = rng.uniform(0.01, 0.03, filters)
+    conv["bias"] = rng.uniform(-1, 1, filters).astype(np.float32)
+    x_type = tensor(conv["x_shape"], "f32")
+    y_shape = (1, filters) + conv["x_shape"][2:]
+    w_type = "!quant.uniform<i8:f32:0, {%s}>" % ",".join("%r:0" % v for v in conv["scales"])
+    signature.append('%%%s_x: %s {quill.name = "%s_x"}' % (name, x_type, name))
+    lines += quantized_input(name + "_x", conv["x_shape"], conv["x"])
+    lines += quantized_weight(name, conv["w"], w_type)
+    lines += [
+        "  %%%s_b = arith.constant dense<[%s]> : tensor<%dxf32>" % (
+            name, ", ".join("%r" % float(v) for v in conv["bias"]), filters),
+        "  %%%s_y = quill.conv %%%s_x_f, %%%s_wf, %%%s_b {strides = array<i64: 1, 1>, "
+        "pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} "
+        ": (%s, %s, tensor<%dxf32>) -> %s" % (name, name, name, name, x_type,
+                                              tensor(conv["w_shape"], "f32"), filters,
+                                              tensor(y_shape, "f32")),
+    ]
+    output_lines, result = stored_output(name, "%" + name + "_y", y_shape, conv["y"])
+    lines += output_lines
+    results.append(result)
 
 source = os.path.join(work, "products.mlir")
 write_function(source, "products", signature, lines, results)
@@ -109,8 +123,11 @@ ptx = subprocess.run(["quill-compile", source, "--target=nvptx", "--gpu-arch=sm_
                       "--emit=ptx", "-o", "-"], check=True, capture_output=True, text=True).stdout
 kernels = re.split(r"\.entry ", ptx)[1:]
 tiled = [k for k in kernels if "bar.sync" in k and ".shared" in k]
-print("%d products as shared-memory tiled kernels, %d on the int8 tensor cores" % (
-    len(tiled), sum("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32" in k for k in tiled)))
+# 128 x 128 tensor-core tiles: 128 rows of 16 + 4 words per operand.
+large = [k for k in tiled if re.search(r"\.shared \.align 4 \.b8 \w+\[10240\]", k)]
+print("%d products as shared-memory tiled kernels, %d on the int8 tensor cores, %d of them "
+      "with 128 x 128 tiles" % (len(tiled), sum("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32" in k
+                                                for k in tiled), len(large)))
 
 library = os.path.join(work, "products.gpu-emulator.so")
 subprocess.run(["quill-compile", source, "--target=gpu-emulator", "-o", library], check=True)
@@ -120,7 +137,8 @@ for name, a_shape, b_shape in FLOAT_CASES:
     inputs[name + "_b"] = rng.standard_normal(b_shape).astype(np.float32)
 for name, rows, depth, _, _, _ in INT8_CASES:
     inputs[name + "_x"] = (rng.standard_normal((rows, depth)) * 2).astype(np.float32)
-inputs["conv_x"] = (rng.standard_normal(CONV["x_shape"]) * 3).astype(np.float32)
+for conv in CONV_CASES:
+    inputs[conv["name"] + "_x"] = (rng.standard_normal(conv["x_shape"]) * 3).astype(np.float32)
 outputs = list(Model(library).run(inputs).values())
 
 failed = 0
@@ -137,10 +155,12 @@ for (name, _, _, _, x_params, y_params), output in zip(INT8_CASES, outputs[len(F
     qx = ref.quantize(inputs[name + "_x"], sx, zx, *x_range).astype(np.int64) - zx
     expected = ref.finish_quantized_product(qx @ w, sx, scales, bias, y_params)
     failed += not stored_matches(name, output, expected, y_params[2] == U8)
-sx, zx, x_range = CONV["x"]
-qx = ref.quantize(inputs["conv_x"], sx, zx, *x_range).astype(np.int64) - zx
-acc = convolve(qx, conv_w, (1, 1), (1, 1, 1, 1))
-expected = ref.finish_quantized_product(acc, sx, conv_scales, conv_bias, CONV["y"])
-failed += not stored_matches("conv", outputs[-1], expected, True)
-print("%d outputs checked, %d failed" % (len(FLOAT_CASES) + len(INT8_CASES) + 1, failed))
+for conv, output in zip(CONV_CASES, outputs[len(FLOAT_CASES) + len(INT8_CASES):]):
+    sx, zx, x_range = conv["x"]
+    qx = ref.quantize(inputs[conv["name"] + "_x"], sx, zx, *x_range).astype(np.int64) - zx
+    acc = convolve(qx, conv["w"], (1, 1), (1, 1, 1, 1))
+    expected = ref.finish_quantized_product(acc, sx, conv["scales"], conv["bias"], conv["y"])
+    failed += not stored_matches(conv["name"], output, expected, True)
+print("%d outputs checked, %d failed" % (len(FLOAT_CASES) + len(INT8_CASES) + len(CONV_CASES),
+                                        failed))
 sys.exit(1 if failed else 0)
