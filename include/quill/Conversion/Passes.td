@@ -162,13 +162,17 @@ def MatmulToGPULoopsPass : Pass<"quill-matmul-to-gpu-loops", "func::FuncOp"> {
     each output once. A product with at least 64 rows, 64 columns and 16
     steps of K becomes a `gpu.launch` tiled in shared memory: blocks of
     16 x 16 threads each compute a 64 x 64 output tile (a thread 4 x 4
-    elements, 16 apart), staging 64 x 16 slices of A and B (32 bytes deep
-    for int8) in workgroup memory between two `gpu.barrier`s, with zeros
-    past the product's edges; B's slice is stored transposed and rows are
-    padded against bank conflicts. int8 products that dp4a would take run
-    on the tensor cores there: each warp computes a 16 x 32 piece of the
-    tile with `nvvm.mma.sync` m16n8k32 (s8, wrapping), its operand
-    registers read from the tiles as 32-bit words. Smaller products become an
+    elements, 16 apart), staging 16-deep slices of A and B in workgroup
+    memory between two `gpu.barrier`s, with zeros past the product's edges,
+    while the next slice is loaded into registers; B's slice is stored
+    transposed and rows are padded against bank conflicts. int8 products
+    that dp4a would take run on the tensor cores there, in slices 64 bytes
+    deep: each warp computes a 16 x 32 piece of the tile (64 x 32 of a
+    128 x 128 tile, for products that still have 256 such blocks) with
+    `nvvm.mma.sync` m16n8k32 (s8, wrapping), its operand registers read
+    from the tiles as 32-bit words, A's words (and B's when transposed)
+    loaded from global memory as aligned 32-bit words where the layout
+    allows. Smaller products become an
     `scf.parallel` over the output whose iterations load their element of
     C once, accumulate in a register along K and store once; with at least
     64 rows (a multiple of 4) an iteration takes four rows of one column,

@@ -245,20 +245,22 @@ constexpr int64_t kThreadElements = 4;
 constexpr int64_t kBlockTile = kBlockThreads * kThreadElements;
 
 /// A shared-memory tiled kernel (a gpu.launch) for products of at least
-/// 64 x 64 outputs: a block of 16 x 16 threads computes a
-/// 64 x 64 tile of the output, each thread 4 x 4 elements 16 apart (a
-/// warp's threads read neighbouring columns, its stores coalesce). For each
-/// slice of K, the block's threads together copy a 64-row slice of A and of
-/// B into shared memory (zeros past the product's edges), wait at a
-/// barrier, accumulate from shared memory in registers, and wait again
-/// before the next slice overwrites it. Each element of A and B is then
-/// read from global memory once per block instead of once per thread.
-/// Both tiles are stored with K contiguous (B transposed), rows padded
-/// against bank conflicts (getPaddedRow). int8 products (K a multiple of 4,
-/// signed) run on the tensor cores: the slice holds 32-bit words of four
-/// bytes, and each warp computes a 16 x 32 piece of the tile with mma.sync
-/// m16n8k32 (the int8 shape that does the most per instruction, as CUTLASS
-/// uses on sm_80+), whose operand registers are exactly such words.
+/// 64 x 64 outputs: a block of 16 x 16 threads computes a 64 x 64 tile of
+/// the output (128 x 128 for large products on the tensor cores,
+/// getBlockTile), each thread 4 x 4 elements 16 apart for floats (a warp's
+/// threads read neighbouring columns, its stores coalesce). For each slice
+/// of K, the block's threads together copy the tile's rows of A and of B
+/// into shared memory (zeros past the product's edges), wait at a barrier,
+/// accumulate from shared memory in registers, and wait again before the
+/// next slice overwrites it; the next slice's elements are loaded into
+/// registers meanwhile. Each element of A and B is then read from global
+/// memory once per block instead of once per thread. Both tiles are stored
+/// with K contiguous (B transposed), rows padded against bank conflicts
+/// (getPaddedRow). int8 products (K a multiple of 4, signed) run on the
+/// tensor cores: the slice holds 32-bit words of four bytes, and each warp
+/// computes its piece of the tile (getWarpTileRows) with mma.sync m16n8k32
+/// (the int8 shape that does the most per instruction, as CUTLASS uses on
+/// sm_80+), whose operand registers are exactly such words.
 struct TiledKernel : ProductLowering {
   void build(PatternRewriter &rewriter, Location loc) const {
     auto outType = cast<MemRefType>(out.getType());
@@ -469,8 +471,7 @@ struct TiledKernel : ProductLowering {
             // rows groupID and groupID + 8 of its m16 block, B's column
             // groupID of its n8 block, each the words threadID_in_group and
             // threadID_in_group + 4 of those bytes. Each A fragment serves
-            // the warp's four n8 blocks, each B fragment its four m16
-            // blocks.
+            // the warp's n8 blocks, each B fragment its m16 blocks.
             for (int64_t step = 0; step < depthTile / kMmaDepth; ++step) {
               Value word = add(threadInGroup, index(8 * step));
               Value nextWord = add(word, index(4));
