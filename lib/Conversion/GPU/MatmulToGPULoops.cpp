@@ -372,66 +372,91 @@ struct TiledKernel : ProductLowering {
             return loadInitial(nb, loc, elementIvs[element]);
           }));
 
-    // The thread's elements of each operand's slice: `copies` per operand,
-    // `threads` apart, each at a tile position [row][K] (a warp copies along
-    // the source's contiguous dimension: K for A and B transposed, N for B).
-    int64_t threads = kBlockThreads * kBlockThreads;
-    int64_t copies = blockTile * tileWidth / threads;
+    // An operand's slice as the thread copies it: `copies` pieces, `threads`
+    // apart. A piece is one tile element (a warp copying along the source's
+    // contiguous dimension: K for A and B transposed, N for B), or for int8
+    // B read along N in aligned words (`blocksAlongN`), a block of 4 x 4
+    // bytes: four 32-bit loads (K rows k..k+3, columns n..n+3) transposed
+    // in registers into the tile's words of columns n..n+3. Consecutive
+    // threads take consecutive words along K there, so that a warp's stores
+    // of a column's words fill the 32 banks once.
     struct Operand {
       Value source, base;
       int64_t bound;
       Value tile;
-      bool kContiguous;
+      bool kContiguous, blocksAlongN;
+      int64_t copies;
     };
-    Operand operands[] = {{lhs, rowBase, rows, lhsTile, /*kContiguous=*/true},
-                          {rhs, columnBase, columns, rhsTile, rhsTransposed}};
+    int64_t threads = kBlockThreads * kBlockThreads;
+    int64_t tileElements = blockTile * tileWidth;
+    auto rhsType = cast<MemRefType>(rhs.getType());
+    bool rhsBlocks = useTensorCores() && !rhsTransposed && columns % 4 == 0 &&
+                     hasAlignedWords(rhsType);
+    Operand operands[] = {{lhs, rowBase, rows, lhsTile, /*kContiguous=*/true,
+                           /*blocksAlongN=*/false, tileElements / threads},
+                          {rhs, columnBase, columns, rhsTile, rhsTransposed,
+                           rhsBlocks,
+                           tileElements / (rhsBlocks ? 4 : 1) / threads}};
+    // The tile position [row][K] of a piece (a block's first column).
     auto tilePosition = [&](int64_t copy,
                             const Operand &operand) -> std::pair<Value, Value> {
       Value element = add(thread, index(copy * threads));
-      Value width = index(operand.kContiguous ? tileWidth : blockTile);
+      Value width = index(
+          operand.kContiguous || operand.blocksAlongN ? tileWidth : blockTile);
       Value outer = arith::DivUIOp::create(b, loc, element, width);
       Value inner = arith::RemUIOp::create(b, loc, element, width);
+      if (operand.blocksAlongN)
+        return {multiply(outer, 4), inner};
       if (operand.kContiguous)
         return {outer, inner};
       return {inner, outer};
     };
-    // The thread's elements of the slice at `k`, from global memory (zeros
+    // The thread's pieces of the slice at `k`, from global memory (zeros
     // past the product's edges), and their stores into the tiles.
     auto loadSlice = [&](Value k) {
       SmallVector<Value> values;
-      for (int64_t copy = 0; copy < copies; ++copy)
-        for (const Operand &operand : operands) {
+      for (const Operand &operand : operands)
+        for (int64_t copy = 0; copy < operand.copies; ++copy) {
           auto [row, column] = tilePosition(copy, operand);
           Value rowIv = add(operand.base, row);
           Value kIv = add(k, multiply(column, valuesPerElement));
-          values.push_back(loadSliceElement(
-              b, loc, operand.source,
-              [&](int64_t value) {
-                Value kAt = value ? add(kIv, index(value)) : kIv;
-                SmallVector<Value> ivs(batchIvs);
-                if (operand.kContiguous)
-                  ivs.append({rowIv, kAt});
-                else
-                  ivs.append({kAt, rowIv});
-                return ivs;
-              },
-              {{rowIv, operand.bound, blockTile}, {kIv, depth, depthTile}},
-              operand.kContiguous));
+          auto ivsAt = [&](int64_t value) {
+            Value kAt = value ? add(kIv, index(value)) : kIv;
+            SmallVector<Value> ivs(batchIvs);
+            if (operand.kContiguous)
+              ivs.append({rowIv, kAt});
+            else
+              ivs.append({kAt, rowIv});
+            return ivs;
+          };
+          SmallVector<Bound> checks = {{rowIv, operand.bound, blockTile},
+                                       {kIv, depth, depthTile}};
+          values.push_back(
+              operand.blocksAlongN
+                  ? loadByteBlock(b, loc, operand.source, ivsAt, checks)
+                  : loadSliceElement(b, loc, operand.source, ivsAt, checks,
+                                     operand.kContiguous));
         }
       return values;
     };
     auto storeSlice = [&](ValueRange values) {
       size_t next = 0;
-      for (int64_t copy = 0; copy < copies; ++copy)
-        for (const Operand &operand : operands) {
+      for (const Operand &operand : operands)
+        for (int64_t copy = 0; copy < operand.copies; ++copy) {
           auto [row, column] = tilePosition(copy, operand);
           Value value = values[next++];
-          if (isa<VectorType>(value.getType()))
+          if (operand.blocksAlongN) {
+            for (int64_t c = 0; c < 4; ++c)
+              memref::StoreOp::create(
+                  b, loc, vector::ExtractOp::create(b, loc, value, c),
+                  operand.tile, ValueRange{add(row, index(c)), column});
+          } else if (isa<VectorType>(value.getType())) {
             vector::StoreOp::create(b, loc, value, operand.tile,
                                     ValueRange{row, column});
-          else
+          } else {
             memref::StoreOp::create(b, loc, value, operand.tile,
                                     ValueRange{row, column});
+          }
         }
     };
 
@@ -727,6 +752,36 @@ private:
         vector = vector::FromElementsOp::create(nb, loc, bytesType, bytes);
       }
       return vector::BitCastOp::create(nb, loc, word, vector).getResult();
+    });
+  }
+
+  /// The 4 x 4 bytes of `source` at `ivsAt(0..3)` (K rows k..k+3, each
+  /// from column n an aligned 32-bit word; zero outside `checks`, which K
+  /// and N, multiples of 4, meet for all or none), transposed: word c of
+  /// the result holds column n + c's four bytes along K, an mma operand
+  /// register.
+  static Value loadByteBlock(OpBuilder &b, Location loc, Value source,
+                             function_ref<SmallVector<Value>(int64_t)> ivsAt,
+                             ArrayRef<Bound> checks) {
+    Value valid = getInBounds(b, loc, checks);
+    SmallVector<SmallVector<Value>> rowIvs;
+    for (int64_t i = 0; i < 4; ++i)
+      rowIvs.push_back(ivsAt(i));
+    auto blockType = VectorType::get({4}, b.getI32Type());
+    return ifInBounds(b, loc, valid, blockType, [&](OpBuilder &nb) {
+      SmallVector<Value> kRows;
+      for (ArrayRef<Value> ivs : rowIvs)
+        kRows.push_back(vector::LoadOp::create(
+            nb, loc, VectorType::get({4}, nb.getI8Type()), source, ivs,
+            /*nontemporal=*/false, llvm::Align(4)));
+      Value low = vector::ShuffleOp::create(nb, loc, kRows[0], kRows[1],
+                                            {0, 1, 2, 3, 4, 5, 6, 7});
+      Value high = vector::ShuffleOp::create(nb, loc, kRows[2], kRows[3],
+                                             {0, 1, 2, 3, 4, 5, 6, 7});
+      Value columns = vector::ShuffleOp::create(
+          nb, loc, low, high,
+          {0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15});
+      return vector::BitCastOp::create(nb, loc, blockType, columns).getResult();
     });
   }
 

@@ -176,8 +176,9 @@ func.func @tall(%a: memref<64x16xf32>, %b: memref<16x8xf32>, %c: memref<64x8xf32
 // the tensor cores: each warp a 16 x 32 piece (4 mma outputs, 16
 // accumulators per thread), words of four bytes along K in rows padded to
 // 16 + 4 words against bank conflicts, K in slices of 64 bytes. A's words
-// (K contiguous and 4-byte aligned in memory) are one 32-bit load each, B's
-// four bytes strided along K one by one. The first slice is loaded before
+// (K contiguous and 4-byte aligned in memory) are one 32-bit load each; B
+// (N contiguous) comes in blocks of 4 x 4 bytes, four aligned 32-bit loads
+// along N transposed into four words along K. The first slice is loaded before
 // the loop; each iteration stores the slice it carries into the tiles,
 // meets at a barrier, loads the next slice (if any) into registers, runs
 // two K steps of 4 mma.sync m16n8k32 from the tiles, and meets again. Rows
@@ -195,14 +196,16 @@ func.func @tall(%a: memref<64x16xf32>, %b: memref<16x8xf32>, %c: memref<64x8xf32
 // CHECK: scf.if %{{.*}} -> (vector<1xi32>)
 // CHECK-NEXT: vector.load %arg0[%[[BZ]], %{{.*}}, %{{.*}}] {alignment = 4 : i64} : memref<2x64x40xi8>, vector<4xi8>
 // CHECK-NEXT: vector.bitcast %{{.*}} : vector<4xi8> to vector<1xi32>
-// CHECK: scf.if %{{.*}} -> (vector<1xi32>)
-// CHECK-COUNT-4: memref.load %arg1[%[[BZ]],
-// CHECK-NEXT: vector.from_elements
-// CHECK-NEXT: vector.bitcast %{{.*}} : vector<4xi8> to vector<1xi32>
+// CHECK: scf.if %{{.*}} -> (vector<4xi32>)
+// CHECK-COUNT-4: vector.load %arg1[%[[BZ]], %{{.*}}, %[[N:.*]]] {alignment = 4 : i64} : memref<2x40x100xi8>, vector<4xi8>
+// CHECK-NEXT: vector.shuffle
+// CHECK-NEXT: vector.shuffle
+// CHECK-NEXT: vector.shuffle %{{.*}}, %{{.*}} [0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15]
+// CHECK-NEXT: vector.bitcast %{{.*}} : vector<16xi8> to vector<4xi32>
 // CHECK: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args
 // CHECK-NOT: memref.load
-// CHECK: vector.store %{{.*}}, %[[ATILE]]
-// CHECK: vector.store %{{.*}}, %[[BTILE]]
+// CHECK-COUNT-4: vector.store %{{.*}}, %[[ATILE]]
+// CHECK-COUNT-4: memref.store %{{.*}}, %[[BTILE]]
 // CHECK: gpu.barrier
 // CHECK: %[[NEXT:.*]] = arith.addi %[[K]], %c64
 // CHECK: %[[HAS_NEXT:.*]] = arith.cmpi ult, %[[NEXT]], %c40
@@ -342,5 +345,19 @@ func.func @rhs_transposed(%a: memref<8x64xi8>, %b: memref<4x64xi8>, %c: memref<8
 func.func @tiled_int8_word_alignment(%a: memref<64x64xi8, strided<[66, 1]>>, %b: memref<64x64xi8>, %c: memref<64x64xi32>) {
   linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
     ins(%a, %b : memref<64x64xi8, strided<[66, 1]>>, memref<64x64xi8>) outs(%c : memref<64x64xi32>)
+  return
+}
+
+// B read along N whose rows are not whole 32-bit words (66 bytes) keeps
+// its four byte loads per word along K.
+// CHECK-LABEL: func.func @tiled_int8_unaligned_rhs_rows
+// CHECK: gpu.launch
+// CHECK-NOT: vector.load %arg1
+// CHECK: scf.if %{{.*}} -> (vector<1xi32>)
+// CHECK-COUNT-4: memref.load %arg1[
+// CHECK-NEXT: vector.from_elements
+// CHECK: scf.for
+func.func @tiled_int8_unaligned_rhs_rows(%a: memref<64x64xi8>, %b: memref<64x66xi8>, %c: memref<64x66xi32>) {
+  linalg.matmul ins(%a, %b : memref<64x64xi8>, memref<64x66xi8>) outs(%c : memref<64x66xi32>)
   return
 }

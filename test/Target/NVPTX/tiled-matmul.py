@@ -44,7 +44,9 @@ FLOAT_CASES = [
 ]
 INT8_CASES = [
     # name, rows, depth, columns, x params, y params
-    ("mma", 130, 96, 80, (0.03, 128, U8), (0.05, 3, I8)),
+    # B's rows (N) of 78 bytes are not whole 32-bit words: B byte by byte.
+    ("mma", 130, 96, 78, (0.03, 128, U8), (0.05, 3, I8)),
+    # N = 64: B in blocks of 4 x 4 bytes, four 32-bit loads transposed.
     ("mma_partial_slice", 64, 52, 64, (0.04, -5, I8), (0.06, 120, U8)),
     ("bytes", 70, 50, 66, (0.02, 100, U8), (0.04, -2, I8)),
 ]
