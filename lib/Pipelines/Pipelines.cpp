@@ -112,6 +112,7 @@ static constexpr StringLiteral kGPULoopNests =
     "quill-approximate-math,"
     "convert-math-to-funcs,"
     "func.func(quill-matmul-to-gpu-loops,"
+    "quill-reductions-to-gpu-loops,"
     "quill-copies-to-linalg,"
     "convert-linalg-to-parallel-loops,"
     "quill-wrap-serial-loops,"

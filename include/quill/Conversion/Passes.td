@@ -193,6 +193,28 @@ def MatmulToGPULoopsPass : Pass<"quill-matmul-to-gpu-loops", "func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def ReductionsToGPULoopsPass
+    : Pass<"quill-reductions-to-gpu-loops", "func::FuncOp"> {
+  let summary = "linalg reductions as parallel loops accumulating in registers";
+  let description = [{
+    `convert-linalg-to-parallel-loops` turns a `linalg.generic` with
+    reduction dimensions (ReduceSum, Softmax's max and sum, LayerNorm's
+    mean) into a parallel loop over its output whose reduction loads and
+    stores the output at every step: on the GPU, a global memory store per
+    element reduced. This pass turns such a generic on buffers (each output
+    indexed by a permutation of the parallel dimensions) into an `scf.parallel` over its
+    parallel dimensions whose iterations load their outputs once (or start
+    from the value of a `linalg.fill` of the output just before, which goes
+    away), run the reduction dimensions as `scf.for` loops carrying the
+    outputs' values (the body cloned with its inputs loaded and
+    `linalg.index` as the loop indices), and store once. A reduction to one element becomes the
+    `scf.for` loops alone (a one-thread kernel, see
+    `quill-wrap-serial-loops`).
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def EmulateDotAccumulatePass
     : Pass<"quill-emulate-dot-accumulate", "func::FuncOp"> {
   let summary = "computes nvvm.dot.accumulate.4way with arith and vector ops";

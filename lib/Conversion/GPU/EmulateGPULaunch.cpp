@@ -151,6 +151,7 @@ void emulateMma(NVVM::MmaOp mma, Value thread, Value fragments,
   SmallVector<Value> outputs;
   for (auto [i, accumulator] : llvm::enumerate(mma.getOperandC())) {
     Value column = add(multiply(threadInGroup, 2), index(i % 2));
+    int64_t aRowWord = i / 2;
     Value bLaneBase = add(warpBase, multiply(column, 4));
     auto loop = scf::ForOp::create(
         rewriter, loc, index(0), index(depth), index(1),
@@ -168,7 +169,7 @@ void emulateMma(NVVM::MmaOp mma, Value thread, Value fragments,
                          arith::AddIOp::create(
                              b, l,
                              arith::MulIOp::create(b, l, half, constant(2)),
-                             constant(i / 2))});
+                             constant(aRowWord))});
           Value bWord = memref::LoadOp::create(
               b, l, fragments,
               ValueRange{arith::AddIOp::create(b, l, bLaneBase, laneInGroup),

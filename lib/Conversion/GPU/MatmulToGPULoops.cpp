@@ -2,10 +2,11 @@
 
 #include "quill/Conversion/Passes.h"
 
+#include "MemoryNeighbours.h"
+
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -15,6 +16,8 @@ namespace mlir::quill {
 } // namespace mlir::quill
 
 using namespace mlir;
+using mlir::quill::findStartFill;
+using mlir::quill::getNeighbourWithMemoryEffects;
 
 namespace {
 
@@ -813,26 +816,6 @@ Value getRootBuffer(Value value) {
   while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
     value = view.getViewSource();
   return value;
-}
-
-/// The nearest op before (or after) `op` in its block that may touch
-/// memory.
-Operation *getNeighbourWithMemoryEffects(Operation *op, bool before) {
-  for (Operation *next = before ? op->getPrevNode() : op->getNextNode(); next;
-       next = before ? next->getPrevNode() : next->getNextNode())
-    if (!isMemoryEffectFree(next))
-      return next;
-  return nullptr;
-}
-
-/// The fill of `accumulator` that is the op touching memory just before
-/// `product`, or null.
-linalg::FillOp findStartFill(Operation *product, Value accumulator) {
-  auto fill = dyn_cast_or_null<linalg::FillOp>(
-      getNeighbourWithMemoryEffects(product, /*before=*/true));
-  if (!fill || fill.getOutputs().front() != accumulator)
-    return nullptr;
-  return fill;
 }
 
 /// The epilogue of `product`, which accumulates into `accumulator` after
