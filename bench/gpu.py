@@ -96,6 +96,10 @@ def main():
         print(f"bench/gpu.py: nothing measured: {reason}")
         return 1
     name, capability, sms, clock_ghz = gpu
+    if sms <= 0 or clock_ghz <= 0 or capability < min(ARCHITECTURES):
+        print(f"bench/gpu.py: nothing measured: {name} reports sm_{capability}, {sms} SMs at "
+              f"{clock_ghz:.2f} GHz (no peak to compare with)")
+        return 1
     arch = max(a for a in ARCHITECTURES if a <= capability)
     peaks = {"fp32": 2 * FP32_FMA_PER_CLOCK[arch] * sms * clock_ghz / 1e3,
              "int8": INT8_TENSOR_OPS_PER_CLOCK[arch] * sms * clock_ghz / 1e3}

@@ -14,7 +14,8 @@
 |*                                                                            *|
 |* Environment: FAKE_CUDA_TRACE=1 prints each call that matters to stderr;   *|
 |* FAKE_CUDA_DEVICES (default 1) and FAKE_CUDA_SM (default 90) describe the  *|
-|* machine; FAKE_CUDA_FAIL=launch|sync makes that call fail.                 *|
+|* machine, with an H100's 132 SMs at 1.98 GHz; FAKE_CUDA_FAIL=launch|sync   *|
+|* makes that call fail.                                                    *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -84,10 +85,16 @@ int cuDeviceGet(int *device, int ordinal) {
 int cuDeviceGetAttribute(int *value, int attribute, int device) {
   (void)device;
   int sm = envInt("FAKE_CUDA_SM", 90);
+  /* CU_DEVICE_ATTRIBUTE_ COMPUTE_CAPABILITY_MAJOR/MINOR,
+   * MULTIPROCESSOR_COUNT, CLOCK_RATE (kHz). */
   if (attribute == 75)
     *value = sm / 10;
   else if (attribute == 76)
     *value = sm % 10;
+  else if (attribute == 16)
+    *value = 132;
+  else if (attribute == 13)
+    *value = 1980000;
   else
     return CUDA_ERROR_INVALID_VALUE;
   return 0;
