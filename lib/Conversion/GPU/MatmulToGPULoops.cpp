@@ -400,67 +400,70 @@ struct TiledKernel : ProductLowering {
                           {rhs, columnBase, columns, rhsTile, rhsTransposed,
                            rhsBlocks,
                            tileElements / (rhsBlocks ? 4 : 1) / threads}};
-    // The tile position [row][K] of a piece (a block's first column).
-    auto tilePosition = [&](int64_t copy,
-                            const Operand &operand) -> std::pair<Value, Value> {
-      Value element = add(thread, index(copy * threads));
-      Value width = index(
-          operand.kContiguous || operand.blocksAlongN ? tileWidth : blockTile);
-      Value outer = arith::DivUIOp::create(b, loc, element, width);
-      Value inner = arith::RemUIOp::create(b, loc, element, width);
-      if (operand.blocksAlongN)
-        return {multiply(outer, 4), inner};
-      if (operand.kContiguous)
-        return {outer, inner};
-      return {inner, outer};
+    // The thread's pieces: their operand, tile position [row][K] (a block's
+    // first column) and row of the source (the same for every slice).
+    struct Piece {
+      const Operand *operand;
+      Value row, column, rowIv;
     };
+    SmallVector<Piece> pieces;
+    for (const Operand &operand : operands)
+      for (int64_t copy = 0; copy < operand.copies; ++copy) {
+        Value element = add(thread, index(copy * threads));
+        Value width =
+            index(operand.kContiguous || operand.blocksAlongN ? tileWidth
+                                                              : blockTile);
+        Value outer = arith::DivUIOp::create(b, loc, element, width);
+        Value inner = arith::RemUIOp::create(b, loc, element, width);
+        Value row = operand.blocksAlongN  ? multiply(outer, 4)
+                    : operand.kContiguous ? outer
+                                          : inner;
+        Value column =
+            operand.kContiguous || operand.blocksAlongN ? inner : outer;
+        pieces.push_back({&operand, row, column, add(operand.base, row)});
+      }
     // The thread's pieces of the slice at `k`, from global memory (zeros
     // past the product's edges), and their stores into the tiles.
     auto loadSlice = [&](Value k) {
       SmallVector<Value> values;
-      for (const Operand &operand : operands)
-        for (int64_t copy = 0; copy < operand.copies; ++copy) {
-          auto [row, column] = tilePosition(copy, operand);
-          Value rowIv = add(operand.base, row);
-          Value kIv = add(k, multiply(column, valuesPerElement));
-          auto ivsAt = [&](int64_t value) {
-            Value kAt = value ? add(kIv, index(value)) : kIv;
-            SmallVector<Value> ivs(batchIvs);
-            if (operand.kContiguous)
-              ivs.append({rowIv, kAt});
-            else
-              ivs.append({kAt, rowIv});
-            return ivs;
-          };
-          SmallVector<Bound> checks = {{rowIv, operand.bound, blockTile},
-                                       {kIv, depth, depthTile}};
-          values.push_back(
-              operand.blocksAlongN
-                  ? loadByteBlock(b, loc, operand.source, ivsAt, checks)
-                  : loadSliceElement(b, loc, operand.source, ivsAt, checks,
-                                     operand.kContiguous));
-        }
+      for (const Piece &piece : pieces) {
+        const Operand &operand = *piece.operand;
+        Value kIv = add(k, multiply(piece.column, valuesPerElement));
+        auto ivsAt = [&](int64_t value) {
+          Value kAt = value ? add(kIv, index(value)) : kIv;
+          SmallVector<Value> ivs(batchIvs);
+          if (operand.kContiguous)
+            ivs.append({piece.rowIv, kAt});
+          else
+            ivs.append({kAt, piece.rowIv});
+          return ivs;
+        };
+        SmallVector<Bound> checks = {{piece.rowIv, operand.bound, blockTile},
+                                     {kIv, depth, depthTile}};
+        values.push_back(
+            operand.blocksAlongN
+                ? loadByteBlock(b, loc, operand.source, ivsAt, checks)
+                : loadSliceElement(b, loc, operand.source, ivsAt, checks,
+                                   operand.kContiguous));
+      }
       return values;
     };
     auto storeSlice = [&](ValueRange values) {
-      size_t next = 0;
-      for (const Operand &operand : operands)
-        for (int64_t copy = 0; copy < operand.copies; ++copy) {
-          auto [row, column] = tilePosition(copy, operand);
-          Value value = values[next++];
-          if (operand.blocksAlongN) {
-            for (int64_t c = 0; c < 4; ++c)
-              memref::StoreOp::create(
-                  b, loc, vector::ExtractOp::create(b, loc, value, c),
-                  operand.tile, ValueRange{add(row, index(c)), column});
-          } else if (isa<VectorType>(value.getType())) {
-            vector::StoreOp::create(b, loc, value, operand.tile,
-                                    ValueRange{row, column});
-          } else {
-            memref::StoreOp::create(b, loc, value, operand.tile,
-                                    ValueRange{row, column});
-          }
+      for (auto [piece, value] : llvm::zip(pieces, values)) {
+        Value tile = piece.operand->tile;
+        if (piece.operand->blocksAlongN) {
+          for (int64_t c = 0; c < 4; ++c)
+            memref::StoreOp::create(
+                b, loc, vector::ExtractOp::create(b, loc, value, c), tile,
+                ValueRange{add(piece.row, index(c)), piece.column});
+        } else if (isa<VectorType>(value.getType())) {
+          vector::StoreOp::create(b, loc, value, tile,
+                                  ValueRange{piece.row, piece.column});
+        } else {
+          memref::StoreOp::create(b, loc, value, tile,
+                                  ValueRange{piece.row, piece.column});
         }
+      }
     };
 
     // The loop over K's slices carries the accumulators and the next
