@@ -1,8 +1,8 @@
 """Shared by the lit tests of integer kernels (test/Target/CPU: dyadic.py,
 integer-nonlinear.py, integer-model.py, conv-int8.py, conv-transpose-int8.py;
 test/Target/NVPTX/tiled-matmul.py): the MLIR text their models are written in
-(types, quantized inputs, constant quantized weights, stored int8 outputs, the
-function), and the bit-exact comparison of a compiled model's stored outputs
+(types, quantized inputs, constant quantized weights and float biases, quantized
+convolutions, stored int8 outputs, the function), and the bit-exact comparison of a compiled model's stored outputs
 with a numpy reference."""
 
 import numpy as np
@@ -38,6 +38,33 @@ def quantized_weight(name, values, element):
     return ['  %%%s_wi = arith.constant dense<"0x%s"> : %s' % (name, stored.tobytes().hex().upper(), i8),
             "  %%%s_wq = quill.storage_cast %%%s_wi : %s to %s" % (name, name, i8, q),
             "  %%%s_wf = quill.dequantize %%%s_wq : %s to %s" % (name, name, q, f)]
+
+
+def bias_constant(name, bias):
+    """The line holding the float `bias` as %name_b."""
+    return "  %%%s_b = arith.constant dense<[%s]> : %s" % (
+        name, ", ".join("%r" % float(v) for v in bias), tensor((len(bias),), "f32"))
+
+
+def quantized_conv(name, x_shape, x_params, weights, w_type, bias, strides, pads, y_params):
+    """Lines of a quantized 2-d convolution (one group, no dilation): the f32
+    argument %name quantized with `x_params`, the integer `weights`
+    [M, C, KH, KW] as the quantized type `w_type`, the float `bias`, `pads`
+    (top, left, bottom, right), the output stored with `y_params`; and that
+    result with its type (see stored_output)."""
+    filters, _, kh, kw = np.shape(weights)
+    n, _, h, w = x_shape
+    (sh, sw), (pt, pl, pb, pr) = strides, pads
+    y_shape = (n, filters, (h + pt + pb - kh) // sh + 1, (w + pl + pr - kw) // sw + 1)
+    lines = quantized_input(name, x_shape, x_params) + quantized_weight(name, weights, w_type) + [
+        bias_constant(name, bias),
+        "  %%%s_y = quill.conv %%%s_f, %%%s_wf, %%%s_b {strides = array<i64: %d, %d>, "
+        "pads = array<i64: %d, %d, %d, %d>, dilations = array<i64: 1, 1>, group = 1 : i64} "
+        ": (%s, %s, %s) -> %s" % (name, name, name, name, sh, sw, pt, pl, pb, pr,
+                                  tensor(x_shape, "f32"), tensor(np.shape(weights), "f32"),
+                                  tensor((filters,), "f32"), tensor(y_shape, "f32"))]
+    output_lines, result = stored_output(name, "%" + name + "_y", y_shape, y_params)
+    return lines + output_lines, result
 
 
 def stored_output(name, value, shape, params):

@@ -26,8 +26,8 @@ from quill import reference as ref
 from quill.runtime import Model
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Inputs"))
-from integer_tests import (convolve, quantized_input, quantized_weight,  # noqa: E402
-                           stored_matches, stored_output, tensor, write_function)
+from integer_tests import (convolve, quantized_conv, stored_matches, tensor,  # noqa: E402
+                           write_function)
 
 work = sys.argv[1]
 rng = np.random.default_rng(20261122)
@@ -44,13 +44,6 @@ CASES = [
 ]
 
 
-def output_shape(case):
-    n, _, h, w = case["x_shape"]
-    m, _, kh, kw = case["w_shape"]
-    (sh, sw), (pt, pl, pb, pr) = case["strides"], case["pads"]
-    return (n, m, (h + pt + pb - kh) // sh + 1, (w + pl + pr - kw) // sw + 1)
-
-
 lines, results, signature = [], [], []
 for case in CASES:
     name, channels = case["name"], case["w_shape"][0]
@@ -58,20 +51,10 @@ for case in CASES:
     case["w_scales"] = [float(v) for v in rng.uniform(0.01, 0.03, channels)]
     w_type = "!quant.uniform<i8:f32:0, {%s}>" % ",".join("%r:0" % s for s in case["w_scales"])
     case["bias"] = rng.uniform(-1, 1, channels).astype(np.float32)
-    x_f, y_shape = tensor(case["x_shape"], "f32"), output_shape(case)
-    signature.append('%%%s: %s {quill.name = "%s"}' % (name, x_f, name))
-    lines += quantized_input(name, case["x_shape"], case["x"])
-    lines += quantized_weight(name, case["w_q"], w_type)
-    lines += [
-        "  %%%s_b = arith.constant dense<[%s]> : tensor<%dxf32>" % (name, ", ".join("%r" % float(v) for v in case["bias"]), channels),
-        "  %%%s_y = quill.conv %%%s_f, %%%s_wf, %%%s_b {strides = array<i64: %d, %d>, "
-        "pads = array<i64: %d, %d, %d, %d>, dilations = array<i64: 1, 1>, group = 1 : i64} "
-        ": (%s, %s, tensor<%dxf32>) -> %s" % (
-            name, name, name, name, *case["strides"], *case["pads"], x_f,
-            tensor(case["w_shape"], "f32"), channels, tensor(y_shape, "f32")),
-    ]
-    output_lines, result = stored_output(name, "%" + name + "_y", y_shape, case["y"])
-    lines += output_lines
+    signature.append('%%%s: %s {quill.name = "%s"}' % (name, tensor(case["x_shape"], "f32"), name))
+    conv_lines, result = quantized_conv(name, case["x_shape"], case["x"], case["w_q"], w_type,
+                                        case["bias"], case["strides"], case["pads"], case["y"])
+    lines += conv_lines
     results.append(result)
 
 source = os.path.join(work, "conv.mlir")

@@ -22,8 +22,8 @@ from quill import reference as ref
 from quill.runtime import Model
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Inputs"))
-from integer_tests import (quantized_input, quantized_weight, stored_matches,  # noqa: E402
-                           stored_output, tensor, write_function)
+from integer_tests import (bias_constant, quantized_input, quantized_weight,  # noqa: E402
+                           stored_matches, stored_output, tensor, write_function)
 
 work = sys.argv[1]
 rng = np.random.default_rng(20261122)
@@ -72,7 +72,7 @@ for case in CASES:
     lines += quantized_input(name, case["x_shape"], case["x"])
     lines += quantized_weight(name, case["w_q"], w_type)
     lines += [
-        "  %%%s_b = arith.constant dense<[%s]> : tensor<%dxf32>" % (name, ", ".join("%r" % float(v) for v in case["bias"]), channels),
+        bias_constant(name, case["bias"]),
         "  %%%s_y = quill.conv_transpose %%%s_f, %%%s_wf, %%%s_b {strides = array<i64: %d, %d>, "
         "pads = array<i64: %d, %d, %d, %d>, dilations = array<i64: %d, %d>, output_padding = array<i64: %d, %d>, "
         "group = %d : i64} : (%s, %s, tensor<%dxf32>) -> %s" % (

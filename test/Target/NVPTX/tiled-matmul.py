@@ -30,8 +30,9 @@ from quill import reference as ref
 from quill.runtime import Model
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Inputs"))
-from integer_tests import (convolve, quantized_input, quantized_weight,  # noqa: E402
-                           stored_matches, stored_output, tensor, write_function)
+from integer_tests import (bias_constant, convolve, quantized_conv,  # noqa: E402
+                           quantized_input, quantized_weight, stored_matches,
+                           stored_output, tensor, write_function)
 
 work = sys.argv[1]
 rng = np.random.default_rng(20261122)
@@ -84,9 +85,8 @@ for name, rows, depth, columns, x_params, y_params in INT8_CASES:
     lines += quantized_input(name + "_x", (rows, depth), x_params)
     lines += quantized_weight(name, w, w_type)
     lines += [
-        "  %%%s_bias = arith.constant dense<[%s]> : tensor<%dxf32>" % (
-            name, ", ".join("%r" % float(v) for v in bias), columns),
-        "  %%%s_y = quill.gemm %%%s_x_f, %%%s_wf, %%%s_bias : (%s, %s, tensor<%dxf32>) -> %s" % (
+        bias_constant(name, bias),
+        "  %%%s_y = quill.gemm %%%s_x_f, %%%s_wf, %%%s_b : (%s, %s, tensor<%dxf32>) -> %s" % (
             name, name, name, name, x_f, tensor((depth, columns), "f32"), columns, y_f),
     ]
     output_lines, result = stored_output(name, "%" + name + "_y", (rows, columns), y_params)
@@ -98,23 +98,11 @@ for conv in CONV_CASES:
     conv["w"] = rng.integers(-127, 128, conv["w_shape"])
     conv["scales"] = rng.uniform(0.01, 0.03, filters)
     conv["bias"] = rng.uniform(-1, 1, filters).astype(np.float32)
-    x_type = tensor(conv["x_shape"], "f32")
-    y_shape = (1, filters) + conv["x_shape"][2:]
     w_type = "!quant.uniform<i8:f32:0, {%s}>" % ",".join("%r:0" % v for v in conv["scales"])
-    signature.append('%%%s_x: %s {quill.name = "%s_x"}' % (name, x_type, name))
-    lines += quantized_input(name + "_x", conv["x_shape"], conv["x"])
-    lines += quantized_weight(name, conv["w"], w_type)
-    lines += [
-        "  %%%s_b = arith.constant dense<[%s]> : tensor<%dxf32>" % (
-            name, ", ".join("%r" % float(v) for v in conv["bias"]), filters),
-        "  %%%s_y = quill.conv %%%s_x_f, %%%s_wf, %%%s_b {strides = array<i64: 1, 1>, "
-        "pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} "
-        ": (%s, %s, tensor<%dxf32>) -> %s" % (name, name, name, name, x_type,
-                                              tensor(conv["w_shape"], "f32"), filters,
-                                              tensor(y_shape, "f32")),
-    ]
-    output_lines, result = stored_output(name, "%" + name + "_y", y_shape, conv["y"])
-    lines += output_lines
+    signature.append('%%%s: %s {quill.name = "%s"}' % (name, tensor(conv["x_shape"], "f32"), name))
+    conv_lines, result = quantized_conv(name, conv["x_shape"], conv["x"], conv["w"], w_type,
+                                        conv["bias"], (1, 1), (1, 1, 1, 1), conv["y"])
+    lines += conv_lines
     results.append(result)
 
 source = os.path.join(work, "products.mlir")
@@ -140,7 +128,7 @@ for name, a_shape, b_shape in FLOAT_CASES:
 for name, rows, depth, _, _, _ in INT8_CASES:
     inputs[name + "_x"] = (rng.standard_normal((rows, depth)) * 2).astype(np.float32)
 for conv in CONV_CASES:
-    inputs[conv["name"] + "_x"] = (rng.standard_normal(conv["x_shape"]) * 3).astype(np.float32)
+    inputs[conv["name"]] = (rng.standard_normal(conv["x_shape"]) * 3).astype(np.float32)
 outputs = list(Model(library).run(inputs).values())
 
 failed = 0
@@ -159,7 +147,7 @@ for (name, _, _, _, x_params, y_params), output in zip(INT8_CASES, outputs[len(F
     failed += not stored_matches(name, output, expected, y_params[2] == U8)
 for conv, output in zip(CONV_CASES, outputs[len(FLOAT_CASES) + len(INT8_CASES):]):
     sx, zx, x_range = conv["x"]
-    qx = ref.quantize(inputs[conv["name"] + "_x"], sx, zx, *x_range).astype(np.int64) - zx
+    qx = ref.quantize(inputs[conv["name"]], sx, zx, *x_range).astype(np.int64) - zx
     acc = convolve(qx, conv["w"], (1, 1), (1, 1, 1, 1))
     expected = ref.finish_quantized_product(acc, sx, conv["scales"], conv["bias"], conv["y"])
     failed += not stored_matches(conv["name"], output, expected, True)
