@@ -24,7 +24,6 @@ import argparse
 import ctypes
 import os
 import re
-import shutil
 import subprocess
 import sys
 
@@ -62,9 +61,12 @@ def describe_gpu():
     return (name.value.decode(), capability, attribute(16), attribute(13) / 1e6), None
 
 
-def kinds(calibration):
-    """(kind, quill-compile flags) of the libraries measured per model."""
-    return (("fp32", []), ("int8", ["--quantize=int8", f"--calibration-data={calibration}"]))
+KINDS = ("fp32", "int8")
+
+
+def compile_flags(kind, calibration):
+    """quill-compile's flags for a library of KIND (int8: calibrated on CALIBRATION)."""
+    return [] if kind == "fp32" else ["--quantize=int8", f"--calibration-data={calibration}"]
 
 
 def library_name(model_name, kind):
@@ -120,17 +122,14 @@ def main():
         else:
             directory = os.path.join(args.work_dir, model_name)
             inputs = models.inputs_dir(args.work_dir, model_name)
-        # One calibration sample: the benchmark input.
-        calibration = os.path.join(directory, "gpu_calibration")
-        if not args.prebuilt:
-            shutil.rmtree(calibration, ignore_errors=True)
-            shutil.copytree(inputs, os.path.join(calibration, "0"))
-        for kind, flags in kinds(calibration):
+            # One calibration sample: the benchmark input.
+            calibration = models.calibration_dir(args.work_dir, model_name, "gpu_calibration")
+        for kind in KINDS:
             library = os.path.join(directory, library_name(model_name, kind))
             if not args.prebuilt:
                 subprocess.run([compiler, models.model_path(args.work_dir, model_name),
-                                "--target=nvptx", f"--gpu-arch=sm_{arch}", *flags, "-o", library],
-                               check=True)
+                                "--target=nvptx", f"--gpu-arch=sm_{arch}",
+                                *compile_flags(kind, calibration), "-o", library], check=True)
             median = device_median_ms(args.quill_run, library, inputs, args.runs)
             throughput = operations / (median * 1e-3) / 1e12
             print(f"{model_name:<11} {kind:<5} {median:9.4f}  {throughput:9.2f}  "

@@ -13,6 +13,7 @@ in run.py relies on outputs of moderate magnitude.
 
 import argparse
 import os
+import shutil
 import sys
 
 import numpy as np
@@ -211,6 +212,15 @@ def model_path(out_dir, name):
 
 def inputs_dir(out_dir, name):
     return os.path.join(out_dir, name, "inputs")
+
+
+def calibration_dir(out_dir, name, label):
+    """OUT_DIR/NAME/LABEL made afresh as calibration data of one sample, the model's input set
+    (quill-compile --calibration-data reads one sample per subdirectory)."""
+    path = os.path.join(out_dir, name, label)
+    shutil.rmtree(path, ignore_errors=True)
+    shutil.copytree(inputs_dir(out_dir, name), os.path.join(path, "0"))
+    return path
 
 
 def generate(out_dir, names):

@@ -193,8 +193,7 @@ def bench_int8_model(name, args, tools):
     runs = args.runs or DEFAULT_RUNS[name]
     row = {"model": name}
     print(f"== {name} int8 ({runs} runs)")
-    calibration = fresh_dir(os.path.join(model_dir, "calibration"))
-    shutil.copytree(inputs_dir, os.path.join(calibration, "0"))
+    calibration = models.calibration_dir(args.work_dir, name, "calibration")
     quantize = ["--quantize=int8", f"--calibration-data={calibration}"]
     qdq_model = os.path.join(model_dir, f"{name}.qdq.onnx")
     try:

@@ -48,9 +48,10 @@ sys.path.insert(0, os.path.join(ROOT, "python"))
 import node_suite  # noqa: E402
 from quill.runtime import Model  # noqa: E402
 
+# The importer's, the CPU's and the GPU's expected failures.
 XFAIL_LISTS = ("test/Import/ONNX/node-suite-xfail.txt",
-               "test/Conformance/node-suite-xfail.txt")
-GPU_XFAILS = "test/Target/NVPTX/node-suite-xfail.txt"
+               "test/Conformance/node-suite-xfail.txt",
+               "test/Target/NVPTX/node-suite-xfail.txt")
 # quill-run's libraries that a CUDA image does not have.
 RUNNER_LIBRARIES = ("libonnx_proto", "libprotobuf")
 FLOAT_RTOL, FLOAT_ATOL = 1e-3, 1e-5
@@ -94,11 +95,8 @@ def pack_node_suite(bundle, args):
     """The CPU-passing node-suite models' GPU libraries and data sets;
     returns how many compiled and [(name, reason)] of those that did not."""
     xfails = [node_suite.read_xfails(os.path.join(ROOT, path)) for path in XFAIL_LISTS]
-    gpu_xfails = node_suite.read_xfails(os.path.join(ROOT, GPU_XFAILS))
-    models = [(name, path) for name, path, ops in node_suite.in_scope_models()
-              if not any(node_suite.expected_failure(name, ops, x) for x in xfails)
-              and not node_suite.expected_failure(name, ops, gpu_xfails)
-              and (not args.only or name.split("/", 1)[1] in args.only)]
+    models = [(name, path) for name, path, _ in node_suite.models_not_listed(xfails)
+              if not args.only or name.split("/", 1)[1] in args.only]
     unknown = set(args.only or []) - {name.split("/", 1)[1] for name, _ in models}
     if unknown:
         raise SystemExit("--only: %s: not a node-suite test that passes on the CPU and is "
@@ -136,9 +134,7 @@ def model_sources(args):
                                ("bert", ["--quantize=int8", "--integer-only"], "exact")):
         inputs = bench_models.inputs_dir(args.bench_dir, name)
         # One calibration sample: the model's input set.
-        calibration = os.path.join(args.bench_dir, name, "gpu_bundle_calibration")
-        shutil.rmtree(calibration, ignore_errors=True)
-        shutil.copytree(inputs, os.path.join(calibration, "0"))
+        calibration = bench_models.calibration_dir(args.bench_dir, name, "gpu_bundle_calibration")
         label = name + "_" + ("integer" if "--integer-only" in flags else "int8")
         sources.append((label, bench_models.model_path(args.bench_dir, name),
                         flags + ["--calibration-data=" + calibration], inputs, check))
@@ -196,13 +192,11 @@ def pack_bench(bundle, args):
         inputs = bench_models.inputs_dir(args.bench_dir, model_name)
         directory = os.path.join(bundle, "bench", model_name)
         shutil.copytree(inputs, os.path.join(directory, "inputs"))
-        calibration = os.path.join(args.bench_dir, model_name, "gpu_calibration")
-        shutil.rmtree(calibration, ignore_errors=True)
-        shutil.copytree(inputs, os.path.join(calibration, "0"))
-        for kind, flags in bench_gpu.kinds(calibration):
+        calibration = bench_models.calibration_dir(args.bench_dir, model_name, "gpu_calibration")
+        for kind in bench_gpu.KINDS:
             error = compile_model(bench_models.model_path(args.bench_dir, model_name),
                                   os.path.join(directory, bench_gpu.library_name(model_name, kind)),
-                                  flags + target_flags(args))
+                                  bench_gpu.compile_flags(kind, calibration) + target_flags(args))
             if error:
                 raise SystemExit("bench %s %s: %s" % (model_name, kind, error))
 

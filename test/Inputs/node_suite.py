@@ -67,6 +67,13 @@ def in_scope_models():
     return models
 
 
+def models_not_listed(xfail_lists):
+    """in_scope_models() less those any of `xfail_lists` (read_xfails)
+    expects to fail."""
+    return [entry for entry in in_scope_models()
+            if not any(expected_failure(entry[0], entry[2], xfails) for xfails in xfail_lists)]
+
+
 def expected_failure(name, ops, xfails):
     """The reason `name` (suite/test) is listed in `xfails`, or None."""
     by_test, by_op = xfails

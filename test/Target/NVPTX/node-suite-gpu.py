@@ -148,9 +148,7 @@ def main():
     import_xfails = node_suite.read_xfails(args.import_xfails)
     cpu_xfails = node_suite.read_xfails(args.cpu_xfails)
     xfails = node_suite.read_xfails(args.xfails)
-    models = [entry for entry in node_suite.in_scope_models()
-              if not node_suite.expected_failure(entry[0], entry[2], import_xfails)
-              and not node_suite.expected_failure(entry[0], entry[2], cpu_xfails)]
+    models = node_suite.models_not_listed([import_xfails, cpu_xfails])
 
     failures, unexpected_passes, expected, skipped = [], [], 0, 0
     # GPU runs share one device: one model at a time.
