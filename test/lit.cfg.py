@@ -15,6 +15,8 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.quill_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%quill_src_root", config.quill_src_root))
+config.substitutions.append(("%quill_obj_root", config.quill_obj_root))
 
 llvm_config.use_default_substitutions()
 

@@ -5,9 +5,9 @@
 #include "InstrumentedModels.h"
 
 #include "quill/Driver/CalibrationData.h"
-#include "quill/Driver/CompileModel.h"
+#include "quill/Driver/Compiler.h"
 #include "quill/Driver/Passes.h"
-#include "quill/Transforms/Passes.h"
+#include "quill/Quantization/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"

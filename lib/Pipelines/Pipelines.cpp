@@ -1,13 +1,27 @@
-//===- Pipelines.cpp - Quill's named pass pipelines -----------------------===//
+//===- Pipelines.cpp - Quill's phases as pass pipelines -------------------===//
+//
+// Each phase is built with addPass from its options (as upstream's
+// GPUToNVVMPipeline and IREE's pipelines are) and registered by name, so
+// quill-opt runs any prefix of what quill-compile runs. Comments say why a
+// pass sits where it does.
+//
+//===----------------------------------------------------------------------===//
 
 #include "quill/Pipelines/Pipelines.h"
 
 #include "quill/Conversion/Passes.h"
 #include "quill/Dialect/Quill/IR/Quill.h"
-#include "quill/Transforms/Passes.h"
+#include "quill/Prepare/Passes.h"
 
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
@@ -16,6 +30,7 @@
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+using namespace mlir::quill;
 
 void mlir::quill::buildPreparePipeline(OpPassManager &pm) {
   OpPassManager &func = pm.nest<func::FuncOp>();
@@ -36,6 +51,16 @@ void mlir::quill::buildQDQToIntegerPipeline(OpPassManager &pm) {
   func.addPass(createCSEPass());
 }
 
+void mlir::quill::buildQuantizationPipeline(
+    OpPassManager &pm, const QuantizePassOptions &quantize,
+    bool integerKernels) {
+  pm.addNestedPass<func::FuncOp>(createQuantizePass(quantize));
+  // Channel reordering and Hadamard rotation run before quill-quantize
+  // (they change what it measures), L-Mul after it, as they land.
+  if (integerKernels)
+    buildQDQToIntegerPipeline(pm);
+}
+
 void mlir::quill::buildIntegerOnlyPipeline(OpPassManager &pm,
                                            const DyadicPassOptions &options) {
   OpPassManager &func = pm.nest<func::FuncOp>();
@@ -45,7 +70,9 @@ void mlir::quill::buildIntegerOnlyPipeline(OpPassManager &pm,
   func.addPass(createVerifyIntegerOnlyPass());
 }
 
-void mlir::quill::buildCPUKernelPipeline(OpPassManager &pm) {
+void mlir::quill::buildKernelPipeline(OpPassManager &pm) {
+  // The C ABI's entry function, its inputs read-only for bufferization.
+  pm.addPass(createPrepareEntryPointPass());
   pm.addPass(createConvertQuillToLinalgPass());
   OpPassManager &func = pm.nest<func::FuncOp>();
   // Upstream math and arith ops on tensors (Sqrt, Exp, Neg ...) become
@@ -57,107 +84,107 @@ void mlir::quill::buildCPUKernelPipeline(OpPassManager &pm) {
   func.addPass(createUntieSharedFillsPass());
 }
 
-// The pipelines below are pipeline text so that `quill-opt --pass-pipeline`
-// users see exactly what quill-compile runs.
-
 /// Bufferization for the C ABI: callers pass every buffer, inputs
 /// read-only, outputs written in place.
-static constexpr StringLiteral kBufferize =
-    "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-results-to-out-params{hoist-static-allocs "
-    "modify-public-functions},"
-    "buffer-deallocation-pipeline,"
-    "canonicalize,";
+static void addBufferization(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createCanonicalizerPass());
+}
 
 /// Loops on buffers, math and arith to the LLVM dialect, for the CPU.
-static constexpr StringLiteral kLoopsToLLVM =
-    "lower-affine,"
-    "convert-scf-to-cf,"
-    "expand-strided-metadata,"
-    "lower-affine,"
-    // Intermediate buffers come from the runtime's caching allocator.
-    "finalize-memref-to-llvm{use-generic-functions},"
-    "convert-math-to-llvm,"
-    "convert-math-to-libm,"
-    "convert-vector-to-llvm,"
-    "convert-arith-to-llvm,"
-    "convert-index-to-llvm,"
-    "convert-func-to-llvm,"
-    "convert-cf-to-llvm,"
-    "reconcile-unrealized-casts";
-
-/// Kernel IR to the LLVM dialect for the CPU.
-static constexpr StringLiteral kCPUKernels =
-    "quill-linalg-to-microkernels,"
-    // Weights the microkernel pass packed anew are left unread.
-    "symbol-dce,"
-    "func.func(convert-linalg-to-loops),"
-    "quill-approximate-math,"
-    "convert-math-to-funcs,";
-
-LogicalResult mlir::quill::buildCPULLVMPipeline(OpPassManager &pm) {
-  return parsePassPipeline(
-      (Twine(kBufferize) + kCPUKernels + kLoopsToLLVM).str(), pm, llvm::errs());
+static void addLoopsToLLVM(OpPassManager &pm) {
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  // Intermediate buffers come from the runtime's caching allocator.
+  FinalizeMemRefToLLVMConversionPassOptions memrefs;
+  memrefs.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefs));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
-/// The GPU half of TOOLCHAIN.md's working pipeline, up to the loop nests
-/// that become kernels: every parallel loop nest (copies included, serial
-/// work wrapped in a one-iteration one). Transcendental math becomes
-/// polynomials, as on the CPU; the rest (abs, sqrt, floor ...) calls CUDA's
-/// libdevice, which serialization links in when it finds it (see
-/// NVPTXTarget.h). Integer pow becomes a helper function, which outlining
-/// copies into the kernels' module. Leaves the func.func pipeline open.
-static constexpr StringLiteral kGPULoopNests =
-    "quill-approximate-math,"
-    "convert-math-to-funcs,"
-    "func.func(quill-matmul-to-gpu-loops,"
-    "quill-reductions-to-gpu-loops,"
-    "quill-copies-to-linalg,"
-    "convert-linalg-to-parallel-loops,"
-    "quill-wrap-serial-loops,"
-    "quill-innermost-dimension-first";
-
-/// Loop nests to kernels: 16 x 16 threads per block over their first two
-/// dimensions; reductions run sequentially inside a thread (large products
-/// are already shared-memory tiled gpu.launch kernels, which the mapping
-/// leaves alone). Outlined into one gpu.module, lowered to NVVM
-/// and serialized; the host code's buffers then move to GPU memory
-/// (quill-gpu-device-memory). Nothing may canonicalize between the tiling
-/// and the mapping, and the tiling needs no-min-max-bounds, or the mapping
-/// silently fails.
-static constexpr StringLiteral kLoopNestsToKernels =
-    ",scf-parallel-loop-tiling{parallel-loop-tile-sizes=16,16 "
-    "no-min-max-bounds=true},"
-    "gpu-map-parallel-loops,"
-    "convert-parallel-loops-to-gpu),"
-    "gpu-launch-sink-index-computations,"
-    "gpu-kernel-outlining,"
-    "quill-merge-gpu-modules,"
-    // PTX ISA 8.0 covers sm_90 (the default 6.0 aborts there) and is
-    // accepted for every older target.
-    "gpu-lower-to-nvvm-pipeline{cubin-features=+ptx80 opt-level=3 ";
-
-LogicalResult mlir::quill::buildNVPTXPipeline(OpPassManager &pm,
-                                              StringRef gpuArch,
-                                              GPUBinary binary) {
-  StringRef format = binary == GPUBinary::Fatbin ? "fatbin" : "isa";
-  return parsePassPipeline((Twine(kBufferize) + kGPULoopNests +
-                            kLoopNestsToKernels + "cubin-format=" + format +
-                            " cubin-chip=" + gpuArch +
-                            "},quill-gpu-device-memory")
-                               .str(),
-                           pm, llvm::errs());
+void mlir::quill::buildCPULLVMPipeline(OpPassManager &pm) {
+  addBufferization(pm);
+  pm.addPass(createLinalgToMicrokernelsPass());
+  // Weights the microkernel pass packed anew are left unread.
+  pm.addPass(createSymbolDCEPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createApproximateMathPass());
+  pm.addPass(createConvertMathToFuncs());
+  addLoopsToLLVM(pm);
 }
 
-LogicalResult mlir::quill::buildGPUEmulatorPipeline(OpPassManager &pm) {
-  return parsePassPipeline((Twine(kBufferize) + kGPULoopNests +
-                            ",quill-emulate-dot-accumulate,"
-                            "quill-reverse-parallel-loops),"
-                            "quill-emulate-gpu-launch," +
-                            kLoopsToLLVM)
-                               .str(),
-                           pm, llvm::errs());
+/// The GPU half of the pipeline up to the loop nests that become kernels:
+/// every parallel loop nest (copies included, serial work wrapped in a
+/// one-iteration one). Transcendental math becomes polynomials, as on the
+/// CPU; the rest (abs, sqrt, floor ...) calls CUDA's libdevice, which
+/// serialization links in when it finds it (see NVPTXTarget.h). Integer pow
+/// becomes a helper function, which outlining copies into the kernels'
+/// module. Returns the function pipeline, to be continued.
+static OpPassManager &addGPULoopNests(OpPassManager &pm) {
+  pm.addPass(createApproximateMathPass());
+  pm.addPass(createConvertMathToFuncs());
+  OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createMatmulToGPULoopsPass());
+  func.addPass(createReductionsToGPULoopsPass());
+  func.addPass(createCopiesToLinalgPass());
+  func.addPass(createConvertLinalgToParallelLoopsPass());
+  func.addPass(createWrapSerialLoopsPass());
+  func.addPass(createInnermostDimensionFirstPass());
+  return func;
+}
+
+void mlir::quill::buildNVPTXPipeline(OpPassManager &pm, StringRef gpuArch,
+                                     GPUBinary binary) {
+  addBufferization(pm);
+  OpPassManager &func = addGPULoopNests(pm);
+  // 16 x 16 threads per block over the loop nests' first two dimensions;
+  // reductions run sequentially inside a thread (large products are already
+  // shared-memory tiled gpu.launch kernels, which the mapping leaves alone).
+  // Nothing may canonicalize between the tiling and the mapping, and the
+  // tiling needs no-min-max-bounds, or the mapping silently fails.
+  func.addPass(createParallelLoopTilingPass({16, 16}, /*noMinMaxBounds=*/true));
+  func.addPass(createGpuMapParallelLoopsPass());
+  func.addPass(createConvertParallelLoopToGpuPass());
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createMergeGPUModulesPass());
+  gpu::GPUToNVVMPipelineOptions nvvm;
+  // PTX ISA 8.0 covers sm_90 (the default 6.0 aborts there) and is accepted
+  // for every older target.
+  nvvm.cubinFeatures = "+ptx80";
+  nvvm.optLevel = 3;
+  nvvm.cubinFormat = binary == GPUBinary::Fatbin ? "fatbin" : "isa";
+  nvvm.cubinChip = gpuArch.str();
+  gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+  // The host code's buffers move to GPU memory.
+  pm.addPass(createGPUDeviceMemoryPass());
+}
+
+void mlir::quill::buildGPUEmulatorPipeline(OpPassManager &pm) {
+  addBufferization(pm);
+  OpPassManager &func = addGPULoopNests(pm);
+  func.addPass(createEmulateDotAccumulatePass());
+  func.addPass(createReverseParallelLoopsPass());
+  pm.addPass(createEmulateGPULaunchPass());
+  addLoopsToLLVM(pm);
 }
 
 namespace {
@@ -174,6 +201,18 @@ struct NVPTXPipelineOptions : PassPipelineOptions<NVPTXPipelineOptions> {
           clEnumValN(quill::GPUBinary::Fatbin, "fatbin",
                      "a cubin and the PTX (needs ptxas and fatbinary)"))};
 };
+
+struct IntegerOnlyPipelineOptions
+    : PassPipelineOptions<IntegerOnlyPipelineOptions> {
+  Option<quill::ExpApproximation> softmaxExp{
+      *this, "softmax-exp",
+      llvm::cl::desc("integer exponential of softmax"),
+      llvm::cl::init(quill::ExpApproximation::IExp),
+      quill::getExpApproximationValues()};
+  Option<quill::GeluForm> gelu{*this, "gelu", llvm::cl::desc("integer GELU"),
+                               llvm::cl::init(quill::GeluForm::Table),
+                               quill::getGeluFormValues()};
+};
 } // namespace
 
 void mlir::quill::registerQuillDialects(DialectRegistry &registry) {
@@ -186,44 +225,44 @@ void mlir::quill::registerQuillDialects(DialectRegistry &registry) {
 
 void mlir::quill::registerQuillPassesAndPipelines() {
   registerAllPasses();
-  registerQuillTransformsPasses();
+  registerQuillPreparePasses();
+  registerQuillQuantizationPasses();
   registerQuillConversionPasses();
   PassPipelineRegistration<>(
       "quill-prepare",
       "Normalize an imported graph: fold constants and batch norms, "
-      "recognise layer norm and GELU",
+      "recognise layer norm and GELU, compute quantized graphs on integers",
       buildPreparePipeline);
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<IntegerOnlyPipelineOptions>(
       "quill-integer-only",
       "Rewrite a quantized graph to integer arithmetic and check that no "
       "floating point remains between input quantize and output dequantize",
-      [](OpPassManager &pm) { buildIntegerOnlyPipeline(pm); });
+      [](OpPassManager &pm, const IntegerOnlyPipelineOptions &options) {
+        DyadicPassOptions dyadic;
+        dyadic.softmaxExp = options.softmaxExp;
+        dyadic.gelu = options.gelu;
+        buildIntegerOnlyPipeline(pm, dyadic);
+      });
   PassPipelineRegistration<>(
       "quill-cpu-kernel",
-      "Lower the graph IR to kernel IR on tensors and fuse elementwise ops",
-      buildCPUKernelPipeline);
+      "Prepare the C ABI's entry function, lower the graph IR to kernel IR "
+      "on tensors and fuse elementwise ops",
+      buildKernelPipeline);
+  PassPipelineRegistration<>(
+      "quill-cpu-llvm",
+      "Bufferize kernel IR, call Quill's microkernels, lower to the LLVM "
+      "dialect",
+      buildCPULLVMPipeline);
   PassPipelineRegistration<NVPTXPipelineOptions>(
       "quill-nvptx",
       "Map kernel IR to GPU blocks and threads, lower the kernels to NVVM "
       "and serialize them to PTX (in a gpu.binary)",
       [](OpPassManager &pm, const NVPTXPipelineOptions &options) {
-        if (failed(buildNVPTXPipeline(pm, options.gpuArch, options.binary)))
-          llvm::report_fatal_error("quill-nvptx: unregistered pass");
+        buildNVPTXPipeline(pm, options.gpuArch, options.binary);
       });
   PassPipelineRegistration<>(
       "quill-gpu-emulator",
       "Lower kernel IR as for the GPU up to its kernels' loop nests, then "
       "run those on the CPU: the GPU path's arithmetic without a GPU",
-      [](OpPassManager &pm) {
-        if (failed(buildGPUEmulatorPipeline(pm)))
-          llvm::report_fatal_error("quill-gpu-emulator: unregistered pass");
-      });
-  PassPipelineRegistration<>(
-      "quill-cpu-llvm",
-      "Bufferize kernel IR, call Quill's microkernels, lower to the LLVM "
-      "dialect",
-      [](OpPassManager &pm) {
-        if (failed(buildCPULLVMPipeline(pm)))
-          llvm::report_fatal_error("quill-cpu-llvm: unregistered pass");
-      });
+      buildGPUEmulatorPipeline);
 }

@@ -14,29 +14,6 @@ using namespace mlir::quill;
 using llvm::json::Array;
 using llvm::json::Object;
 
-std::optional<Calibrator> mlir::quill::parseCalibrator(llvm::StringRef name) {
-  return llvm::StringSwitch<std::optional<Calibrator>>(name)
-      .Case("max", Calibrator::Max)
-      .Case("percentile", Calibrator::Percentile)
-      .Case("entropy", Calibrator::Entropy)
-      .Case("mse", Calibrator::MSE)
-      .Default(std::nullopt);
-}
-
-llvm::StringRef mlir::quill::getCalibratorName(Calibrator calibrator) {
-  switch (calibrator) {
-  case Calibrator::Max:
-    return "max";
-  case Calibrator::Percentile:
-    return "percentile";
-  case Calibrator::Entropy:
-    return "entropy";
-  case Calibrator::MSE:
-    return "mse";
-  }
-  llvm_unreachable("unknown calibrator");
-}
-
 //===----------------------------------------------------------------------===//
 // TensorStatistics
 //===----------------------------------------------------------------------===//

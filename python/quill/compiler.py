@@ -17,19 +17,42 @@ _SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 
 
-def find_compiler():
-    """quill-compile from $QUILL_COMPILE, else the build/ of this source tree,
-    else PATH."""
-    if os.environ.get("QUILL_COMPILE"):
+class CompileError(RuntimeError):
+    """quill-compile failed; `message` is what it printed on stderr (its
+    diagnostics, each naming the file, node or option at fault) and
+    `returncode` its exit status."""
+
+    def __init__(self, message, returncode):
+        super().__init__(f"quill-compile failed (exit {returncode}):\n"
+                         f"{message}")
+        self.message = message
+        self.returncode = returncode
+
+
+def find_tool(name):
+    """A Quill tool (quill-compile, quill-run, quill-opt): from
+    $QUILL_HOME/bin, else the build/ of the source tree this package was
+    imported from, else PATH. $QUILL_COMPILE names quill-compile itself."""
+    if name == "quill-compile" and os.environ.get("QUILL_COMPILE"):
         return os.environ["QUILL_COMPILE"]
-    built = os.path.join(_SOURCE_ROOT, "build", "bin", "quill-compile")
-    if os.access(built, os.X_OK):
-        return built
-    found = shutil.which("quill-compile")
+    candidates = []
+    if os.environ.get("QUILL_HOME"):
+        candidates.append(os.path.join(os.environ["QUILL_HOME"], "bin", name))
+    candidates.append(os.path.join(_SOURCE_ROOT, "build", "bin", name))
+    for candidate in candidates:
+        if os.access(candidate, os.X_OK):
+            return candidate
+    found = shutil.which(name)
     if not found:
-        raise RuntimeError("quill-compile not found: set QUILL_COMPILE, "
-                           "build it in build/, or put it on PATH")
+        raise FileNotFoundError(
+            f"{name} not found: set QUILL_HOME to the build or install "
+            f"directory that holds bin/{name}, or put it on PATH")
     return found
+
+
+def find_compiler():
+    """quill-compile, as find_tool finds it."""
+    return find_tool("quill-compile")
 
 
 def _flags(options):
@@ -87,8 +110,8 @@ def compile(model_path, output=None, calibration=None, **options):
     temporary directory when the model's directory is not writable).
     `calibration` is a path for --calibration-data, or samples, each a dict
     from input name to array. Other keyword options become flags (see
-    `_flags`). Raises RuntimeError with quill-compile's diagnostics when it
-    fails."""
+    `_flags`). Raises CompileError carrying quill-compile's diagnostics when
+    it fails."""
     output = output or _default_output(model_path)
     with tempfile.TemporaryDirectory(prefix="quill-") as scratch:
         if calibration is not None:
@@ -99,6 +122,5 @@ def compile(model_path, output=None, calibration=None, **options):
                    *_flags(options)]
         result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
-        raise RuntimeError(f"quill-compile failed (exit {result.returncode})"
-                           f":\n{result.stderr}")
+        raise CompileError(result.stderr, result.returncode)
     return str(output)

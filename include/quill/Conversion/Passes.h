@@ -26,6 +26,16 @@ namespace mlir::quill {
 #define GEN_PASS_REGISTRATION
 #include "quill/Conversion/Passes.h.inc"
 
+/// The name the model function has from quill-prepare-entry-point on.
+inline constexpr StringLiteral kModelFunctionName = "quill_model_main";
+
+/// The module's one public function, the model; an error otherwise.
+FailureOr<func::FuncOp> getModelEntryFunction(ModuleOp module);
+
+/// For each result of `entry`, the index of the first result returning the
+/// same value when that is an earlier one.
+SmallVector<std::optional<unsigned>> getRepeatedResults(func::FuncOp entry);
+
 } // namespace mlir::quill
 
 #endif // QUILL_CONVERSION_PASSES_H

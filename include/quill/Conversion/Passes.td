@@ -5,6 +5,34 @@
 
 include "mlir/Pass/PassBase.td"
 
+def PrepareEntryPointPass : Pass<"quill-prepare-entry-point", "ModuleOp"> {
+  let summary = "gives the model function the shape the C ABI calls";
+  let description = [{
+    The first step of the kernel phase. The module's one public function
+    (an error otherwise) is renamed `quill_model_main`, the name the
+    library's entry point calls; its arguments are marked
+    `bufferization.writable = false`, because the caller owns the input
+    buffers; and a value it returns more than once is returned once, the
+    entry point copying it into the other outputs (bufferization needs one
+    buffer per returned value). `readModelSignature` reads the C ABI
+    signature, copies included, before this pass runs.
+
+    Before:
+    ```mlir
+    func.func @main(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+      return %x, %x : tensor<4xf32>, tensor<4xf32>
+    }
+    ```
+    After:
+    ```mlir
+    func.func @quill_model_main(%x: tensor<4xf32> {bufferization.writable = false})
+        -> tensor<4xf32> {
+      return %x : tensor<4xf32>
+    }
+    ```
+  }];
+}
+
 def ConvertQuillToLinalgPass : Pass<"quill-lower-to-linalg", "ModuleOp"> {
   let summary = "lowers Quill's graph ops to linalg, tensor, arith and math";
   let description = [{

@@ -14,7 +14,7 @@
 #define QUILL_DRIVER_QUANTIZATIONREPORT_H
 
 #include "quill/Driver/Calibrate.h"
-#include "quill/Transforms/Passes.h"
+#include "quill/Quantization/Passes.h"
 
 #include <optional>
 #include <string>

@@ -25,11 +25,9 @@
 
 namespace mlir::quill {
 
+/// How a clipping range is chosen; spelled max, percentile, entropy, mse
+/// (Options.h).
 enum class Calibrator { Max, Percentile, Entropy, MSE };
-
-/// "max", "percentile", "entropy", "mse".
-std::optional<Calibrator> parseCalibrator(llvm::StringRef name);
-llvm::StringRef getCalibratorName(Calibrator calibrator);
 
 /// Running statistics of one tensor over the calibration samples.
 class TensorStatistics {

@@ -10,6 +10,8 @@
 
 #include "quill/Target/CPU/CPUTarget.h"
 
+#include "quill/Conversion/Passes.h"
+
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"

@@ -2,7 +2,8 @@
 
 #include "quill/Target/CPU/CPUTarget.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "quill/Conversion/Passes.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 using namespace mlir;
@@ -62,63 +63,34 @@ describeTensor(func::FuncOp function, Type type, DictionaryAttr attrs,
   return signature;
 }
 
-FailureOr<ModelSignature> mlir::quill::prepareModelFunction(ModuleOp module) {
-  func::FuncOp entry;
-  for (auto function : module.getOps<func::FuncOp>()) {
-    if (function.isPrivate())
-      continue;
-    if (entry)
-      return module.emitError()
-             << "expected one public function, found '" << entry.getSymName()
-             << "' and '" << function.getSymName() << "'";
-    entry = function;
-  }
-  if (!entry)
-    return module.emitError() << "no public function to compile";
+FailureOr<ModelSignature> mlir::quill::readModelSignature(ModuleOp module) {
+  FailureOr<func::FuncOp> entry = getModelEntryFunction(module);
+  if (failed(entry))
+    return failure();
 
   ModelSignature signature;
   if (auto name = module->getAttrOfType<StringAttr>("quill.model_name"))
     signature.modelName = name.str();
   else
-    signature.modelName = entry.getSymName().str();
-  FunctionType type = entry.getFunctionType();
+    signature.modelName = entry->getSymName().str();
+  FunctionType type = entry->getFunctionType();
   for (auto [index, input] : llvm::enumerate(type.getInputs())) {
     FailureOr<TensorSignature> tensor = describeTensor(
-        entry, input, entry.getArgAttrDict(index), "input", index);
+        *entry, input, entry->getArgAttrDict(index), "input", index);
     if (failed(tensor))
       return failure();
     signature.inputs.push_back(std::move(*tensor));
   }
   for (auto [index, output] : llvm::enumerate(type.getResults())) {
     FailureOr<TensorSignature> tensor = describeTensor(
-        entry, output, entry.getResultAttrDict(index), "output", index);
+        *entry, output, entry->getResultAttrDict(index), "output", index);
     if (failed(tensor))
       return failure();
     signature.outputs.push_back(std::move(*tensor));
   }
-
-  // A value returned again becomes a copy made by the entry point.
-  auto returnOp = cast<func::ReturnOp>(entry.getBody().back().getTerminator());
-  llvm::BitVector repeated(returnOp.getNumOperands());
-  for (auto [index, value] : llvm::enumerate(returnOp.getOperands())) {
-    auto first = llvm::find(returnOp.getOperands(), value);
-    unsigned firstIndex = std::distance(returnOp.getOperands().begin(), first);
-    if (firstIndex != index) {
-      signature.outputs[index].copyOf = firstIndex;
-      repeated.set(index);
-    }
-  }
-  if (repeated.any()) {
-    returnOp->eraseOperands(repeated);
-    if (failed(entry.eraseResults(repeated)))
-      return failure();
-  }
-
-  entry.setSymName(kModelFunctionName);
-  // Callers own the input buffers: bufferization must not write into them.
-  for (unsigned index = 0, e = entry.getNumArguments(); index < e; ++index)
-    entry.setArgAttr(index,
-                     bufferization::BufferizationDialect::kWritableAttrName,
-                     BoolAttr::get(module.getContext(), false));
+  // quill-prepare-entry-point drops these results; the entry point copies.
+  for (auto [index, first] : llvm::enumerate(getRepeatedResults(*entry)))
+    if (first)
+      signature.outputs[index].copyOf = *first;
   return signature;
 }

@@ -50,15 +50,11 @@ struct ModelSignature {
 /// libquill_cuda_runtime.a (GPU memory, host code launching kernels).
 enum class ModelDevice { CPU, CUDA };
 
-/// The name the entry function has from the CPU pipeline on.
-inline constexpr StringLiteral kModelFunctionName = "quill_model_main";
-
 /// Reads the signature of the module's single public function (names from
-/// `quill.name` attributes), renames the function to kModelFunctionName,
-/// marks its inputs read-only for bufferization and drops repeated results
-/// (bufferization needs one buffer per returned value; see copyOf). Fails with
-/// a diagnostic for element types the C ABI cannot describe or dynamic shapes.
-FailureOr<ModelSignature> prepareModelFunction(ModuleOp module);
+/// `quill.name` attributes, repeated results as copies) from graph or kernel
+/// IR before quill-prepare-entry-point. Fails with a diagnostic for element
+/// types the C ABI cannot describe or dynamic shapes.
+FailureOr<ModelSignature> readModelSignature(ModuleOp module);
 
 struct CPUTargetOptions {
   /// The CPU to generate code for; empty means the host.

@@ -1,0 +1,243 @@
+//===- Passes.td - Quill's quantization passes ----------------*- tablegen -*-===//
+//
+// The quantization stage: observers for calibration, quill-quantize, the
+// integer rewrite of quantized graphs, and the integer-only rewrite. The
+// options that take a fixed set of values are enums whose spellings live in
+// quill/Quantization/Options.h.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUILL_QUANTIZATION_PASSES
+#define QUILL_QUANTIZATION_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def InsertObserversPass : Pass<"quill-insert-observers", "func::FuncOp"> {
+  let summary = "returns the tensors calibration observes as extra results";
+  let description = [{
+    Instruments a function for calibration: every float tensor whose
+    statistics `quill-quantize` may read (the activation each quantizable
+    MatMul / Gemm / Conv / ConvTranspose reads and its output, after a ReLU
+    that is its only user, and every activation `all-activations` quantizes;
+    lib/Quantization/QuantizableOps.h) is appended to
+    the function's results once, in program order, with a `quill.name`
+    result attribute holding the name its statistics go by. Compiled, the
+    function hands a calibration run every observed tensor by name; the
+    original results stay first. Tensors with no name are not observed
+    (`quill-quantize` reports them).
+  }];
+}
+
+def QuantizePass : Pass<"quill-quantize", "func::FuncOp"> {
+  let summary = "quantizes MatMul, Gemm and Conv with calibration statistics";
+  let description = [{
+    Materialises int8 post-training quantization as explicit
+    `quill.quantize` / `quill.dequantize` pairs (the QDQ form ONNX Runtime
+    writes), from the statistics in `stats-file` (written by calibration):
+
+    * the activation each MatMul / Gemm / Conv / ConvTranspose reads is
+      quantized per tensor to the range the calibrator chooses: uint8 with a
+      zero point over `[max(min, -amax), min(max, amax)]` widened to hold 0,
+      or int8 symmetric over `[-amax, amax]` with `symmetric-activations`;
+    * so is its output (after a ReLU that is the output's only user), when
+      that output reaches another quantized op's activation, directly or
+      through Reshape / Transpose / MaxPool; an output read as float (by a
+      bias add, LayerNorm, GELU, a graph output) stays float, computed from
+      the int32 accumulator by `quill-qdq-to-integer` (`all-outputs`
+      quantizes it anyway, as ONNX Runtime's quantizer does); outputs that
+      are all the inputs of a Concat a quantized op reads take the Concat
+      result's range, one type, so that the Concat moves stored values;
+    * constant weights become int8 constants, symmetric in `[-127, 127]`,
+      one scale per output channel (per tensor with `per-tensor-weights`);
+    * biases stay float: `quill-qdq-to-integer` quantizes them to int32 at
+      `x_scale * w_scale` where the product runs on integers.
+
+    A tensor with no statistics is an error naming it.
+
+    With `all-activations` (what integer-only code needs), every activation
+    tensor is quantized per tensor to its own range (graph inputs and the
+    results of adds, LayerNorm, Softmax, GELU, ...; not constants, nor the
+    value a ReLU or a constant bias add is the only user of), and the
+    results of Reshape / Transpose / MaxPool keep their input's type; the
+    products' outputs are then quantized whatever reads them. Compiled
+    without `quill-dyadic`, the ops between run in float on dequantized
+    values: float-simulated int8.
+
+    Other formats (`format`): `fp8-e4m3` / `fp8-e5m2` quantize the same
+    tensors to `!quill.float_quant` (activations per tensor at scale
+    `amax / 448` or `amax / 57344`, the calibrator choosing `amax`; weights
+    per output channel at their own `amax`); the products then run in f32 on
+    the fp8 values. `int4-weights` quantizes weights alone, symmetric in
+    `[-7, 7]`, per output channel or in blocks (`weight-block-size`), and
+    reads no statistics; activations stay float.
+  }];
+  let options = [
+    Option<"format", "format", "::mlir::quill::QuantFormat",
+           /*default=*/"::mlir::quill::QuantFormat::Int8", "number format",
+           [{::mlir::quill::getQuantFormatValues()}]>,
+    Option<"weightBlockSize", "weight-block-size", "int64_t", /*default=*/"0",
+           "int4-weights: MatMul / Gemm weights get one scale per block of "
+           "this many along the reduction axis, per output column (0: one "
+           "scale per output channel)">,
+    Option<"statsFile", "stats-file", "std::string", /*default=*/"",
+           "JSON calibration statistics">,
+    Option<"calibrator", "calibrator", "::mlir::quill::Calibrator",
+           /*default=*/"::mlir::quill::Calibrator::Max", "range calibrator",
+           [{::mlir::quill::getCalibratorValues()}]>,
+    Option<"percentile", "percentile", "double", /*default=*/"99.99",
+           "share of |x| the percentile calibrator keeps, in percent">,
+    Option<"perTensorWeights", "per-tensor-weights", "bool", /*default=*/"false",
+           "one weight scale per tensor instead of per output channel">,
+    Option<"symmetricActivations", "symmetric-activations", "bool",
+           /*default=*/"false", "int8 activations with zero point 0">,
+    Option<"quantizeAllActivations", "all-activations", "bool",
+           /*default=*/"false",
+           "int8: quantize every activation tensor, not only the products' "
+           "inputs and outputs (the graph quill-dyadic makes integer-only)">,
+    Option<"quantizeAllOutputs", "all-outputs", "bool", /*default=*/"false",
+           "quantize every quantized op's output, also those read as float "
+           "(the form ONNX Runtime fuses into QLinearMatMul)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::quant::QuantDialect"];
+}
+
+def QDQToIntegerPass : Pass<"quill-qdq-to-integer", "func::FuncOp"> {
+  let summary = "computes dequantize -> op -> quantize chains on integers";
+  let description = [{
+    Quantized graphs (imported QDQ and QOperator models, or the output of
+    `quill-quantize`) say what to compute in float between `quill.dequantize`
+    and `quill.quantize`. This pass rewrites the chains that have an exact
+    integer form:
+
+    * `quantize([relu](matmul(dequantize(a), dequantize(b))))`, with or
+      without an added constant bias (one value, or one per column), and the same
+      with `quill.gemm` (`alpha = beta = 1`, no `trans_a`, a constant or
+      dequantized int32 bias): `quill.quantized_matmul` on the stored values,
+      the bias added in int32 (scale `sa * sb`), and one `quill.requantize`
+      to the output's scale, per output column when `b` is per column, the
+      ReLU folded into its clamp;
+    * the same with `quill.conv` (weights per tensor or per output channel,
+      any group, stride, padding, dilation): `quill.quantized_conv`, the bias
+      and the requantization per output channel (axis 1);
+    * the same products read as float (no quantize after them): the int32
+      accumulator, bias included, dequantized at `sa * sb` per channel, as
+      ONNX Runtime's MatMulIntegerToFloat computes it;
+    * `quantize(op(dequantize(x)))` with equal types around a reshape,
+      transpose or max pool, and `quantize(concat(dequantize(x), ...))`
+      with every input of the output's type: the op on the stored values;
+    * `quantize(relu(dequantize(x)))` and `quantize(dequantize(x))`: a
+      `quill.requantize` (a clamp at the zero point for the ReLU);
+
+    Wherever a ReLU is folded into a clamp, so is a Clip with constant
+    bounds (ReLU6): its bounds quantized to the output type clamp the
+    requantization.
+
+    Operands must be 8-bit, quantized per tensor (`b` also per column) with
+    constant parameters; anything else stays in float. Last, dequantize of
+    constants left over folds into float constants.
+
+    Accumulators are proven safe at compile time: a product's largest
+    |accumulator| is `max|a - za| * sum_k |b - zb| + |bias|` per output
+    channel, over the constant weights' own values when they are known and
+    `K * max|b - zb|` of their type otherwise. Only when that exceeds int32
+    (8-bit operands need K > 33025) is the product, its bias and its
+    requantization computed in int64 (a product read as float is converted
+    and scaled instead of dequantized), with a remark naming the bound.
+
+    The requantization rounds ties toward +infinity (quill.requantize);
+    ONNX Runtime computes `round_half_even(acc * sa * sb / sy)` in float, so
+    results may differ from its by one step on exact ties.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::quant::QuantDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// Integer-only
+//===----------------------------------------------------------------------===//
+
+def DyadicPass : Pass<"quill-dyadic", "func::FuncOp"> {
+  let summary = "computes a quantized graph's float islands on integers";
+  let description = [{
+    The integer-only rewrite (HAWQ-V3, I-BERT): on a quantized graph, the
+    float computations spelled out between `quill.dequantize` and
+    `quill.quantize` become integer arithmetic. Everything
+    `quill-qdq-to-integer` does, and:
+
+    * `quantize(f(dequantize(x)))` for an elementwise `f` of one 8-bit
+      per-tensor value (Sigmoid, HardSigmoid, HardSwish, GELU in both forms,
+      LeakyReLU, Tanh, Exp, Erf): a `quill.table_lookup` whose 256 entries
+      are `quantize(f(dequantize(q)))`, computed at compile time in double
+      precision (round half to even, saturating). On 8-bit inputs this is
+      the exact quantized function, closer than any polynomial (i-GELU,
+      i-exp) can be;
+    * `quantize([relu](add(dequantize(a), dequantize(b))))`, a residual
+      add: each branch `(q - z)` rescaled to the common scale
+      `max(sa, sb) / 2^20` in int32 by its own dyadic multiplier, the two
+      added in int32 (numpy broadcasting), and the sum requantized to the
+      output, the ReLU as its clamp;
+    * `quantize(mul(dequantize(a), dequantize(b)))`: `(a - za) * (b - zb)`
+      in int32, requantized by `sa * sb / sy`;
+    * `quantize(global_average_pool(dequantize(x)))`: the sum of `x - zx`
+      over the spatial axes in int32, requantized by `sx / (count * sy)`;
+    * `quantize(average_pool(dequantize(x)))` when every window divides by
+      the kernel's size (no padding or `count_include_pad`, no partial
+      window): the window sums of `x - zx` as a depthwise
+      `quill.quantized_conv` with a kernel of ones, requantized by
+      `sx / (count * sy)`;
+    * `quantize(concat(dequantize(a), ...))` with inputs of other types than
+      the output's: each such input requantized to the output's type, then
+      the concat on stored values.
+
+    * with `gelu=i-gelu`, `quantize(gelu(dequantize(x)))` (either form) is
+      `quill.integer_gelu`, I-BERT's second-order erf polynomial in int32,
+      instead of a table;
+    * `quantize(softmax(dequantize(x)))`: `quill.integer_softmax`, with
+      I-BERT's i-exp (the default) or I-ViT's Shiftmax (`softmax-exp=shift`);
+    * `quantize(layer_norm(dequantize(x), scale, bias))` with constant scale
+      and bias: `quill.integer_layer_norm`, the normalization with an
+      integer square root and the affine part as int64 constants at
+      `2^-shift` of the output scale (24 significant bits of the largest
+      `|scale| / S_out`), epsilon in units of `S_in^2 / n^3`;
+    * `quantize(mul(dequantize(a), c))` and `quantize(div(dequantize(a), c))`
+      for a positive scalar constant `c`: one `quill.requantize` by
+      `sa * c / sy`; an add of a constant: the constant in int32 at the
+      common scale.
+
+    Every requantization uses `quill.requantize`'s one rounding rule (ties
+    toward +infinity); `python/quill/reference.py` computes the same integer
+    steps in numpy for bit-exact tests. Operands must be 8-bit per-tensor
+    quantized; anything else stays as it was, for
+    `quill-verify-integer-only` to report.
+  }];
+  let options = [
+    Option<"softmaxExp", "softmax-exp", "::mlir::quill::ExpApproximation",
+           /*default=*/"::mlir::quill::ExpApproximation::IExp",
+           "integer exponential of softmax",
+           [{::mlir::quill::getExpApproximationValues()}]>,
+    Option<"gelu", "gelu", "::mlir::quill::GeluForm",
+           /*default=*/"::mlir::quill::GeluForm::Table", "integer GELU",
+           [{::mlir::quill::getGeluFormValues()}]>,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::quant::QuantDialect"];
+}
+
+def VerifyIntegerOnlyPass
+    : Pass<"quill-verify-integer-only", "func::FuncOp"> {
+  let summary = "fails if floating point remains between input quantize and "
+                "output dequantize";
+  let description = [{
+    Integer-only code has floating point in two places only: the
+    `quill.quantize` of a function argument (a model input) and a
+    `quill.dequantize` whose result is only returned (a model output). This
+    pass reports every other op with a floating-point operand or result as
+    an error at its location (the ONNX node's name): a dequantize -> float
+    op -> quantize chain that no integer rewrite took, or float work before
+    the first quantize or after the last dequantize. It changes nothing;
+    `quill-compile --integer-only` runs it after `quill-dyadic`.
+  }];
+}
+
+#endif // QUILL_QUANTIZATION_PASSES

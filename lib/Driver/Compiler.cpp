@@ -1,0 +1,365 @@
+//===- Compiler.cpp - The compiler driver: options in, artifact out -------===//
+
+#include "quill/Driver/Compiler.h"
+
+#include "quill/Driver/Calibrate.h"
+#include "quill/Driver/QuantizationReport.h"
+#include "quill/Export/QDQExport.h"
+#include "quill/Import/ONNXImporter.h"
+#include "quill/Pipelines/Pipelines.h"
+#include "quill/Target/NVPTX/NVPTXTarget.h"
+
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <onnx/onnx_pb.h>
+
+using namespace mlir;
+using namespace mlir::quill;
+
+namespace {
+
+llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// The error of a phase that reported its own diagnostics.
+llvm::Error reported() { return makeError(""); }
+
+llvm::Error runPipeline(ModuleOp module,
+                        function_ref<void(OpPassManager &)> build) {
+  PassManager pm(module.getContext());
+  build(pm);
+  return failed(pm.run(module)) ? reported() : llvm::Error::success();
+}
+
+/// One compilation: the options, and the module as the phases change it.
+class Compilation {
+public:
+  Compilation(const CompileOptions &options, MLIRContext &context)
+      : options(options), context(context),
+        outputPath(getOutputPath(options)) {}
+
+  llvm::Error run();
+
+private:
+  llvm::Error import();
+  llvm::Error calibrateAndQuantize();
+  llvm::Error writeReport(StringRef statsFile,
+                          const CalibrationRunOptions &run);
+  llvm::Error emitTarget();
+  llvm::Error emitFromLLVMDialect(const ModelSignature &signature,
+                                  ModelDevice device);
+  llvm::Expected<GPUBinary> selectGPUBinary();
+  llvm::Error writeQDQModel();
+  llvm::Error writeText(function_ref<void(raw_ostream &)> print);
+  llvm::Error printModule() {
+    return writeText([&](raw_ostream &os) { module->print(os); });
+  }
+
+  const CompileOptions &options;
+  MLIRContext &context;
+  std::string outputPath;
+  OwningOpRef<ModuleOp> module;
+};
+
+llvm::Error Compilation::run() {
+  if (llvm::Error error = import())
+    return error;
+  if (options.emit == EmitKind::Import)
+    return printModule();
+  if (llvm::Error error = runPipeline(*module, buildPreparePipeline))
+    return error;
+  if (options.quantization.format)
+    if (llvm::Error error = calibrateAndQuantize())
+      return error;
+  if (options.integerOnly.enabled) {
+    DyadicPassOptions dyadic;
+    dyadic.softmaxExp =
+        options.integerOnly.softmaxExp.value_or(ExpApproximation::IExp);
+    dyadic.gelu = options.integerOnly.gelu.value_or(GeluForm::Table);
+    if (llvm::Error error = runPipeline(*module, [&](OpPassManager &pm) {
+          buildIntegerOnlyPipeline(pm, dyadic);
+        }))
+      return error;
+  }
+  if (options.emit == EmitKind::QDQONNX)
+    return writeQDQModel();
+  if (options.emit == EmitKind::Graph)
+    return printModule();
+  return emitTarget();
+}
+
+llvm::Error Compilation::import() {
+  ONNXImportOptions importOptions;
+  for (const std::string &spec : options.inputShapes) {
+    std::string error;
+    if (failed(parseInputShape(spec, importOptions, error)))
+      return makeError("--input-shape: " + error);
+  }
+  module = StringRef(options.inputPath).ends_with(".mlir")
+               ? parseSourceFile<ModuleOp>(options.inputPath, &context)
+               : importONNXFile(options.inputPath, &context, importOptions);
+  if (!module || failed(verify(*module)))
+    return reported();
+  return llvm::Error::success();
+}
+
+/// Calibrates when asked to (statistics go to --calibration-stats, or to a
+/// temporary file), writes the report, then runs the quantization phase.
+llvm::Error Compilation::calibrateAndQuantize() {
+  const QuantizationOptions &quantization = options.quantization;
+  std::string statsFile = quantization.calibrationStats;
+  std::optional<llvm::FileRemover> removeStats;
+  CalibrationRunOptions run;
+  run.target = getCPUTargetOptions(options);
+  if (!quantization.calibrationData.empty()) {
+    llvm::Expected<CalibrationStatistics> statistics =
+        runCalibration(*module, quantization.calibrationData, run);
+    if (!statistics)
+      return statistics.takeError();
+    if (statsFile.empty()) {
+      SmallString<128> temporary;
+      if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+              "quill-statistics", "json", temporary))
+        return makeError("cannot create a temporary file: " + ec.message());
+      statsFile = std::string(temporary);
+      removeStats.emplace(statsFile);
+    }
+    if (llvm::Error error = writeCalibrationStatistics(*statistics, statsFile))
+      return error;
+  }
+  if (!quantization.reportPath.empty())
+    if (llvm::Error error = writeReport(statsFile, run))
+      return error;
+  return runPipeline(*module, [&](OpPassManager &pm) {
+    buildQuantizationPipeline(pm, getQuantizePassOptions(options, statsFile),
+                              /*integerKernels=*/options.emit !=
+                                  EmitKind::QDQONNX);
+  });
+}
+
+/// Prints the quantization report of the prepared float graph and writes
+/// it to --report. The table goes to stderr when stdout carries the
+/// compiled output.
+llvm::Error Compilation::writeReport(StringRef statsFile,
+                                     const CalibrationRunOptions &run) {
+  llvm::Expected<QuantizationReport> report = reportQuantization(
+      *module, getQuantizePassOptions(options, statsFile),
+      options.quantization.calibrationData, run);
+  if (!report)
+    return report.takeError();
+  if (llvm::Error error =
+          writeQuantizationReport(*report, options.quantization.reportPath))
+    return error;
+  printQuantizationReport(*report,
+                          outputPath == "-" ? llvm::errs() : llvm::outs());
+  return llvm::Error::success();
+}
+
+/// The kernel and target phases, then the requested output.
+llvm::Error Compilation::emitTarget() {
+  FailureOr<ModelSignature> signature = lowerGraphToKernelIR(*module);
+  if (failed(signature))
+    return reported();
+  if (options.emit == EmitKind::Kernel)
+    return printModule();
+
+  switch (options.target) {
+  case CompileTarget::CPU:
+    if (llvm::Error error = runPipeline(*module, buildCPULLVMPipeline))
+      return error;
+    return emitFromLLVMDialect(*signature, ModelDevice::CPU);
+  case CompileTarget::GPUEmulator:
+    if (llvm::Error error = runPipeline(*module, buildGPUEmulatorPipeline))
+      return error;
+    return emitFromLLVMDialect(*signature, ModelDevice::CPU);
+  case CompileTarget::NVPTX:
+    break;
+  }
+  llvm::Expected<GPUBinary> binary = selectGPUBinary();
+  if (!binary)
+    return binary.takeError();
+  std::string gpuArch = options.gpuArch.value_or("sm_90");
+  if (llvm::Error error = runPipeline(*module, [&](OpPassManager &pm) {
+        buildNVPTXPipeline(pm, gpuArch, *binary);
+      }))
+    return error;
+  if (*binary == GPUBinary::Fatbin)
+    return emitFromLLVMDialect(*signature, ModelDevice::CUDA);
+  // PTX is checked (libdevice calls resolved) whatever is written; ptxas
+  // checks a fatbin's.
+  FailureOr<std::string> ptx = getModulePTX(*module, gpuArch);
+  if (failed(ptx))
+    return reported();
+  if (options.emit == EmitKind::PTX)
+    return writeText([&](raw_ostream &os) { os << *ptx; });
+  return emitFromLLVMDialect(*signature, ModelDevice::CUDA);
+}
+
+/// Writes the LLVM IR, assembly, object or shared library of the module,
+/// whose tensors live on `device`; host code is generated for this CPU.
+llvm::Error Compilation::emitFromLLVMDialect(const ModelSignature &signature,
+                                             ModelDevice device) {
+  CPUTargetOptions target = getCPUTargetOptions(options);
+  std::string error;
+  auto machine = createCPUTargetMachine(target, error);
+  if (failed(machine))
+    return makeError(error);
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModelToLLVMIR(*module, signature, llvmContext, device);
+  if (!llvmModule)
+    return reported();
+  optimizeLLVMModule(*llvmModule, **machine, target.optLevel);
+  if (options.emit == EmitKind::LLVM)
+    return writeText([&](raw_ostream &os) { llvmModule->print(os, nullptr); });
+  if (options.emit == EmitKind::Lib)
+    return failed(writeSharedLibrary(*llvmModule, **machine, outputPath,
+                                     device, error))
+               ? makeError(error)
+               : llvm::Error::success();
+  std::unique_ptr<llvm::ToolOutputFile> object =
+      openOutputFile(outputPath, &error);
+  if (!object)
+    return makeError(error);
+  if (failed(emitMachineCode(*llvmModule, **machine, object->os(),
+                             options.emit == EmitKind::Asm, error)))
+    return makeError(error);
+  object->keep();
+  return llvm::Error::success();
+}
+
+/// What the GPU kernels are serialized to (--gpu-binary): auto picks a
+/// fatbin when the CUDA toolkit has ptxas, fatbinary and libdevice (without
+/// libdevice PTX gives the clearer error for kernels that need it).
+llvm::Expected<GPUBinary> Compilation::selectGPUBinary() {
+  // First: findLibdevice points MLIR's serializer at the toolkit it finds.
+  bool libdevice = !findLibdevice().empty();
+  GPUBinaryChoice choice = options.gpuBinary.value_or(GPUBinaryChoice::Auto);
+  if (options.emit == EmitKind::PTX || choice == GPUBinaryChoice::PTX)
+    return GPUBinary::PTX;
+  bool tools = canWriteFatbin();
+  if (choice == GPUBinaryChoice::Fatbin && !tools)
+    return makeError("--gpu-binary=fatbin needs ptxas and fatbinary from a "
+                     "CUDA toolkit (in the bin directory of CUDA_HOME, "
+                     "CUDA_ROOT or CUDA_PATH, or on PATH); neither path has "
+                     "them");
+  return tools && (libdevice || choice == GPUBinaryChoice::Fatbin)
+             ? GPUBinary::Fatbin
+             : GPUBinary::PTX;
+}
+
+/// Writes the input model with the quantization of the module as QDQ nodes.
+llvm::Error Compilation::writeQDQModel() {
+  onnx::ModelProto model;
+  std::string error;
+  if (failed(readONNXModelFile(options.inputPath, model, error)))
+    return makeError(error);
+  if (failed(exportQDQModel(*module, model)))
+    return reported();
+  std::string bytes;
+  if (!model.SerializeToString(&bytes))
+    return makeError("cannot serialize the QDQ model (over 2 GiB?)");
+  std::unique_ptr<llvm::ToolOutputFile> output =
+      openOutputFile(outputPath, &error);
+  if (!output)
+    return makeError(error);
+  output->os() << bytes;
+  output->keep();
+  return llvm::Error::success();
+}
+
+llvm::Error
+Compilation::writeText(function_ref<void(raw_ostream &)> print) {
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> output =
+      openOutputFile(outputPath, &error);
+  if (!output)
+    return makeError(error);
+  print(output->os());
+  output->keep();
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Error mlir::quill::compile(const CompileOptions &options,
+                                 MLIRContext &context) {
+  if (llvm::Error error = validateCompileOptions(options))
+    return error;
+  return Compilation(options, context).run();
+}
+
+QuantizePassOptions
+mlir::quill::getQuantizePassOptions(const CompileOptions &options,
+                                    StringRef statsFile) {
+  const QuantizationOptions &quantization = options.quantization;
+  QuantizePassOptions pass;
+  pass.format = quantization.format.value_or(QuantFormat::Int8);
+  pass.weightBlockSize = quantization.weightBlockSize.value_or(0);
+  pass.statsFile = statsFile.str();
+  pass.calibrator = quantization.calibrator;
+  pass.percentile = quantization.percentile;
+  pass.perTensorWeights = quantization.perTensorWeights;
+  pass.symmetricActivations = quantization.symmetricActivations;
+  // Integer-only code has no float tensor inside the model.
+  pass.quantizeAllActivations =
+      quantization.quantizeAllActivations || options.integerOnly.enabled;
+  pass.quantizeAllOutputs =
+      quantization.quantizedOutputs
+          ? *quantization.quantizedOutputs == QuantizedOutputs::All
+          : options.emit == EmitKind::QDQONNX || options.integerOnly.enabled;
+  return pass;
+}
+
+CPUTargetOptions
+mlir::quill::getCPUTargetOptions(const CompileOptions &options) {
+  CPUTargetOptions target;
+  target.cpu = options.cpu;
+  target.optLevel = static_cast<llvm::CodeGenOptLevel>(options.optLevel);
+  return target;
+}
+
+FailureOr<ModelSignature> mlir::quill::lowerGraphToKernelIR(ModuleOp module) {
+  FailureOr<ModelSignature> signature = readModelSignature(module);
+  if (failed(signature))
+    return failure();
+  PassManager kernel(module.getContext());
+  buildKernelPipeline(kernel);
+  if (failed(kernel.run(module)))
+    return failure();
+  return signature;
+}
+
+LogicalResult
+mlir::quill::compileGraphToSharedLibrary(ModuleOp module, StringRef outputPath,
+                                         const CPUTargetOptions &options,
+                                         std::string &error) {
+  FailureOr<ModelSignature> signature = lowerGraphToKernelIR(module);
+  if (failed(signature))
+    return failure();
+  PassManager lowering(module.getContext());
+  buildCPULLVMPipeline(lowering);
+  if (failed(lowering.run(module)))
+    return failure();
+  auto machine = createCPUTargetMachine(options, error);
+  if (failed(machine))
+    return failure();
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModelToLLVMIR(module, *signature, llvmContext);
+  if (!llvmModule)
+    return failure();
+  optimizeLLVMModule(*llvmModule, **machine, options.optLevel);
+  return writeSharedLibrary(*llvmModule, **machine, outputPath,
+                            ModelDevice::CPU, error);
+}

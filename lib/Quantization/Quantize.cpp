@@ -1,0 +1,432 @@
+//===- Quantize.cpp - Post-training int8 quantization from statistics -----===//
+//
+// Turns calibration statistics into quantize / dequantize pairs around the
+// quantizable ops (QuantizableOps.h) and int8 weight constants: the QDQ form
+// that quill-qdq-to-integer then computes on integers, and that exports as a
+// standard QDQ ONNX model.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quill/Quantization/Passes.h"
+
+#include "quill/Dialect/Quill/IR/QuantArithmetic.h"
+#include "quill/Dialect/Quill/IR/Quill.h"
+#include "quill/Quantization/Calibration.h"
+#include "quill/Quantization/QuantizableOps.h"
+
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+#include <cmath>
+
+namespace mlir::quill {
+#define GEN_PASS_DEF_QUANTIZEPASS
+#include "quill/Quantization/Passes.h.inc"
+} // namespace mlir::quill
+
+using namespace mlir;
+using namespace mlir::quill;
+
+namespace {
+
+/// A scale as the f32 ONNX stores it, so that exported models and ONNX
+/// Runtime see the same number.
+double toStoredScale(double scale) {
+  return scale > 0.0 && std::isfinite(scale) ? double(float(scale)) : 1.0;
+}
+
+/// The per-tensor fp8 activation type for a tensor with `statistics`.
+Type getFP8ActivationType(FloatType fp8, const TensorStatistics &statistics,
+                          const CalibratorOptions &calibrator) {
+  double absMax = chooseAbsMax(statistics, calibrator);
+  double largest =
+      APFloat::getLargest(fp8.getFloatSemantics()).convertToDouble();
+  MLIRContext *context = fp8.getContext();
+  return FloatQuantType::get(
+      context, fp8, Float32Type::get(context),
+      DenseF64ArrayAttr::get(context, {toStoredScale(absMax / largest)}),
+      std::nullopt);
+}
+
+/// The per-tensor int8 activation type for a tensor with `statistics`.
+quant::UniformQuantizedType
+getActivationType(MLIRContext *context, const TensorStatistics &statistics,
+                  const CalibratorOptions &calibrator, bool symmetric) {
+  double absMax = chooseAbsMax(statistics, calibrator);
+  Type f32 = Float32Type::get(context);
+  Type i8 = IntegerType::get(context, 8);
+  if (symmetric) {
+    double scale = toStoredScale(absMax / 127.0);
+    return quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed,
+                                            i8, f32, scale, 0, -128, 127);
+  }
+  double low = std::min(0.0, std::max(statistics.getMin(), -absMax));
+  double high = std::max(0.0, std::min(statistics.getMax(), absMax));
+  double scale = toStoredScale((high - low) / 255.0);
+  int64_t zeroPoint = std::clamp<int64_t>(std::llround(-low / scale), 0, 255);
+  return quant::UniformQuantizedType::get(0, i8, f32, scale, zeroPoint, 0, 255);
+}
+
+/// Whether `value` reaches one of `activations`, directly or through ops
+/// that move quantized values as they are. Only such outputs are quantized:
+/// an output read as float is computed from the int32 accumulator directly,
+/// without a rounding to 8 bits that nothing needs.
+bool feedsQuantizedActivation(
+    Value value, const llvm::SmallPtrSetImpl<OpOperand *> &activations) {
+  for (OpOperand &use : value.getUses()) {
+    if (activations.contains(&use))
+      return true;
+    Operation *user = use.getOwner();
+    if (movesQuantizedValues(user) && use.getOperandNumber() == 0 &&
+        feedsQuantizedActivation(user->getResult(0), activations))
+      return true;
+  }
+  return false;
+}
+
+/// What the `format` option names: the number format of weights, and of
+/// activations unless it is weight-only.
+struct NumberFormat {
+  /// The integer width of weights; 0 for fp8.
+  unsigned weightBits;
+  /// fp8 storage of weights and activations; null for integers.
+  FloatType fp8;
+};
+
+NumberFormat getNumberFormat(MLIRContext *context, QuantFormat format) {
+  Builder b(context);
+  switch (format) {
+  case QuantFormat::Int8:
+    return {8, nullptr};
+  case QuantFormat::Int4Weights:
+    return {4, nullptr};
+  case QuantFormat::FP8E4M3:
+    return {0, b.getType<Float8E4M3FNType>()};
+  case QuantFormat::FP8E5M2:
+    return {0, b.getType<Float8E5M2Type>()};
+  }
+  llvm_unreachable("unknown QuantFormat");
+}
+
+/// Which weights share a scale: for each dimension, the size of the blocks
+/// it is cut into (the whole dimension: per tensor along it; 1: one scale
+/// per index).
+SmallVector<int64_t> getScaleBlocks(ArrayRef<int64_t> shape,
+                                    std::optional<int64_t> channelAxis,
+                                    std::optional<int64_t> blockAxis,
+                                    int64_t blockSize) {
+  SmallVector<int64_t> blocks(shape);
+  if (channelAxis)
+    blocks[*channelAxis] = 1;
+  if (blockAxis)
+    blocks[*blockAxis] = blockSize;
+  return blocks;
+}
+
+/// Constant float `weights` quantized symmetrically in `format`, one scale
+/// per block of `blocks` (getScaleBlocks), behind a storage cast and a
+/// dequantize.
+Value quantizeWeight(OpBuilder &b, Location loc, DenseFPElementsAttr weights,
+                     const NumberFormat &format, ArrayRef<int64_t> blocks) {
+  auto type = cast<RankedTensorType>(weights.getType());
+  ArrayRef<int64_t> shape = type.getShape();
+  SmallVector<int64_t> scaleShape;
+  for (auto [size, block] : llvm::zip(shape, blocks))
+    scaleShape.push_back(size / block);
+  // The row-major index in `scaleShape` of each element's block.
+  SmallVector<int64_t> groupOf(type.getNumElements());
+  for (int64_t index = 0, e = type.getNumElements(); index < e; ++index) {
+    int64_t rest = index, group = 0, stride = 1;
+    for (int64_t dim = type.getRank() - 1; dim >= 0; --dim) {
+      group += (rest % shape[dim]) / blocks[dim] * stride;
+      stride *= scaleShape[dim];
+      rest /= shape[dim];
+    }
+    groupOf[index] = group;
+  }
+  SmallVector<double> values;
+  for (APFloat value : weights.getValues<APFloat>())
+    values.push_back(value.convertToDouble());
+  int64_t groups = ShapedType::getNumElements(scaleShape);
+  SmallVector<double> absMax(groups, 0.0);
+  for (auto [index, value] : llvm::enumerate(values))
+    absMax[groupOf[index]] = std::max(absMax[groupOf[index]], std::abs(value));
+  double largest = format.fp8
+                       ? APFloat::getLargest(format.fp8.getFloatSemantics())
+                             .convertToDouble()
+                       : double((int64_t(1) << (format.weightBits - 1)) - 1);
+  SmallVector<double> scales;
+  for (double magnitude : absMax)
+    scales.push_back(toStoredScale(magnitude / largest));
+
+  MLIRContext *context = b.getContext();
+  Type f32 = Float32Type::get(context);
+  SmallVector<int64_t> scaledDims;
+  for (auto [dim, block] : llvm::enumerate(blocks))
+    if (block != shape[dim])
+      scaledDims.push_back(dim);
+  Type element;
+  DenseElementsAttr stored;
+  if (format.fp8) {
+    // Per tensor or per channel (fp8 weights have no blocks).
+    std::optional<int32_t> axis;
+    if (!scaledDims.empty())
+      axis = scaledDims.front();
+    element =
+        FloatQuantType::get(context, format.fp8, cast<FloatType>(f32),
+                            DenseF64ArrayAttr::get(context, scales), axis);
+    SmallVector<APFloat> bits;
+    for (auto [index, value] : llvm::enumerate(values))
+      bits.push_back(quantizeFloatElement(value, scales[groupOf[index]],
+                                          format.fp8, /*wide=*/false));
+    stored = DenseElementsAttr::get(type.clone(format.fp8), bits);
+  } else {
+    unsigned width = format.weightBits;
+    int64_t qmax = int64_t(largest);
+    Type storage = IntegerType::get(context, width);
+    SmallVector<APInt> ints;
+    for (auto [index, value] : llvm::enumerate(values))
+      ints.emplace_back(width,
+                        quantizeElement(value, {scales[groupOf[index]], 0},
+                                        {-qmax, qmax}, false),
+                        /*isSigned=*/true);
+    stored = DenseElementsAttr::get(type.clone(storage), ints);
+    unsigned flags = quant::QuantizationFlags::Signed;
+    if (scaledDims.empty()) {
+      element = quant::UniformQuantizedType::get(flags, storage, f32, scales[0],
+                                                 0, -qmax, qmax);
+    } else if (scaledDims.size() == 1 && blocks[scaledDims.front()] == 1) {
+      element = quant::UniformQuantizedPerAxisType::get(
+          flags, storage, f32, scales, SmallVector<int64_t>(groups, 0),
+          scaledDims.front(), -qmax, qmax);
+    } else {
+      SmallVector<float> scales32(scales.begin(), scales.end());
+      SmallVector<int32_t> dims(scaledDims.begin(), scaledDims.end());
+      SmallVector<int64_t> sizes;
+      for (int64_t dim : scaledDims)
+        sizes.push_back(blocks[dim]);
+      element = quant::UniformQuantizedSubChannelType::get(
+          flags, storage, f32,
+          DenseElementsAttr::get(RankedTensorType::get(scaleShape, f32),
+                                 ArrayRef<float>(scales32)),
+          DenseElementsAttr::get(RankedTensorType::get(scaleShape, storage),
+                                 SmallVector<APInt>(groups, APInt(width, 0))),
+          dims, sizes, -qmax, qmax);
+    }
+  }
+  Value constant = arith::ConstantOp::create(b, loc, stored);
+  Value quantized =
+      StorageCastOp::create(b, loc, type.clone(element), constant);
+  return DequantizeOp::create(b, loc, type, quantized);
+}
+
+/// Quantize then dequantize `value` to `element`.
+Value fakeQuantize(OpBuilder &b, Location loc, Value value, Type element) {
+  auto type = cast<RankedTensorType>(value.getType());
+  Value quantized = QuantizeOp::create(b, loc, type.clone(element), value);
+  return DequantizeOp::create(b, loc, type, quantized);
+}
+
+/// Quantizes then dequantizes `value` to `element` right after it; every
+/// other user reads the dequantized value.
+void quantizeInPlace(OpBuilder &b, Location loc, Value value, Type element) {
+  b.setInsertionPointAfterValue(value);
+  Value fakeQuantized = fakeQuantize(b, loc, value, element);
+  Operation *quantize =
+      fakeQuantized.getDefiningOp<DequantizeOp>().getInput().getDefiningOp();
+  value.replaceAllUsesExcept(fakeQuantized, quantize);
+}
+
+struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp function = getOperation();
+    MLIRContext *context = &getContext();
+    NumberFormat numberFormat = getNumberFormat(context, format);
+    if (weightBlockSize < 0 ||
+        (weightBlockSize > 0 && numberFormat.weightBits != 4)) {
+      function.emitError("weight-block-size must be positive and is for "
+                         "int4-weights, got ")
+          << weightBlockSize.getValue() << " with format '"
+          << getQuantFormatName(format) << "'";
+      return signalPassFailure();
+    }
+    if (percentile <= 0.0 || percentile > 100.0) {
+      function.emitError("percentile must be in (0, 100], got ") << percentile;
+      return signalPassFailure();
+    }
+    // Weight-only quantization reads no statistics.
+    CalibrationStatistics statistics;
+    if (quantizesActivations(format)) {
+      llvm::Expected<CalibrationStatistics> read =
+          readCalibrationStatistics(statsFile);
+      if (!read) {
+        function.emitError(llvm::toString(read.takeError()));
+        return signalPassFailure();
+      }
+      statistics = std::move(*read);
+    }
+    CalibratorOptions options{calibrator, percentile, 8};
+
+    // Names first: the pairs inserted below have none.
+    SmallVector<QuantizableOp> ops = getQuantizableOps(function);
+    llvm::SmallPtrSet<OpOperand *, 16> activations;
+    for (const QuantizableOp &op : ops)
+      activations.insert(op.activation);
+    struct Plan {
+      QuantizableOp op;
+      /// Null when the value stays float.
+      Type activation, output;
+    };
+    auto typeFor = [&](const TensorStatistics &tensor) -> Type {
+      if (numberFormat.fp8)
+        return getFP8ActivationType(numberFormat.fp8, tensor, options);
+      return getActivationType(context, tensor, options, symmetricActivations);
+    };
+    auto lookUp = [&](Value value, Operation *op) -> Type {
+      std::optional<std::string> name = getStatisticsName(value);
+      auto found = name ? statistics.find(*name) : statistics.end();
+      if (found == statistics.end()) {
+        op->emitError("no calibration statistics for tensor '")
+            << name.value_or("<unnamed>") << "' in " << statsFile;
+        return {};
+      }
+      return typeFor(found->getValue());
+    };
+    // Every activation quantized: the products' own pairs are among them.
+    bool perActivation =
+        quantizesActivations(format) && !quantizeAllActivations;
+    llvm::DenseMap<Value, Value> sharedRanges =
+        getConcatRanges(ops, activations);
+    SmallVector<Plan> plans;
+    for (const QuantizableOp &op : ops) {
+      Plan plan{op, {}, {}};
+      SmallVector<std::pair<Value, Type *>, 2> tensors;
+      if (perActivation)
+        tensors.push_back({op.activation->get(), &plan.activation});
+      Value range = sharedRanges.lookup(op.output);
+      if (perActivation && range)
+        tensors.push_back({range, &plan.output});
+      else if (perActivation &&
+               (quantizeAllOutputs ||
+                feedsQuantizedActivation(op.output, activations)))
+        tensors.push_back({op.output, &plan.output});
+      for (auto [value, type] : tensors)
+        if (!(*type = lookUp(value, op.op)))
+          return signalPassFailure();
+      plans.push_back(plan);
+    }
+
+    OpBuilder b(context);
+    if (quantizeAllActivations && quantizesActivations(format) &&
+        failed(quantizeEveryActivation(b, function, lookUp)))
+      return signalPassFailure();
+    for (const Plan &plan : plans) {
+      Operation *op = plan.op.op;
+      Location loc = op->getLoc();
+      b.setInsertionPoint(op);
+      // An activation that is the previous op's quantized output already
+      // has its pair.
+      Value activation = plan.op.activation->get();
+      auto dequantized = activation.getDefiningOp<DequantizeOp>();
+      if (plan.activation &&
+          (!dequantized || dequantized.getInput().getType().getElementType() !=
+                               plan.activation))
+        plan.op.activation->set(
+            fakeQuantize(b, loc, activation, plan.activation));
+      DenseFPElementsAttr weights;
+      matchPattern(plan.op.weight->get(), m_Constant(&weights));
+      FailureOr<SmallVector<int64_t>> blocks = getWeightBlocks(plan.op);
+      if (failed(blocks))
+        return signalPassFailure();
+      plan.op.weight->set(
+          quantizeWeight(b, loc, weights, numberFormat, *blocks));
+      if (!plan.output)
+        continue;
+      quantizeInPlace(b, loc, plan.op.output, plan.output);
+    }
+  }
+
+  /// For a concat whose inputs are all outputs of quantized ops and whose
+  /// result a quantized op reads, each of those outputs mapped to the
+  /// concat's result: quantized to its range, they share one type, and the
+  /// concat moves stored values (quill-qdq-to-integer), as ONNX Runtime's
+  /// quantizer arranges it.
+  static llvm::DenseMap<Value, Value>
+  getConcatRanges(ArrayRef<QuantizableOp> ops,
+                  const llvm::SmallPtrSetImpl<OpOperand *> &activations) {
+    llvm::SmallPtrSet<Value, 16> outputs;
+    for (const QuantizableOp &op : ops)
+      outputs.insert(op.output);
+    llvm::DenseMap<Value, Value> ranges;
+    for (const QuantizableOp &op : ops) {
+      if (!op.output.hasOneUse())
+        continue;
+      auto concat = dyn_cast<ConcatOp>(*op.output.getUsers().begin());
+      if (!concat ||
+          !llvm::all_of(concat.getInputs(),
+                        [&](Value input) {
+                          return outputs.contains(input) && input.hasOneUse();
+                        }) ||
+          !llvm::any_of(concat->getUses(), [&](OpOperand &use) {
+            return activations.contains(&use);
+          }))
+        continue;
+      ranges[op.output] = concat.getResult();
+    }
+    return ranges;
+  }
+
+  /// Quantizes every activation tensor of `function` (getActivationTensors)
+  /// to the type `typeOf` gives it, and the results of ops that move
+  /// quantized values to their input's type.
+  LogicalResult
+  quantizeEveryActivation(OpBuilder &b, func::FuncOp function,
+                          function_ref<Type(Value, Operation *)> typeOf) {
+    for (Value value : getActivationTensors(function)) {
+      Operation *owner = value.getDefiningOp() ? value.getDefiningOp()
+                                               : function.getOperation();
+      Type element = typeOf(value, owner);
+      if (!element)
+        return failure();
+      quantizeInPlace(b, value.getLoc(), value, element);
+    }
+    // In program order, so that a chain of moves passes one type along.
+    for (Operation &op :
+         llvm::make_early_inc_range(function.getBody().front())) {
+      if (!movesQuantizedValues(&op))
+        continue;
+      auto dequantized = op.getOperand(0).getDefiningOp<DequantizeOp>();
+      if (!dequantized)
+        continue;
+      quantizeInPlace(b, op.getLoc(), op.getResult(0),
+                      dequantized.getInput().getType().getElementType());
+    }
+    return success();
+  }
+
+  /// The blocks of `op`'s weight that share a scale: per output channel,
+  /// per tensor, or (int4 with a block size, MatMul and Gemm) blocks along
+  /// the reduction axis, one per output column.
+  FailureOr<SmallVector<int64_t>> getWeightBlocks(const QuantizableOp &op) {
+    auto type = cast<RankedTensorType>(op.weight->get().getType());
+    std::optional<int64_t> channelAxis, blockAxis;
+    if (!perTensorWeights || weightBlockSize > 0)
+      channelAxis = op.weightChannelAxis;
+    if (weightBlockSize > 0 && isa<MatMulOp, GemmOp>(op.op)) {
+      blockAxis = 1 - op.weightChannelAxis;
+      if (type.getDimSize(*blockAxis) % weightBlockSize != 0) {
+        op.op->emitError("weight-block-size ")
+            << weightBlockSize.getValue()
+            << " does not divide the reduction dimension ("
+            << type.getDimSize(*blockAxis) << ") of the weight";
+        return failure();
+      }
+    }
+    return getScaleBlocks(type.getShape(), channelAxis, blockAxis,
+                          weightBlockSize);
+  }
+};
+
+} // namespace
