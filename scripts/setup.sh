@@ -13,6 +13,7 @@ packages=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   python3-onnx python3-numpy python3-sklearn zlib1g-dev
+  python3-pip python3-setuptools python3-venv
   libomp5
 )
 

@@ -3,7 +3,7 @@
 # RUN: %python %s %S/../../examples %t.out/logits.npy
 # CHECK: output logits: float32 [1, 3]
 #
-# The README's first command: the bundled example compiled and run, its
+# The bundled conv-block example compiled and run, its
 # output checked against a numpy evaluation of the ONNX graph written from
 # the model's own initializers.
 
