@@ -56,8 +56,8 @@ llvm::Error validateQuantizationOptions(const CompileOptions &options) {
     return makeError("--report needs --quantize");
   if (!quantization.reportPath.empty() && quantization.calibrationData.empty())
     return makeError("--report needs --calibration-data (it runs the samples)");
-  if (quantization.weightBlockSize &&
-      (format != QuantFormat::Int4Weights || *quantization.weightBlockSize <= 0))
+  if (quantization.weightBlockSize && (format != QuantFormat::Int4Weights ||
+                                       *quantization.weightBlockSize <= 0))
     return makeError("--weight-block-size needs --quantize=int4-weights and "
                      "a positive size");
   if (quantization.percentile <= 0.0 || quantization.percentile > 100.0)

@@ -45,8 +45,8 @@ llvm::Error runPipeline(ModuleOp module,
 class Compilation {
 public:
   Compilation(const CompileOptions &options, MLIRContext &context)
-      : options(options), context(context),
-        outputPath(getOutputPath(options)) {}
+      : options(options), context(context), outputPath(getOutputPath(options)) {
+  }
 
   llvm::Error run();
 
@@ -152,9 +152,9 @@ llvm::Error Compilation::calibrateAndQuantize() {
 /// compiled output.
 llvm::Error Compilation::writeReport(StringRef statsFile,
                                      const CalibrationRunOptions &run) {
-  llvm::Expected<QuantizationReport> report = reportQuantization(
-      *module, getQuantizePassOptions(options, statsFile),
-      options.quantization.calibrationData, run);
+  llvm::Expected<QuantizationReport> report =
+      reportQuantization(*module, getQuantizePassOptions(options, statsFile),
+                         options.quantization.calibrationData, run);
   if (!report)
     return report.takeError();
   if (llvm::Error error =
@@ -223,8 +223,8 @@ llvm::Error Compilation::emitFromLLVMDialect(const ModelSignature &signature,
   if (options.emit == EmitKind::LLVM)
     return writeText([&](raw_ostream &os) { llvmModule->print(os, nullptr); });
   if (options.emit == EmitKind::Lib)
-    return failed(writeSharedLibrary(*llvmModule, **machine, outputPath,
-                                     device, error))
+    return failed(writeSharedLibrary(*llvmModule, **machine, outputPath, device,
+                                     error))
                ? makeError(error)
                : llvm::Error::success();
   std::unique_ptr<llvm::ToolOutputFile> object =
@@ -278,8 +278,7 @@ llvm::Error Compilation::writeQDQModel() {
   return llvm::Error::success();
 }
 
-llvm::Error
-Compilation::writeText(function_ref<void(raw_ostream &)> print) {
+llvm::Error Compilation::writeText(function_ref<void(raw_ostream &)> print) {
   std::string error;
   std::unique_ptr<llvm::ToolOutputFile> output =
       openOutputFile(outputPath, &error);

@@ -51,9 +51,9 @@ void mlir::quill::buildQDQToIntegerPipeline(OpPassManager &pm) {
   func.addPass(createCSEPass());
 }
 
-void mlir::quill::buildQuantizationPipeline(
-    OpPassManager &pm, const QuantizePassOptions &quantize,
-    bool integerKernels) {
+void mlir::quill::buildQuantizationPipeline(OpPassManager &pm,
+                                            const QuantizePassOptions &quantize,
+                                            bool integerKernels) {
   pm.addNestedPass<func::FuncOp>(createQuantizePass(quantize));
   // Channel reordering and Hadamard rotation run before quill-quantize
   // (they change what it measures), L-Mul after it, as they land.
@@ -205,8 +205,7 @@ struct NVPTXPipelineOptions : PassPipelineOptions<NVPTXPipelineOptions> {
 struct IntegerOnlyPipelineOptions
     : PassPipelineOptions<IntegerOnlyPipelineOptions> {
   Option<quill::ExpApproximation> softmaxExp{
-      *this, "softmax-exp",
-      llvm::cl::desc("integer exponential of softmax"),
+      *this, "softmax-exp", llvm::cl::desc("integer exponential of softmax"),
       llvm::cl::init(quill::ExpApproximation::IExp),
       quill::getExpApproximationValues()};
   Option<quill::GeluForm> gelu{*this, "gelu", llvm::cl::desc("integer GELU"),

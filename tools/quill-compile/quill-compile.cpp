@@ -120,8 +120,8 @@ static cl::opt<std::string> calibrationStats(
     cl::value_desc("FILE"), cl::cat(quantization));
 static cl::opt<quill::Calibrator>
     calibrator("calibrator", cl::desc("Range calibrator (default: max)"),
-               quill::getCalibratorValues(),
-               cl::init(quill::Calibrator::Max), cl::cat(quantization));
+               quill::getCalibratorValues(), cl::init(quill::Calibrator::Max),
+               cl::cat(quantization));
 static cl::opt<double>
     percentile("percentile",
                cl::desc("Percentile kept by --calibrator=percentile "
@@ -214,8 +214,7 @@ static quill::CompileOptions getCompileOptions() {
   quantize.reportPath = reportPath;
 
   options.integerOnly.enabled = integerOnly;
-  options.integerOnly.softmaxExp =
-      given<quill::ExpApproximation>(softmaxExp);
+  options.integerOnly.softmaxExp = given<quill::ExpApproximation>(softmaxExp);
   options.integerOnly.gelu = given<quill::GeluForm>(geluForm);
   return options;
 }

@@ -34,15 +34,15 @@ enum class CompileTarget {
 
 /// Where compilation stops and what it writes.
 enum class EmitKind {
-  Import, ///< The graph IR as imported.
-  Graph,  ///< The graph IR after prepare (and quantization).
+  Import,  ///< The graph IR as imported.
+  Graph,   ///< The graph IR after prepare (and quantization).
   QDQONNX, ///< The quantized model as a QDQ ONNX model.
-  Kernel, ///< The kernel IR (linalg, tensor, arith, math on tensors).
-  LLVM,   ///< Optimized LLVM IR (text).
-  Asm,    ///< Assembly.
-  Obj,    ///< An object file.
-  Lib,    ///< A shared library with the C ABI of quill_model.h.
-  PTX,    ///< The GPU kernels as PTX.
+  Kernel,  ///< The kernel IR (linalg, tensor, arith, math on tensors).
+  LLVM,    ///< Optimized LLVM IR (text).
+  Asm,     ///< Assembly.
+  Obj,     ///< An object file.
+  Lib,     ///< A shared library with the C ABI of quill_model.h.
+  PTX,     ///< The GPU kernels as PTX.
 };
 
 /// What a GPU library carries its kernels as.

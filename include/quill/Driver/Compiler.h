@@ -1,4 +1,4 @@
-//===- Compiler.h - The compiler driver: options in, artifact out -*- C++ -*-===//
+//===- Compiler.h - The compiler driver -------------------------*- C++ -*-===//
 //
 // One entry, `compile`, runs the phases in order, each a pipeline from
 // Pipelines.h built from CompileOptions:

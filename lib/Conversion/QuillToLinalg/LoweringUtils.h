@@ -142,7 +142,9 @@ void populateReductionPatterns(StorageTypeConverter &converter,
                                RewritePatternSet &patterns);
 void populateDataMovementPatterns(StorageTypeConverter &converter,
                                   RewritePatternSet &patterns);
-void populateContractionPatterns(StorageTypeConverter &converter,
+void populateMatMulPatterns(StorageTypeConverter &converter,
+                            RewritePatternSet &patterns);
+void populateConvolutionPatterns(StorageTypeConverter &converter,
                                  RewritePatternSet &patterns);
 void populateResizePatterns(StorageTypeConverter &converter,
                             RewritePatternSet &patterns);

@@ -48,7 +48,8 @@ struct ConvertQuillToLinalgPass
     populateElementwisePatterns(converter, patterns);
     populateReductionPatterns(converter, patterns);
     populateDataMovementPatterns(converter, patterns);
-    populateContractionPatterns(converter, patterns);
+    populateMatMulPatterns(converter, patterns);
+    populateConvolutionPatterns(converter, patterns);
     populateResizePatterns(converter, patterns);
     populatePoolingPatterns(converter, patterns);
     populateQuantizationPatterns(converter, patterns);
