@@ -6,9 +6,8 @@
 # QDQ ONNX model; for each, test accuracy, latency and library size, then
 # the per-layer quantization report.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/paths.sh"
 bash "$root/scripts/setup.sh"
-build=${QUILL_BUILD_DIR:-$root/build}
 echo "== examples/digits/quantize_digits.py (outputs in $build/examples/digits)"
 QUILL_HOME=$build PYTHONPATH=$root/python /usr/bin/python3 \
   "$root/examples/digits/quantize_digits.py" \

@@ -4,8 +4,7 @@
 # build/fuzz-artifacts/. Run scripts/setup.sh first (it builds the fuzzer).
 set -euo pipefail
 seconds=${1:-60}
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${QUILL_BUILD_DIR:-$root/build}
+source "$(dirname "$0")/paths.sh"
 fuzzer=$build/bin/quill-import-fuzzer
 if [ ! -x "$fuzzer" ]; then
   echo "fuzz: $fuzzer is missing (configure with clang and QUILL_BUILD_FUZZERS=ON)" >&2

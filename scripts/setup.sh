@@ -2,10 +2,14 @@
 # Installs whatever Quill needs that is missing (Debian bookworm, as root or
 # through sudo), then configures and builds Quill in build/ with clang-22,
 # lld, ccache and ninja. Quiet and quick when everything is already there.
+# With QUILL_SANITIZE=address,undefined it builds in build-sanitize/ with
+# those sanitizers (compiler, runtime and compiled models) and no fuzzer.
 set -euo pipefail
-
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${QUILL_BUILD_DIR:-$root/build}
+source "$(dirname "$0")/paths.sh"
+sanitize=()
+if [ -n "${QUILL_SANITIZE:-}" ]; then
+  sanitize=(-DQUILL_SANITIZE="$QUILL_SANITIZE" -DQUILL_BUILD_FUZZERS=OFF)
+fi
 
 packages=(
   cmake ninja-build ccache
@@ -54,7 +58,7 @@ if [ ! -f "$build/build.ninja" ]; then
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
     -DLLVM_USE_LINKER=lld \
     -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
-    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit
+    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit "${sanitize[@]}"
 fi
 
 echo "setup: building $build"

@@ -21,7 +21,16 @@ config.substitutions.append(("%quill_obj_root", config.quill_obj_root))
 llvm_config.use_default_substitutions()
 
 # Debian's interpreter has numpy and onnx; the python3 first on PATH may not.
-config.substitutions.append(("%python", "/usr/bin/python3"))
+python = "/usr/bin/python3"
+if config.quill_sanitize:
+    # Models loaded into Python need the shared sanitizer runtime first;
+    # Python itself leaks by design.
+    asan = subprocess.run([os.path.join(config.llvm_tools_dir, "clang"),
+                           "-print-file-name=libclang_rt.asan-x86_64.so"],
+                          capture_output=True, text=True).stdout.strip()
+    python = "env LD_PRELOAD={} ASAN_OPTIONS=detect_leaks=0 {}".format(asan, python)
+    config.available_features.add("sanitizer")
+config.substitutions.append(("%python", python))
 config.environment["PYTHONPATH"] = os.path.join(config.quill_src_root, "python")
 
 # FileCheck, not and count live in the LLVM tools directory, not on PATH.

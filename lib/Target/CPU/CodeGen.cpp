@@ -15,6 +15,7 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
 #include "llvm/TargetParser/Triple.h"
+#include "llvm/Transforms/Instrumentation/AddressSanitizer.h"
 
 using namespace mlir;
 using namespace mlir::quill;
@@ -90,10 +91,18 @@ void mlir::quill::optimizeLLVMModule(llvm::Module &module,
     function.addFnAttr("target-cpu", machine.getTargetCPU());
     function.addFnAttr("target-features", machine.getTargetFeatureString());
   }
-  llvm::OptimizationLevel level;
+#ifdef QUILL_SANITIZE_ADDRESS
+  // A sanitizer build instruments the models it compiles too.
+  constexpr bool sanitizeAddresses = true;
+#else
+  constexpr bool sanitizeAddresses = false;
+#endif
+  llvm::OptimizationLevel level = llvm::OptimizationLevel::O0;
   switch (optLevel) {
   case llvm::CodeGenOptLevel::None:
-    return;
+    if (!sanitizeAddresses)
+      return;
+    break;
   case llvm::CodeGenOptLevel::Less:
     level = llvm::OptimizationLevel::O1;
     break;
@@ -120,7 +129,21 @@ void mlir::quill::optimizeLLVMModule(llvm::Module &module,
   builder.registerLoopAnalyses(loopManager);
   builder.crossRegisterProxies(loopManager, functionManager, cgsccManager,
                                moduleManager);
-  builder.buildPerModuleDefaultPipeline(level).run(module, moduleManager);
+  if (sanitizeAddresses) {
+    for (llvm::Function &function : module)
+      if (!function.isDeclaration())
+        function.addFnAttr(llvm::Attribute::SanitizeAddress);
+    builder.registerOptimizerLastEPCallback(
+        [](llvm::ModulePassManager &passes, llvm::OptimizationLevel,
+           llvm::ThinOrFullLTOPhase) {
+          passes.addPass(
+              llvm::AddressSanitizerPass(llvm::AddressSanitizerOptions()));
+        });
+  }
+  if (level == llvm::OptimizationLevel::O0)
+    builder.buildO0DefaultPipeline(level).run(module, moduleManager);
+  else
+    builder.buildPerModuleDefaultPipeline(level).run(module, moduleManager);
 }
 
 LogicalResult mlir::quill::emitMachineCode(llvm::Module &module,
