@@ -6,7 +6,7 @@
 \*===----------------------------------------------------------------------===*/
 
 /* Build and run from the repository root, pinned to one core:
- *   clang-22 -O3 -std=c11 -fPIC lib/Runtime/Kernels/Sgemm.c \
+ *   clang-22 -O3 -std=c11 -fPIC lib/Runtime/Kernels/Sgemm*.c \
  *       bench/sgemm_bench.c -Ilib/Runtime/Kernels -o /tmp/sgemm_bench -lm
  *   taskset -c 1 /tmp/sgemm_bench [all|scalar|avx2|avx512] [peak GFLOP/s]
  * "all", the default, times every instruction set this CPU runs. The peak,
