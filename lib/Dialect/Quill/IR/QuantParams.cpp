@@ -5,6 +5,7 @@
 #include "mlir/IR/Builders.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::quill;
@@ -23,6 +24,12 @@ Type mlir::quill::getExpressedType(Type quantizedElementType) {
 }
 
 StorageRange mlir::quill::getStorageRange(unsigned width, bool isUnsigned) {
+  // 64-bit storage (int64 accumulators) is the whole of int64_t; shifting
+  // would overflow (UBSan found it). Unsigned 64-bit values beyond int64_t
+  // cannot be described here.
+  if (width >= 64)
+    return {isUnsigned ? 0 : std::numeric_limits<int64_t>::min(),
+            std::numeric_limits<int64_t>::max()};
   if (isUnsigned)
     return {0, (int64_t(1) << width) - 1};
   return {-(int64_t(1) << (width - 1)), (int64_t(1) << (width - 1)) - 1};
