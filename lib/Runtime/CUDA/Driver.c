@@ -62,9 +62,12 @@ static int loadDriver(QuillCudaDriver *driver) {
       {"cuDeviceGetAttribute", (void **)&driver->deviceGetAttribute},
       {"cuDeviceGetName", (void **)&driver->deviceGetName},
       {"cuDevicePrimaryCtxRetain", (void **)&driver->devicePrimaryCtxRetain},
+      {"cuDevicePrimaryCtxRelease_v2",
+       (void **)&driver->devicePrimaryCtxRelease},
       {"cuCtxSetCurrent", (void **)&driver->ctxSetCurrent},
       {"cuStreamCreate", (void **)&driver->streamCreate},
       {"cuStreamSynchronize", (void **)&driver->streamSynchronize},
+      {"cuStreamDestroy_v2", (void **)&driver->streamDestroy},
       {"cuModuleLoadData", (void **)&driver->moduleLoadData},
       {"cuModuleLoadDataEx", (void **)&driver->moduleLoadDataEx},
       {"cuModuleGetFunction", (void **)&driver->moduleGetFunction},
@@ -77,6 +80,7 @@ static int loadDriver(QuillCudaDriver *driver) {
       {"cuMemcpyDtoDAsync_v2", (void **)&driver->memcpyDtoDAsync},
       {"cuEventCreate", (void **)&driver->eventCreate},
       {"cuEventRecord", (void **)&driver->eventRecord},
+      {"cuEventDestroy_v2", (void **)&driver->eventDestroy},
       {"cuEventElapsedTime", (void **)&driver->eventElapsedTime},
       {"cuGetErrorName", (void **)&driver->getErrorName},
   };
@@ -155,4 +159,38 @@ QuillCudaDevice *quill_cuda_open_device(char *message, size_t messageSize) {
 
 QuillCudaDevice *quill_cuda_current_device(void) {
   return opened > 0 ? &openDevice : NULL;
+}
+
+static int holds;        /* loaded kernel modules */
+static int closeWanted;  /* the runtime is being unloaded */
+
+static void closeDevice(void) {
+  QuillCudaDevice *d = &openDevice;
+  QuillCudaDriver *cu = &d->driver;
+  cu->ctxSetCurrent(d->context);
+  if (d->runStart)
+    cu->eventDestroy(d->runStart);
+  if (d->runEnd)
+    cu->eventDestroy(d->runEnd);
+  if (d->stream)
+    cu->streamDestroy(d->stream);
+  if (d->context)
+    cu->devicePrimaryCtxRelease(d->device);
+  d->runStart = d->runEnd = NULL;
+  d->stream = NULL;
+  d->context = NULL;
+  opened = 0;
+}
+
+void quill_cuda_hold_device(void) { ++holds; }
+
+void quill_cuda_drop_device(void) {
+  if (--holds == 0 && closeWanted && opened > 0)
+    closeDevice();
+}
+
+void quill_cuda_close_device(void) {
+  closeWanted = 1;
+  if (holds == 0 && opened > 0)
+    closeDevice();
 }

@@ -40,9 +40,11 @@ typedef struct QuillCudaDriver {
   CUresult (*deviceGetAttribute)(int *value, int attribute, CUdevice device);
   CUresult (*deviceGetName)(char *name, int length, CUdevice device);
   CUresult (*devicePrimaryCtxRetain)(CUcontext *context, CUdevice device);
+  CUresult (*devicePrimaryCtxRelease)(CUdevice device);
   CUresult (*ctxSetCurrent)(CUcontext context);
   CUresult (*streamCreate)(CUstream *stream, unsigned flags);
   CUresult (*streamSynchronize)(CUstream stream);
+  CUresult (*streamDestroy)(CUstream stream);
   CUresult (*moduleLoadData)(CUmodule *module, const void *image);
   CUresult (*moduleLoadDataEx)(CUmodule *module, const void *image,
                                unsigned numOptions, int *options,
@@ -63,6 +65,7 @@ typedef struct QuillCudaDriver {
                               size_t bytes, CUstream stream);
   CUresult (*eventCreate)(CUevent *event, unsigned flags);
   CUresult (*eventRecord)(CUevent event, CUstream stream);
+  CUresult (*eventDestroy)(CUevent event);
   CUresult (*eventElapsedTime)(float *milliseconds, CUevent start, CUevent end);
   CUresult (*getErrorName)(CUresult result, const char **name);
 } QuillCudaDriver;
@@ -85,6 +88,16 @@ QuillCudaDevice *quill_cuda_open_device(char *message, size_t messageSize);
 
 /* The open device, or NULL before quill_cuda_open_device succeeded. */
 QuillCudaDevice *quill_cuda_current_device(void);
+
+/* Loaded kernel modules hold the device open: the runtime's destructor and
+ * the model's (which unloads its kernels) run in either order, and the
+ * device closes after both. */
+void quill_cuda_hold_device(void);
+void quill_cuda_drop_device(void);
+
+/* Called when the runtime is unloaded: destroys the stream and events and
+ * releases the context once no kernel module holds the device. */
+void quill_cuda_close_device(void);
 
 /* "CUDA_ERROR_NAME (code)" for messages. */
 const char *quill_cuda_error_name(CUresult result);

@@ -114,11 +114,12 @@ quill_status quill_execute(const quill_model_descriptor *model, void **buffers,
 
 /* When the library is unloaded: its GPU memory goes back to the driver (the
  * exiting thread may not have run the model, so the context is made current
- * here too). */
+ * here too), then the device is closed. */
 __attribute__((destructor)) static void releaseDevice(void) {
   QuillCudaDevice *device = quill_cuda_current_device();
   if (!device)
     return;
   device->driver.ctxSetCurrent(device->context);
   quill_cuda_release_memory();
+  quill_cuda_close_device();
 }

@@ -53,6 +53,7 @@ static int load(KernelModule *kernels) {
     kernels->module = NULL;
     return 0;
   }
+  quill_cuda_hold_device();
   return 1;
 }
 
@@ -90,6 +91,7 @@ void mgpuModuleUnload(void *module) {
   if (device && kernels->module) {
     device->driver.ctxSetCurrent(device->context);
     device->driver.moduleUnload(kernels->module);
+    quill_cuda_drop_device();
   }
   quill_table_clear(&kernels->kernels);
   free(kernels);

@@ -15,7 +15,8 @@
 |* Environment: FAKE_CUDA_TRACE=1 prints each call that matters to stderr;   *|
 |* FAKE_CUDA_DEVICES (default 1) and FAKE_CUDA_SM (default 90) describe the  *|
 |* machine, with an H100's 132 SMs at 1.98 GHz; FAKE_CUDA_FAIL=launch|sync   *|
-|* makes that call fail.                                                    *|
+|* makes that call fail. Releasing the context reports the modules and     *|
+|* allocations left, which a runtime that cleans up has returned.           *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -54,6 +55,7 @@ typedef struct Allocation {
 
 static Allocation allocations[65536];
 static int allocationCount;
+static int moduleCount; /* loaded and not unloaded */
 
 static int tracing(void) {
   const char *trace = getenv("FAKE_CUDA_TRACE");
@@ -112,6 +114,16 @@ int cuDevicePrimaryCtxRetain(void **ctx, int device) {
   return 0;
 }
 
+int cuDevicePrimaryCtxRelease_v2(int device) {
+  (void)device;
+  if (tracing())
+    fprintf(stderr,
+            "fake-cuda: context released (%d modules, %d allocations "
+            "left)\n",
+            moduleCount, allocationCount);
+  return 0;
+}
+
 int cuCtxSetCurrent(void *ctx) {
   return ctx == &context ? 0 : CUDA_ERROR_INVALID_VALUE;
 }
@@ -122,6 +134,10 @@ int cuStreamCreate(void **s, unsigned flags) {
   (void)flags;
   *s = &stream;
   return 0;
+}
+
+int cuStreamDestroy_v2(void *s) {
+  return s == &stream ? 0 : CUDA_ERROR_INVALID_VALUE;
 }
 
 int cuStreamSynchronize(void *s) {
@@ -172,6 +188,7 @@ int cuModuleLoadDataEx(void **module, const void *image, unsigned numOptions,
   if (tracing())
     fprintf(stderr, "fake-cuda: load module (sm_%d, %d kernels)\n",
             atoi(target + strlen(".target sm_")), loaded->count);
+  ++moduleCount;
   *module = loaded;
   return 0;
 }
@@ -222,6 +239,7 @@ int cuModuleLoadData(void **module, const void *image) {
   if (tracing())
     fprintf(stderr, "fake-cuda: load module (fatbin, %d functions)\n",
             loaded->count);
+  ++moduleCount;
   *module = loaded;
   return 0;
 }
@@ -238,6 +256,7 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
 }
 
 int cuModuleUnload(void *module) {
+  --moduleCount;
   free(module);
   return 0;
 }
@@ -290,6 +309,11 @@ int cuEventRecord(void *event, void *s) {
   if (s != &stream)
     return CUDA_ERROR_INVALID_VALUE;
   *(int *)event = launches;
+  return 0;
+}
+
+int cuEventDestroy_v2(void *event) {
+  free(event);
   return 0;
 }
 
