@@ -21,16 +21,22 @@ config.substitutions.append(("%quill_obj_root", config.quill_obj_root))
 llvm_config.use_default_substitutions()
 
 # Debian's interpreter has numpy and onnx; the python3 first on PATH may not.
-python = "/usr/bin/python3"
+# In a sanitizer build, uninstrumented programs that load models (Python,
+# test drivers written in C; %sanitizer_env prefixes them) need the shared
+# sanitizer runtime loaded first. Their own leaks are not Quill's.
+sanitizer_env = ""
 if config.quill_sanitize:
-    # Models loaded into Python need the shared sanitizer runtime first;
-    # Python itself leaks by design.
     asan = subprocess.run([os.path.join(config.llvm_tools_dir, "clang"),
                            "-print-file-name=libclang_rt.asan-x86_64.so"],
                           capture_output=True, text=True).stdout.strip()
-    python = "env LD_PRELOAD={} ASAN_OPTIONS=detect_leaks=0 {}".format(asan, python)
+    sanitizer_env = "env LD_PRELOAD={} ASAN_OPTIONS=detect_leaks=0".format(asan)
     config.available_features.add("sanitizer")
-config.substitutions.append(("%python", python))
+config.substitutions.append(("%sanitizer_env", sanitizer_env))
+# Replaces lit's own %python (the interpreter running lit).
+config.substitutions = [s for s in config.substitutions if s[0] != "%python"]
+config.substitutions.append(("%python", (sanitizer_env + " /usr/bin/python3").strip()))
+# What a C test driver linking the (instrumented) runtime archive adds.
+config.substitutions.append(("%sanitizer_link", asan if config.quill_sanitize else ""))
 config.environment["PYTHONPATH"] = os.path.join(config.quill_src_root, "python")
 
 # FileCheck, not and count live in the LLVM tools directory, not on PATH.
@@ -59,9 +65,14 @@ config.substitutions.append(("%quill_runtime_lib", runtime_lib))
 # compiler-rt's builtins implement.
 builtins = subprocess.run([clang, "-print-libgcc-file-name", "--rtlib=compiler-rt"],
                           capture_output=True, text=True).stdout.strip()
+# A sanitizer build's runtime needs the sanitizer's (lib/Target/CPU/Link.cpp).
+sanitizer_runtime = ""
+if config.quill_sanitize:
+    sanitizer_runtime = "{0} -rpath {1}".format(asan, os.path.dirname(asan))
 config.substitutions.append(("%link_quill_model", "{} -shared --whole-archive {} --no-whole-archive "
-                             "{} -L{} -lm -lc".format(os.path.join(config.llvm_tools_dir, "ld.lld"),
-                                                      runtime_lib, builtins, os.path.dirname(libc))))
+                             "{} {} -L{} -lm -lc".format(os.path.join(config.llvm_tools_dir, "ld.lld"),
+                                                         runtime_lib, builtins, sanitizer_runtime,
+                                                         os.path.dirname(libc))))
 
 # ptxas (CUDA) assembles emitted PTX when it is installed; tests that need it
 # say REQUIRES: ptxas and are reported unsupported without it.

@@ -75,6 +75,11 @@ LogicalResult mlir::quill::linkSharedLibrary(StringRef objectPath,
   std::string builtins = QUILL_CLANG_BUILTINS;
   if (llvm::sys::fs::exists(builtins))
     args.push_back(builtins);
+#ifdef QUILL_SANITIZER_RUNTIME
+  // A sanitizer build instruments its models and its runtime: they need the
+  // sanitizer's runtime, which the library then names and finds.
+  args.append({QUILL_SANITIZER_RUNTIME, "-rpath", QUILL_SANITIZER_RUNTIME_DIR});
+#endif
   if (openMP) {
     if (!llvm::sys::fs::exists(kOpenMPRuntime)) {
       error = "the GPU emulator's threads need LLVM's OpenMP runtime, " +
