@@ -1,12 +1,12 @@
 //===- Matchers.h - Constant matchers shared by the prepare passes -*- C++
 //-*-===//
 //
-// Internal to lib/Transforms.
+// Internal to lib/Prepare.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QUILL_LIB_TRANSFORMS_MATCHERS_H
-#define QUILL_LIB_TRANSFORMS_MATCHERS_H
+#ifndef QUILL_LIB_PREPARE_MATCHERS_H
+#define QUILL_LIB_PREPARE_MATCHERS_H
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
@@ -33,4 +33,4 @@ inline bool isSplatNear(Value value, double expected) {
 
 } // namespace mlir::quill
 
-#endif // QUILL_LIB_TRANSFORMS_MATCHERS_H
+#endif // QUILL_LIB_PREPARE_MATCHERS_H

@@ -2,12 +2,12 @@
 //
 // What quill-qdq-to-integer and quill-dyadic share: reading the quantized
 // value behind a dequantize, building requantizations on stored integers,
-// and folding a ReLU into a clamp. Internal to lib/Transforms.
+// and folding a ReLU into a clamp. Internal to lib/Quantization.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QUILL_LIB_TRANSFORMS_INTEGERFORMS_H
-#define QUILL_LIB_TRANSFORMS_INTEGERFORMS_H
+#ifndef QUILL_LIB_QUANTIZATION_INTEGERFORMS_H
+#define QUILL_LIB_QUANTIZATION_INTEGERFORMS_H
 
 #include "quill/Dialect/Quill/IR/Quill.h"
 
@@ -86,4 +86,4 @@ void populateQDQToIntegerPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::quill
 
-#endif // QUILL_LIB_TRANSFORMS_INTEGERFORMS_H
+#endif // QUILL_LIB_QUANTIZATION_INTEGERFORMS_H
