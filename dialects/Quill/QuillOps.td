@@ -7,6 +7,7 @@ include "QuillBase.td"
 include "QuillTypes.td"
 include "QuillAttrs.td"
 include "QuillGraphOps.td"
+include "QuillNNOps.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 //===----------------------------------------------------------------------===//
