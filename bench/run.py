@@ -27,9 +27,33 @@ import models  # noqa: E402  (bench/models.py, found through the path set above)
 # Timed runs per model: enough for a stable median while the whole benchmark stays within a few minutes.
 DEFAULT_RUNS = {"matmul512": 200, "matmul1024": 50, "mlp": 200, "resnet18": 50, "bert": 100}
 
-# One core's fp32 peak on this CPU: AVX-512 FMA, register-resident microbenchmark
-# (../shared/docs/TOOLCHAIN.md from the repository root, "This CPU").
-FP32_PEAK_GFLOPS = 151.0
+def cpu_name():
+    """The CPU's model name from /proc/cpuinfo, for the report."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+def measure_peaks(work_dir):
+    """One core's fp32 FMA and int8 VNNI peaks, measured by bench/peak.c on this CPU (machines of this kind
+    differ), as {"fp32_gflops": X, "int8_gops": Y}; {} when no C compiler builds it."""
+    compiler = shutil.which("clang-22") or shutil.which("clang") or shutil.which("cc")
+    if not compiler:
+        return {}
+    binary = os.path.join(work_dir, "peak")
+    os.makedirs(work_dir, exist_ok=True)
+    try:
+        subprocess.run([compiler, "-O2", os.path.join(BENCH_DIR, "peak.c"), "-o", binary], check=True,
+                       capture_output=True)
+        output = subprocess.run(pin_to_one_core() + [binary], check=True, capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return {}
+    return {key: float(value) for key, value in (line.split() for line in output.splitlines())}
 
 # A fast wrong answer is worthless: outputs must agree to this relative tolerance, and to this
 # absolute tolerance scaled by the reference output's magnitude (at least 1).
@@ -304,19 +328,25 @@ def print_table(rows):
     print_rows(header, lines[1:])
 
 
-def print_matmul_efficiency(rows):
-    """GFLOP/s on matmul1024 (2*n^3 flops) and its share of one core's fp32 peak."""
+def print_matmul_efficiency(rows, peaks):
+    """Throughput on matmul1024 (2*n^3 operations) and its share of one core's measured peak: fp32 against
+    the FMA peak, int8 against the VNNI peak."""
     row = next((r for r in rows if r["model"] == "matmul1024"), None)
     if row is None:
         return
-    flops = 2 * 1024 ** 3
+    operations = 2 * 1024 ** 3
     parts = []
-    for peer, label in (("quill", "Quill"), ("ort", "ORT")):
-        if peer in row:
-            gflops = flops / (row[peer]["median_ms"] * 1e-3) / 1e9
-            parts.append(f"{label} {gflops:.1f} GFLOP/s ({100 * gflops / FP32_PEAK_GFLOPS:.0f}% of peak)")
+    for peer, label, peak_key in (("quill", "Quill fp32", "fp32_gflops"), ("ort", "ORT", None),
+                                  ("quill_int8", "Quill int8", "int8_gops")):
+        if peer not in row:
+            continue
+        if peer == "ort":
+            peak_key = "int8_gops" if "quill_int8" in row else "fp32_gflops"
+        rate = operations / (row[peer]["median_ms"] * 1e-3) / 1e9
+        share = f" ({100 * rate / peaks[peak_key]:.0f}% of peak)" if peak_key in peaks else ""
+        parts.append(f"{label} {rate:.1f} G{'OP' if peak_key == 'int8_gops' else 'FLOP'}/s{share}")
     if parts:
-        print(f"\nmatmul1024 (median, fp32 peak {FP32_PEAK_GFLOPS:g} GFLOP/s): " + ", ".join(parts))
+        print("\nmatmul1024 (median): " + ", ".join(parts))
 
 
 def main():
@@ -347,15 +377,19 @@ def main():
 
     models.generate(args.work_dir, names)
     pinned = "pinned to core 0" if pin_to_one_core() else "not pinned (no taskset)"
+    peaks = measure_peaks(args.work_dir)
+    measured = ", ".join(f"{value:g} {'GOP/s int8' if key == 'int8_gops' else 'GFLOP/s fp32'}"
+                         for key, value in peaks.items()) or "not measured (no C compiler)"
+    print(f"{cpu_name()}; one core's peak: {measured}")
     print(f"models in {args.work_dir}; single-threaded, {pinned}")
     if args.int8:
         rows = [bench_int8_model(name, args, tools) for name in names]
         print_int8_table(rows)
         print_integer_table(rows)
-        return
-    rows = [bench_model(name, args, tools) for name in names]
-    print_table(rows)
-    print_matmul_efficiency(rows)
+    else:
+        rows = [bench_model(name, args, tools) for name in names]
+        print_table(rows)
+    print_matmul_efficiency(rows, peaks)
 
 
 if __name__ == "__main__":
