@@ -316,14 +316,11 @@ struct GlobalAveragePoolOnIntegers : OpRewritePattern<QuantizeOp> {
 
   LogicalResult matchAndRewrite(QuantizeOp op,
                                 PatternRewriter &rewriter) const override {
-    quant::UniformQuantizedType output = getPerTensorType(op);
-    auto pool = op.getInput().getDefiningOp<GlobalAveragePoolOp>();
-    if (!output || !pool || !pool->hasOneUse())
+    FailureOr<QuantizedUnary<GlobalAveragePoolOp>> matched =
+        matchQuantizedUnary<GlobalAveragePoolOp>(op);
+    if (failed(matched))
       return failure();
-    Value quantized =
-        getDequantizedInput(pool.getInput(), /*allowPerAxis=*/false);
-    if (!quantized)
-      return failure();
+    auto [pool, quantized, output] = *matched;
     auto inputType = cast<RankedTensorType>(quantized.getType());
     int64_t count = 1;
     SmallVector<int64_t> axes;
@@ -357,14 +354,11 @@ struct AveragePoolOnIntegers : OpRewritePattern<QuantizeOp> {
 
   LogicalResult matchAndRewrite(QuantizeOp op,
                                 PatternRewriter &rewriter) const override {
-    quant::UniformQuantizedType output = getPerTensorType(op);
-    auto pool = op.getInput().getDefiningOp<AveragePoolOp>();
-    if (!output || !pool || !pool->hasOneUse())
+    FailureOr<QuantizedUnary<AveragePoolOp>> matched =
+        matchQuantizedUnary<AveragePoolOp>(op);
+    if (failed(matched))
       return failure();
-    Value quantized =
-        getDequantizedInput(pool.getInput(), /*allowPerAxis=*/false);
-    if (!quantized)
-      return failure();
+    auto [pool, quantized, output] = *matched;
     auto inputType = cast<RankedTensorType>(quantized.getType());
     RankedTensorType resultType = pool.getType();
     ArrayRef<int64_t> kernel = pool.getKernelShape(), pads = pool.getPads();
@@ -453,14 +447,10 @@ struct GeluOnIntegers : OpRewritePattern<QuantizeOp> {
 
   LogicalResult matchAndRewrite(QuantizeOp op,
                                 PatternRewriter &rewriter) const override {
-    quant::UniformQuantizedType output = getPerTensorType(op);
-    auto gelu = op.getInput().getDefiningOp<GeluOp>();
-    if (!output || !gelu || !gelu->hasOneUse())
+    FailureOr<QuantizedUnary<GeluOp>> matched = matchQuantizedUnary<GeluOp>(op);
+    if (failed(matched))
       return failure();
-    Value quantized =
-        getDequantizedInput(gelu.getInput(), /*allowPerAxis=*/false);
-    if (!quantized)
-      return failure();
+    auto [gelu, quantized, output] = *matched;
     std::optional<IntegerGeluConstants> constants =
         getIntegerGeluConstants(getPerTensorElement(quantized));
     if (!constants ||
@@ -478,14 +468,12 @@ struct SoftmaxOnIntegers : OpRewritePattern<QuantizeOp> {
 
   LogicalResult matchAndRewrite(QuantizeOp op,
                                 PatternRewriter &rewriter) const override {
-    quant::UniformQuantizedType output = getPerTensorType(op);
-    auto softmax = op.getInput().getDefiningOp<SoftmaxOp>();
-    if (!output || !softmax)
+    FailureOr<QuantizedUnary<SoftmaxOp>> matched =
+        matchQuantizedUnary<SoftmaxOp>(op);
+    if (failed(matched))
       return failure();
-    Value quantized =
-        getDequantizedInput(softmax.getInput(), /*allowPerAxis=*/false);
-    if (!quantized ||
-        !getIntegerExpConstants(approximation,
+    auto [softmax, quantized, output] = *matched;
+    if (!getIntegerExpConstants(approximation,
                                 getPerTensorElement(quantized).getScale()) ||
         !getDyadicMultiplier(std::ldexp(1.0, -softmaxProbabilityBits) /
                              output.getScale()))
@@ -526,14 +514,11 @@ struct LayerNormOnIntegers : OpRewritePattern<QuantizeOp> {
 
   LogicalResult matchAndRewrite(QuantizeOp op,
                                 PatternRewriter &rewriter) const override {
-    quant::UniformQuantizedType output = getPerTensorType(op);
-    auto norm = op.getInput().getDefiningOp<LayerNormOp>();
-    if (!output || !norm)
+    FailureOr<QuantizedUnary<LayerNormOp>> matched =
+        matchQuantizedUnary<LayerNormOp>(op);
+    if (failed(matched))
       return failure();
-    Value quantized =
-        getDequantizedInput(norm.getInput(), /*allowPerAxis=*/false);
-    if (!quantized)
-      return failure();
+    auto [norm, quantized, output] = *matched;
     auto type = cast<RankedTensorType>(quantized.getType());
     int64_t axis = norm.getAxis();
     ArrayRef<int64_t> normalized = type.getShape().drop_front(axis);

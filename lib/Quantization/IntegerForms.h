@@ -81,6 +81,29 @@ struct QuantizedResult {
 /// has other users or a Clip bound that is not constant.
 FailureOr<QuantizedResult> matchQuantizedResult(QuantizeOp op);
 
+/// quantize(OpTy(dequantize(x), ...)) with 8-bit per-tensor types on both
+/// sides: the op, x's quantized value and the result's type.
+template <typename OpTy> struct QuantizedUnary {
+  OpTy op;
+  Value quantized;
+  quant::UniformQuantizedType output;
+};
+
+/// Matches `quantize` reading an OpTy whose first operand is dequantized
+/// from an 8-bit per-tensor value. Other users of the OpTy keep it.
+template <typename OpTy>
+FailureOr<QuantizedUnary<OpTy>> matchQuantizedUnary(QuantizeOp quantize) {
+  quant::UniformQuantizedType output = getPerTensorType(quantize);
+  auto op = quantize.getInput().getDefiningOp<OpTy>();
+  if (!output || !op)
+    return failure();
+  Value quantized =
+      getDequantizedInput(op->getOperand(0), /*allowPerAxis=*/false);
+  if (!quantized)
+    return failure();
+  return QuantizedUnary<OpTy>{op, quantized, output};
+}
+
 /// quill-qdq-to-integer's patterns (quill-dyadic runs them too).
 void populateQDQToIntegerPatterns(RewritePatternSet &patterns);
 
