@@ -90,6 +90,26 @@ func.func @global_average_pool(%x: tensor<1x3x4x4x!x>) -> tensor<1x3x1x1x!y> {
 
 // -----
 
+!x = !quant.uniform<u8:f32, 0.05:10>
+!y = !quant.uniform<u8:f32, 0.1:0>
+!z = !quant.uniform<u8:f32, 0.2:0>
+
+// A pool read by two quantizes: each gets its integer form and the float
+// pool is gone.
+// CHECK-LABEL: func.func @pool_read_twice
+// CHECK-NOT: quill.global_average_pool
+// CHECK-COUNT-2: quill.reduce_sum
+// CHECK-NOT: quill.global_average_pool
+func.func @pool_read_twice(%x: tensor<1x3x4x4x!x>) -> (tensor<1x3x1x1x!y>, tensor<1x3x1x1x!z>) {
+  %f = quill.dequantize %x : tensor<1x3x4x4x!x> to tensor<1x3x4x4xf32>
+  %p = quill.global_average_pool %f : tensor<1x3x4x4xf32> to tensor<1x3x1x1xf32>
+  %q = quill.quantize %p : tensor<1x3x1x1xf32> to tensor<1x3x1x1x!y>
+  %r = quill.quantize %p : tensor<1x3x1x1xf32> to tensor<1x3x1x1x!z>
+  return %q, %r : tensor<1x3x1x1x!y>, tensor<1x3x1x1x!z>
+}
+
+// -----
+
 !x = !quant.uniform<i8:f32:0, {0.5, 0.25}>
 !y = !quant.uniform<i8:f32, 0.01>
 
