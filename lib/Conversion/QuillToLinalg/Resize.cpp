@@ -74,10 +74,12 @@ Value inputCoordinate(ResizeBuilder &r, ResizeOp op, Value x, int64_t axis,
   case CoordinateTransform::AlignCorners:
     if (outSize == 1)
       return r.f32(0.0);
-    return r.mul(xf, r.f32(double(inSize - 1) / double(outSize - 1)));
+    // ONNX's reference (and ONNX Runtime) divide by the unrounded output
+    // length, inSize * scale, which differs from outSize for given scales.
+    return r.mul(xf, r.f32(double(inSize - 1) / (inSize * scale - 1)));
   case CoordinateTransform::Asymmetric:
     return r.div(xf, r.f32(scale));
-  case CoordinateTransform::TfHalfPixelForNearest:
+  case CoordinateTransform::TfHalfPixelForNN:
     return r.div(r.add(xf, r.f32(0.5)), r.f32(scale));
   case CoordinateTransform::TfCropAndResize: {
     ArrayRef<float> roi = *op.getRoi();
