@@ -106,9 +106,21 @@ def pack_node_suite(bundle, args):
         name, path = entry
         directory = os.path.join(bundle, "node", name.replace("/", "__"))
         os.makedirs(directory)
-        for data_set, _, _ in node_suite.data_sets(path):
-            shutil.copytree(data_set, os.path.join(directory, os.path.basename(data_set)))
-        error = compile_model(path, os.path.join(directory, "model.so"), target_flags(args))
+        data_sets = node_suite.data_sets(path)
+        # Inputs a shape depends on are frozen to the first data set's values,
+        # as on the CPU; that data set then goes without their files.
+        first_inputs = data_sets[0][1] if data_sets else []
+        _, frozen = node_suite.compile_freezing(
+            tool("quill-compile"), path, ["--emit=import", "-o", os.devnull], first_inputs)
+        for data_set, inputs, outputs in data_sets[:1] if frozen else data_sets:
+            target = os.path.join(directory, os.path.basename(data_set))
+            os.makedirs(target)
+            for index, input_file in enumerate(node_suite.without_frozen(path, inputs, frozen)):
+                shutil.copy(input_file, os.path.join(target, "input_%d.pb" % index))
+            for output_file in outputs:
+                shutil.copy(output_file, target)
+        error = compile_model(path, os.path.join(directory, "model.so"),
+                              target_flags(args) + node_suite.freeze_flags(path, first_inputs, frozen))
         return (name, error) if error else None
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:

@@ -105,6 +105,11 @@ llvm::Error Compilation::import() {
     if (failed(parseInputShape(spec, importOptions, error)))
       return makeError("--input-shape: " + error);
   }
+  for (const std::string &spec : options.frozenInputs) {
+    std::string error;
+    if (failed(parseFreezeInput(spec, importOptions, error)))
+      return makeError("--freeze-input: " + error);
+  }
   module = StringRef(options.inputPath).ends_with(".mlir")
                ? parseSourceFile<ModuleOp>(options.inputPath, &context)
                : importONNXFile(options.inputPath, &context, importOptions);

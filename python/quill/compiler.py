@@ -104,12 +104,36 @@ def _write_calibration(samples, directory):
     return path
 
 
-def compile(model_path, output=None, calibration=None, **options):
+def _freeze_flags(freeze_inputs, directory):
+    """--freeze-input values for {input name: value}: paths as they are,
+    numbers as text, arrays written to .npy files in `directory`."""
+    import numpy as np
+
+    flags = []
+    for index, (name, value) in enumerate(freeze_inputs.items()):
+        if isinstance(value, (str, os.PathLike)):
+            flags.append(f"{name}={value}")
+        elif isinstance(value, np.ndarray):
+            path = os.path.join(directory, f"frozen_{index}.npy")
+            np.save(path, value)
+            flags.append(f"{name}={path}")
+        else:
+            numbers = np.asarray(value).reshape(-1)
+            if numbers.dtype == bool:
+                numbers = numbers.astype(np.int64)
+            flags.append(f"{name}={','.join(repr(n.item()) for n in numbers)}")
+    return flags
+
+
+def compile(model_path, output=None, calibration=None, freeze_inputs=None,
+            **options):
     """Compiles the ONNX model at `model_path` with quill-compile and returns
     the output path (by default the model's path with a .so suffix, or a
     temporary directory when the model's directory is not writable).
     `calibration` is a path for --calibration-data, or samples, each a dict
-    from input name to array. Other keyword options become flags (see
+    from input name to array. `freeze_inputs` maps input names to values the
+    model is specialized to (--freeze-input): an array, a number or list of
+    numbers, or a .npy/.pb path. Other keyword options become flags (see
     `_flags`). Raises CompileError carrying quill-compile's diagnostics when
     it fails."""
     output = output or _default_output(model_path)
@@ -118,6 +142,8 @@ def compile(model_path, output=None, calibration=None, **options):
             options["calibration_data"] = (
                 calibration if isinstance(calibration, (str, os.PathLike))
                 else _write_calibration(calibration, scratch))
+        if freeze_inputs:
+            options["freeze_input"] = _freeze_flags(freeze_inputs, scratch)
         command = [find_compiler(), str(model_path), "-o", str(output),
                    *_flags(options)]
         result = subprocess.run(command, capture_output=True, text=True)

@@ -6,7 +6,9 @@
 # compared with the expected .pb files (|got - want| <= atol + rtol * |want|,
 # rtol 1e-3 and atol 1e-5; integers exactly). Models that do not import are
 # the import test's expected failures; models that import but do not pass
-# here are listed with a reason in node-suite-xfail.txt. An expected failure
+# here are listed with a reason in node-suite-xfail.txt. Inputs that a shape
+# depends on are frozen (--freeze-input) to each data set's values, and the
+# report lists them. An expected failure
 # that passes fails the run, so the lists stay true. Prints passes per op and
 # ends with `N passed, N failed`.
 
@@ -30,18 +32,30 @@ def find_tool(name):
 
 
 def check_model(entry, work_dir, compiler, runner):
-    """(passed, first line of the failure) for one node-suite model."""
+    """(passed, first line of the failure, frozen input names) for one
+    node-suite model. Inputs a shape depends on (Resize scales, Slice starts,
+    Pad pads ...) are frozen to each data set's values, so such a model is
+    compiled once per data set and run on its other inputs."""
     name, path, _ = entry
     library = os.path.join(work_dir, name.replace("/", "__") + ".so")
-    result = subprocess.run([compiler, path, "-O3", "-o", library],
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        return False, "compile: " + (result.stderr.strip().splitlines() or ["?"])[0]
-    failure = node_suite.run_data_sets(runner, library, path)
-    if failure:
-        return False, failure
-    os.remove(library)
-    return True, ""
+    data_sets = node_suite.data_sets(path)
+    arguments = ["-O3", "-o", library]
+    first_inputs = data_sets[0][1] if data_sets else []
+    result, frozen = node_suite.compile_freezing(compiler, path, arguments, first_inputs)
+    for index, (data_set, inputs, outputs) in enumerate(data_sets):
+        if index > 0 and frozen:
+            result = subprocess.run([compiler, path] + arguments +
+                                    node_suite.freeze_flags(path, inputs, frozen),
+                                    capture_output=True, text=True)
+        if result.returncode != 0:
+            return False, "compile: " + (result.stderr.strip().splitlines() or ["?"])[0], frozen
+        failure = node_suite.run_data_set(
+            runner, library, node_suite.without_frozen(path, inputs, frozen), outputs)
+        if failure:
+            return False, "%s: %s" % (os.path.basename(data_set), failure), frozen
+    if os.path.exists(library):
+        os.remove(library)
+    return True, "", frozen
 
 
 def main():
@@ -68,11 +82,13 @@ def main():
             models.append(entry)
 
     passed, total = collections.Counter(), collections.Counter()
-    failures, unexpected_passes, expected = [], [], 0
+    failures, unexpected_passes, expected, with_frozen = [], [], 0, []
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         results = pool.map(lambda e: check_model(e, args.work_dir, compiler, runner), models)
-        for (name, _, ops), (ok, message) in zip(models, results):
+        for (name, _, ops), (ok, message, frozen) in zip(models, results):
             reason = node_suite.expected_failure(name, ops, xfails)
+            if frozen:
+                with_frozen.append((name, frozen))
             for op in ops:
                 total[op] += 1
                 passed[op] += ok
@@ -87,6 +103,8 @@ def main():
     print("%-28s %8s" % ("op", "passed"))
     for op in sorted(total):
         print("%-28s %4d/%-4d" % (op, passed[op], total[op]))
+    for name, frozen in with_frozen:
+        print("frozen %s: %s (from each test data set)" % (name, ", ".join(frozen)))
     for name, message in failures:
         print("FAIL %s: %s" % (name, message))
     for name, reason in unexpected_passes:

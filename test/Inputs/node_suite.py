@@ -4,6 +4,7 @@ why a model does not pass yet."""
 
 import glob
 import os
+import re
 import subprocess
 
 import onnx
@@ -13,8 +14,8 @@ DATA = "/usr/share/libonnx-testdata/data"
 # Output comparison: |got - want| <= ATOL + RTOL * |want|, integers exactly.
 RTOL, ATOL = "1e-3", "1e-5"
 
-# The ops issue 3 asks the importer to read (ONNX default domain), plus the
-# com.microsoft ops that ORT's quantizer emits.
+# The ops the importer reads (ONNX default domain), plus the com.microsoft
+# ops that ORT's quantizer emits.
 SCOPE = set("""
 Conv ConvTranspose MatMul Gemm Add Sub Mul Div Pow Max Min Abs Neg Reciprocal
 Sqrt Exp Log Erf Relu LeakyRelu PRelu Clip Sigmoid HardSigmoid HardSwish Tanh
@@ -92,24 +93,82 @@ def data_sets(model_path):
                                                           "test_data_set_*")))]
 
 
+def graph_inputs(model_path):
+    """The names of the model's graph inputs that are not initializers, in
+    order: the order of a data set's input_N.pb files."""
+    graph = onnx.load(model_path, load_external_data=False).graph
+    initializers = {tensor.name for tensor in graph.initializer}
+    return [info.name for info in graph.input if info.name not in initializers]
+
+
+# quill-compile's error for a shape that depends on the value of graph inputs.
+FREEZE_HINT = re.compile(r"computed from graph inputs? '(.*?)'; a shape depends on its value")
+
+
+def freeze_flags(model_path, input_files, names):
+    """--freeze-input flags for `names`, each input's value taken from its
+    file among a data set's `input_files`."""
+    order = graph_inputs(model_path)
+    return ["--freeze-input=%s=%s" % (name, input_files[order.index(name)]) for name in names]
+
+
+def compile_freezing(compiler, model_path, arguments, input_files):
+    """Runs quill-compile on `model_path` with `arguments`, freezing the graph
+    inputs it says a shape depends on (their values from `input_files`, one
+    data set's) until it compiles or names no new one. Returns the last
+    result and the frozen input names."""
+    frozen = []
+    while True:
+        result = subprocess.run([compiler, model_path] + arguments +
+                                freeze_flags(model_path, input_files, frozen),
+                                capture_output=True, text=True)
+        named = [name for match in FREEZE_HINT.finditer(result.stderr)
+                 for name in match.group(1).split("', '")]
+        new = [name for name in dict.fromkeys(named) if name not in frozen]
+        if result.returncode == 0 or not new or not input_files:
+            return result, frozen
+        frozen += new
+
+
+def run_data_set(runner, library, inputs, outputs, compare=True, environment=None,
+                 markers=("MISMATCH", "error")):
+    """Runs `library` with quill-run on `inputs`, comparing its outputs with
+    `outputs` when `compare` (RTOL, ATOL). None, or the first output line
+    holding one of `markers` when the run fails."""
+    command = [runner, library, "--quiet"]
+    for input_file in inputs:
+        command += ["--input", input_file]
+    if compare:
+        command += ["--rtol", RTOL, "--atol", ATOL]
+        for output_file in outputs:
+            command += ["--expect", output_file]
+    result = subprocess.run(command, capture_output=True, text=True, env=environment)
+    if result.returncode == 0:
+        return None
+    lines = [line.strip() for line in (result.stdout + result.stderr).splitlines()
+             if any(marker in line for marker in markers)]
+    return lines[0] if lines else "exit %d" % result.returncode
+
+
+def without_frozen(model_path, input_files, frozen):
+    """A data set's `input_files` less those of the `frozen` inputs."""
+    if not frozen:
+        return input_files
+    order = graph_inputs(model_path)
+    return [path for name, path in zip(order, input_files) if name not in frozen]
+
+
 def run_data_sets(runner, library, model_path, compare=True, environment=None,
-                  markers=("MISMATCH", "error")):
+                  markers=("MISMATCH", "error"), frozen=()):
     """Runs `library` with quill-run on every data set of the model at
-    `model_path`, comparing its outputs with the expected ones when `compare`
-    (RTOL, ATOL). None, or the data set and the first output line holding
-    one of `markers` of the first failing run."""
-    for data_set, inputs, outputs in data_sets(model_path):
-        command = [runner, library, "--quiet"]
-        for input_file in inputs:
-            command += ["--input", input_file]
-        if compare:
-            command += ["--rtol", RTOL, "--atol", ATOL]
-            for output_file in outputs:
-                command += ["--expect", output_file]
-        result = subprocess.run(command, capture_output=True, text=True, env=environment)
-        if result.returncode != 0:
-            lines = [line.strip() for line in (result.stdout + result.stderr).splitlines()
-                     if any(marker in line for marker in markers)]
-            return "%s: %s" % (os.path.basename(data_set),
-                               lines[0] if lines else "exit %d" % result.returncode)
+    `model_path` (run_data_set); a library compiled with `frozen` inputs
+    (frozen to the first data set's values) runs the first data set, on its
+    other inputs. None, or the data set and the first failing line of the
+    first failing run."""
+    chosen = data_sets(model_path)
+    for data_set, inputs, outputs in chosen[:1] if frozen else chosen:
+        failure = run_data_set(runner, library, without_frozen(model_path, inputs, frozen),
+                               outputs, compare, environment, markers)
+        if failure:
+            return "%s: %s" % (os.path.basename(data_set), failure)
     return None

@@ -40,6 +40,16 @@ assert args == [model, "-o", output, "-O3", "--input-shape=x=1x3", "--input-shap
                 "--mcpu=znver4", "--emit=lib", "--fast-math", "--pass-option=a",
                 "--pass-option=b"], args
 
+# freeze_inputs: numbers as text, paths as they are, arrays through .npy.
+import numpy as np
+quill.compile(model, freeze_inputs={"rate": 16000, "scales": [1.0, 2.5], "flag": True,
+                                    "mask": "mask.pb", "sizes": np.array([[3, 4]])})
+with open(log) as f:
+    args = f.read().split("\n")[:-1]
+assert args[3:7] == ["--freeze-input=rate=16000", "--freeze-input=scales=1.0,2.5",
+                     "--freeze-input=flag=1", "--freeze-input=mask=mask.pb"], args
+assert args[7].startswith("--freeze-input=sizes=") and args[7].endswith(".npy"), args
+
 explicit = os.path.join(workdir, "out", "model.so")
 os.makedirs(os.path.dirname(explicit))
 assert quill.compile(model, explicit) == explicit

@@ -69,6 +69,12 @@ static cl::list<std::string> inputShapes(
     "input-shape",
     cl::desc("Static shape of a graph input, NAME=D0xD1x... (repeatable)"),
     cl::value_desc("NAME=SHAPE"), cl::cat(compilerOptions));
+static cl::list<std::string> frozenInputs(
+    "freeze-input",
+    cl::desc("Make a graph input a constant of the model, its value from a "
+             ".npy or TensorProto .pb file or the given numbers "
+             "(repeatable)"),
+    cl::value_desc("NAME=FILE|V0,V1,..."), cl::cat(compilerOptions));
 static cl::opt<CompileTarget> target(
     "target", cl::desc("What to generate code for"),
     cl::values(clEnumValN(CompileTarget::CPU, "cpu", "x86-64 CPUs (default)"),
@@ -197,6 +203,7 @@ static quill::CompileOptions getCompileOptions() {
   options.optLevel = optLevel >= '0' && optLevel <= '9' ? optLevel - '0' : 10;
   options.cpu = mcpu;
   options.inputShapes.assign(inputShapes.begin(), inputShapes.end());
+  options.frozenInputs.assign(frozenInputs.begin(), frozenInputs.end());
   options.gpuArch = given<std::string>(gpuArch);
   options.gpuBinary = given<GPUBinaryChoice>(gpuBinary);
 

@@ -109,6 +109,9 @@ struct CompileOptions {
   std::string cpu;
   /// Static shapes of graph inputs, NAME=D0xD1x...
   std::vector<std::string> inputShapes;
+  /// Graph inputs made constants of the model: NAME=FILE.npy, NAME=FILE.pb
+  /// or NAME=V0,V1,...
+  std::vector<std::string> frozenInputs;
   /// --target=nvptx: sm_80, sm_86, sm_89 or sm_90 (none: sm_90).
   std::optional<std::string> gpuArch;
   std::optional<GPUBinaryChoice> gpuBinary;

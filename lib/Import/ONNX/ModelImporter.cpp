@@ -7,6 +7,7 @@
 
 #include "quill/Import/ONNXImporter.h"
 
+#include "InputBindings.h"
 #include "MicrosoftTypes.h"
 #include "NodeImporter.h"
 #include "ProtoUtils.h"
@@ -47,6 +48,10 @@ public:
 
   Value lookup(StringRef name, OpBuilder &builder, Location loc);
   FailureOr<RankedTensorType> getStaticType(StringRef name, NodeImporter &node);
+  /// Why value `name` may have a dynamic shape, for its error: the small
+  /// graph inputs (scalars and vectors) it is computed from, whose values
+  /// --freeze-input fixes; else advice to bind shapes with --input-shape.
+  std::string getDynamicShapeHint(StringRef name);
   InFlightDiagnostic emitError(Location loc) { return mlir::emitError(loc); }
   FailureOr<DenseElementsAttr> convert(const onnx::TensorProto &tensor,
                                        std::string &error) {
@@ -69,6 +74,9 @@ private:
   llvm::StringMap<Value> values;
   llvm::StringMap<const onnx::TensorProto *> initializers;
   llvm::StringMap<const onnx::TypeProto *> valueTypes;
+  llvm::StringMap<const onnx::NodeProto *> producers;
+  /// The graph inputs that are arguments of @main, by name.
+  llvm::StringMap<const onnx::ValueInfoProto *> arguments;
 };
 
 } // namespace mlir::quill::onnx_import
@@ -92,6 +100,47 @@ FailureOr<Value> NodeImporter::getRequiredInput(unsigned index) {
   if (Value value = getInput(index))
     return value;
   return failure();
+}
+
+/// The names of the graph inputs `value` is computed from, in first-use
+/// order.
+static SmallVector<StringRef> getGraphInputsBehind(Value value) {
+  SmallVector<StringRef> names;
+  SmallVector<Value> worklist = {value};
+  llvm::SmallPtrSet<Operation *, 16> visited;
+  while (!worklist.empty()) {
+    Value next = worklist.pop_back_val();
+    if (!next)
+      continue;
+    if (auto argument = dyn_cast<BlockArgument>(next)) {
+      auto func = dyn_cast<func::FuncOp>(argument.getOwner()->getParentOp());
+      if (auto name = func ? func.getArgAttrOfType<StringAttr>(
+                                 argument.getArgNumber(), "quill.name")
+                           : StringAttr())
+        if (!llvm::is_contained(names, name.getValue()))
+          names.push_back(name.getValue());
+      continue;
+    }
+    Operation *producer = next.getDefiningOp();
+    if (visited.insert(producer).second)
+      llvm::append_range(worklist, producer->getOperands());
+  }
+  return names;
+}
+
+InFlightDiagnostic NodeImporter::emitNotConstantError(unsigned index,
+                                                      StringRef what) {
+  InFlightDiagnostic diagnostic = emitError() << "expected a constant " << what;
+  SmallVector<StringRef> inputs = getGraphInputsBehind(getInput(index));
+  if (inputs.empty())
+    return diagnostic;
+  diagnostic << ", but it is computed from graph input"
+             << (inputs.size() == 1 ? " '" : "s '")
+             << llvm::join(inputs, "', '")
+             << "'; a shape depends on its value: fix it at compile time with "
+                "--freeze-input "
+             << inputs.front() << "=FILE.npy (or =FILE.pb, or =V0,V1,...)";
+  return diagnostic;
 }
 
 FailureOr<RankedTensorType> NodeImporter::getOutputType(unsigned index) {
@@ -204,10 +253,37 @@ FailureOr<RankedTensorType> GraphImporter::getStaticType(StringRef name,
   if (failed(tensorType))
     return node.emitError() << "output '" << name << "': " << error;
   if (!tensorType->hasStaticShape())
-    return node.emitError() << "output '" << name
-                            << "' has a dynamic shape; bind the model's "
-                               "dynamic inputs with --input-shape";
+    return node.emitError() << "output '" << name << "' has a dynamic shape"
+                            << getDynamicShapeHint(name);
   return tensorType;
+}
+
+std::string GraphImporter::getDynamicShapeHint(StringRef name) {
+  SmallVector<std::string> inputs;
+  SmallVector<StringRef> worklist = {name};
+  llvm::StringSet<> visited;
+  while (!worklist.empty()) {
+    StringRef next = worklist.pop_back_val();
+    if (next.empty() || !visited.insert(next).second)
+      continue;
+    if (const onnx::ValueInfoProto *input = arguments.lookup(next)) {
+      std::optional<std::vector<int64_t>> dims = getStaticDims(input->type());
+      if (dims && dims->size() <= 1)
+        inputs.push_back(next.str());
+      continue;
+    }
+    if (const onnx::NodeProto *node = producers.lookup(next))
+      for (const std::string &operand : node->input())
+        worklist.push_back(operand);
+  }
+  if (inputs.empty())
+    return "; bind the model's dynamic inputs with --input-shape";
+  llvm::sort(inputs);
+  return "; it may depend on the value of graph input" +
+         std::string(inputs.size() == 1 ? " '" : "s '") +
+         llvm::join(inputs, "', '") +
+         "': fix it at compile time with --freeze-input " + inputs.front() +
+         "=FILE.npy (or =FILE.pb, or =V0,V1,...)";
 }
 
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
@@ -232,6 +308,9 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
 OwningOpRef<ModuleOp> GraphImporter::import(const onnx::GraphProto &graph) {
   for (const onnx::TensorProto &tensor : graph.initializer())
     initializers[tensor.name()] = &tensor;
+  for (const onnx::NodeProto &node : graph.node())
+    for (const std::string &output : node.output())
+      producers[output] = &node;
   for (const auto *list :
        {&graph.input(), &graph.value_info(), &graph.output()})
     for (const onnx::ValueInfoProto &info : *list)
@@ -239,9 +318,12 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::GraphProto &graph) {
 
   // Old models list initializers among the inputs; they are not arguments.
   SmallVector<const onnx::ValueInfoProto *> inputs;
-  for (const onnx::ValueInfoProto &input : graph.input())
-    if (!initializers.count(input.name()))
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    if (!initializers.count(input.name())) {
       inputs.push_back(&input);
+      arguments[input.name()] = &input;
+    }
+  }
 
   SmallVector<Type> argTypes, resultTypes;
   for (const auto *input : inputs) {
@@ -271,7 +353,8 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::GraphProto &graph) {
     }
     if (!type->hasStaticShape()) {
       emitError(fileLoc) << "graph output '" << output.name()
-                         << "' has a dynamic shape after shape inference";
+                         << "' has a dynamic shape after shape inference"
+                         << getDynamicShapeHint(output.name());
       return {};
     }
     resultTypes.push_back(*type);
@@ -321,46 +404,6 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::GraphProto &graph) {
 /// folds at least one node, and real shape chains are a few nodes deep.
 static constexpr int kMaxShapeFoldingRounds = 16;
 
-/// Applies --input-shape bindings to the graph's inputs before inference.
-static LogicalResult bindInputShapes(onnx::GraphProto &graph,
-                                     const ONNXImportOptions &options,
-                                     Location loc) {
-  llvm::StringSet<> bound;
-  for (onnx::ValueInfoProto &input : *graph.mutable_input()) {
-    auto it = options.inputShapes.find(input.name());
-    if (it == options.inputShapes.end())
-      continue;
-    bound.insert(input.name());
-    ArrayRef<int64_t> shape = it->second;
-    auto *tensorShape =
-        input.mutable_type()->mutable_tensor_type()->mutable_shape();
-    if (tensorShape->dim_size() != 0 &&
-        tensorShape->dim_size() != static_cast<int>(shape.size()))
-      return emitError(loc)
-             << "--input-shape for '" << input.name() << "' has rank "
-             << shape.size() << " but the input has rank "
-             << tensorShape->dim_size();
-    for (auto [index, size] : llvm::enumerate(shape)) {
-      if (static_cast<int>(index) < tensorShape->dim_size()) {
-        auto *dim = tensorShape->mutable_dim(index);
-        if (dim->has_dim_value() && dim->dim_value() != size)
-          return emitError(loc)
-                 << "--input-shape for '" << input.name() << "' sets dimension "
-                 << index << " to " << size << " but the model fixes it to "
-                 << dim->dim_value();
-        dim->set_dim_value(size);
-      } else {
-        tensorShape->add_dim()->set_dim_value(size);
-      }
-    }
-  }
-  for (const auto &entry : options.inputShapes)
-    if (!bound.contains(entry.getKey()))
-      return emitError(loc) << "--input-shape names '" << entry.getKey()
-                            << "', which is not a graph input";
-  return success();
-}
-
 /// Parses a model's bytes, binary or ONNX text syntax.
 static bool parseModelBytes(StringRef bytes, bool isText,
                             onnx::ModelProto &model, std::string &error) {
@@ -395,7 +438,8 @@ mlir::quill::importONNXBuffer(StringRef bytes, StringRef fileName, bool isText,
     emitError(loc) << "the model has no graph";
     return {};
   }
-  if (failed(bindInputShapes(*model.mutable_graph(), options, loc)))
+  if (failed(bindInputShapes(*model.mutable_graph(), options, loc)) ||
+      failed(freezeInputs(*model.mutable_graph(), options, loc)))
     return {};
   int64_t opset = 0;
   for (const onnx::OperatorSetIdProto &entry : model.opset_import())
@@ -447,28 +491,5 @@ LogicalResult mlir::quill::readONNXModelFile(StringRef path,
     error = path.str() + ": " + error;
     return failure();
   }
-  return success();
-}
-
-LogicalResult mlir::quill::parseInputShape(StringRef spec,
-                                           ONNXImportOptions &options,
-                                           std::string &error) {
-  auto [name, dims] = spec.rsplit('=');
-  if (name.empty() || dims.empty()) {
-    error = "expected NAME=D0xD1x..., got '" + spec.str() + "'";
-    return failure();
-  }
-  SmallVector<int64_t> shape;
-  SmallVector<StringRef> parts;
-  dims.split(parts, 'x');
-  for (StringRef part : parts) {
-    int64_t size;
-    if (part.getAsInteger(10, size) || size < 0) {
-      error = "expected non-negative dimensions in '" + spec.str() + "'";
-      return failure();
-    }
-    shape.push_back(size);
-  }
-  options.inputShapes[name] = shape;
   return success();
 }

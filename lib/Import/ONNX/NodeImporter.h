@@ -54,6 +54,10 @@ public:
 
   /// The contents of input `index` when it is a constant, else null.
   DenseElementsAttr getConstantInput(unsigned index);
+  /// An error saying that input `index` (the node's `what`) must be a
+  /// constant; when its value is computed from graph inputs, the error
+  /// names them and suggests --freeze-input.
+  InFlightDiagnostic emitNotConstantError(unsigned index, StringRef what);
 
   /// Normalizes a possibly negative `axis` for `rank`, with an error when it
   /// is out of range.

@@ -201,7 +201,7 @@ getIntsAttrOrInput(NodeImporter &node, StringRef name, unsigned index,
     return std::optional<SmallVector<int64_t>>();
   DenseElementsAttr values = node.getConstantInput(index);
   if (!values)
-    return node.emitError() << "expected a constant " << name;
+    return node.emitNotConstantError(index, name);
   return std::optional<SmallVector<int64_t>>(
       llvm::map_to_vector(values.getValues<APInt>(),
                           [](const APInt &v) { return v.getSExtValue(); }));

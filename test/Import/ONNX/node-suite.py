@@ -1,7 +1,8 @@
 # RUN: %python %s quill-compile %S/node-suite-xfail.txt
 #
 # ONNX's node test suite (libonnx-testdata): every model whose ops are all in
-# the import scope must import, verify and print. Models that are known not
+# the import scope must import, verify and print (inputs that a shape depends
+# on frozen to the first data set's values). Models that are known not
 # to import yet are listed, with a reason, in node-suite-xfail.txt (by test
 # or by op type); an expected failure that passes is reported too, so the
 # list stays true. Prints the pass count per op and ends with the totals.
@@ -23,15 +24,19 @@ def main():
 
     def run(entry):
         name, path, ops = entry
-        result = subprocess.run([compiler, "--emit=import", path, "-o", os.devnull],
-                                capture_output=True, text=True)
-        return entry, result.returncode == 0, result.stderr.strip()
+        data_sets = node_suite.data_sets(path)
+        result, frozen = node_suite.compile_freezing(
+            compiler, path, ["--emit=import", "-o", os.devnull],
+            data_sets[0][1] if data_sets else [])
+        return entry, result.returncode == 0, result.stderr.strip(), frozen
 
     passed = collections.Counter()
     total = collections.Counter()
-    failures, unexpected_passes, expected = [], [], 0
+    failures, unexpected_passes, expected, with_frozen = [], [], 0, []
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        for (name, path, ops), ok, stderr in pool.map(run, models):
+        for (name, path, ops), ok, stderr, frozen in pool.map(run, models):
+            if frozen:
+                with_frozen.append((name, frozen))
             reason = node_suite.expected_failure(name, ops, xfails)
             for op in ops:
                 total[op] += 1
@@ -48,6 +53,8 @@ def main():
     for op in sorted(total):
         note = "  (expected: %s)" % xfails[1][op] if op in xfails[1] else ""
         print("%-28s %4d/%-4d%s" % (op, passed[op], total[op], note))
+    print("%d models import with inputs frozen to their first test data set's values "
+          "(--freeze-input): a shape depends on them" % len(with_frozen))
     for name, message in failures:
         print("FAIL %s: %s" % (name, message))
     for name, reason in unexpected_passes:

@@ -78,10 +78,10 @@ def gpu_flags(arch, emit, *more):
     return ["--target=nvptx", "--gpu-arch=" + arch, "--emit=" + emit, *more]
 
 
-def check_ptx(path, stem, compiler, ptxas):
+def check_ptx(path, stem, compiler, ptxas, freeze):
     for arch in PTX_ARCHITECTURES:
         ptx = "%s.%s.ptx" % (stem, arch)
-        error = compile_model(compiler, path, ptx, gpu_flags(arch, "ptx"))
+        error = compile_model(compiler, path, ptx, gpu_flags(arch, "ptx", *freeze))
         if error:
             return error
         if ptxas:
@@ -99,22 +99,30 @@ def check_model(entry, args, tools):
     name, path, _ = entry
     stem = os.path.join(args.work_dir, name.replace("/", "__"))
     library = stem + ".so"
+    compiler, runner = tools["compiler"], tools["runner"]
+    # Inputs a shape depends on are frozen to the first data set's values, as
+    # on the CPU.
+    data_sets = node_suite.data_sets(path)
+    first_inputs = data_sets[0][1] if data_sets else []
+    _, frozen = node_suite.compile_freezing(compiler, path, ["--emit=import", "-o", os.devnull],
+                                            first_inputs)
+    freeze = node_suite.freeze_flags(path, first_inputs, frozen)
     try:
-        compiler, runner = tools["compiler"], tools["runner"]
         if args.on_gpu:
-            error = (compile_model(compiler, path, library, gpu_flags(args.gpu_arch, "lib"))
-                     or node_suite.run_data_sets(runner, library, path))
+            error = (compile_model(compiler, path, library, gpu_flags(args.gpu_arch, "lib", *freeze))
+                     or node_suite.run_data_sets(runner, library, path, frozen=frozen))
         else:
             fake = dict(os.environ, QUILL_CUDA_DRIVER=args.fake_driver)
             # PTX libraries: the fake driver checks their kernels' parameters.
-            error = (check_ptx(path, stem, compiler, tools["ptxas"])
+            error = (check_ptx(path, stem, compiler, tools["ptxas"], freeze)
                      or compile_model(compiler, path, library,
-                                      gpu_flags(LIBRARY_ARCHITECTURE, "lib", "--gpu-binary=ptx"))
+                                      gpu_flags(LIBRARY_ARCHITECTURE, "lib", "--gpu-binary=ptx",
+                                                *freeze))
                      or node_suite.run_data_sets(runner, library, path, compare=False,
                                                  environment=fake,
-                                                 markers=("error", "fake-cuda"))
-                     or compile_model(compiler, path, library, ["--target=gpu-emulator"])
-                     or node_suite.run_data_sets(runner, library, path))
+                                                 markers=("error", "fake-cuda"), frozen=frozen)
+                     or compile_model(compiler, path, library, ["--target=gpu-emulator", *freeze])
+                     or node_suite.run_data_sets(runner, library, path, frozen=frozen))
     except Skipped:
         return None, ""
     if error:
