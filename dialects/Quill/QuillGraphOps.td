@@ -50,6 +50,60 @@ def Quill_MinOp : Quill_BroadcastBinaryOp<"min", "Min">;
 // x < 0 ? slope * x : x, the slope broadcasting to x.
 def Quill_PReluOp : Quill_BroadcastBinaryOp<"prelu", "PRelu">;
 
+class Quill_LogicalOp<string mnemonic, string onnxName>
+    : Quill_Op<mnemonic, [Pure, ResultsBroadcastableShape,
+                          SameOperandsAndResultElementType]> {
+  let summary = "elementwise " # onnxName # " of booleans";
+  let description = [{
+    ONNX `}] # onnxName # [{` on booleans (i1), broadcasting as in numpy.
+    ONNX `Not` is imported as an `xor` with true.
+  }];
+  let arguments = (ins RankedTensorOf<[I1]>:$lhs, RankedTensorOf<[I1]>:$rhs);
+  let results = (outs RankedTensorOf<[I1]>:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+}
+
+def Quill_AndOp : Quill_LogicalOp<"and", "And">;
+def Quill_OrOp : Quill_LogicalOp<"or", "Or">;
+def Quill_XorOp : Quill_LogicalOp<"xor", "Xor">;
+
+def Quill_ComparePredicate : I32EnumAttr<"ComparePredicate",
+    "ONNX comparison", [
+  I32EnumAttrCase<"Equal", 0, "equal">,
+  I32EnumAttrCase<"Less", 1, "less">,
+  I32EnumAttrCase<"LessOrEqual", 2, "less_or_equal">,
+  I32EnumAttrCase<"Greater", 3, "greater">,
+  I32EnumAttrCase<"GreaterOrEqual", 4, "greater_or_equal">
+]> {
+  let cppNamespace = "::mlir::quill";
+  let genSpecializedAttr = 0;
+}
+
+def Quill_ComparePredicateAttr
+    : EnumAttr<Quill_Dialect, Quill_ComparePredicate, "compare_predicate"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Quill_CompareOp : Quill_Op<"compare", [Pure, ResultsBroadcastableShape]> {
+  let summary = "elementwise comparison with numpy broadcasting";
+  let description = [{
+    ONNX `Equal`, `Less`, `LessOrEqual`, `Greater` and `GreaterOrEqual`:
+    `lhs PREDICATE rhs` elementwise into booleans (i1), the operands of one
+    element type broadcasting as in numpy. Comparisons with NaN are false
+    (ordered comparisons), as in numpy.
+  }];
+  let arguments = (ins Quill_NumericTensor:$lhs, Quill_NumericTensor:$rhs,
+                       Quill_ComparePredicateAttr:$predicate);
+  let results = (outs RankedTensorOf<[I1]>:$result);
+  let assemblyFormat = [{
+    $predicate $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Quill_PowOp : Quill_Op<"pow", [Pure, ResultsBroadcastableShape]> {
   let summary = "elementwise power with numpy broadcasting";
   let description = [{
@@ -90,6 +144,48 @@ def Quill_SigmoidOp : Quill_UnaryActivationOp<"sigmoid", "Sigmoid",
     "`1 / (1 + exp(-x))`">;
 def Quill_HardSwishOp : Quill_UnaryActivationOp<"hard_swish", "HardSwish",
     "`x * max(0, min(1, x / 6 + 1 / 2))`">;
+
+def Quill_SoftplusOp : Quill_UnaryActivationOp<"softplus", "Softplus",
+    "`log(exp(x) + 1)`, computed as `max(x, 0) + log(1 + exp(-|x|))` so "
+    "that large inputs do not overflow">;
+def Quill_SoftsignOp : Quill_UnaryActivationOp<"softsign", "Softsign",
+    "`x / (1 + |x|)`">;
+
+def Quill_SignOp : Quill_Op<"sign", [Pure, SameOperandsAndResultType]> {
+  let summary = "ONNX Sign";
+  let description = [{
+    ONNX `Sign` elementwise: 1 for positive values, -1 for negative ones, 0
+    for zero; NaN stays NaN.
+  }];
+  let arguments = (ins Quill_NumericTensor:$input);
+  let results = (outs Quill_NumericTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+/// Activations with one or two float parameters.
+class Quill_ParameterizedActivationOp<string mnemonic, string onnxName,
+                                      string formula, dag parameters>
+    : Quill_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "ONNX " # onnxName;
+  let description = "ONNX `" # onnxName # "` elementwise: " # formula # ".";
+  let arguments = !con((ins RankedTensorOf<[AnyFloat]>:$input), parameters);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Quill_EluOp : Quill_ParameterizedActivationOp<"elu", "Elu",
+    "`x >= 0 ? x : alpha * (exp(x) - 1)`",
+    (ins DefaultValuedAttr<F32Attr, "1.0">:$alpha)>;
+def Quill_CeluOp : Quill_ParameterizedActivationOp<"celu", "Celu",
+    "`max(0, x) + min(0, alpha * (exp(x / alpha) - 1))`",
+    (ins DefaultValuedAttr<F32Attr, "1.0">:$alpha)>;
+def Quill_SeluOp : Quill_ParameterizedActivationOp<"selu", "Selu",
+    "`gamma * (x > 0 ? x : alpha * (exp(x) - 1))`",
+    (ins DefaultValuedAttr<F32Attr, "1.67326319217681884765625">:$alpha,
+         DefaultValuedAttr<F32Attr, "1.05070102214813232421875">:$gamma)>;
+def Quill_ThresholdedReluOp : Quill_ParameterizedActivationOp<
+    "thresholded_relu", "ThresholdedRelu", "`x > alpha ? x : 0`",
+    (ins DefaultValuedAttr<F32Attr, "1.0">:$alpha)>;
 
 def Quill_GeluOp : Quill_Op<"gelu", [Pure, SameOperandsAndResultType]> {
   let summary = "Gaussian error linear unit";
@@ -360,7 +456,7 @@ def Quill_CoordinateTransform : I32EnumAttr<"CoordinateTransform",
   I32EnumAttrCase<"PytorchHalfPixel", 1, "pytorch_half_pixel">,
   I32EnumAttrCase<"AlignCorners", 2, "align_corners">,
   I32EnumAttrCase<"Asymmetric", 3, "asymmetric">,
-  I32EnumAttrCase<"TfHalfPixelForNearest", 4, "tf_half_pixel_for_nearest">,
+  I32EnumAttrCase<"TfHalfPixelForNN", 4, "tf_half_pixel_for_nn">,
   I32EnumAttrCase<"TfCropAndResize", 5, "tf_crop_and_resize">
 ]> {
   let genSpecializedAttr = 0;

@@ -25,6 +25,8 @@ ReduceMax Reshape Transpose Concat Flatten Gather Slice Split Squeeze
 Unsqueeze Expand Shape Cast Where Pad Identity ConstantOfShape Constant Resize
 Gelu Dropout QuantizeLinear DequantizeLinear DynamicQuantizeLinear QLinearConv
 QLinearMatMul MatMulInteger ConvInteger
+Equal Greater GreaterOrEqual Less LessOrEqual Not And Or Xor
+Sign Floor Ceil Round Softplus Softsign Elu Selu Celu ThresholdedRelu
 """.split())
 MS_SCOPE = {"QLinearAdd", "QLinearMul", "QLinearConcat", "QLinearGlobalAveragePool",
             "QLinearSigmoid", "QLinearLeakyRelu", "QGemm"}

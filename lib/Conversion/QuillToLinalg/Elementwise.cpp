@@ -108,6 +108,106 @@ Value power(PowOp op, const ScalarMath &math, ValueRange args) {
   return math::IPowIOp::create(math.b, math.loc, base, exponent);
 }
 
+Value compare(CompareOp op, const ScalarMath &m, ValueRange a) {
+  Value x = a[0], y = a[1];
+  ComparePredicate predicate = op.getPredicate();
+  if (isa<FloatType>(x.getType())) {
+    using P = arith::CmpFPredicate;
+    P floatPredicate = predicate == ComparePredicate::Equal         ? P::OEQ
+                       : predicate == ComparePredicate::Less        ? P::OLT
+                       : predicate == ComparePredicate::LessOrEqual ? P::OLE
+                       : predicate == ComparePredicate::Greater     ? P::OGT
+                                                                    : P::OGE;
+    return arith::CmpFOp::create(m.b, m.loc, floatPredicate, x, y);
+  }
+  using P = arith::CmpIPredicate;
+  bool u = m.isUnsigned;
+  P intPredicate =
+      predicate == ComparePredicate::Equal         ? P::eq
+      : predicate == ComparePredicate::Less        ? (u ? P::ult : P::slt)
+      : predicate == ComparePredicate::LessOrEqual ? (u ? P::ule : P::sle)
+      : predicate == ComparePredicate::Greater     ? (u ? P::ugt : P::sgt)
+                                                   : (u ? P::uge : P::sge);
+  return arith::CmpIOp::create(m.b, m.loc, intPredicate, x, y);
+}
+
+Value select(const ScalarMath &m, Value condition, Value yes, Value no) {
+  return arith::SelectOp::create(m.b, m.loc, condition, yes, no);
+}
+
+/// `exp(x) - 1`, the negative branch of Elu, Selu and Celu.
+Value expMinusOne(const ScalarMath &m, Value x) {
+  return m.sub(math::ExpOp::create(m.b, m.loc, x), m.constant(x.getType(), 1));
+}
+
+Value sign(SignOp, const ScalarMath &m, ValueRange a) {
+  Value x = a[0];
+  Type type = x.getType();
+  Value zero = m.constant(type, 0);
+  Value one = m.constant(type, 1);
+  Value positive = m.lessThan(zero, x);
+  if (m.isUnsigned)
+    return select(m, positive, one, zero);
+  // A float zero or NaN is its own sign.
+  Value otherwise = isa<FloatType>(type) ? x : zero;
+  Value negative =
+      select(m, m.lessThan(x, zero), m.constant(type, -1), otherwise);
+  return select(m, positive, one, negative);
+}
+
+/// Lowerings of the float activations with parameters or several steps.
+void addActivations(StorageTypeConverter &converter,
+                    RewritePatternSet &patterns) {
+  addElementwise<SoftplusOp>(
+      converter, patterns, [](SoftplusOp, const ScalarMath &m, ValueRange a) {
+        Value x = a[0];
+        Value negAbs = arith::NegFOp::create(
+            m.b, m.loc, math::AbsFOp::create(m.b, m.loc, x));
+        Value log =
+            math::LogOp::create(m.b, m.loc,
+                                m.add(m.constant(x.getType(), 1),
+                                      math::ExpOp::create(m.b, m.loc, negAbs)));
+        return m.add(m.max(x, m.constant(x.getType(), 0)), log);
+      });
+  addElementwise<SoftsignOp>(
+      converter, patterns, [](SoftsignOp, const ScalarMath &m, ValueRange a) {
+        Value x = a[0];
+        return m.div(x, m.add(m.constant(x.getType(), 1),
+                              math::AbsFOp::create(m.b, m.loc, x)));
+      });
+  addElementwise<EluOp>(
+      converter, patterns, [](EluOp op, const ScalarMath &m, ValueRange a) {
+        Value x = a[0];
+        Value alpha = m.constant(x.getType(), op.getAlpha().convertToDouble());
+        Value negative = m.lessThan(x, m.constant(x.getType(), 0));
+        return select(m, negative, m.mul(alpha, expMinusOne(m, x)), x);
+      });
+  addElementwise<SeluOp>(
+      converter, patterns, [](SeluOp op, const ScalarMath &m, ValueRange a) {
+        Value x = a[0];
+        Value alpha = m.constant(x.getType(), op.getAlpha().convertToDouble());
+        Value gamma = m.constant(x.getType(), op.getGamma().convertToDouble());
+        Value positive = m.lessThan(m.constant(x.getType(), 0), x);
+        return m.mul(gamma,
+                     select(m, positive, x, m.mul(alpha, expMinusOne(m, x))));
+      });
+  addElementwise<CeluOp>(
+      converter, patterns, [](CeluOp op, const ScalarMath &m, ValueRange a) {
+        Value x = a[0];
+        Value zero = m.constant(x.getType(), 0);
+        Value alpha = m.constant(x.getType(), op.getAlpha().convertToDouble());
+        Value negative = m.mul(alpha, expMinusOne(m, m.div(x, alpha)));
+        return m.add(m.max(zero, x), m.min(zero, negative));
+      });
+  addElementwise<ThresholdedReluOp>(
+      converter, patterns,
+      [](ThresholdedReluOp op, const ScalarMath &m, ValueRange a) {
+        Value x = a[0];
+        Value alpha = m.constant(x.getType(), op.getAlpha().convertToDouble());
+        return select(m, m.lessThan(alpha, x), x, m.constant(x.getType(), 0));
+      });
+}
+
 /// Clip's bounds are optional rank-0 operands: the pattern reads them as
 /// extra broadcast operands and clamps only with those present.
 struct ClipLowering : OpConversionPattern<ClipOp> {
@@ -230,6 +330,21 @@ void mlir::quill::lowering::populateElementwisePatterns(
                                              m.mul(alpha, a[0]), a[0]));
       });
   addElementwise<GeluOp>(converter, patterns, gelu);
+  addElementwise<SignOp>(converter, patterns, sign);
+  addElementwise<CompareOp>(converter, patterns, compare);
+  addElementwise<AndOp>(
+      converter, patterns, [](AndOp, const ScalarMath &m, ValueRange a) {
+        return Value(arith::AndIOp::create(m.b, m.loc, a[0], a[1]));
+      });
+  addElementwise<OrOp>(
+      converter, patterns, [](OrOp, const ScalarMath &m, ValueRange a) {
+        return Value(arith::OrIOp::create(m.b, m.loc, a[0], a[1]));
+      });
+  addElementwise<XorOp>(
+      converter, patterns, [](XorOp, const ScalarMath &m, ValueRange a) {
+        return Value(arith::XOrIOp::create(m.b, m.loc, a[0], a[1]));
+      });
+  addActivations(converter, patterns);
   addElementwise<WhereOp>(
       converter, patterns, [](WhereOp, const ScalarMath &m, ValueRange a) {
         return Value(arith::SelectOp::create(m.b, m.loc, a[0], a[1], a[2]));

@@ -60,6 +60,40 @@ static LogicalResult importBroadcastBinary(NodeImporter &node) {
   return success();
 }
 
+/// Equal, Less, LessOrEqual, Greater, GreaterOrEqual: booleans, broadcast
+/// like the arithmetic ops.
+template <ComparePredicate predicate>
+static LogicalResult importCompare(NodeImporter &node) {
+  FailureOr<Value> lhs = node.getRequiredInput(0);
+  FailureOr<Value> rhs = node.getRequiredInput(1);
+  FailureOr<RankedTensorType> type = node.getOutputType(0);
+  if (failed(lhs) || failed(rhs) || failed(type))
+    return failure();
+  rhs = alignLegacyBroadcast(node, *lhs, *rhs);
+  if (failed(rhs))
+    return failure();
+  OpBuilder &b = node.getBuilder();
+  node.setResults(
+      CompareOp::create(b, node.getLoc(), *type, *lhs, *rhs,
+                        ComparePredicateAttr::get(b.getContext(), predicate))
+          ->getResults());
+  return success();
+}
+
+/// Not: xor with true.
+static LogicalResult importNot(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  if (failed(input))
+    return failure();
+  auto type = cast<RankedTensorType>(input->getType());
+  OpBuilder &b = node.getBuilder();
+  Value allTrue = arith::ConstantOp::create(
+      b, node.getLoc(), DenseElementsAttr::get(type, b.getBoolAttr(true)));
+  node.setResults(
+      XorOp::create(b, node.getLoc(), type, *input, allTrue)->getResults());
+  return success();
+}
+
 /// Elementwise float math that upstream has with ONNX's meaning.
 template <typename OpTy>
 static LogicalResult importFloatUnary(NodeImporter &node) {
@@ -184,7 +218,7 @@ static LogicalResult importReduce(NodeImporter &node) {
   } else if (node.getInput(1)) {
     DenseElementsAttr values = node.getConstantInput(1);
     if (!values)
-      return node.emitError() << "expected constant axes";
+      return node.emitNotConstantError(1, "axes");
     axes = llvm::to_vector(values.getValues<int64_t>());
   }
   if (axes && axes->empty())
@@ -217,6 +251,20 @@ ArrayRef<OpImportEntry> mlir::quill::onnx_import::getMathOpImporters() {
   static const OpImportEntry entries[] = {
       {"", "Abs", 6, importFloatUnary<math::AbsFOp>},
       {"", "Add", 1, importBroadcastBinary<AddOp>},
+      {"", "And", 1, importBroadcastBinary<AndOp>},
+      {"", "Ceil", 1, importFloatUnary<math::CeilOp>},
+      {"", "Equal", 1, importCompare<ComparePredicate::Equal>},
+      {"", "Floor", 1, importFloatUnary<math::FloorOp>},
+      {"", "Greater", 1, importCompare<ComparePredicate::Greater>},
+      {"", "GreaterOrEqual", 12,
+       importCompare<ComparePredicate::GreaterOrEqual>},
+      {"", "Less", 1, importCompare<ComparePredicate::Less>},
+      {"", "LessOrEqual", 12, importCompare<ComparePredicate::LessOrEqual>},
+      {"", "Not", 1, importNot},
+      {"", "Or", 1, importBroadcastBinary<OrOp>},
+      // Round halves to even, as numpy.
+      {"", "Round", 11, importFloatUnary<math::RoundEvenOp>},
+      {"", "Xor", 1, importBroadcastBinary<XorOp>},
       {"", "Div", 1, importBroadcastBinary<DivOp>},
       {"", "Erf", 9, importFloatUnary<math::ErfOp>},
       {"", "Exp", 6, importFloatUnary<math::ExpOp>},

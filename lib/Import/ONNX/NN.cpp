@@ -1,4 +1,4 @@
-//===- NN.cpp - Importers of ONNX activations and softmax -----------------===//
+//===- NN.cpp - Importers of ONNX layers: Clip, convolutions, pooling ... -===//
 
 #include "NodeImporter.h"
 
@@ -10,79 +10,6 @@
 using namespace mlir;
 using namespace mlir::quill;
 using namespace mlir::quill::onnx_import;
-
-template <typename OpTy>
-static LogicalResult importActivation(NodeImporter &node) {
-  FailureOr<Value> input = node.getRequiredInput(0);
-  if (failed(input))
-    return failure();
-  node.setResults(
-      OpTy::create(node.getBuilder(), node.getLoc(), *input)->getResults());
-  return success();
-}
-
-/// com.microsoft Gelu (erf form), FastGelu (tanh approximation, optional
-/// bias added first) and BiasGelu (bias added first).
-static LogicalResult importMicrosoftGelu(NodeImporter &node) {
-  FailureOr<Value> input = node.getRequiredInput(0);
-  if (failed(input))
-    return failure();
-  StringRef op = node.getNode().op_type();
-  OpBuilder &b = node.getBuilder();
-  Value x = *input;
-  if (Value bias = node.getInput(1); bias && op != "Gelu")
-    x = AddOp::create(b, node.getLoc(), x.getType(), x, bias);
-  node.setResults(
-      GeluOp::create(b, node.getLoc(), x, op == "FastGelu")->getResults());
-  return success();
-}
-
-static LogicalResult importHardSigmoid(NodeImporter &node) {
-  FailureOr<Value> input = node.getRequiredInput(0);
-  if (failed(input))
-    return failure();
-  OpBuilder &b = node.getBuilder();
-  node.setResults(
-      HardSigmoidOp::create(b, node.getLoc(), *input,
-                            b.getF32FloatAttr(node.getFloat("alpha", 0.2f)),
-                            b.getF32FloatAttr(node.getFloat("beta", 0.5f)))
-          ->getResults());
-  return success();
-}
-
-static LogicalResult importPRelu(NodeImporter &node) {
-  FailureOr<Value> input = node.getRequiredInput(0);
-  FailureOr<Value> slope = node.getRequiredInput(1);
-  if (failed(input) || failed(slope))
-    return failure();
-  // Before opset 7 a [C] slope applies per channel (axis 1).
-  auto inputType = cast<RankedTensorType>(input->getType());
-  auto slopeType = cast<RankedTensorType>(slope->getType());
-  if (node.getOpset() < 7 && slopeType.getRank() == 1 &&
-      inputType.getRank() > 2 && slopeType.getNumElements() > 1) {
-    SmallVector<int64_t> shape(inputType.getRank() - 1, 1);
-    shape[0] = slopeType.getDimSize(0);
-    slope = ReshapeOp::create(node.getBuilder(), node.getLoc(),
-                              slopeType.clone(shape), *slope)
-                .getResult();
-  }
-  node.setResults(PReluOp::create(node.getBuilder(), node.getLoc(),
-                                  input->getType(), *input, *slope)
-                      ->getResults());
-  return success();
-}
-
-static LogicalResult importLeakyRelu(NodeImporter &node) {
-  FailureOr<Value> input = node.getRequiredInput(0);
-  if (failed(input))
-    return failure();
-  OpBuilder &b = node.getBuilder();
-  node.setResults(
-      LeakyReluOp::create(b, node.getLoc(), *input,
-                          b.getF32FloatAttr(node.getFloat("alpha", 0.01f)))
-          ->getResults());
-  return success();
-}
 
 /// Clip bounds: attributes before opset 11, optional scalar inputs after.
 static LogicalResult importClip(NodeImporter &node) {
@@ -360,7 +287,8 @@ static LogicalResult importResize(NodeImporter &node) {
       scales.push_back(static_cast<float>(size) /
                        static_cast<float>(inputType.getDimSize(dim)));
   } else {
-    return node.emitError() << "expected constant scales or sizes";
+    return node.emitNotConstantError(
+        v10 || !node.getInput(3) ? (v10 ? 1 : 2) : 3, "scales or sizes");
   }
   auto mode = getEnumAttribute<ResizeMode>(node, "mode", "nearest",
                                            symbolizeResizeMode);
@@ -384,7 +312,7 @@ static LogicalResult importResize(NodeImporter &node) {
   if (*transform == CoordinateTransform::TfCropAndResize) {
     DenseElementsAttr roi = node.getConstantInput(1);
     if (!roi)
-      return node.emitError() << "expected a constant roi";
+      return node.emitNotConstantError(1, "roi");
     resize.setRoiAttr(b.getDenseF32ArrayAttr(
         llvm::map_to_vector(roi.getValues<APFloat>(),
                             [](APFloat v) { return v.convertToFloat(); })));
@@ -522,16 +450,8 @@ ArrayRef<OpImportEntry> mlir::quill::onnx_import::getNNOpImporters() {
       {"", "InstanceNormalization", 6, importInstanceNorm},
       {"", "LayerNormalization", 17, importLayerNorm},
       {"", "MaxPool", 1, importPool<MaxPoolOp>},
-      {"", "PRelu", 6, importPRelu},
       {"", "Resize", 10, importResize},
-      {"", "HardSigmoid", 6, importHardSigmoid},
-      {"", "HardSwish", 14, importActivation<HardSwishOp>},
-      {"", "LeakyRelu", 6, importLeakyRelu},
       {"", "LogSoftmax", 1, importSoftmax<LogSoftmaxOp>},
-      {"", "Sigmoid", 6, importActivation<SigmoidOp>},
-      {"com.microsoft", "BiasGelu", 1, importMicrosoftGelu},
-      {"com.microsoft", "FastGelu", 1, importMicrosoftGelu},
-      {"com.microsoft", "Gelu", 1, importMicrosoftGelu},
       {"", "Softmax", 1, importSoftmax<SoftmaxOp>},
   };
   return entries;

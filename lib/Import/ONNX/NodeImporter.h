@@ -97,6 +97,7 @@ FailureOr<Value> buildConv(NodeImporter &node, Value input, Value weight,
                            Value bias, RankedTensorType resultType);
 
 /// Entries by op category; OpRegistry.cpp gathers them.
+ArrayRef<OpImportEntry> getActivationOpImporters();
 ArrayRef<OpImportEntry> getMathOpImporters();
 ArrayRef<OpImportEntry> getNNOpImporters();
 ArrayRef<OpImportEntry> getQuantizationOpImporters();

@@ -15,8 +15,8 @@ OpImportFn mlir::quill::onnx_import::lookupOpImporter(StringRef domain,
                                                       int64_t opset) {
   const OpImportEntry *best = nullptr;
   for (ArrayRef<OpImportEntry> category :
-       {getMathOpImporters(), getNNOpImporters(), getQuantizationOpImporters(),
-        getTensorOpImporters()})
+       {getActivationOpImporters(), getMathOpImporters(), getNNOpImporters(),
+        getQuantizationOpImporters(), getTensorOpImporters()})
     for (const OpImportEntry &entry : category)
       if (entry.domain == domain && entry.opType == opType &&
           entry.sinceVersion <= opset &&

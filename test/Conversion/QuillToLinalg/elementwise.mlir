@@ -48,3 +48,28 @@ func.func @gelu_erf(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = quill.gelu %x : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// Comparisons pick the predicate by element type: ordered for floats,
+// unsigned for unsigned integers.
+// CHECK-LABEL: func.func @compare
+// CHECK: arith.cmpf oge
+// CHECK: arith.cmpi ult
+// CHECK: arith.cmpi sgt
+func.func @compare(%a: tensor<4xf32>, %b: tensor<4xui8>, %c: tensor<4xi32>) -> (tensor<4xi1>, tensor<4xi1>, tensor<4xi1>) {
+  %0 = quill.compare <greater_or_equal> %a, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
+  %1 = quill.compare <less> %b, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xi1>
+  %2 = quill.compare <greater> %c, %c : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi1>
+  return %0, %1, %2 : tensor<4xi1>, tensor<4xi1>, tensor<4xi1>
+}
+
+// Sign keeps a float zero or NaN as it is.
+// CHECK-LABEL: func.func @sign
+// CHECK: linalg.generic
+// CHECK: arith.cmpf olt
+// CHECK: arith.cmpf olt
+// CHECK: arith.select
+// CHECK: arith.select
+func.func @sign(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = quill.sign %x : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

@@ -93,3 +93,20 @@ func.func @casts() -> (tensor<3xi32>, tensor<2xf32>, tensor<2xi1>, tensor<1xi8>)
   %3 = quill.cast %big : tensor<1xf32> to tensor<1xi8>
   return %0, %1, %2, %3 : tensor<3xi32>, tensor<2xf32>, tensor<2xi1>, tensor<1xi8>
 }
+
+// -----
+
+// Logical ops of constant booleans fold, broadcasting.
+// CHECK-LABEL: func.func @logical
+// CHECK-DAG: arith.constant dense<[true, false]> : tensor<2xi1>
+// CHECK-DAG: arith.constant dense<true> : tensor<2xi1>
+// CHECK-DAG: arith.constant dense<[false, true]> : tensor<2xi1>
+// CHECK-NOT: quill.
+func.func @logical() -> (tensor<2xi1>, tensor<2xi1>, tensor<2xi1>) {
+  %a = arith.constant dense<[true, false]> : tensor<2xi1>
+  %b = arith.constant dense<true> : tensor<i1>
+  %0 = quill.and %a, %b : (tensor<2xi1>, tensor<i1>) -> tensor<2xi1>
+  %1 = quill.or %a, %b : (tensor<2xi1>, tensor<i1>) -> tensor<2xi1>
+  %2 = quill.xor %a, %b : (tensor<2xi1>, tensor<i1>) -> tensor<2xi1>
+  return %0, %1, %2 : tensor<2xi1>, tensor<2xi1>, tensor<2xi1>
+}

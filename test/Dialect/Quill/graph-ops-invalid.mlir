@@ -197,3 +197,27 @@ func.func @pad_value_mode(%x: tensor<3x4xf32>, %v: tensor<f32>) {
   %0 = quill.pad %x value %v {pads = array<i64: 1, 0, 1, 0>, mode = #quill.pad_mode<reflect>} : (tensor<3x4xf32>, tensor<f32>) -> tensor<5x4xf32>
   return
 }
+
+// -----
+
+func.func @compare_element_types(%a: tensor<2xf32>, %b: tensor<2xi32>) {
+  // expected-error@+1 {{'quill.compare' op expected operands of one element type, got 'f32' and 'i32'}}
+  %0 = quill.compare <less> %a, %b : (tensor<2xf32>, tensor<2xi32>) -> tensor<2xi1>
+  return
+}
+
+// -----
+
+func.func @compare_result_not_bool(%a: tensor<2xf32>) {
+  // expected-error@+1 {{'quill.compare' op result #0 must be ranked tensor of 1-bit signless integer values}}
+  %0 = quill.compare <less> %a, %a : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @and_of_floats(%a: tensor<2xf32>) {
+  // expected-error@+1 {{'quill.and' op operand #0 must be ranked tensor of 1-bit signless integer values}}
+  %0 = quill.and %a, %a : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return
+}

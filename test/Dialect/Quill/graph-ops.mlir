@@ -118,3 +118,38 @@ func.func @data_movement(%x: tensor<3x1xf32>, %c: tensor<3x4xi1>, %y: tensor<4xf
   %7 = quill.prelu %m, %y : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
   return
 }
+
+// Comparisons give booleans; logical ops take them.
+// CHECK-LABEL: func.func @compare_and_logic
+// CHECK: quill.compare <less_or_equal> %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+// CHECK: quill.compare <equal> %{{.*}}, %{{.*}} : (tensor<3xui8>, tensor<3xui8>) -> tensor<3xi1>
+// CHECK: quill.and %{{.*}}, %{{.*}} : (tensor<2x3xi1>, tensor<3xi1>) -> tensor<2x3xi1>
+// CHECK: quill.or
+// CHECK: quill.xor
+func.func @compare_and_logic(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %c: tensor<3xui8>) -> (tensor<2x3xi1>, tensor<2x3xi1>, tensor<2x3xi1>) {
+  %0 = quill.compare <less_or_equal> %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %1 = quill.compare <equal> %c, %c : (tensor<3xui8>, tensor<3xui8>) -> tensor<3xi1>
+  %2 = quill.and %0, %1 : (tensor<2x3xi1>, tensor<3xi1>) -> tensor<2x3xi1>
+  %3 = quill.or %0, %1 : (tensor<2x3xi1>, tensor<3xi1>) -> tensor<2x3xi1>
+  %4 = quill.xor %0, %1 : (tensor<2x3xi1>, tensor<3xi1>) -> tensor<2x3xi1>
+  return %2, %3, %4 : tensor<2x3xi1>, tensor<2x3xi1>, tensor<2x3xi1>
+}
+
+// CHECK-LABEL: func.func @more_activations
+// CHECK: quill.softplus %{{.*}} : tensor<4xf32>
+// CHECK: quill.softsign %{{.*}} : tensor<4xf32>
+// CHECK: quill.sign %{{.*}} : tensor<4xi32>
+// CHECK: quill.elu %{{.*}} {alpha = 5.000000e-01 : f32} : tensor<4xf32>
+// CHECK: quill.celu %{{.*}} : tensor<4xf32>
+// CHECK: quill.selu %{{.*}} {gamma = 2.000000e+00 : f32} : tensor<4xf32>
+// CHECK: quill.thresholded_relu %{{.*}} : tensor<4xf32>
+func.func @more_activations(%x: tensor<4xf32>, %i: tensor<4xi32>) {
+  %0 = quill.softplus %x : tensor<4xf32>
+  %1 = quill.softsign %x : tensor<4xf32>
+  %2 = quill.sign %i : tensor<4xi32>
+  %3 = quill.elu %x {alpha = 0.5 : f32} : tensor<4xf32>
+  %4 = quill.celu %x : tensor<4xf32>
+  %5 = quill.selu %x {gamma = 2.0 : f32} : tensor<4xf32>
+  %6 = quill.thresholded_relu %x : tensor<4xf32>
+  return
+}

@@ -171,6 +171,33 @@ OpFoldResult PReluOp::fold(FoldAdaptor adaptor) {
        }});
 }
 
+/// And, Or and Xor of constant booleans.
+static OpFoldResult
+foldLogical(Attribute lhs, Attribute rhs, Type resultType,
+            function_ref<APInt(const APInt &, const APInt &)> function) {
+  return foldBroadcastBinary(
+      lhs, rhs, resultType,
+      {[](const APFloat &l, const APFloat &) { return l; },
+       [&](const APInt &l, const APInt &r, bool) {
+         return std::optional<APInt>(function(l, r));
+       }});
+}
+
+OpFoldResult AndOp::fold(FoldAdaptor adaptor) {
+  return foldLogical(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                     [](const APInt &l, const APInt &r) { return l & r; });
+}
+
+OpFoldResult OrOp::fold(FoldAdaptor adaptor) {
+  return foldLogical(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                     [](const APInt &l, const APInt &r) { return l | r; });
+}
+
+OpFoldResult XorOp::fold(FoldAdaptor adaptor) {
+  return foldLogical(adaptor.getLhs(), adaptor.getRhs(), getType(),
+                     [](const APInt &l, const APInt &r) { return l ^ r; });
+}
+
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();

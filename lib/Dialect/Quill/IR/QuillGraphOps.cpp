@@ -128,6 +128,15 @@ LogicalResult TransposeOp::verify() {
       cast<RankedTensorType>(getResult().getType()).getShape());
 }
 
+LogicalResult CompareOp::verify() {
+  Type lhs = getLhs().getType().getElementType();
+  Type rhs = getRhs().getType().getElementType();
+  if (lhs != rhs)
+    return emitOpError("expected operands of one element type, got ")
+           << lhs << " and " << rhs;
+  return success();
+}
+
 LogicalResult ConcatOp::verify() {
   if (getInputs().empty())
     return emitOpError("expected at least one input");
