@@ -400,10 +400,6 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::GraphProto &graph) {
 // Entry points
 //===----------------------------------------------------------------------===//
 
-/// Bounds the alternation of shape inference and shape folding; each round
-/// folds at least one node, and real shape chains are a few nodes deep.
-static constexpr int kMaxShapeFoldingRounds = 16;
-
 /// Parses a model's bytes, binary or ONNX text syntax.
 static bool parseModelBytes(StringRef bytes, bool isText,
                             onnx::ModelProto &model, std::string &error) {
@@ -446,7 +442,11 @@ mlir::quill::importONNXBuffer(StringRef bytes, StringRef fileName, bool isText,
     if (entry.domain().empty() || entry.domain() == "ai.onnx")
       opset = entry.version();
   // Inference, typing of com.microsoft ops and shape folding alternate: each
-  // can make more shapes known to the others.
+  // can make more shapes known to the others. A round that changes nothing
+  // ends it; each other round folds a node or types one, so the graph's size
+  // bounds the rounds. Chains of blocks that each reshape by their input's
+  // shape (ShuffleNet's channel shuffles) take a round or two per block.
+  int maxRounds = model.graph().node_size() + 1;
   for (int round = 0;; ++round) {
     if (!inferShapes(model, error)) {
       emitError(loc) << "ONNX shape inference failed: " << error;
@@ -454,7 +454,7 @@ mlir::quill::importONNXBuffer(StringRef bytes, StringRef fileName, bool isText,
     }
     bool typedMicrosoftOps = inferMicrosoftOpTypes(*model.mutable_graph());
     bool folded = foldShapeComputations(*model.mutable_graph(), opset);
-    if (round == kMaxShapeFoldingRounds || (!typedMicrosoftOps && !folded))
+    if (round == maxRounds || (!typedMicrosoftOps && !folded))
       break;
   }
   GraphImporter importer(context, fileName,

@@ -4,12 +4,16 @@
 
 #include "ProtoUtils.h"
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -35,7 +39,8 @@ int64_t numElements(const std::vector<int64_t> &dims) {
 
 std::optional<IntTensor> readTensor(const onnx::TensorProto &tensor) {
   if (tensor.data_type() != onnx::TensorProto::INT64 &&
-      tensor.data_type() != onnx::TensorProto::INT32)
+      tensor.data_type() != onnx::TensorProto::INT32 &&
+      tensor.data_type() != onnx::TensorProto::BOOL)
     return std::nullopt;
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL)
     return std::nullopt;
@@ -50,15 +55,18 @@ std::optional<IntTensor> readTensor(const onnx::TensorProto &tensor) {
   if (count > kMaxElements)
     return std::nullopt;
   bool is64 = tensor.data_type() == onnx::TensorProto::INT64;
+  bool isBool = tensor.data_type() == onnx::TensorProto::BOOL;
   if (tensor.has_raw_data()) {
     const std::string &raw = tensor.raw_data();
-    size_t width = is64 ? 8 : 4;
+    size_t width = is64 ? 8 : isBool ? 1 : 4;
     if (raw.size() != count * width)
       return std::nullopt;
     for (size_t i = 0; i < count; ++i) {
       int64_t value = 0;
       if (is64) {
         std::memcpy(&value, raw.data() + 8 * i, 8);
+      } else if (isBool) {
+        value = raw[i] != 0;
       } else {
         int32_t narrow;
         std::memcpy(&narrow, raw.data() + 4 * i, 4);
@@ -130,9 +138,48 @@ public:
       return concat(node, inputs);
     if (op == "Slice")
       return slice(node, inputs);
-    if ((op == "Add" || op == "Sub" || op == "Mul" || op == "Div") &&
-        inputs.size() == 2 && inputs[1])
-      return arithmetic(op, *inputs[0], *inputs[1]);
+    if (op == "Reshape" && inputs.size() == 2 && inputs[1])
+      return reshape(*inputs[0], *inputs[1]);
+    if (op == "ConstantOfShape")
+      return constantOfShape(node, *inputs[0]);
+    if (op == "Range" && inputs.size() == 3 && inputs[1] && inputs[2])
+      return range(*inputs[0], *inputs[1], *inputs[2]);
+    if (op == "Neg" || op == "Abs" || op == "Not")
+      return elementwise(
+          {inputs[0]}, inputs[0]->dataType,
+          [&](llvm::ArrayRef<int64_t> v) -> std::optional<int64_t> {
+            if (op == "Not")
+              return int64_t(!v[0]);
+            if (v[0] == std::numeric_limits<int64_t>::min())
+              return std::nullopt;
+            return op == "Neg" ? -v[0] : std::abs(v[0]);
+          });
+    if (op == "Where" && inputs.size() == 3 && inputs[1] && inputs[2])
+      return elementwise(
+          inputs, inputs[1]->dataType,
+          [](llvm::ArrayRef<int64_t> v) -> std::optional<int64_t> {
+            return v[0] ? v[1] : v[2];
+          });
+    if (inputs.size() != 2 || !inputs[1])
+      return std::nullopt;
+    if (op == "Equal" || op == "Less" || op == "Greater" ||
+        op == "LessOrEqual" || op == "GreaterOrEqual")
+      return elementwise(
+          inputs, onnx::TensorProto::BOOL,
+          [&](llvm::ArrayRef<int64_t> v) -> std::optional<int64_t> {
+            return op == "Equal"         ? v[0] == v[1]
+                   : op == "Less"        ? v[0] < v[1]
+                   : op == "Greater"     ? v[0] > v[1]
+                   : op == "LessOrEqual" ? v[0] <= v[1]
+                                         : v[0] >= v[1];
+          });
+    if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
+        op == "Mod" || op == "Min" || op == "Max" || op == "And" || op == "Or")
+      return elementwise(
+          inputs, inputs[0]->dataType,
+          [&](llvm::ArrayRef<int64_t> v) -> std::optional<int64_t> {
+            return arithmetic(op, v[0], v[1]);
+          });
     return std::nullopt;
   }
 
@@ -256,30 +303,43 @@ private:
     return result;
   }
 
+  /// Slice of a 1-D shape value along its one axis: bounds from attributes
+  /// before opset 10, from inputs after.
   std::optional<IntTensor> slice(const onnx::NodeProto &node,
                                  const std::vector<const IntTensor *> &inputs) {
     const IntTensor &data = *inputs[0];
-    if (data.dims.size() != 1 || opset < 10 || inputs.size() < 3 ||
-        !inputs[1] || !inputs[2] || inputs[1]->values.size() != 1 ||
-        inputs[2]->values.size() != 1)
+    if (data.dims.size() != 1)
       return std::nullopt;
-    if (inputs.size() > 3 &&
-        (!inputs[3] || inputs[3]->values.size() != 1 ||
-         (inputs[3]->values[0] != 0 && inputs[3]->values[0] != -1)))
-      return std::nullopt;
-    int64_t step = 1;
-    if (inputs.size() > 4) {
-      if (!inputs[4] || inputs[4]->values.size() != 1)
-        return std::nullopt;
-      step = inputs[4]->values[0];
+    // starts, ends, axes, steps; one value each along axis 0.
+    std::optional<int64_t> bounds[4];
+    if (opset < 10) {
+      const char *names[] = {"starts", "ends", "axes"};
+      for (int i = 0; i < 3; ++i)
+        if (const onnx::AttributeProto *attr = findAttribute(node, names[i])) {
+          if (attr->ints_size() != 1)
+            return std::nullopt;
+          bounds[i] = attr->ints(0);
+        }
+    } else {
+      for (size_t i = 1; i < inputs.size() && i <= 4; ++i) {
+        if (node.input(i).empty())
+          continue;
+        if (!inputs[i] || inputs[i]->values.size() != 1)
+          return std::nullopt;
+        bounds[i - 1] = inputs[i]->values[0];
+      }
     }
+    if (!bounds[0] || !bounds[1] ||
+        (bounds[2] && *bounds[2] != 0 && *bounds[2] != -1))
+      return std::nullopt;
+    int64_t step = bounds[3].value_or(1);
     if (step == 0)
       return std::nullopt;
     int64_t size = data.dims[0];
     auto clampIndex = [&](int64_t index, int64_t low, int64_t high) {
       return std::clamp<int64_t>(index < 0 ? index + size : index, low, high);
     };
-    int64_t start = inputs[1]->values[0], end = inputs[2]->values[0];
+    int64_t start = *bounds[0], end = *bounds[1];
     start =
         step > 0 ? clampIndex(start, 0, size) : clampIndex(start, 0, size - 1);
     end = step > 0 ? clampIndex(end, 0, size) : clampIndex(end, -1, size - 1);
@@ -290,33 +350,158 @@ private:
     return result;
   }
 
-  std::optional<IntTensor> arithmetic(const std::string &op,
-                                      const IntTensor &lhs,
-                                      const IntTensor &rhs) {
-    // Shape arithmetic combines equal shapes or a tensor with a scalar.
-    bool lhsScalar = lhs.values.size() == 1, rhsScalar = rhs.values.size() == 1;
-    if (lhs.dims != rhs.dims && !lhsScalar && !rhsScalar)
+  /// One element of a binary op on shape values; nullopt when ONNX leaves
+  /// it undefined (a division by zero).
+  static std::optional<int64_t> arithmetic(const std::string &op, int64_t a,
+                                           int64_t b) {
+    // Shape values are small; an overflow is a malformed model, left unfolded.
+    int64_t result;
+    if ((op == "Div" || op == "Mod") &&
+        (b == 0 || (a == std::numeric_limits<int64_t>::min() && b == -1)))
       return std::nullopt;
-    const IntTensor &shaped =
-        lhs.dims.size() >= rhs.dims.size() && !lhsScalar ? lhs : rhs;
-    IntTensor result{
-        lhsScalar && rhsScalar
-            ? (lhs.dims.size() >= rhs.dims.size() ? lhs.dims : rhs.dims)
-            : shaped.dims,
-        {},
-        lhs.dataType};
-    size_t count = std::max(lhs.values.size(), rhs.values.size());
-    for (size_t i = 0; i < count; ++i) {
-      int64_t a = lhs.values[lhsScalar ? 0 : i];
-      int64_t b = rhs.values[rhsScalar ? 0 : i];
-      if (op == "Div" && b == 0)
-        return std::nullopt;
-      // ONNX integer division truncates toward zero, as C++ does.
-      result.values.push_back(op == "Add"   ? a + b
-                              : op == "Sub" ? a - b
-                              : op == "Mul" ? a * b
-                                            : a / b);
+    if (op == "Add")
+      return __builtin_add_overflow(a, b, &result) ? std::nullopt
+                                                   : std::optional(result);
+    if (op == "Sub")
+      return __builtin_sub_overflow(a, b, &result) ? std::nullopt
+                                                   : std::optional(result);
+    if (op == "Mul")
+      return __builtin_mul_overflow(a, b, &result) ? std::nullopt
+                                                   : std::optional(result);
+    // ONNX integer division truncates toward zero, as C++ does; integer Mod
+    // (fmod = 0) takes the divisor's sign, as Python's.
+    if (op == "Div")
+      return a / b;
+    if (op == "Mod") {
+      int64_t remainder = a % b;
+      return remainder != 0 && (remainder < 0) != (b < 0) ? remainder + b
+                                                          : remainder;
     }
+    if (op == "Min")
+      return std::min(a, b);
+    if (op == "Max")
+      return std::max(a, b);
+    if (op == "And")
+      return a && b;
+    return a || b;
+  }
+
+  /// `function` of the elements of `inputs`, numpy-broadcast, into a tensor
+  /// of `dataType`.
+  static std::optional<IntTensor> elementwise(
+      const std::vector<const IntTensor *> &inputs, int32_t dataType,
+      llvm::function_ref<std::optional<int64_t>(llvm::ArrayRef<int64_t>)>
+          function) {
+    size_t rank = 0;
+    for (const IntTensor *input : inputs) {
+      if (!input)
+        return std::nullopt;
+      rank = std::max(rank, input->dims.size());
+    }
+    std::vector<int64_t> dims(rank, 1);
+    for (const IntTensor *input : inputs) {
+      size_t offset = rank - input->dims.size();
+      for (size_t d = 0; d < input->dims.size(); ++d) {
+        int64_t size = input->dims[d];
+        if (size != 1 && dims[offset + d] != 1 && dims[offset + d] != size)
+          return std::nullopt;
+        if (size != 1)
+          dims[offset + d] = size;
+      }
+    }
+    IntTensor result{dims, {}, dataType};
+    int64_t count = numElements(dims);
+    std::vector<int64_t> operands(inputs.size());
+    for (int64_t index = 0; index < count; ++index) {
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        const IntTensor &input = *inputs[i];
+        size_t offset = rank - input.dims.size();
+        int64_t flat = 0, remainder = index, stride = count;
+        for (size_t d = 0; d < rank; ++d) {
+          stride /= dims[d];
+          int64_t coordinate = remainder / stride;
+          remainder %= stride;
+          if (d >= offset) {
+            int64_t size = input.dims[d - offset];
+            flat = flat * size + (size == 1 ? 0 : coordinate);
+          }
+        }
+        operands[i] = input.values[flat];
+      }
+      std::optional<int64_t> value = function(operands);
+      if (!value)
+        return std::nullopt;
+      result.values.push_back(*value);
+    }
+    return result;
+  }
+
+  /// Reshape of a shape value: 0 copies the input's dimension, -1 takes the
+  /// rest.
+  static std::optional<IntTensor> reshape(const IntTensor &data,
+                                          const IntTensor &shape) {
+    IntTensor result = data;
+    result.dims.clear();
+    int64_t known = 1, inferred = -1;
+    for (size_t d = 0; d < shape.values.size(); ++d) {
+      int64_t size = shape.values[d];
+      if (size == 0 && d < data.dims.size())
+        size = data.dims[d];
+      if (size == -1) {
+        if (inferred >= 0)
+          return std::nullopt;
+        inferred = d;
+      } else if (size < 0 || size > static_cast<int64_t>(kMaxElements)) {
+        return std::nullopt;
+      } else {
+        known *= size;
+      }
+      result.dims.push_back(size);
+    }
+    int64_t count = data.values.size();
+    if (inferred >= 0) {
+      if (known == 0 || count % known)
+        return std::nullopt;
+      result.dims[inferred] = count / known;
+    }
+    if (numElements(result.dims) != count)
+      return std::nullopt;
+    return result;
+  }
+
+  /// A small integer or boolean tensor of shape `shape`, filled with the
+  /// `value` attribute (float fills are not shape values).
+  static std::optional<IntTensor> constantOfShape(const onnx::NodeProto &node,
+                                                  const IntTensor &shape) {
+    const onnx::AttributeProto *attr = findAttribute(node, "value");
+    if (!attr)
+      return std::nullopt;
+    std::optional<IntTensor> value = readTensor(attr->t());
+    if (!value || value->values.size() != 1 ||
+        llvm::any_of(shape.values, [](int64_t d) { return d < 0; }) ||
+        numElements(shape.values) > static_cast<int64_t>(kMaxElements))
+      return std::nullopt;
+    return IntTensor{
+        shape.values,
+        std::vector<int64_t>(numElements(shape.values), value->values[0]),
+        value->dataType};
+  }
+
+  static std::optional<IntTensor> range(const IntTensor &start,
+                                        const IntTensor &limit,
+                                        const IntTensor &delta) {
+    if (start.values.size() != 1 || limit.values.size() != 1 ||
+        delta.values.size() != 1 || delta.values[0] == 0)
+      return std::nullopt;
+    int64_t first = start.values[0], last = limit.values[0],
+            step = delta.values[0];
+    IntTensor result{{0}, {}, start.dataType};
+    for (int64_t v = first; step > 0 ? v < last : v > last; v += step) {
+      if (result.values.size() == kMaxElements)
+        return std::nullopt;
+      result.values.push_back(v);
+    }
+    result.dims[0] = result.values.size();
     return result;
   }
 
