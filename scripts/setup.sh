@@ -19,6 +19,7 @@ packages=(
   python3-onnx python3-numpy python3-sklearn zlib1g-dev
   python3-pip python3-setuptools python3-venv
   libomp5
+  python3-torch python3-torchvision
 )
 
 # Prints a step's log only when the step fails.
@@ -49,6 +50,21 @@ if ((${#missing[@]})); then
   run_logged "apt-get update" "${sudo[@]}" apt-get update -qq
   run_logged "apt-get install" env DEBIAN_FRONTEND=noninteractive \
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# ONNX Runtime from npm: the benchmarks' peer and the real-model corpus'
+# reference. Without npm or the network the corpus test reports itself
+# unsupported; nothing else needs it.
+if [ ! -d "$root/bench/node_modules/onnxruntime-node" ]; then
+  if command -v npm >/dev/null; then
+    echo "setup: installing onnxruntime-node into bench/node_modules"
+    (cd "$root/bench" && npm ci --ignore-scripts --no-audit --no-fund \
+      >/dev/null 2>&1) ||
+      echo "setup: npm could not install onnxruntime-node (offline?);" \
+        "the real-model corpus test will be unsupported" >&2
+  else
+    echo "setup: no npm; the real-model corpus test will be unsupported" >&2
+  fi
 fi
 
 if [ ! -f "$build/build.ninja" ]; then

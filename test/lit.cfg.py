@@ -74,6 +74,16 @@ config.substitutions.append(("%link_quill_model", "{} -shared --whole-archive {}
                                                          runtime_lib, builtins, sanitizer_runtime,
                                                          os.path.dirname(libc))))
 
+# The real-model corpus (test/Models) exports with Debian's PyTorch and
+# compares with ONNX Runtime from npm (bench/node_modules); scripts/setup.sh
+# installs both. Without them its test is reported unsupported.
+if subprocess.run(["/usr/bin/python3", "-c", "import torch, torchvision"],
+                  capture_output=True).returncode == 0:
+    config.available_features.add("torch")
+if os.path.isdir(os.path.join(config.quill_src_root, "bench", "node_modules",
+                              "onnxruntime-node")) and shutil.which("node"):
+    config.available_features.add("onnxruntime-node")
+
 # ptxas (CUDA) assembles emitted PTX when it is installed; tests that need it
 # say REQUIRES: ptxas and are reported unsupported without it.
 ptxas = shutil.which("ptxas") or next(
