@@ -27,6 +27,7 @@ Gelu Dropout QuantizeLinear DequantizeLinear DynamicQuantizeLinear QLinearConv
 QLinearMatMul MatMulInteger ConvInteger
 Equal Greater GreaterOrEqual Less LessOrEqual Not And Or Xor
 Sign Floor Ceil Round Softplus Softsign Elu Selu Celu ThresholdedRelu
+LSTM GRU RNN
 """.split())
 MS_SCOPE = {"QLinearAdd", "QLinearMul", "QLinearConcat", "QLinearGlobalAveragePool",
             "QLinearSigmoid", "QLinearLeakyRelu", "QGemm"}

@@ -6,7 +6,8 @@
 # runtime preloaded; the tools it calls are instrumented in sanitizer builds.
 
 """Real architectures as PyTorch's exporter writes them: torchvision's CNNs, a
-Transformer encoder, a small ViT and recurrent speech models, random weights
+Transformer encoder, a small ViT and recurrent speech models (LSTM, GRU, a
+bidirectional LSTM), random weights
 from a fixed seed, exported at several opsets (the exporter writes different
 forms per opset) with a dynamic batch axis.
 
@@ -73,13 +74,14 @@ def small_vit(torch):
     return ViT(), {"x": torch.randn(1, 3, 32, 32)}
 
 
-def recurrent(kind):
+def recurrent(kind, bidirectional=False):
     def build(torch):
         class Speech(torch.nn.Module):
             def __init__(self):
                 super().__init__()
-                self.rnn = getattr(torch.nn, kind)(40, 64, num_layers=2, batch_first=True)
-                self.head = torch.nn.Linear(64, 12)
+                self.rnn = getattr(torch.nn, kind)(40, 64, num_layers=2, batch_first=True,
+                                                   bidirectional=bidirectional)
+                self.head = torch.nn.Linear(128 if bidirectional else 64, 12)
 
             def forward(self, x):
                 return self.head(self.rnn(x)[0])
@@ -101,6 +103,7 @@ MODELS = {
     "vit_small": small_vit,
     "lstm_speech": recurrent("LSTM"),
     "gru_speech": recurrent("GRU"),
+    "bilstm_speech": recurrent("LSTM", bidirectional=True),
 }
 
 

@@ -101,6 +101,7 @@ ArrayRef<OpImportEntry> getActivationOpImporters();
 ArrayRef<OpImportEntry> getMathOpImporters();
 ArrayRef<OpImportEntry> getNNOpImporters();
 ArrayRef<OpImportEntry> getQuantizationOpImporters();
+ArrayRef<OpImportEntry> getRecurrentOpImporters();
 ArrayRef<OpImportEntry> getTensorOpImporters();
 
 /// The importer for `opType` at `opset`, or null.

@@ -16,7 +16,8 @@ OpImportFn mlir::quill::onnx_import::lookupOpImporter(StringRef domain,
   const OpImportEntry *best = nullptr;
   for (ArrayRef<OpImportEntry> category :
        {getActivationOpImporters(), getMathOpImporters(), getNNOpImporters(),
-        getQuantizationOpImporters(), getTensorOpImporters()})
+        getQuantizationOpImporters(), getRecurrentOpImporters(),
+        getTensorOpImporters()})
     for (const OpImportEntry &entry : category)
       if (entry.domain == domain && entry.opType == opType &&
           entry.sinceVersion <= opset &&
