@@ -105,7 +105,7 @@ def graph_inputs(model_path):
 
 
 # quill-compile's error for a shape that depends on the value of graph inputs.
-FREEZE_HINT = re.compile(r"computed from graph inputs? '(.*?)'; a shape depends on its value")
+FREEZE_HINT = re.compile(r"computed from graph inputs? '(.*?)'; its value must be known at compile time")
 
 
 def freeze_flags(model_path, input_files, names):

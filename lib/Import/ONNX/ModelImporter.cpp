@@ -7,6 +7,7 @@
 
 #include "quill/Import/ONNXImporter.h"
 
+#include "ControlFlow.h"
 #include "InputBindings.h"
 #include "MicrosoftTypes.h"
 #include "NodeImporter.h"
@@ -137,7 +138,7 @@ InFlightDiagnostic NodeImporter::emitNotConstantError(unsigned index,
   diagnostic << ", but it is computed from graph input"
              << (inputs.size() == 1 ? " '" : "s '")
              << llvm::join(inputs, "', '")
-             << "'; a shape depends on its value: fix it at compile time with "
+             << "'; its value must be known at compile time: fix it with "
                 "--freeze-input "
              << inputs.front() << "=FILE.npy (or =FILE.pb, or =V0,V1,...)";
   return diagnostic;
@@ -441,12 +442,14 @@ mlir::quill::importONNXBuffer(StringRef bytes, StringRef fileName, bool isText,
   for (const onnx::OperatorSetIdProto &entry : model.opset_import())
     if (entry.domain().empty() || entry.domain() == "ai.onnx")
       opset = entry.version();
-  // Inference, typing of com.microsoft ops and shape folding alternate: each
-  // can make more shapes known to the others. A round that changes nothing
-  // ends it; each other round folds a node or types one, so the graph's size
-  // bounds the rounds. Chains of blocks that each reshape by their input's
-  // shape (ShuffleNet's channel shuffles) take a round or two per block.
-  int maxRounds = model.graph().node_size() + 1;
+  // Inference, typing of com.microsoft ops, shape folding and the inlining of
+  // Ifs with known conditions alternate: each can make more known to the
+  // others. A round that changes nothing ends it; each other round folds,
+  // inlines or types a node, so the graph's size bounds the rounds (twice,
+  // for the nodes inlined Ifs add). Chains of blocks that each reshape by
+  // their input's shape (ShuffleNet's channel shuffles) take a round or two
+  // per block.
+  int maxRounds = 2 * model.graph().node_size() + 16;
   for (int round = 0;; ++round) {
     if (!inferShapes(model, error)) {
       emitError(loc) << "ONNX shape inference failed: " << error;
@@ -454,7 +457,8 @@ mlir::quill::importONNXBuffer(StringRef bytes, StringRef fileName, bool isText,
     }
     bool typedMicrosoftOps = inferMicrosoftOpTypes(*model.mutable_graph());
     bool folded = foldShapeComputations(*model.mutable_graph(), opset);
-    if (round == maxRounds || (!typedMicrosoftOps && !folded))
+    bool inlined = inlineConstantIfs(*model.mutable_graph());
+    if (round == maxRounds || (!typedMicrosoftOps && !folded && !inlined))
       break;
   }
   GraphImporter importer(context, fileName,

@@ -98,6 +98,7 @@ FailureOr<Value> buildConv(NodeImporter &node, Value input, Value weight,
 
 /// Entries by op category; OpRegistry.cpp gathers them.
 ArrayRef<OpImportEntry> getActivationOpImporters();
+ArrayRef<OpImportEntry> getControlFlowOpImporters();
 ArrayRef<OpImportEntry> getMathOpImporters();
 ArrayRef<OpImportEntry> getNNOpImporters();
 ArrayRef<OpImportEntry> getQuantizationOpImporters();

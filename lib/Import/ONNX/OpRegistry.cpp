@@ -15,9 +15,9 @@ OpImportFn mlir::quill::onnx_import::lookupOpImporter(StringRef domain,
                                                       int64_t opset) {
   const OpImportEntry *best = nullptr;
   for (ArrayRef<OpImportEntry> category :
-       {getActivationOpImporters(), getMathOpImporters(), getNNOpImporters(),
-        getQuantizationOpImporters(), getRecurrentOpImporters(),
-        getTensorOpImporters()})
+       {getActivationOpImporters(), getControlFlowOpImporters(),
+        getMathOpImporters(), getNNOpImporters(), getQuantizationOpImporters(),
+        getRecurrentOpImporters(), getTensorOpImporters()})
     for (const OpImportEntry &entry : category)
       if (entry.domain == domain && entry.opType == opType &&
           entry.sinceVersion <= opset &&

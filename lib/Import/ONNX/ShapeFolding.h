@@ -14,9 +14,10 @@
 
 namespace mlir::quill::onnx_import {
 
-/// Evaluates the small integer computations exporters build shapes with
-/// (Shape, Gather, Unsqueeze, Squeeze, Concat, Slice, Cast, Add, Sub, Mul,
-/// Div, Identity, Constant) wherever their inputs are known, replacing the
+/// Evaluates the small integer and boolean computations exporters build
+/// shapes with (Shape, Gather, Unsqueeze, Squeeze, Concat, Slice, Reshape,
+/// Cast, ConstantOfShape, Range, arithmetic, comparisons, Where, Identity,
+/// Constant) wherever their inputs are known, replacing the
 /// nodes by initializers. libonnx's data propagation stops at Gather, which
 /// leaves `Reshape(x, Concat(Gather(Shape(x)), ...))` without a shape.
 /// `opset` is the model's default-domain opset. Returns whether anything was
