@@ -201,18 +201,15 @@ static LogicalResult importGemm(NodeImporter &node) {
   return success();
 }
 
-/// ReduceMean, ReduceSum, ReduceMax. Axes are an attribute, except for
-/// ReduceSum from opset 13 (an optional input, with noop_with_empty_axes).
-template <typename ReduceOp>
-static LogicalResult importReduce(NodeImporter &node) {
-  FailureOr<Value> input = node.getRequiredInput(0);
-  FailureOr<RankedTensorType> type = node.getOutputType(0);
-  if (failed(input) || failed(type))
-    return failure();
-  int64_t rank = cast<RankedTensorType>(input->getType()).getRank();
+/// The sorted, normalized axes a Reduce* node reduces: an attribute, or an
+/// optional input for ReduceSum from opset 13 and every reduction from 18.
+/// Empty with `noop` set when the node reduces nothing (noop_with_empty_axes).
+static FailureOr<SmallVector<int64_t>>
+readReduceAxes(NodeImporter &node, int64_t rank, bool &noop) {
   std::optional<SmallVector<int64_t>> axes;
   bool axesFromInput =
-      std::is_same_v<ReduceOp, ReduceSumOp> && node.getOpset() >= 13;
+      node.getOpset() >= 18 ||
+      (node.getNode().op_type() == "ReduceSum" && node.getOpset() >= 13);
   if (!axesFromInput) {
     axes = node.getInts("axes");
   } else if (node.getInput(1)) {
@@ -223,27 +220,113 @@ static LogicalResult importReduce(NodeImporter &node) {
   }
   if (axes && axes->empty())
     axes.reset();
-  if (!axes && node.getInt("noop_with_empty_axes", 0)) {
+  noop = !axes && node.getInt("noop_with_empty_axes", 0);
+  if (!axes)
+    return llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  SmallVector<int64_t> normalized;
+  for (int64_t axis : *axes) {
+    FailureOr<int64_t> dim = node.normalizeAxis(axis, rank);
+    if (failed(dim))
+      return failure();
+    normalized.push_back(*dim);
+  }
+  llvm::sort(normalized);
+  normalized.erase(llvm::unique(normalized), normalized.end());
+  return normalized;
+}
+
+/// ReduceMean, ReduceSum, ReduceMax.
+template <typename ReduceOp>
+static LogicalResult importReduce(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  FailureOr<RankedTensorType> type = node.getOutputType(0);
+  if (failed(input) || failed(type))
+    return failure();
+  bool noop = false;
+  FailureOr<SmallVector<int64_t>> axes = readReduceAxes(
+      node, cast<RankedTensorType>(input->getType()).getRank(), noop);
+  if (failed(axes))
+    return failure();
+  if (noop) {
     node.setResults(*input);
     return success();
   }
-  SmallVector<int64_t> normalized;
-  if (!axes) {
-    normalized = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-  } else {
-    for (int64_t axis : *axes) {
-      FailureOr<int64_t> dim = node.normalizeAxis(axis, rank);
-      if (failed(dim))
-        return failure();
-      normalized.push_back(*dim);
-    }
-    llvm::sort(normalized);
-    normalized.erase(llvm::unique(normalized), normalized.end());
-  }
   OpBuilder &b = node.getBuilder();
-  node.setResults(ReduceOp::create(b, node.getLoc(), *type, *input, normalized,
+  node.setResults(ReduceOp::create(b, node.getLoc(), *type, *input, *axes,
                                    node.getInt("keepdims", 1) != 0)
                       ->getResults());
+  return success();
+}
+
+/// The reductions ONNX defines through others, on floats.
+enum class CompositeReduce { Min, L1, L2, SumSquare, LogSum, LogSumExp };
+
+template <CompositeReduce kind>
+static LogicalResult importCompositeReduce(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  FailureOr<RankedTensorType> type = node.getOutputType(0);
+  if (failed(input) || failed(type))
+    return failure();
+  auto inputType = cast<RankedTensorType>(input->getType());
+  if (!isa<FloatType>(inputType.getElementType()))
+    return node.emitError()
+           << "expected a float input, got " << inputType.getElementType();
+  bool noop = false;
+  FailureOr<SmallVector<int64_t>> axes =
+      readReduceAxes(node, inputType.getRank(), noop);
+  if (failed(axes))
+    return failure();
+  if (noop) {
+    node.setResults(*input);
+    return success();
+  }
+  OpBuilder &b = node.getBuilder();
+  Location loc = node.getLoc();
+  bool keepdims = node.getInt("keepdims", 1) != 0;
+  Value x = *input;
+  auto sum = [&](Value value, RankedTensorType resultType, bool keep) {
+    return Value(ReduceSumOp::create(b, loc, resultType, value, *axes, keep));
+  };
+  auto square = [&](Value value) {
+    return Value(MulOp::create(b, loc, value.getType(), value, value));
+  };
+  Value result;
+  switch (kind) {
+  case CompositeReduce::Min:
+    result = arith::NegFOp::create(
+        b, loc,
+        ReduceMaxOp::create(b, loc, *type, arith::NegFOp::create(b, loc, x),
+                            *axes, keepdims));
+    break;
+  case CompositeReduce::L1:
+    result = sum(math::AbsFOp::create(b, loc, x), *type, keepdims);
+    break;
+  case CompositeReduce::L2:
+    result = math::SqrtOp::create(b, loc, sum(square(x), *type, keepdims));
+    break;
+  case CompositeReduce::SumSquare:
+    result = sum(square(x), *type, keepdims);
+    break;
+  case CompositeReduce::LogSum:
+    result = math::LogOp::create(b, loc, sum(x, *type, keepdims));
+    break;
+  case CompositeReduce::LogSumExp: {
+    // max + log(sum(exp(x - max))): no overflow for large inputs.
+    SmallVector<int64_t> keptShape(inputType.getShape());
+    for (int64_t axis : *axes)
+      keptShape[axis] = 1;
+    auto keptType = inputType.clone(keptShape);
+    Value max = ReduceMaxOp::create(b, loc, keptType, x, *axes, true);
+    Value shifted = SubOp::create(b, loc, inputType, x, max);
+    Value logSum = math::LogOp::create(
+        b, loc, sum(math::ExpOp::create(b, loc, shifted), keptType, true));
+    result = AddOp::create(b, loc, keptType, logSum, max);
+    if (!keepdims)
+      result = ReshapeOp::create(b, loc, *type, result);
+    break;
+  }
+  }
+  node.setResults(result);
   return success();
 }
 
@@ -279,7 +362,15 @@ ArrayRef<OpImportEntry> mlir::quill::onnx_import::getMathOpImporters() {
       {"", "Pow", 1, importPow},
       {"", "Reciprocal", 6, importReciprocal},
       {"", "ReduceMax", 1, importReduce<ReduceMaxOp>},
+      {"", "ReduceL1", 1, importCompositeReduce<CompositeReduce::L1>},
+      {"", "ReduceL2", 1, importCompositeReduce<CompositeReduce::L2>},
+      {"", "ReduceLogSum", 1, importCompositeReduce<CompositeReduce::LogSum>},
+      {"", "ReduceLogSumExp", 1,
+       importCompositeReduce<CompositeReduce::LogSumExp>},
       {"", "ReduceMean", 1, importReduce<ReduceMeanOp>},
+      {"", "ReduceMin", 1, importCompositeReduce<CompositeReduce::Min>},
+      {"", "ReduceSumSquare", 1,
+       importCompositeReduce<CompositeReduce::SumSquare>},
       {"", "ReduceSum", 1, importReduce<ReduceSumOp>},
       {"", "Relu", 6, importRelu},
       {"", "Sqrt", 6, importFloatUnary<math::SqrtOp>},
