@@ -102,6 +102,7 @@ ArrayRef<OpImportEntry> getControlFlowOpImporters();
 ArrayRef<OpImportEntry> getMathOpImporters();
 ArrayRef<OpImportEntry> getNNOpImporters();
 ArrayRef<OpImportEntry> getQuantizationOpImporters();
+ArrayRef<OpImportEntry> getRearrangeOpImporters();
 ArrayRef<OpImportEntry> getRecurrentOpImporters();
 ArrayRef<OpImportEntry> getTensorOpImporters();
 

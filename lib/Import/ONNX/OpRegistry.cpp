@@ -17,7 +17,8 @@ OpImportFn mlir::quill::onnx_import::lookupOpImporter(StringRef domain,
   for (ArrayRef<OpImportEntry> category :
        {getActivationOpImporters(), getControlFlowOpImporters(),
         getMathOpImporters(), getNNOpImporters(), getQuantizationOpImporters(),
-        getRecurrentOpImporters(), getTensorOpImporters()})
+        getRearrangeOpImporters(), getRecurrentOpImporters(),
+        getTensorOpImporters()})
     for (const OpImportEntry &entry : category)
       if (entry.domain == domain && entry.opType == opType &&
           entry.sinceVersion <= opset &&

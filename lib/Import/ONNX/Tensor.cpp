@@ -190,6 +190,21 @@ static LogicalResult importGather(NodeImporter &node) {
   return success();
 }
 
+/// Size: the element count, a constant of the static shape.
+static LogicalResult importSize(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  if (failed(input))
+    return failure();
+  OpBuilder &b = node.getBuilder();
+  auto type = RankedTensorType::get({}, b.getI64Type());
+  int64_t count = cast<RankedTensorType>(input->getType()).getNumElements();
+  node.setResults(arith::ConstantOp::create(
+                      b, node.getLoc(),
+                      DenseElementsAttr::get(type, b.getI64IntegerAttr(count)))
+                      ->getResults());
+  return success();
+}
+
 /// The ints of attribute `name` before opset `inputSince`, of constant input
 /// `index` from it on; nullopt when absent, failure when not constant.
 static FailureOr<std::optional<SmallVector<int64_t>>>
@@ -362,6 +377,7 @@ ArrayRef<OpImportEntry> mlir::quill::onnx_import::getTensorOpImporters() {
       {"", "Gather", 1, importGather},
       {"", "Pad", 2, importPad},
       {"", "Reshape", 1, importReshape},
+      {"", "Size", 1, importSize},
       {"", "Shape", 1, importShape},
       {"", "Slice", 1, importSlice},
       {"", "Split", 2, importSplit},
