@@ -42,10 +42,14 @@ static FailureOr<Value> alignLegacyBroadcast(NodeImporter &node, Value lhs,
       .getResult();
 }
 
-/// Add, Sub, Mul, Div, Pow: numpy broadcasting (opset 7 on) or the legacy
-/// `broadcast`/`axis` form.
-template <typename OpTy>
-static LogicalResult importBroadcastBinary(NodeImporter &node) {
+/// The two operands of a binary op, numpy-broadcasting (opset 7 on) or in
+/// the legacy `broadcast`/`axis` form, and its result type.
+struct BinaryOperands {
+  Value lhs, rhs;
+  RankedTensorType type;
+};
+
+static FailureOr<BinaryOperands> readBinaryOperands(NodeImporter &node) {
   FailureOr<Value> lhs = node.getRequiredInput(0);
   FailureOr<Value> rhs = node.getRequiredInput(1);
   FailureOr<RankedTensorType> type = node.getOutputType(0);
@@ -54,27 +58,31 @@ static LogicalResult importBroadcastBinary(NodeImporter &node) {
   rhs = alignLegacyBroadcast(node, *lhs, *rhs);
   if (failed(rhs))
     return failure();
-  node.setResults(
-      OpTy::create(node.getBuilder(), node.getLoc(), *type, *lhs, *rhs)
-          ->getResults());
+  return BinaryOperands{*lhs, *rhs, *type};
+}
+
+/// Add, Sub, Mul, Div, Pow, And, Or, Xor.
+template <typename OpTy>
+static LogicalResult importBroadcastBinary(NodeImporter &node) {
+  FailureOr<BinaryOperands> operands = readBinaryOperands(node);
+  if (failed(operands))
+    return failure();
+  node.setResults(OpTy::create(node.getBuilder(), node.getLoc(), operands->type,
+                               operands->lhs, operands->rhs)
+                      ->getResults());
   return success();
 }
 
-/// Equal, Less, LessOrEqual, Greater, GreaterOrEqual: booleans, broadcast
-/// like the arithmetic ops.
+/// Equal, Less, LessOrEqual, Greater, GreaterOrEqual: booleans.
 template <ComparePredicate predicate>
 static LogicalResult importCompare(NodeImporter &node) {
-  FailureOr<Value> lhs = node.getRequiredInput(0);
-  FailureOr<Value> rhs = node.getRequiredInput(1);
-  FailureOr<RankedTensorType> type = node.getOutputType(0);
-  if (failed(lhs) || failed(rhs) || failed(type))
-    return failure();
-  rhs = alignLegacyBroadcast(node, *lhs, *rhs);
-  if (failed(rhs))
+  FailureOr<BinaryOperands> operands = readBinaryOperands(node);
+  if (failed(operands))
     return failure();
   OpBuilder &b = node.getBuilder();
   node.setResults(
-      CompareOp::create(b, node.getLoc(), *type, *lhs, *rhs,
+      CompareOp::create(b, node.getLoc(), operands->type, operands->lhs,
+                        operands->rhs,
                         ComparePredicateAttr::get(b.getContext(), predicate))
           ->getResults());
   return success();
