@@ -277,8 +277,15 @@ static LogicalResult importResize(NodeImporter &node) {
   auto inputType = cast<RankedTensorType>(input->getType());
   bool v10 = node.getOpset() < 11;
   SmallVector<float> scales;
-  if (DenseElementsAttr values = node.getConstantInput(v10 ? 1 : 2);
-      values && values.getNumElements() > 0) {
+  // Upsample (opsets 7-9) is Resize-10 with scales an attribute before 9.
+  const onnx::AttributeProto *scalesAttr =
+      node.getNode().op_type() == "Upsample" && node.getOpset() < 9
+          ? node.getAttribute("scales")
+          : nullptr;
+  if (scalesAttr) {
+    scales.assign(scalesAttr->floats().begin(), scalesAttr->floats().end());
+  } else if (DenseElementsAttr values = node.getConstantInput(v10 ? 1 : 2);
+             values && values.getNumElements() > 0) {
     for (APFloat value : values.getValues<APFloat>())
       scales.push_back(value.convertToFloat());
   } else if (DenseElementsAttr sizes =
@@ -295,8 +302,11 @@ static LogicalResult importResize(NodeImporter &node) {
   auto transform = getEnumAttribute<CoordinateTransform>(
       node, "coordinate_transformation_mode", v10 ? "asymmetric" : "half_pixel",
       symbolizeCoordinateTransform);
+  // Upsample's nearest pixel is floor(x / scale).
+  bool isUpsample = node.getNode().op_type() == "Upsample";
   auto nearest = getEnumAttribute<NearestMode>(
-      node, "nearest_mode", "round_prefer_floor", symbolizeNearestMode);
+      node, "nearest_mode", isUpsample ? "floor" : "round_prefer_floor",
+      symbolizeNearestMode);
   if (failed(mode) || failed(transform) || failed(nearest))
     return failure();
   OpBuilder &b = node.getBuilder();
@@ -451,6 +461,7 @@ ArrayRef<OpImportEntry> mlir::quill::onnx_import::getNNOpImporters() {
       {"", "LayerNormalization", 17, importLayerNorm},
       {"", "MaxPool", 1, importPool<MaxPoolOp>},
       {"", "Resize", 10, importResize},
+      {"", "Upsample", 7, importResize},
       {"", "LogSoftmax", 1, importSoftmax<LogSoftmaxOp>},
       {"", "Softmax", 1, importSoftmax<SoftmaxOp>},
   };
