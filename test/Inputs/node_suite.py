@@ -29,7 +29,7 @@ Equal Greater GreaterOrEqual Less LessOrEqual Not And Or Xor
 Sign Floor Ceil Round Softplus Softsign Elu Selu Celu ThresholdedRelu
 LSTM GRU RNN
 ReduceMin ReduceL1 ReduceL2 ReduceSumSquare ReduceLogSum ReduceLogSumExp
-DepthToSpace SpaceToDepth Tile Trilu Size Upsample
+DepthToSpace SpaceToDepth Tile Trilu Size Upsample MeanVarianceNormalization
 """.split())
 MS_SCOPE = {"QLinearAdd", "QLinearMul", "QLinearConcat", "QLinearGlobalAveragePool",
             "QLinearSigmoid", "QLinearLeakyRelu", "QGemm"}

@@ -371,6 +371,54 @@ static LogicalResult importBatchNorm(NodeImporter &node) {
   return success();
 }
 
+/// MeanVarianceNormalization, as its ONNX function body computes it:
+/// (x - E[x]) / (sqrt(E[x^2] - E[x]^2) + 1e-9) over `axes`.
+static LogicalResult importMeanVarianceNorm(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  if (failed(input))
+    return failure();
+  auto type = cast<RankedTensorType>(input->getType());
+  if (!isa<FloatType>(type.getElementType()))
+    return node.emitError() << "expected a float input, got " << type;
+  SmallVector<int64_t> axes;
+  for (int64_t axis :
+       node.getInts("axes").value_or(SmallVector<int64_t>{0, 2, 3})) {
+    FailureOr<int64_t> dim = node.normalizeAxis(axis, type.getRank());
+    if (failed(dim))
+      return failure();
+    axes.push_back(*dim);
+  }
+  llvm::sort(axes);
+  axes.erase(llvm::unique(axes), axes.end());
+  SmallVector<int64_t> keptShape(type.getShape());
+  for (int64_t axis : axes)
+    keptShape[axis] = 1;
+  auto keptType = type.clone(keptShape);
+  OpBuilder &b = node.getBuilder();
+  Location loc = node.getLoc();
+  Value x = *input;
+  auto mean = [&](Value value) {
+    return Value(ReduceMeanOp::create(b, loc, keptType, value, axes, true));
+  };
+  auto square = [&](Value value) {
+    return Value(MulOp::create(b, loc, value.getType(), value, value));
+  };
+  Value expected = mean(x);
+  Value variance =
+      SubOp::create(b, loc, keptType, mean(square(x)), square(expected));
+  Value epsilon = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(RankedTensorType::get({}, type.getElementType()),
+                             b.getFloatAttr(type.getElementType(), 1e-9)));
+  Value deviation = AddOp::create(
+      b, loc, keptType, math::SqrtOp::create(b, loc, variance), epsilon);
+  node.setResults(DivOp::create(b, loc, type,
+                                SubOp::create(b, loc, type, x, expected),
+                                deviation)
+                      ->getResults());
+  return success();
+}
+
 static LogicalResult importInstanceNorm(NodeImporter &node) {
   FailureOr<Value> input = node.getRequiredInput(0);
   FailureOr<Value> scale = node.getRequiredInput(1);
@@ -458,6 +506,7 @@ ArrayRef<OpImportEntry> mlir::quill::onnx_import::getNNOpImporters() {
       {"", "GlobalAveragePool", 1, importGlobalPool<GlobalAveragePoolOp>},
       {"", "GlobalMaxPool", 1, importGlobalPool<GlobalMaxPoolOp>},
       {"", "InstanceNormalization", 6, importInstanceNorm},
+      {"", "MeanVarianceNormalization", 9, importMeanVarianceNorm},
       {"", "LayerNormalization", 17, importLayerNorm},
       {"", "MaxPool", 1, importPool<MaxPoolOp>},
       {"", "Resize", 10, importResize},
