@@ -16,6 +16,9 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <string>
+#include <vector>
+
 namespace onnx {
 class ModelProto;
 } // namespace onnx
@@ -57,6 +60,16 @@ OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext *context,
 OwningOpRef<ModuleOp> importONNXBuffer(StringRef bytes, StringRef fileName,
                                        bool isText, MLIRContext *context,
                                        const ONNXImportOptions &options);
+
+/// An ONNX op the importer reads: its domain ("" for ONNX's default) and
+/// type, and the opsets from which each of its imported forms applies.
+struct SupportedONNXOp {
+  std::string domain, opType;
+  SmallVector<int64_t> sinceVersions;
+};
+
+/// Every op the importer reads, by domain, then op type.
+std::vector<SupportedONNXOp> getSupportedONNXOps();
 
 /// Reads an ONNX model file as it is, binary or (for `.onnxtxt`) ONNX text
 /// syntax; on failure `error` says why.
