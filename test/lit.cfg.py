@@ -83,6 +83,12 @@ if subprocess.run(["/usr/bin/python3", "-c", "import torch, torchvision"],
 if os.path.isdir(os.path.join(config.quill_src_root, "bench", "node_modules",
                               "onnxruntime-node")) and shutil.which("node"):
     config.available_features.add("onnxruntime-node")
+# Under the sanitizers each of the corpus' 52 compilations is several times
+# slower (about 40 minutes in all); a sanitizer build checks one model of
+# each importer path (shape folding, recurrent, attention) at two opsets.
+config.substitutions.append(("%corpus_selection", (
+    "--models shufflenet_v2_x0_5,vit_small,bilstm_speech,gru_speech --opsets 9,17"
+    if config.quill_sanitize else "")))
 
 # ptxas (CUDA) assembles emitted PTX when it is installed; tests that need it
 # say REQUIRES: ptxas and are reported unsupported without it.

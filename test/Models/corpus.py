@@ -1,6 +1,6 @@
 # REQUIRES: torch, onnxruntime-node
 # RUN: rm -rf %t && mkdir -p %t
-# RUN: /usr/bin/python3 %s --work-dir %t --xfails %S/corpus-xfail.txt
+# RUN: /usr/bin/python3 %s --work-dir %t --xfails %S/corpus-xfail.txt %corpus_selection
 #
 # The test's runner itself loads no model, so it runs without the sanitizer
 # runtime preloaded; the tools it calls are instrumented in sanitizer builds.
