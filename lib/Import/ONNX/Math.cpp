@@ -243,40 +243,30 @@ readReduceAxes(NodeImporter &node, int64_t rank, bool &noop) {
   return normalized;
 }
 
-/// ReduceMean, ReduceSum, ReduceMax.
-template <typename ReduceOp>
+/// ReduceSum, ReduceMean, ReduceMax (any element type), and the reductions
+/// ONNX defines through them (floats).
+enum class Reduction {
+  Sum,
+  Mean,
+  Max,
+  Min,
+  L1,
+  L2,
+  SumSquare,
+  LogSum,
+  LogSumExp
+};
+
+template <Reduction kind>
 static LogicalResult importReduce(NodeImporter &node) {
   FailureOr<Value> input = node.getRequiredInput(0);
   FailureOr<RankedTensorType> type = node.getOutputType(0);
   if (failed(input) || failed(type))
     return failure();
-  bool noop = false;
-  FailureOr<SmallVector<int64_t>> axes = readReduceAxes(
-      node, cast<RankedTensorType>(input->getType()).getRank(), noop);
-  if (failed(axes))
-    return failure();
-  if (noop) {
-    node.setResults(*input);
-    return success();
-  }
-  OpBuilder &b = node.getBuilder();
-  node.setResults(ReduceOp::create(b, node.getLoc(), *type, *input, *axes,
-                                   node.getInt("keepdims", 1) != 0)
-                      ->getResults());
-  return success();
-}
-
-/// The reductions ONNX defines through others, on floats.
-enum class CompositeReduce { Min, L1, L2, SumSquare, LogSum, LogSumExp };
-
-template <CompositeReduce kind>
-static LogicalResult importCompositeReduce(NodeImporter &node) {
-  FailureOr<Value> input = node.getRequiredInput(0);
-  FailureOr<RankedTensorType> type = node.getOutputType(0);
-  if (failed(input) || failed(type))
-    return failure();
   auto inputType = cast<RankedTensorType>(input->getType());
-  if (!isa<FloatType>(inputType.getElementType()))
+  bool composite = kind != Reduction::Sum && kind != Reduction::Mean &&
+                   kind != Reduction::Max;
+  if (composite && !isa<FloatType>(inputType.getElementType()))
     return node.emitError()
            << "expected a float input, got " << inputType.getElementType();
   bool noop = false;
@@ -300,25 +290,34 @@ static LogicalResult importCompositeReduce(NodeImporter &node) {
   };
   Value result;
   switch (kind) {
-  case CompositeReduce::Min:
+  case Reduction::Sum:
+    result = sum(x, *type, keepdims);
+    break;
+  case Reduction::Mean:
+    result = ReduceMeanOp::create(b, loc, *type, x, *axes, keepdims);
+    break;
+  case Reduction::Max:
+    result = ReduceMaxOp::create(b, loc, *type, x, *axes, keepdims);
+    break;
+  case Reduction::Min:
     result = arith::NegFOp::create(
         b, loc,
         ReduceMaxOp::create(b, loc, *type, arith::NegFOp::create(b, loc, x),
                             *axes, keepdims));
     break;
-  case CompositeReduce::L1:
+  case Reduction::L1:
     result = sum(math::AbsFOp::create(b, loc, x), *type, keepdims);
     break;
-  case CompositeReduce::L2:
+  case Reduction::L2:
     result = math::SqrtOp::create(b, loc, sum(square(x), *type, keepdims));
     break;
-  case CompositeReduce::SumSquare:
+  case Reduction::SumSquare:
     result = sum(square(x), *type, keepdims);
     break;
-  case CompositeReduce::LogSum:
+  case Reduction::LogSum:
     result = math::LogOp::create(b, loc, sum(x, *type, keepdims));
     break;
-  case CompositeReduce::LogSumExp: {
+  case Reduction::LogSumExp: {
     // max + log(sum(exp(x - max))): no overflow for large inputs.
     SmallVector<int64_t> keptShape(inputType.getShape());
     for (int64_t axis : *axes)
@@ -369,17 +368,15 @@ ArrayRef<OpImportEntry> mlir::quill::onnx_import::getMathOpImporters() {
       {"", "Neg", 6, importFloatUnary<arith::NegFOp>},
       {"", "Pow", 1, importPow},
       {"", "Reciprocal", 6, importReciprocal},
-      {"", "ReduceMax", 1, importReduce<ReduceMaxOp>},
-      {"", "ReduceL1", 1, importCompositeReduce<CompositeReduce::L1>},
-      {"", "ReduceL2", 1, importCompositeReduce<CompositeReduce::L2>},
-      {"", "ReduceLogSum", 1, importCompositeReduce<CompositeReduce::LogSum>},
-      {"", "ReduceLogSumExp", 1,
-       importCompositeReduce<CompositeReduce::LogSumExp>},
-      {"", "ReduceMean", 1, importReduce<ReduceMeanOp>},
-      {"", "ReduceMin", 1, importCompositeReduce<CompositeReduce::Min>},
-      {"", "ReduceSumSquare", 1,
-       importCompositeReduce<CompositeReduce::SumSquare>},
-      {"", "ReduceSum", 1, importReduce<ReduceSumOp>},
+      {"", "ReduceMax", 1, importReduce<Reduction::Max>},
+      {"", "ReduceL1", 1, importReduce<Reduction::L1>},
+      {"", "ReduceL2", 1, importReduce<Reduction::L2>},
+      {"", "ReduceLogSum", 1, importReduce<Reduction::LogSum>},
+      {"", "ReduceLogSumExp", 1, importReduce<Reduction::LogSumExp>},
+      {"", "ReduceMean", 1, importReduce<Reduction::Mean>},
+      {"", "ReduceMin", 1, importReduce<Reduction::Min>},
+      {"", "ReduceSumSquare", 1, importReduce<Reduction::SumSquare>},
+      {"", "ReduceSum", 1, importReduce<Reduction::Sum>},
       {"", "Relu", 6, importRelu},
       {"", "Sqrt", 6, importFloatUnary<math::SqrtOp>},
       {"", "Sub", 1, importBroadcastBinary<SubOp>},
