@@ -77,7 +77,11 @@ config.substitutions.append(("%link_quill_model", "{} -shared --whole-archive {}
 # The real-model corpus (test/Models) exports with Debian's PyTorch and
 # compares with ONNX Runtime from npm (bench/node_modules); scripts/setup.sh
 # installs both. Without them its test is reported unsupported.
-if subprocess.run(["/usr/bin/python3", "-c", "import torch, torchvision"],
+# find_spec looks the packages up without importing them (torch takes
+# seconds to import, and lit reads this file on every run).
+if subprocess.run(["/usr/bin/python3", "-c",
+                   "import importlib.util as u, sys; sys.exit(not all("
+                   "u.find_spec(m) for m in ('torch', 'torchvision')))"],
                   capture_output=True).returncode == 0:
     config.available_features.add("torch")
 if os.path.isdir(os.path.join(config.quill_src_root, "bench", "node_modules",

@@ -29,16 +29,10 @@ using namespace mlir::quill::onnx_import;
 
 namespace {
 
+/// The element type's name as quill-run writes it ("float32", "int64").
 const char *getElementTypeName(int32_t elementType) {
-  if (!onnx::TensorProto_DataType_IsValid(elementType))
-    return "an unknown type";
-  static std::string names[onnx::TensorProto_DataType_DataType_ARRAYSIZE];
-  std::string &name = names[elementType];
-  if (name.empty())
-    name = llvm::StringRef(onnx::TensorProto_DataType_Name(
-                               onnx::TensorProto_DataType(elementType)))
-               .lower();
-  return name.c_str();
+  const ::quill::host::DTypeInfo *info = ::quill::host::findDType(elementType);
+  return info ? info->name : "an unknown type";
 }
 
 /// "[1, ?, 3]": a shape for messages, dynamic dimensions as '?'.

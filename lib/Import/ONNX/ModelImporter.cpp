@@ -103,10 +103,22 @@ FailureOr<Value> NodeImporter::getRequiredInput(unsigned index) {
   return failure();
 }
 
+/// "graph inputs 'a', 'b'" for messages.
+static std::string quoteGraphInputs(ArrayRef<std::string> inputs) {
+  return std::string(inputs.size() == 1 ? "graph input '" : "graph inputs '") +
+         llvm::join(inputs, "', '") + "'";
+}
+
+/// How to fix the value of graph input `name` at compile time.
+static std::string getFreezeAdvice(StringRef name) {
+  return "--freeze-input " + name.str() +
+         "=FILE.npy (or =FILE.pb, or =V0,V1,...)";
+}
+
 /// The names of the graph inputs `value` is computed from, in first-use
 /// order.
-static SmallVector<StringRef> getGraphInputsBehind(Value value) {
-  SmallVector<StringRef> names;
+static SmallVector<std::string> getGraphInputsBehind(Value value) {
+  SmallVector<std::string> names;
   SmallVector<Value> worklist = {value};
   llvm::SmallPtrSet<Operation *, 16> visited;
   while (!worklist.empty()) {
@@ -119,7 +131,7 @@ static SmallVector<StringRef> getGraphInputsBehind(Value value) {
                                  argument.getArgNumber(), "quill.name")
                            : StringAttr())
         if (!llvm::is_contained(names, name.getValue()))
-          names.push_back(name.getValue());
+          names.push_back(name.getValue().str());
       continue;
     }
     Operation *producer = next.getDefiningOp();
@@ -132,15 +144,12 @@ static SmallVector<StringRef> getGraphInputsBehind(Value value) {
 InFlightDiagnostic NodeImporter::emitNotConstantError(unsigned index,
                                                       StringRef what) {
   InFlightDiagnostic diagnostic = emitError() << "expected a constant " << what;
-  SmallVector<StringRef> inputs = getGraphInputsBehind(getInput(index));
+  SmallVector<std::string> inputs = getGraphInputsBehind(getInput(index));
   if (inputs.empty())
     return diagnostic;
-  diagnostic << ", but it is computed from graph input"
-             << (inputs.size() == 1 ? " '" : "s '")
-             << llvm::join(inputs, "', '")
-             << "'; its value must be known at compile time: fix it with "
-                "--freeze-input "
-             << inputs.front() << "=FILE.npy (or =FILE.pb, or =V0,V1,...)";
+  diagnostic << ", but it is computed from " << quoteGraphInputs(inputs)
+             << "; its value must be known at compile time: fix it with "
+             << getFreezeAdvice(inputs.front());
   return diagnostic;
 }
 
@@ -280,11 +289,8 @@ std::string GraphImporter::getDynamicShapeHint(StringRef name) {
   if (inputs.empty())
     return "; bind the model's dynamic inputs with --input-shape";
   llvm::sort(inputs);
-  return "; it may depend on the value of graph input" +
-         std::string(inputs.size() == 1 ? " '" : "s '") +
-         llvm::join(inputs, "', '") +
-         "': fix it at compile time with --freeze-input " + inputs.front() +
-         "=FILE.npy (or =FILE.pb, or =V0,V1,...)";
+  return "; it may depend on the value of " + quoteGraphInputs(inputs) +
+         ": fix it at compile time with " + getFreezeAdvice(inputs.front());
 }
 
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,

@@ -96,6 +96,13 @@ struct OpImportEntry {
 FailureOr<Value> buildConv(NodeImporter &node, Value input, Value weight,
                            Value bias, RankedTensorType resultType);
 
+/// A quill.reshape of `input` to `shape` (same element type).
+Value buildReshape(OpBuilder &b, Location loc, Value input,
+                   ArrayRef<int64_t> shape);
+/// A quill.transpose of `input` by `permutation`.
+Value buildTranspose(OpBuilder &b, Location loc, Value input,
+                     ArrayRef<int64_t> permutation);
+
 /// Entries by op category; OpRegistry.cpp gathers them.
 ArrayRef<OpImportEntry> getActivationOpImporters();
 ArrayRef<OpImportEntry> getControlFlowOpImporters();

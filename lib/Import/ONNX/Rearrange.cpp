@@ -17,16 +17,16 @@ using namespace mlir;
 using namespace mlir::quill;
 using namespace mlir::quill::onnx_import;
 
-namespace {
-
-Value reshape(OpBuilder &b, Location loc, Value input,
-              ArrayRef<int64_t> shape) {
+Value mlir::quill::onnx_import::buildReshape(OpBuilder &b, Location loc,
+                                             Value input,
+                                             ArrayRef<int64_t> shape) {
   auto type = cast<RankedTensorType>(input.getType());
   return ReshapeOp::create(b, loc, type.clone(shape), input);
 }
 
-Value transpose(OpBuilder &b, Location loc, Value input,
-                ArrayRef<int64_t> permutation) {
+Value mlir::quill::onnx_import::buildTranspose(OpBuilder &b, Location loc,
+                                               Value input,
+                                               ArrayRef<int64_t> permutation) {
   auto type = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> shape;
   for (int64_t axis : permutation)
@@ -34,6 +34,8 @@ Value transpose(OpBuilder &b, Location loc, Value input,
   return TransposeOp::create(b, loc, type.clone(shape), input,
                              b.getDenseI64ArrayAttr(permutation));
 }
+
+namespace {
 
 /// The [N, C, H, W] input of DepthToSpace or SpaceToDepth and its blocksize,
 /// with an error when they do not fit each other.
@@ -72,14 +74,15 @@ LogicalResult importDepthToSpace(NodeImporter &node) {
     return node.emitError() << "unsupported mode '" << mode << "'";
   OpBuilder &builder = node.getBuilder();
   Location loc = node.getLoc();
-  Value blocks = mode == "DCR"
-                     ? transpose(builder, loc,
-                                 reshape(builder, loc, x, {n, b, b, c, h, w}),
-                                 {0, 3, 4, 1, 5, 2})
-                     : transpose(builder, loc,
-                                 reshape(builder, loc, x, {n, c, b, b, h, w}),
-                                 {0, 1, 4, 2, 5, 3});
-  node.setResults(reshape(builder, loc, blocks, {n, c, h * b, w * b}));
+  Value blocks =
+      mode == "DCR"
+          ? buildTranspose(builder, loc,
+                           buildReshape(builder, loc, x, {n, b, b, c, h, w}),
+                           {0, 3, 4, 1, 5, 2})
+          : buildTranspose(builder, loc,
+                           buildReshape(builder, loc, x, {n, c, b, b, h, w}),
+                           {0, 1, 4, 2, 5, 3});
+  node.setResults(buildReshape(builder, loc, blocks, {n, c, h * b, w * b}));
   return success();
 }
 
@@ -92,10 +95,10 @@ LogicalResult importSpaceToDepth(NodeImporter &node) {
   int64_t n = s[0], c = s[1], h = s[2] / b, w = s[3] / b;
   OpBuilder &builder = node.getBuilder();
   Location loc = node.getLoc();
-  Value blocks =
-      transpose(builder, loc, reshape(builder, loc, x, {n, c, h, b, w, b}),
-                {0, 3, 5, 1, 2, 4});
-  node.setResults(reshape(builder, loc, blocks, {n, c * b * b, h, w}));
+  Value blocks = buildTranspose(
+      builder, loc, buildReshape(builder, loc, x, {n, c, h, b, w, b}),
+      {0, 3, 5, 1, 2, 4});
+  node.setResults(buildReshape(builder, loc, blocks, {n, c * b * b, h, w}));
   return success();
 }
 
@@ -123,8 +126,8 @@ LogicalResult importTile(NodeImporter &node) {
   OpBuilder &b = node.getBuilder();
   Location loc = node.getLoc();
   Value spread = ExpandOp::create(b, loc, type.clone(expanded),
-                                  reshape(b, loc, *input, interleaved));
-  node.setResults(reshape(b, loc, spread, result));
+                                  buildReshape(b, loc, *input, interleaved));
+  node.setResults(buildReshape(b, loc, spread, result));
   return success();
 }
 

@@ -45,15 +45,10 @@ struct CellBuilder {
         b.getDenseI64ArrayAttr(SmallVector<int64_t>(starts.size(), 1)));
   }
   Value reshape(Value input, ArrayRef<int64_t> shape) const {
-    return ReshapeOp::create(b, loc, type(shape), input);
+    return buildReshape(b, loc, input, shape);
   }
   Value transpose(Value input, ArrayRef<int64_t> permutation) const {
-    ArrayRef<int64_t> shape = shapeOf(input);
-    SmallVector<int64_t> permuted;
-    for (int64_t axis : permutation)
-      permuted.push_back(shape[axis]);
-    return TransposeOp::create(b, loc, type(permuted), input,
-                               b.getDenseI64ArrayAttr(permutation));
+    return buildTranspose(b, loc, input, permutation);
   }
   /// [M, K] x [K, N].
   Value matmul(Value lhs, Value rhs) const {
