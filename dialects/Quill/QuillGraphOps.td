@@ -50,6 +50,24 @@ def Quill_MinOp : Quill_BroadcastBinaryOp<"min", "Min">;
 // x < 0 ? slope * x : x, the slope broadcasting to x.
 def Quill_PReluOp : Quill_BroadcastBinaryOp<"prelu", "PRelu">;
 
+def Quill_ModOp : Quill_Op<"mod", [Pure, ResultsBroadcastableShape,
+                                   SameOperandsAndResultElementType]> {
+  let summary = "elementwise remainder with numpy broadcasting (ONNX Mod)";
+  let description = [{
+    ONNX `Mod`: with `fmod` the remainder of truncated division, with the
+    dividend's sign (C `fmod`; the only form ONNX allows for floats);
+    otherwise that of floored division, with the divisor's sign (Python
+    `%`). An integer division by zero gives 0.
+  }];
+  let arguments = (ins Quill_NumericTensor:$lhs, Quill_NumericTensor:$rhs,
+                       UnitAttr:$fmod);
+  let results = (outs Quill_NumericTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 class Quill_LogicalOp<string mnemonic, string onnxName>
     : Quill_Op<mnemonic, [Pure, ResultsBroadcastableShape,
                           SameOperandsAndResultElementType]> {
@@ -326,6 +344,7 @@ class Quill_ReduceOp<string mnemonic, string onnxName>
 def Quill_ReduceMeanOp : Quill_ReduceOp<"reduce_mean", "ReduceMean">;
 def Quill_ReduceSumOp : Quill_ReduceOp<"reduce_sum", "ReduceSum">;
 def Quill_ReduceMaxOp : Quill_ReduceOp<"reduce_max", "ReduceMax">;
+def Quill_ReduceProdOp : Quill_ReduceOp<"reduce_prod", "ReduceProd">;
 
 //===----------------------------------------------------------------------===//
 // Data movement

@@ -8,6 +8,7 @@ include "QuillTypes.td"
 include "QuillAttrs.td"
 include "QuillGraphOps.td"
 include "QuillNNOps.td"
+include "QuillIndexingOps.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 //===----------------------------------------------------------------------===//

@@ -166,6 +166,7 @@ void mlir::quill::buildNVPTXPipeline(OpPassManager &pm, StringRef gpuArch,
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createMergeGPUModulesPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createRemainderToLibdevicePass());
   gpu::GPUToNVVMPipelineOptions nvvm;
   // PTX ISA 8.0 covers sm_90 (the default 6.0 aborts there) and is accepted
   // for every older target.

@@ -30,6 +30,8 @@ Sign Floor Ceil Round Softplus Softsign Elu Selu Celu ThresholdedRelu
 LSTM GRU RNN
 ReduceMin ReduceL1 ReduceL2 ReduceSumSquare ReduceLogSum ReduceLogSumExp
 DepthToSpace SpaceToDepth Tile Trilu Size Upsample MeanVarianceNormalization
+ArgMax ArgMin Hardmax TopK CumSum OneHot GatherElements GatherND Scatter
+ScatterElements ScatterND Mod LpNormalization ReduceProd Einsum
 """.split())
 MS_SCOPE = {"QLinearAdd", "QLinearMul", "QLinearConcat", "QLinearGlobalAveragePool",
             "QLinearSigmoid", "QLinearLeakyRelu", "QGemm"}

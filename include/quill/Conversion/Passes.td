@@ -55,6 +55,7 @@ def ConvertQuillToLinalgPass : Pass<"quill-lower-to-linalg", "ModuleOp"> {
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }
@@ -334,6 +335,26 @@ def MergeGPUModulesPass : Pass<"quill-merge-gpu-modules", "ModuleOp"> {
     The model then ships one PTX module, loaded once by the runtime.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def RemainderToLibdevicePass
+    : Pass<"quill-remainder-to-libdevice", "gpu::GPUModuleOp"> {
+  let summary = "turns float remainders in GPU kernels into libdevice calls";
+  let description = [{
+    Upstream's NVVM pipeline lowers `arith.remf` to `llvm.frem` before its
+    libdevice patterns can see it, and NVPTX cannot select `frem`. This pass,
+    run on the kernels' module before that pipeline, replaces each float
+    remainder with a call to libdevice's exact `__nv_fmodf` (f32) or
+    `__nv_fmod` (f64); narrower floats go through f32.
+
+    ```mlir
+    // Before
+    %r = arith.remf %x, %y : f32
+    // After
+    %r = func.call @__nv_fmodf(%x, %y) : (f32, f32) -> f32
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
 def GPUDeviceMemoryPass : Pass<"quill-gpu-device-memory", "ModuleOp"> {

@@ -113,17 +113,6 @@ struct ExpandLowering : OpConversionPattern<ExpandOp> {
   }
 };
 
-/// An index operand as `index`, negative values counting from `size`.
-Value normalizeIndex(OpBuilder &b, Location loc, Value index, int64_t size) {
-  Value asIndex = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value sizeValue = arith::ConstantIndexOp::create(b, loc, size);
-  Value negative =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, asIndex, zero);
-  Value wrapped = arith::AddIOp::create(b, loc, asIndex, sizeValue);
-  return arith::SelectOp::create(b, loc, negative, wrapped, asIndex);
-}
-
 struct GatherLowering : OpConversionPattern<GatherOp> {
   using OpConversionPattern::OpConversionPattern;
 

@@ -155,6 +155,32 @@ Value sign(SignOp, const ScalarMath &m, ValueRange a) {
   return select(m, positive, one, negative);
 }
 
+/// ONNX Mod: truncated (fmod) or floored remainder.
+Value remainder(ModOp op, const ScalarMath &m, ValueRange a) {
+  Value x = a[0], y = a[1];
+  if (isa<FloatType>(x.getType()))
+    return arith::RemFOp::create(m.b, m.loc, x, y);
+  // An integer division by zero is undefined in LLVM: divide by 1 instead.
+  Value zero = m.constant(x.getType(), 0);
+  Value byZero =
+      arith::CmpIOp::create(m.b, m.loc, arith::CmpIPredicate::eq, y, zero);
+  Value divisor = select(m, byZero, m.constant(x.getType(), 1), y);
+  Value truncated = m.isUnsigned
+                        ? Value(arith::RemUIOp::create(m.b, m.loc, x, divisor))
+                        : Value(arith::RemSIOp::create(m.b, m.loc, x, divisor));
+  truncated = select(m, byZero, zero, truncated);
+  if (op.getFmod() || m.isUnsigned)
+    return truncated;
+  // A non-zero remainder whose sign differs from the divisor's moves by one
+  // divisor.
+  Value nonZero = arith::CmpIOp::create(m.b, m.loc, arith::CmpIPredicate::ne,
+                                        truncated, zero);
+  Value signsDiffer = arith::XOrIOp::create(
+      m.b, m.loc, m.lessThan(truncated, zero), m.lessThan(y, zero));
+  Value adjust = arith::AndIOp::create(m.b, m.loc, nonZero, signsDiffer);
+  return select(m, adjust, m.add(truncated, y), truncated);
+}
+
 /// Lowerings of the float activations with parameters or several steps.
 void addActivations(StorageTypeConverter &converter,
                     RewritePatternSet &patterns) {
@@ -331,6 +357,7 @@ void mlir::quill::lowering::populateElementwisePatterns(
       });
   addElementwise<GeluOp>(converter, patterns, gelu);
   addElementwise<SignOp>(converter, patterns, sign);
+  addElementwise<ModOp>(converter, patterns, remainder);
   addElementwise<CompareOp>(converter, patterns, compare);
   addElementwise<AndOp>(
       converter, patterns, [](AndOp, const ScalarMath &m, ValueRange a) {

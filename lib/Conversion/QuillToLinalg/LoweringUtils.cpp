@@ -377,6 +377,30 @@ Value mlir::quill::lowering::lowestValue(OpBuilder &b, Location loc, Type type,
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, lowest));
 }
 
+Value mlir::quill::lowering::highestValue(OpBuilder &b, Location loc, Type type,
+                                          bool isUnsigned) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics(),
+                                                  /*Negative=*/false)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt highest =
+      isUnsigned ? APInt::getAllOnes(width) : APInt::getSignedMaxValue(width);
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, highest));
+}
+
+Value mlir::quill::lowering::normalizeIndex(OpBuilder &b, Location loc,
+                                            Value index, int64_t size) {
+  Value asIndex = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value sizeValue = arith::ConstantIndexOp::create(b, loc, size);
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, asIndex, zero);
+  Value wrapped = arith::AddIOp::create(b, loc, asIndex, sizeValue);
+  return arith::SelectOp::create(b, loc, negative, wrapped, asIndex);
+}
+
 AffineMap mlir::quill::lowering::getReducedMap(int64_t rank,
                                                ArrayRef<int64_t> axes,
                                                MLIRContext *context) {

@@ -135,6 +135,12 @@ AffineMap getReducedMap(int64_t rank, ArrayRef<int64_t> axes,
 /// The identity element of max for `type`: -inf or the smallest integer.
 Value lowestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned);
 
+/// The identity element of min for `type`: +inf or the largest integer.
+Value highestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned);
+
+/// An index operand as `index`, negative values counting from `size`.
+Value normalizeIndex(OpBuilder &b, Location loc, Value index, int64_t size);
+
 /// Patterns of each category; every one also needs the type converter.
 void populateElementwisePatterns(StorageTypeConverter &converter,
                                  RewritePatternSet &patterns);
@@ -154,6 +160,8 @@ void populateQuantizationPatterns(StorageTypeConverter &converter,
                                   RewritePatternSet &patterns);
 void populateIntegerNormalizationPatterns(StorageTypeConverter &converter,
                                           RewritePatternSet &patterns);
+void populateIndexingPatterns(StorageTypeConverter &converter,
+                              RewritePatternSet &patterns);
 
 } // namespace mlir::quill::lowering
 

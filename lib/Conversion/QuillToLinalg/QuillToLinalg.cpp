@@ -54,6 +54,7 @@ struct ConvertQuillToLinalgPass
     populatePoolingPatterns(converter, patterns);
     populateQuantizationPatterns(converter, patterns);
     populateIntegerNormalizationPatterns(converter, patterns);
+    populateIndexingPatterns(converter, patterns);
     patterns.add<ConstantLowering>(converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
@@ -64,7 +65,7 @@ struct ConvertQuillToLinalgPass
     target.addIllegalDialect<QuillDialect>();
     target.addLegalOp<ModuleOp>();
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
-                           math::MathDialect>();
+                           math::MathDialect, scf::SCFDialect>();
     target.addDynamicallyLegalDialect<arith::ArithDialect>(
         [&](Operation *op) { return converter.isLegal(op); });
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {

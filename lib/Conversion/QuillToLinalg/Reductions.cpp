@@ -1,6 +1,6 @@
 //===- Reductions.cpp - Lowering of reductions and normalizations ---------===//
 //
-// ReduceMean/Sum/Max, global pooling, Softmax, LogSoftmax and the
+// ReduceMean/Sum/Max/Prod, global pooling, Softmax, LogSoftmax and the
 // normalizations, as linalg.generic reductions and the elementwise generics
 // that consume them (the reduced tensors are read through maps that skip
 // the reduced loops).
@@ -27,7 +27,7 @@ int64_t countElements(RankedTensorType type, ArrayRef<int64_t> axes) {
   return count;
 }
 
-enum class ReduceKind { Sum, Mean, Max };
+enum class ReduceKind { Sum, Mean, Max, Prod };
 
 /// Reduces `input` over `axes` and reshapes to `resultShape` (which keeps
 /// or drops the reduced dimensions).
@@ -38,15 +38,18 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
   ScalarMath math{b, loc, isUnsigned};
   Value init = kind == ReduceKind::Max
                    ? lowestValue(b, loc, elementType, isUnsigned)
-                   : math.constant(elementType, 0.0);
+               : kind == ReduceKind::Prod ? math.constant(elementType, 1.0)
+                                          : math.constant(elementType, 0.0);
   Value reduced =
       buildReduction(b, loc, input, axes, init,
                      [&](OpBuilder &nested, Location nestedLoc, Value element,
                          Value accumulator) {
                        ScalarMath inner{nested, nestedLoc, isUnsigned};
-                       return kind == ReduceKind::Max
-                                  ? inner.max(element, accumulator)
-                                  : inner.add(element, accumulator);
+                       if (kind == ReduceKind::Max)
+                         return inner.max(element, accumulator);
+                       if (kind == ReduceKind::Prod)
+                         return inner.mul(element, accumulator);
+                       return inner.add(element, accumulator);
                      });
   if (kind == ReduceKind::Mean) {
     double count = countElements(type, axes);
@@ -290,6 +293,7 @@ void mlir::quill::lowering::populateReductionPatterns(
   patterns.add<ReduceLowering<ReduceSumOp, ReduceKind::Sum>,
                ReduceLowering<ReduceMeanOp, ReduceKind::Mean>,
                ReduceLowering<ReduceMaxOp, ReduceKind::Max>,
+               ReduceLowering<ReduceProdOp, ReduceKind::Prod>,
                GlobalPoolLowering<GlobalAveragePoolOp, ReduceKind::Mean>,
                GlobalPoolLowering<GlobalMaxPoolOp, ReduceKind::Max>,
                SoftmaxLowering<SoftmaxOp, false>,

@@ -243,7 +243,8 @@ readReduceAxes(NodeImporter &node, int64_t rank, bool &noop) {
   return normalized;
 }
 
-/// ReduceSum, ReduceMean, ReduceMax (any element type), and the reductions
+/// ReduceSum, ReduceMean, ReduceMax, ReduceProd (any element type), and the
+/// reductions
 /// ONNX defines through them (floats).
 enum class Reduction {
   Sum,
@@ -254,7 +255,8 @@ enum class Reduction {
   L2,
   SumSquare,
   LogSum,
-  LogSumExp
+  LogSumExp,
+  Prod
 };
 
 template <Reduction kind>
@@ -265,7 +267,7 @@ static LogicalResult importReduce(NodeImporter &node) {
     return failure();
   auto inputType = cast<RankedTensorType>(input->getType());
   bool composite = kind != Reduction::Sum && kind != Reduction::Mean &&
-                   kind != Reduction::Max;
+                   kind != Reduction::Max && kind != Reduction::Prod;
   if (composite && !isa<FloatType>(inputType.getElementType()))
     return node.emitError()
            << "expected a float input, got " << inputType.getElementType();
@@ -298,6 +300,9 @@ static LogicalResult importReduce(NodeImporter &node) {
     break;
   case Reduction::Max:
     result = ReduceMaxOp::create(b, loc, *type, x, *axes, keepdims);
+    break;
+  case Reduction::Prod:
+    result = ReduceProdOp::create(b, loc, *type, x, *axes, keepdims);
     break;
   case Reduction::Min:
     result = arith::NegFOp::create(
@@ -337,6 +342,60 @@ static LogicalResult importReduce(NodeImporter &node) {
   return success();
 }
 
+/// Mod: fmod selects C's remainder; floats require it.
+static LogicalResult importMod(NodeImporter &node) {
+  FailureOr<BinaryOperands> operands = readBinaryOperands(node);
+  if (failed(operands))
+    return failure();
+  bool fmod = node.getInt("fmod", 0) != 0;
+  if (!fmod && isa<FloatType>(operands->type.getElementType()))
+    return node.emitError() << "fmod = 0 is defined for integers only; float "
+                               "inputs need fmod = 1";
+  OpBuilder &b = node.getBuilder();
+  node.setResults(ModOp::create(b, node.getLoc(), operands->type, operands->lhs,
+                                operands->rhs,
+                                fmod ? b.getUnitAttr() : UnitAttr())
+                      ->getResults());
+  return success();
+}
+
+/// LpNormalization: x divided by its L1 or L2 norm along `axis`.
+static LogicalResult importLpNormalization(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  if (failed(input))
+    return failure();
+  auto type = cast<RankedTensorType>(input->getType());
+  if (!isa<FloatType>(type.getElementType()))
+    return node.emitError()
+           << "expected a float input, got " << type.getElementType();
+  FailureOr<int64_t> axis =
+      node.normalizeAxis(node.getInt("axis", -1), type.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t p = node.getInt("p", 2);
+  if (p != 1 && p != 2)
+    return node.emitError() << "expected p = 1 or 2, got " << p;
+  OpBuilder &b = node.getBuilder();
+  Location loc = node.getLoc();
+  SmallVector<int64_t> keptShape(type.getShape());
+  keptShape[*axis] = 1;
+  Value x = *input;
+  Value norm;
+  if (p == 1) {
+    norm = ReduceSumOp::create(b, loc, type.clone(keptShape),
+                               math::AbsFOp::create(b, loc, x),
+                               ArrayRef<int64_t>{*axis}, true);
+  } else {
+    Value squares = MulOp::create(b, loc, type, x, x);
+    norm = math::SqrtOp::create(
+        b, loc,
+        ReduceSumOp::create(b, loc, type.clone(keptShape), squares,
+                            ArrayRef<int64_t>{*axis}, true));
+  }
+  node.setResults(DivOp::create(b, loc, type, x, norm)->getResults());
+  return success();
+}
+
 ArrayRef<OpImportEntry> mlir::quill::onnx_import::getMathOpImporters() {
   static const OpImportEntry entries[] = {
       {"", "Abs", 6, importFloatUnary<math::AbsFOp>},
@@ -364,6 +423,8 @@ ArrayRef<OpImportEntry> mlir::quill::onnx_import::getMathOpImporters() {
       {"", "MatMul", 1, importMatMul},
       {"", "Max", 1, importVariadicBroadcast<MaxOp>},
       {"", "Min", 1, importVariadicBroadcast<MinOp>},
+      {"", "LpNormalization", 1, importLpNormalization},
+      {"", "Mod", 10, importMod},
       {"", "Mul", 1, importBroadcastBinary<MulOp>},
       {"", "Neg", 6, importFloatUnary<arith::NegFOp>},
       {"", "Pow", 1, importPow},
@@ -375,6 +436,7 @@ ArrayRef<OpImportEntry> mlir::quill::onnx_import::getMathOpImporters() {
       {"", "ReduceLogSumExp", 1, importReduce<Reduction::LogSumExp>},
       {"", "ReduceMean", 1, importReduce<Reduction::Mean>},
       {"", "ReduceMin", 1, importReduce<Reduction::Min>},
+      {"", "ReduceProd", 1, importReduce<Reduction::Prod>},
       {"", "ReduceSumSquare", 1, importReduce<Reduction::SumSquare>},
       {"", "ReduceSum", 1, importReduce<Reduction::Sum>},
       {"", "Relu", 6, importRelu},

@@ -9,7 +9,7 @@
 
 #include "ControlFlow.h"
 #include "InputBindings.h"
-#include "MicrosoftTypes.h"
+#include "MissingTypes.h"
 #include "NodeImporter.h"
 #include "ProtoUtils.h"
 #include "ShapeFolding.h"
@@ -448,7 +448,7 @@ mlir::quill::importONNXBuffer(StringRef bytes, StringRef fileName, bool isText,
   for (const onnx::OperatorSetIdProto &entry : model.opset_import())
     if (entry.domain().empty() || entry.domain() == "ai.onnx")
       opset = entry.version();
-  // Inference, typing of com.microsoft ops, shape folding and the inlining of
+  // Inference, Quill's own type rules, shape folding and the inlining of
   // Ifs with known conditions alternate: each can make more known to the
   // others. A round that changes nothing ends it; each other round folds,
   // inlines or types a node, so the graph's size bounds the rounds (twice,
@@ -461,10 +461,10 @@ mlir::quill::importONNXBuffer(StringRef bytes, StringRef fileName, bool isText,
       emitError(loc) << "ONNX shape inference failed: " << error;
       return {};
     }
-    bool typedMicrosoftOps = inferMicrosoftOpTypes(*model.mutable_graph());
+    bool typed = inferMissingTypes(*model.mutable_graph());
     bool folded = foldShapeComputations(*model.mutable_graph(), opset);
     bool inlined = inlineConstantIfs(*model.mutable_graph());
-    if (round == maxRounds || (!typedMicrosoftOps && !folded && !inlined))
+    if (round == maxRounds || (!typed && !folded && !inlined))
       break;
   }
   GraphImporter importer(context, fileName,

@@ -106,6 +106,8 @@ Value buildTranspose(OpBuilder &b, Location loc, Value input,
 /// Entries by op category; OpRegistry.cpp gathers them.
 ArrayRef<OpImportEntry> getActivationOpImporters();
 ArrayRef<OpImportEntry> getControlFlowOpImporters();
+ArrayRef<OpImportEntry> getEinsumOpImporters();
+ArrayRef<OpImportEntry> getIndexingOpImporters();
 ArrayRef<OpImportEntry> getMathOpImporters();
 ArrayRef<OpImportEntry> getNNOpImporters();
 ArrayRef<OpImportEntry> getQuantizationOpImporters();

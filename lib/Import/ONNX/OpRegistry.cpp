@@ -18,6 +18,7 @@ using namespace mlir::quill::onnx_import;
 static ArrayRef<ArrayRef<OpImportEntry>> getCategories() {
   static const ArrayRef<OpImportEntry> categories[] = {
       getActivationOpImporters(),   getControlFlowOpImporters(),
+      getEinsumOpImporters(),       getIndexingOpImporters(),
       getMathOpImporters(),         getNNOpImporters(),
       getQuantizationOpImporters(), getRearrangeOpImporters(),
       getRecurrentOpImporters(),    getTensorOpImporters()};

@@ -2,8 +2,8 @@
 //-*-===//
 //
 // Internal to lib/Import/ONNX: the proto-level reads shared by the node
-// importers and the passes over the ModelProto (shape folding, typing of
-// com.microsoft ops).
+// importers and the passes over the ModelProto (shape folding, Quill's own
+// type rules).
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +15,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -49,6 +50,59 @@ getStaticDims(const onnx::TypeProto &type) {
     dims.push_back(dim.dim_value());
   }
   return dims;
+}
+
+/// The value of a one-element bool, int32, int64, float or double tensor
+/// stored in the proto (not external data), truncated to an integer; else
+/// nullopt.
+inline std::optional<int64_t> readScalar(const onnx::TensorProto &tensor) {
+  int64_t count = 1;
+  for (int64_t dim : tensor.dims())
+    count *= dim;
+  if (count != 1 || tensor.data_location() == onnx::TensorProto::EXTERNAL)
+    return std::nullopt;
+  const std::string &raw = tensor.raw_data();
+  auto fromRaw = [&](auto zero) -> std::optional<int64_t> {
+    if (raw.size() != sizeof(zero))
+      return std::nullopt;
+    std::memcpy(&zero, raw.data(), sizeof(zero));
+    return static_cast<int64_t>(zero);
+  };
+  bool hasRaw = tensor.has_raw_data();
+  switch (tensor.data_type()) {
+  case onnx::TensorProto::BOOL:
+    if (hasRaw)
+      return fromRaw(uint8_t());
+    if (tensor.int32_data_size() == 1)
+      return tensor.int32_data(0) != 0;
+    return std::nullopt;
+  case onnx::TensorProto::INT32:
+    if (hasRaw)
+      return fromRaw(int32_t());
+    if (tensor.int32_data_size() == 1)
+      return tensor.int32_data(0);
+    return std::nullopt;
+  case onnx::TensorProto::INT64:
+    if (hasRaw)
+      return fromRaw(int64_t());
+    if (tensor.int64_data_size() == 1)
+      return tensor.int64_data(0);
+    return std::nullopt;
+  case onnx::TensorProto::FLOAT:
+    if (hasRaw)
+      return fromRaw(float());
+    if (tensor.float_data_size() == 1)
+      return static_cast<int64_t>(tensor.float_data(0));
+    return std::nullopt;
+  case onnx::TensorProto::DOUBLE:
+    if (hasRaw)
+      return fromRaw(double());
+    if (tensor.double_data_size() == 1)
+      return static_cast<int64_t>(tensor.double_data(0));
+    return std::nullopt;
+  default:
+    return std::nullopt;
+  }
 }
 
 } // namespace mlir::quill::onnx_import

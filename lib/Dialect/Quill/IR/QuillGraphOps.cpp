@@ -192,6 +192,14 @@ template <typename ReduceOp> static LogicalResult verifyReduce(ReduceOp op) {
 LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this); }
 LogicalResult ReduceSumOp::verify() { return verifyReduce(*this); }
 LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceProdOp::verify() { return verifyReduce(*this); }
+
+LogicalResult ModOp::verify() {
+  if (isa<FloatType>(getResult().getType().getElementType()) && !getFmod())
+    return emitOpError("expected fmod for float operands: floored remainder "
+                       "is defined for integers only");
+  return success();
+}
 
 LogicalResult WhereOp::verify() {
   Type elementType = getResult().getType().getElementType();

@@ -1,7 +1,8 @@
-//===- MicrosoftTypes.cpp - Types of ORT's com.microsoft ops --------------===//
+//===- MissingTypes.cpp - Types libonnx does not infer --------------------===//
 
-#include "MicrosoftTypes.h"
+#include "MissingTypes.h"
 
+#include "Einsum.h"
 #include "ProtoUtils.h"
 
 #include "llvm/ADT/StringMap.h"
@@ -48,9 +49,11 @@ public:
       for (const onnx::ValueInfoProto &info : *list)
         if (std::optional<StaticType> type = readType(info.type()))
           types[info.name()] = *type;
-    for (const onnx::TensorProto &tensor : graph.initializer())
+    for (const onnx::TensorProto &tensor : graph.initializer()) {
       types[tensor.name()] = {tensor.data_type(),
                               {tensor.dims().begin(), tensor.dims().end()}};
+      initializers[tensor.name()] = &tensor;
+    }
   }
 
   bool isTyped(const std::string &name) const { return types.count(name); }
@@ -66,6 +69,25 @@ public:
         return std::nullopt;
       return it->second;
     };
+    if (op == "Einsum" && node.domain().empty())
+      return inferEinsum(node, input);
+    if (op == "OneHot" && node.domain().empty()) {
+      auto indices = input(0), values = input(2);
+      const onnx::TensorProto *depth =
+          node.input_size() > 1 ? initializers.lookup(node.input(1)) : nullptr;
+      std::optional<int64_t> depthValue =
+          depth ? readScalar(*depth) : std::nullopt;
+      if (!indices || !values || !depthValue || *depthValue < 0)
+        return std::nullopt;
+      int64_t rank = indices->dims.size() + 1;
+      int64_t axis = getIntAttribute(node, "axis", -1);
+      axis = axis < 0 ? axis + rank : axis;
+      if (axis < 0 || axis >= rank)
+        return std::nullopt;
+      StaticType result{values->elementType, indices->dims};
+      result.dims.insert(result.dims.begin() + axis, *depthValue);
+      return result;
+    }
     if (op == "QLinearAdd" || op == "QLinearMul") {
       auto a = input(0), b = input(3);
       if (!a || !b)
@@ -125,23 +147,69 @@ public:
   }
 
 private:
+  template <typename InputFn>
+  static std::optional<StaticType> inferEinsum(const onnx::NodeProto &node,
+                                               InputFn input) {
+    const onnx::AttributeProto *equation = findAttribute(node, "equation");
+    if (!equation || node.input_size() < 1)
+      return std::nullopt;
+    std::vector<int64_t> ranks;
+    std::vector<llvm::SmallVector<int64_t>> shapes;
+    for (int index = 0; index < node.input_size(); ++index) {
+      std::optional<StaticType> type = input(index);
+      if (!type)
+        return std::nullopt;
+      ranks.push_back(type->dims.size());
+      shapes.emplace_back(type->dims.begin(), type->dims.end());
+    }
+    // A malformed equation is reported by the importer.
+    std::string error;
+    std::optional<EinsumEquation> parsed =
+        parseEinsumEquation(equation->s(), ranks, error);
+    if (!parsed)
+      return std::nullopt;
+    auto sizes = getEinsumLabelSizes(*parsed, shapes, error);
+    if (!sizes)
+      return std::nullopt;
+    StaticType result{input(0)->elementType, {}};
+    for (int label : parsed->output)
+      result.dims.push_back(sizes->lookup(label));
+    return result;
+  }
+
   llvm::StringMap<StaticType> types;
+  llvm::StringMap<const onnx::TensorProto *> initializers;
 };
 
 } // namespace
 
-bool mlir::quill::onnx_import::inferMicrosoftOpTypes(onnx::GraphProto &graph) {
+/// The entry that declares `name`'s type: its graph output or value_info
+/// entry, else a new value_info entry.
+static onnx::ValueInfoProto &getTypeEntry(onnx::GraphProto &graph,
+                                          const std::string &name) {
+  for (auto *list : {graph.mutable_output(), graph.mutable_value_info()})
+    for (onnx::ValueInfoProto &info : *list)
+      if (info.name() == name)
+        return info;
+  onnx::ValueInfoProto &info = *graph.add_value_info();
+  info.set_name(name);
+  return info;
+}
+
+bool mlir::quill::onnx_import::inferMissingTypes(onnx::GraphProto &graph) {
   TypeRules rules(graph);
   bool changed = false;
   for (const onnx::NodeProto &node : graph.node()) {
-    if (node.domain() != "com.microsoft" || node.output_size() < 1 ||
-        rules.isTyped(node.output(0)))
+    bool known = node.domain() == "com.microsoft" ||
+                 (node.domain().empty() &&
+                  (node.op_type() == "Einsum" || node.op_type() == "OneHot"));
+    if (!known || node.output_size() < 1 || rules.isTyped(node.output(0)))
       continue;
     std::optional<StaticType> type = rules.infer(node);
     if (!type)
       continue;
-    onnx::ValueInfoProto &info = *graph.add_value_info();
-    info.set_name(node.output(0));
+    onnx::ValueInfoProto &info = getTypeEntry(graph, node.output(0));
+    info.clear_type();
     auto *tensor = info.mutable_type()->mutable_tensor_type();
     tensor->set_elem_type(type->elementType);
     for (int64_t dim : type->dims)
