@@ -31,7 +31,7 @@ LSTM GRU RNN
 ReduceMin ReduceL1 ReduceL2 ReduceSumSquare ReduceLogSum ReduceLogSumExp
 DepthToSpace SpaceToDepth Tile Trilu Size Upsample MeanVarianceNormalization
 ArgMax ArgMin Hardmax TopK CumSum OneHot GatherElements GatherND Scatter
-ScatterElements ScatterND Mod LpNormalization ReduceProd Einsum
+ScatterElements ScatterND Mod LpNormalization ReduceProd Einsum If Loop Scan
 """.split())
 MS_SCOPE = {"QLinearAdd", "QLinearMul", "QLinearConcat", "QLinearGlobalAveragePool",
             "QLinearSigmoid", "QLinearLeakyRelu", "QGemm"}

@@ -448,23 +448,26 @@ mlir::quill::importONNXBuffer(StringRef bytes, StringRef fileName, bool isText,
   for (const onnx::OperatorSetIdProto &entry : model.opset_import())
     if (entry.domain().empty() || entry.domain() == "ai.onnx")
       opset = entry.version();
-  // Inference, Quill's own type rules, shape folding and the inlining of
-  // Ifs with known conditions alternate: each can make more known to the
-  // others. A round that changes nothing ends it; each other round folds,
-  // inlines or types a node, so the graph's size bounds the rounds (twice,
-  // for the nodes inlined Ifs add). Chains of blocks that each reshape by
-  // their input's shape (ShuffleNet's channel shuffles) take a round or two
-  // per block.
-  int maxRounds = 2 * model.graph().node_size() + 16;
+  // Inference, Quill's own type rules, shape folding and the rewriting of
+  // control flow alternate: each can make more known to the others. Once a
+  // round changes nothing, the Ifs whose conditions stay unknown get both
+  // branches, and the rounds go on until nothing changes. Each round folds,
+  // rewrites or types something, so the graph's size bounds the rounds
+  // (twice, for the nodes rewrites add). Chains of blocks that each reshape
+  // by their input's shape (ShuffleNet's channel shuffles) take a round or
+  // two per block.
   for (int round = 0;; ++round) {
     if (!inferShapes(model, error)) {
       emitError(loc) << "ONNX shape inference failed: " << error;
       return {};
     }
-    bool typed = inferMissingTypes(*model.mutable_graph());
-    bool folded = foldShapeComputations(*model.mutable_graph(), opset);
-    bool inlined = inlineConstantIfs(*model.mutable_graph());
-    if (round == maxRounds || (!typed && !folded && !inlined))
+    onnx::GraphProto &graph = *model.mutable_graph();
+    bool typed = inferMissingTypes(graph);
+    bool folded = foldShapeComputations(graph, opset);
+    bool rewritten = inlineKnownControlFlow(graph, opset);
+    bool changed =
+        typed || folded || rewritten || selectIfBranchesAtRunTime(graph, opset);
+    if (!changed || round >= 2 * graph.node_size() + 16)
       break;
   }
   GraphImporter importer(context, fileName,

@@ -65,11 +65,11 @@ with open(os.path.join(out, "raw.onnx"), "rb") as f:
 with open(os.path.join(out, "truncated.onnx"), "wb") as f:
     f.write(data[: len(data) // 2])
 
-hardmax = helper.make_graph(
-    [helper.make_node("Hardmax", ["x"], ["y"], name="the_hardmax")], "g",
-    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
-    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])
-onnx.save(helper.make_model(hardmax, opset_imports=[helper.make_opsetid("", 11)]),
+determinant = helper.make_graph(
+    [helper.make_node("Det", ["x"], ["y"], name="the_det")], "g",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 2])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [])])
+onnx.save(helper.make_model(determinant, opset_imports=[helper.make_opsetid("", 11)]),
           os.path.join(out, "named-unsupported.onnx"))
 
 # A Conv whose input has rank 3 and weight rank 4: libonnx 1.12's shape
