@@ -6,8 +6,9 @@
 # runtime preloaded; the tools it calls are instrumented in sanitizer builds.
 
 """Real architectures as PyTorch's exporter writes them: torchvision's CNNs, a
-Transformer encoder, a small ViT and recurrent speech models (LSTM, GRU, a
-bidirectional LSTM), random weights
+Transformer encoder, a small ViT, recurrent speech models (LSTM, GRU, a
+bidirectional LSTM) and a TorchScript model with an If on a run-time value,
+random weights
 from a fixed seed, exported at several opsets (the exporter writes different
 forms per opset) with a dynamic batch axis.
 
@@ -90,6 +91,27 @@ def recurrent(kind, bidirectional=False):
     return build
 
 
+def scripted_control_flow(torch):
+    """A TorchScript model: the exporter unrolls its loop and keeps an If on
+    a value known only at run time."""
+    class Gated(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = torch.nn.Linear(16, 16)
+            self.head = torch.nn.Linear(16, 16)
+
+        def forward(self, x):
+            for _ in range(3):
+                x = torch.tanh(self.inner(x))
+            if bool(x.mean() > 0):
+                y = self.head(x)
+            else:
+                y = -self.head(x)
+            return y
+
+    return torch.jit.script(Gated()), {"x": torch.randn(1, 16)}
+
+
 MODELS = {
     "mobilenet_v2": torchvision_model("mobilenet_v2"),
     "mobilenet_v3_small": torchvision_model("mobilenet_v3_small"),
@@ -104,6 +126,7 @@ MODELS = {
     "lstm_speech": recurrent("LSTM"),
     "gru_speech": recurrent("GRU"),
     "bilstm_speech": recurrent("LSTM", bidirectional=True),
+    "scripted_if": scripted_control_flow,
 }
 
 
