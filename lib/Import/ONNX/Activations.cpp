@@ -9,6 +9,8 @@
 
 #include "quill/Dialect/Quill/IR/Quill.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
+
 using namespace mlir;
 using namespace mlir::quill;
 using namespace mlir::quill::onnx_import;
@@ -25,6 +27,23 @@ static LogicalResult importActivation(NodeImporter &node) {
 
 /// com.microsoft Gelu (erf form), FastGelu (tanh approximation, optional
 /// bias added first) and BiasGelu (bias added first).
+/// Mish (opset 18): x * tanh(softplus(x)).
+static LogicalResult importMish(NodeImporter &node) {
+  FailureOr<Value> input = node.getRequiredInput(0);
+  if (failed(input))
+    return failure();
+  auto type = cast<RankedTensorType>(input->getType());
+  if (!isa<FloatType>(type.getElementType()))
+    return node.emitError()
+           << "expected a float input, got " << type.getElementType();
+  OpBuilder &b = node.getBuilder();
+  Location loc = node.getLoc();
+  Value softplus = SoftplusOp::create(b, loc, type, *input);
+  Value gate = math::TanhOp::create(b, loc, softplus);
+  node.setResults(MulOp::create(b, loc, type, *input, gate)->getResults());
+  return success();
+}
+
 static LogicalResult importMicrosoftGelu(NodeImporter &node) {
   FailureOr<Value> input = node.getRequiredInput(0);
   if (failed(input))
@@ -124,6 +143,7 @@ ArrayRef<OpImportEntry> mlir::quill::onnx_import::getActivationOpImporters() {
       {"", "Selu", 1, importSelu},
       {"", "Sigmoid", 6, importActivation<SigmoidOp>},
       {"", "Sign", 9, importActivation<SignOp>},
+      {"", "Mish", 18, importMish},
       {"", "Softplus", 1, importActivation<SoftplusOp>},
       {"", "Softsign", 1, importActivation<SoftsignOp>},
       {"", "ThresholdedRelu", 10, importAlphaActivation<ThresholdedReluOp>},

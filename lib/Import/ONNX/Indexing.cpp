@@ -1,7 +1,8 @@
 //===- Indexing.cpp - Importers of ONNX ops that compute or follow indices ===//
 //
 // ArgMax, ArgMin, Hardmax, TopK, CumSum, OneHot, GatherElements, GatherND,
-// ScatterElements (and the older Scatter) and ScatterND.
+// ScatterElements (and the older Scatter), ScatterND, and NonZero's error
+// (it folds when its input is known).
 //
 //===----------------------------------------------------------------------===//
 
@@ -291,6 +292,13 @@ static LogicalResult importScatterND(NodeImporter &node) {
   return success();
 }
 
+/// A NonZero whose input is known folds before import (its output's shape
+/// counts the input's non-zero elements); one that reaches here does not.
+static LogicalResult importNonZero(NodeImporter &node) {
+  return node.emitNotConstantError(
+      0, "input (NonZero's output shape is the number of non-zero elements)");
+}
+
 ArrayRef<OpImportEntry> mlir::quill::onnx_import::getIndexingOpImporters() {
   static const OpImportEntry entries[] = {
       {"", "ArgMax", 1, importArgExtremum<ArgMaxOp>},
@@ -299,6 +307,7 @@ ArrayRef<OpImportEntry> mlir::quill::onnx_import::getIndexingOpImporters() {
       {"", "GatherElements", 11, importGatherElements},
       {"", "GatherND", 11, importGatherND},
       {"", "Hardmax", 1, importHardmax},
+      {"", "NonZero", 9, importNonZero},
       {"", "OneHot", 9, importOneHot},
       // Scatter is ScatterElements under its opset 9-10 name.
       {"", "Scatter", 9, importScatterElements},

@@ -98,7 +98,7 @@ public:
       return StaticType{a->elementType, *dims};
     }
     if (op == "QLinearSigmoid" || op == "QLinearLeakyRelu" || op == "Gelu" ||
-        op == "FastGelu" || op == "BiasGelu")
+        op == "FastGelu" || op == "BiasGelu" || op == "Mish")
       return input(0);
     if (op == "QLinearGlobalAveragePool") {
       auto x = input(0);
@@ -202,7 +202,8 @@ bool mlir::quill::onnx_import::inferMissingTypes(onnx::GraphProto &graph) {
   for (const onnx::NodeProto &node : graph.node()) {
     bool known = node.domain() == "com.microsoft" ||
                  (node.domain().empty() &&
-                  (node.op_type() == "Einsum" || node.op_type() == "OneHot"));
+                  (node.op_type() == "Einsum" || node.op_type() == "OneHot" ||
+                   node.op_type() == "Mish"));
     if (!known || node.output_size() < 1 || rules.isTyped(node.output(0)))
       continue;
     std::optional<StaticType> type = rules.infer(node);

@@ -16,9 +16,9 @@ namespace mlir::quill::onnx_import {
 /// inputs' are known: the com.microsoft ops ORT's quantizer and transformer
 /// optimizer emit (QLinearAdd, QLinearMul, QLinearSigmoid, QLinearLeakyRelu,
 /// QLinearGlobalAveragePool, QLinearConcat, QGemm, Gelu, FastGelu,
-/// BiasGelu), which it has no schemas for, and Einsum and OneHot (with a
-/// constant depth), whose dimensions it does not infer. Returns whether a type
-/// was set; inference should then run again.
+/// BiasGelu) and Mish (opset 18), which it has no schemas for, and Einsum
+/// and OneHot (with a constant depth), whose dimensions it does not infer.
+/// Returns whether a type was set; inference should then run again.
 bool inferMissingTypes(onnx::GraphProto &graph);
 
 } // namespace mlir::quill::onnx_import

@@ -142,6 +142,8 @@ public:
       return reshape(*inputs[0], *inputs[1]);
     if (op == "ConstantOfShape")
       return constantOfShape(node, *inputs[0]);
+    if (op == "NonZero")
+      return nonZero(*inputs[0]);
     if (op == "Range" && inputs.size() == 3 && inputs[1] && inputs[2])
       return range(*inputs[0], *inputs[1], *inputs[2]);
     if (op == "Neg" || op == "Abs" || op == "Not")
@@ -184,6 +186,30 @@ public:
   }
 
 private:
+  /// The coordinates of the non-zero elements, one row per dimension, in
+  /// row-major order of the elements.
+  static std::optional<IntTensor> nonZero(const IntTensor &input) {
+    int64_t rank = input.dims.size();
+    if (rank == 0)
+      return std::nullopt;
+    std::vector<int64_t> positions;
+    for (size_t i = 0; i < input.values.size(); ++i)
+      if (input.values[i])
+        positions.push_back(i);
+    int64_t count = positions.size();
+    IntTensor result;
+    result.dims = {rank, count};
+    result.values.assign(rank * count, 0);
+    for (int64_t n = 0; n < count; ++n) {
+      int64_t flat = positions[n];
+      for (int64_t d = rank - 1; d >= 0; --d) {
+        result.values[d * count + n] = flat % input.dims[d];
+        flat /= input.dims[d];
+      }
+    }
+    return result;
+  }
+
   std::optional<IntTensor> shape(const onnx::NodeProto &node) {
     if (node.input_size() != 1)
       return std::nullopt;

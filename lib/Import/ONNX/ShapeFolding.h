@@ -16,7 +16,8 @@ namespace mlir::quill::onnx_import {
 
 /// Evaluates the small integer and boolean computations exporters build
 /// shapes with (Shape, Gather, Unsqueeze, Squeeze, Concat, Slice, Reshape,
-/// Cast, ConstantOfShape, Range, arithmetic, comparisons, Where, Identity,
+/// Cast, ConstantOfShape, Range, NonZero, arithmetic, comparisons, Where,
+/// Identity,
 /// Constant) wherever their inputs are known, replacing the
 /// nodes by initializers. libonnx's data propagation stops at Gather, which
 /// leaves `Reshape(x, Concat(Gather(Shape(x)), ...))` without a shape.
