@@ -364,30 +364,30 @@ Value mlir::quill::lowering::reshapeTo(OpBuilder &b, Location loc, Value value,
   return tensor::ExpandShapeOp::create(b, loc, resultType, flat, fromFlat);
 }
 
-Value mlir::quill::lowering::lowestValue(OpBuilder &b, Location loc, Type type,
-                                         bool isUnsigned) {
+/// -inf or +inf, or the smallest or largest integer of `type`.
+static Value extremeValue(OpBuilder &b, Location loc, Type type,
+                          bool isUnsigned, bool highest) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(
         b, loc,
         b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics(),
-                                                  /*Negative=*/true)));
+                                                  /*Negative=*/!highest)));
   unsigned width = type.getIntOrFloatBitWidth();
-  APInt lowest =
-      isUnsigned ? APInt::getZero(width) : APInt::getSignedMinValue(width);
-  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, lowest));
+  APInt value =
+      isUnsigned ? (highest ? APInt::getAllOnes(width) : APInt::getZero(width))
+                 : (highest ? APInt::getSignedMaxValue(width)
+                            : APInt::getSignedMinValue(width));
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
+}
+
+Value mlir::quill::lowering::lowestValue(OpBuilder &b, Location loc, Type type,
+                                         bool isUnsigned) {
+  return extremeValue(b, loc, type, isUnsigned, /*highest=*/false);
 }
 
 Value mlir::quill::lowering::highestValue(OpBuilder &b, Location loc, Type type,
                                           bool isUnsigned) {
-  if (auto floatType = dyn_cast<FloatType>(type))
-    return arith::ConstantOp::create(
-        b, loc,
-        b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics(),
-                                                  /*Negative=*/false)));
-  unsigned width = type.getIntOrFloatBitWidth();
-  APInt highest =
-      isUnsigned ? APInt::getAllOnes(width) : APInt::getSignedMaxValue(width);
-  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, highest));
+  return extremeValue(b, loc, type, isUnsigned, /*highest=*/true);
 }
 
 Value mlir::quill::lowering::normalizeIndex(OpBuilder &b, Location loc,

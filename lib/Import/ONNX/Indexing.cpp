@@ -1,6 +1,6 @@
 //===- Indexing.cpp - Importers of ONNX ops that compute or follow indices ===//
 //
-// ArgMax, ArgMin, Hardmax, TopK, CumSum, OneHot, GatherElements, GatherND,
+// ArgMax, ArgMin, Hardmax, TopK, CumSum, OneHot, GatherND,
 // ScatterElements (and the older Scatter), ScatterND, and NonZero's error
 // (it folds when its input is known).
 //
@@ -206,23 +206,6 @@ static LogicalResult importOneHot(NodeImporter &node) {
   return success();
 }
 
-static LogicalResult importGatherElements(NodeImporter &node) {
-  FailureOr<Value> data = node.getRequiredInput(0);
-  FailureOr<Value> indices = node.getRequiredInput(1);
-  FailureOr<RankedTensorType> type = node.getOutputType(0);
-  if (failed(data) || failed(indices) || failed(type))
-    return failure();
-  FailureOr<int64_t> axis =
-      node.normalizeAxis(node.getInt("axis", 0),
-                         cast<RankedTensorType>(data->getType()).getRank());
-  if (failed(axis))
-    return failure();
-  node.setResults(GatherElementsOp::create(node.getBuilder(), node.getLoc(),
-                                           *type, *data, *indices, *axis)
-                      ->getResults());
-  return success();
-}
-
 static LogicalResult importGatherND(NodeImporter &node) {
   FailureOr<Value> data = node.getRequiredInput(0);
   FailureOr<Value> indices = node.getRequiredInput(1);
@@ -304,7 +287,6 @@ ArrayRef<OpImportEntry> mlir::quill::onnx_import::getIndexingOpImporters() {
       {"", "ArgMax", 1, importArgExtremum<ArgMaxOp>},
       {"", "ArgMin", 1, importArgExtremum<ArgMinOp>},
       {"", "CumSum", 11, importCumSum},
-      {"", "GatherElements", 11, importGatherElements},
       {"", "GatherND", 11, importGatherND},
       {"", "Hardmax", 1, importHardmax},
       {"", "NonZero", 9, importNonZero},

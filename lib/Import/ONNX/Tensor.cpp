@@ -173,7 +173,8 @@ static LogicalResult importTyped(NodeImporter &node) {
   return success();
 }
 
-static LogicalResult importGather(NodeImporter &node) {
+/// Gather and GatherElements: data, indices and an axis of the data.
+template <typename OpTy> static LogicalResult importGather(NodeImporter &node) {
   FailureOr<Value> data = node.getRequiredInput(0);
   FailureOr<Value> indices = node.getRequiredInput(1);
   FailureOr<RankedTensorType> type = node.getOutputType(0);
@@ -184,8 +185,8 @@ static LogicalResult importGather(NodeImporter &node) {
                          cast<RankedTensorType>(data->getType()).getRank());
   if (failed(axis))
     return failure();
-  node.setResults(GatherOp::create(node.getBuilder(), node.getLoc(), *type,
-                                   *data, *indices, *axis)
+  node.setResults(OpTy::create(node.getBuilder(), node.getLoc(), *type, *data,
+                               *indices, *axis)
                       ->getResults());
   return success();
 }
@@ -374,7 +375,8 @@ ArrayRef<OpImportEntry> mlir::quill::onnx_import::getTensorOpImporters() {
       {"", "Dropout", 1, importDropout},
       {"", "Expand", 8, importTyped<ExpandOp, 1>},
       {"", "Flatten", 1, importReshape},
-      {"", "Gather", 1, importGather},
+      {"", "Gather", 1, importGather<GatherOp>},
+      {"", "GatherElements", 11, importGather<GatherElementsOp>},
       {"", "Pad", 2, importPad},
       {"", "Reshape", 1, importReshape},
       {"", "Size", 1, importSize},
