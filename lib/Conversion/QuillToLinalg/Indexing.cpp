@@ -69,6 +69,28 @@ AffineMap getAxisFromLastLoopMap(int64_t rank, int64_t axis,
   return AffineMap::get(rank + 1, 0, exprs, context);
 }
 
+/// GatherElements: a tensor of `indices`' shape whose element at `p` is
+/// `data`'s at `p` with its `axis` coordinate replaced by `indices[p]`
+/// (negative indices counting from the end). TopK gathers its values so.
+Value buildGatherElements(OpBuilder &b, Location loc, Value data, Value indices,
+                          int64_t axis) {
+  auto dataType = cast<RankedTensorType>(data.getType());
+  auto indicesType = cast<RankedTensorType>(indices.getType());
+  int64_t rank = indicesType.getRank();
+  int64_t axisSize = dataType.getDimSize(axis);
+  return buildMapped(
+      b, loc, indicesType.getShape(), dataType.getElementType(), indices,
+      AffineMap::getMultiDimIdentityMap(rank, b.getContext()),
+      [&](OpBuilder &nested, Location l, ValueRange args) -> Value {
+        SmallVector<Value> coordinates;
+        for (int64_t dim = 0; dim < rank; ++dim)
+          coordinates.push_back(
+              dim == axis ? normalizeIndex(nested, l, args[0], axisSize)
+                          : Value(linalg::IndexOp::create(nested, l, dim)));
+        return tensor::ExtractOp::create(nested, l, data, coordinates);
+      });
+}
+
 /// ArgMax and ArgMin: the extremum of each row, then the lowest (or
 /// highest) index holding it.
 template <typename OpTy, bool isMax>
@@ -208,18 +230,7 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
               args[1],
               arith::SelectOp::create(b, l, holds, j, integers.constant(0)));
         });
-    Value values = buildMapped(
-        rewriter, loc, indicesType.getShape(), type.getElementType(), indices,
-        AffineMap::getMultiDimIdentityMap(rank, context),
-        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          SmallVector<Value> coordinates;
-          for (int64_t dim = 0; dim < rank; ++dim)
-            coordinates.push_back(
-                dim == axis ? Value(arith::IndexCastOp::create(
-                                  b, l, b.getIndexType(), args[0]))
-                            : Value(linalg::IndexOp::create(b, l, dim)));
-          return tensor::ExtractOp::create(b, l, input, coordinates);
-        });
+    Value values = buildGatherElements(rewriter, loc, input, indices, axis);
     rewriter.replaceOp(op, {values, indices});
     return success();
   }
@@ -231,32 +242,16 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
   LogicalResult
   matchAndRewrite(GatherElementsOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    RankedTensorType resultType =
-        getConvertedResultType(*getTypeConverter(), op);
-    Value data = adaptor.getData();
-    int64_t axis = op.getAxis(), rank = resultType.getRank();
-    int64_t axisSize = cast<RankedTensorType>(data.getType()).getDimSize(axis);
-    Value gathered = buildMapped(
-        rewriter, loc, resultType.getShape(), resultType.getElementType(),
-        adaptor.getIndices(),
-        AffineMap::getMultiDimIdentityMap(rank, rewriter.getContext()),
-        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          SmallVector<Value> coordinates;
-          for (int64_t dim = 0; dim < rank; ++dim)
-            coordinates.push_back(
-                dim == axis ? normalizeIndex(b, l, args[0], axisSize)
-                            : Value(linalg::IndexOp::create(b, l, dim)));
-          return tensor::ExtractOp::create(b, l, data, coordinates);
-        });
-    rewriter.replaceOp(op, gathered);
+    rewriter.replaceOp(
+        op, buildGatherElements(rewriter, op.getLoc(), adaptor.getData(),
+                                adaptor.getIndices(), op.getAxis()));
     return success();
   }
 };
 
-/// The data coordinates an index tuple names: `prefix` (batch coordinates),
-/// then the `tupleSize` indices read from `indices` at `indexPosition`
-/// followed by each tuple position, normalized against the data's axes.
+/// The data coordinates that the index tuple at `indexPosition` of
+/// `indices` (its last axis, `tupleSize` long) names for the data's axes
+/// from `firstAxis` on, negative indices normalized against them.
 SmallVector<Value> readIndexTuple(OpBuilder &b, Location loc, Value indices,
                                   SmallVector<Value> indexPosition,
                                   ArrayRef<int64_t> dataShape,

@@ -25,17 +25,12 @@ static LogicalResult importActivation(NodeImporter &node) {
   return success();
 }
 
-/// com.microsoft Gelu (erf form), FastGelu (tanh approximation, optional
-/// bias added first) and BiasGelu (bias added first).
 /// Mish (opset 18): x * tanh(softplus(x)).
 static LogicalResult importMish(NodeImporter &node) {
-  FailureOr<Value> input = node.getRequiredInput(0);
+  FailureOr<Value> input = node.getRequiredFloatInput(0);
   if (failed(input))
     return failure();
   auto type = cast<RankedTensorType>(input->getType());
-  if (!isa<FloatType>(type.getElementType()))
-    return node.emitError()
-           << "expected a float input, got " << type.getElementType();
   OpBuilder &b = node.getBuilder();
   Location loc = node.getLoc();
   Value softplus = SoftplusOp::create(b, loc, type, *input);
@@ -44,6 +39,8 @@ static LogicalResult importMish(NodeImporter &node) {
   return success();
 }
 
+/// com.microsoft Gelu (erf form), FastGelu (tanh approximation, optional
+/// bias added first) and BiasGelu (bias added first).
 static LogicalResult importMicrosoftGelu(NodeImporter &node) {
   FailureOr<Value> input = node.getRequiredInput(0);
   if (failed(input))

@@ -184,17 +184,10 @@ private:
 /// What the rewrites know of the graph: initializers and static shapes.
 class GraphFacts {
 public:
-  explicit GraphFacts(const onnx::GraphProto &graph) {
-    for (const onnx::TensorProto &tensor : graph.initializer()) {
+  explicit GraphFacts(const onnx::GraphProto &graph)
+      : dims(getStaticShapes(graph)) {
+    for (const onnx::TensorProto &tensor : graph.initializer())
       initializers[tensor.name()] = &tensor;
-      dims[tensor.name()] = {tensor.dims().begin(), tensor.dims().end()};
-    }
-    for (const auto *list :
-         {&graph.input(), &graph.value_info(), &graph.output()})
-      for (const onnx::ValueInfoProto &info : *list)
-        if (std::optional<std::vector<int64_t>> known =
-                getStaticDims(info.type()))
-          dims[info.name()] = *known;
   }
 
   std::optional<int64_t> getScalar(const std::string &name) const {

@@ -105,27 +105,20 @@ static LogicalResult importNot(NodeImporter &node) {
 /// Elementwise float math that upstream has with ONNX's meaning.
 template <typename OpTy>
 static LogicalResult importFloatUnary(NodeImporter &node) {
-  FailureOr<Value> input = node.getRequiredInput(0);
+  FailureOr<Value> input = node.getRequiredFloatInput(0);
   if (failed(input))
     return failure();
-  auto type = cast<RankedTensorType>(input->getType());
-  if (!isa<FloatType>(type.getElementType()))
-    return node.emitError()
-           << "expected a float input, got " << type.getElementType();
   node.setResults(
       OpTy::create(node.getBuilder(), node.getLoc(), *input)->getResults());
   return success();
 }
 
 static LogicalResult importReciprocal(NodeImporter &node) {
-  FailureOr<Value> input = node.getRequiredInput(0);
+  FailureOr<Value> input = node.getRequiredFloatInput(0);
   if (failed(input))
     return failure();
   auto type = cast<RankedTensorType>(input->getType());
-  auto floatType = dyn_cast<FloatType>(type.getElementType());
-  if (!floatType)
-    return node.emitError()
-           << "expected a float input, got " << type.getElementType();
+  auto floatType = cast<FloatType>(type.getElementType());
   OpBuilder &b = node.getBuilder();
   Value one = arith::ConstantOp::create(
       b, node.getLoc(),
@@ -261,16 +254,15 @@ enum class Reduction {
 
 template <Reduction kind>
 static LogicalResult importReduce(NodeImporter &node) {
-  FailureOr<Value> input = node.getRequiredInput(0);
+  // The reductions ONNX defines through others are computed in floats.
+  bool composite = kind != Reduction::Sum && kind != Reduction::Mean &&
+                   kind != Reduction::Max && kind != Reduction::Prod;
+  FailureOr<Value> input =
+      composite ? node.getRequiredFloatInput(0) : node.getRequiredInput(0);
   FailureOr<RankedTensorType> type = node.getOutputType(0);
   if (failed(input) || failed(type))
     return failure();
   auto inputType = cast<RankedTensorType>(input->getType());
-  bool composite = kind != Reduction::Sum && kind != Reduction::Mean &&
-                   kind != Reduction::Max && kind != Reduction::Prod;
-  if (composite && !isa<FloatType>(inputType.getElementType()))
-    return node.emitError()
-           << "expected a float input, got " << inputType.getElementType();
   bool noop = false;
   FailureOr<SmallVector<int64_t>> axes =
       readReduceAxes(node, inputType.getRank(), noop);
@@ -361,13 +353,10 @@ static LogicalResult importMod(NodeImporter &node) {
 
 /// LpNormalization: x divided by its L1 or L2 norm along `axis`.
 static LogicalResult importLpNormalization(NodeImporter &node) {
-  FailureOr<Value> input = node.getRequiredInput(0);
+  FailureOr<Value> input = node.getRequiredFloatInput(0);
   if (failed(input))
     return failure();
   auto type = cast<RankedTensorType>(input->getType());
-  if (!isa<FloatType>(type.getElementType()))
-    return node.emitError()
-           << "expected a float input, got " << type.getElementType();
   FailureOr<int64_t> axis =
       node.normalizeAxis(node.getInt("axis", -1), type.getRank());
   if (failed(axis))

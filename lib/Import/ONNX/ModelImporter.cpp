@@ -103,6 +103,16 @@ FailureOr<Value> NodeImporter::getRequiredInput(unsigned index) {
   return failure();
 }
 
+FailureOr<Value> NodeImporter::getRequiredFloatInput(unsigned index) {
+  FailureOr<Value> value = getRequiredInput(index);
+  if (failed(value))
+    return failure();
+  Type elementType = cast<RankedTensorType>(value->getType()).getElementType();
+  if (!isa<FloatType>(elementType))
+    return emitError() << "expected a float input, got " << elementType;
+  return value;
+}
+
 /// "graph inputs 'a', 'b'" for messages.
 static std::string quoteGraphInputs(ArrayRef<std::string> inputs) {
   return std::string(inputs.size() == 1 ? "graph input '" : "graph inputs '") +

@@ -374,12 +374,10 @@ static LogicalResult importBatchNorm(NodeImporter &node) {
 /// MeanVarianceNormalization, as its ONNX function body computes it:
 /// (x - E[x]) / (sqrt(E[x^2] - E[x]^2) + 1e-9) over `axes`.
 static LogicalResult importMeanVarianceNorm(NodeImporter &node) {
-  FailureOr<Value> input = node.getRequiredInput(0);
+  FailureOr<Value> input = node.getRequiredFloatInput(0);
   if (failed(input))
     return failure();
   auto type = cast<RankedTensorType>(input->getType());
-  if (!isa<FloatType>(type.getElementType()))
-    return node.emitError() << "expected a float input, got " << type;
   SmallVector<int64_t> axes;
   for (int64_t axis :
        node.getInts("axes").value_or(SmallVector<int64_t>{0, 2, 3})) {

@@ -40,6 +40,8 @@ public:
   Value getInput(unsigned index);
   /// Like getInput, with an error when the input is absent.
   FailureOr<Value> getRequiredInput(unsigned index);
+  /// Like getRequiredInput, with an error when its elements are not floats.
+  FailureOr<Value> getRequiredFloatInput(unsigned index);
   /// The inferred static type of output `index`, with an error when shape
   /// inference left it unknown or dynamic.
   FailureOr<RankedTensorType> getOutputType(unsigned index);

@@ -10,6 +10,7 @@
 #ifndef QUILL_LIB_IMPORT_ONNX_PROTOUTILS_H
 #define QUILL_LIB_IMPORT_ONNX_PROTOUTILS_H
 
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <onnx/onnx_pb.h>
@@ -50,6 +51,21 @@ getStaticDims(const onnx::TypeProto &type) {
     dims.push_back(dim.dim_value());
   }
   return dims;
+}
+
+/// The static shape of every value of `graph` that has one: graph inputs,
+/// inferred value_info, graph outputs and initializers (which decide).
+inline llvm::StringMap<std::vector<int64_t>>
+getStaticShapes(const onnx::GraphProto &graph) {
+  llvm::StringMap<std::vector<int64_t>> shapes;
+  for (const auto *list :
+       {&graph.input(), &graph.value_info(), &graph.output()})
+    for (const onnx::ValueInfoProto &info : *list)
+      if (std::optional<std::vector<int64_t>> dims = getStaticDims(info.type()))
+        shapes[info.name()] = *dims;
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    shapes[tensor.name()] = {tensor.dims().begin(), tensor.dims().end()};
+  return shapes;
 }
 
 /// The value of a one-element bool, int32, int64, float or double tensor

@@ -318,11 +318,11 @@ template <CellKind kind> LogicalResult importRecurrent(NodeImporter &node) {
       readActivations(node, kind, directions);
   if (failed(activations))
     return failure();
-  CellOptions options{kind, hidden};
+  std::optional<float> clip;
   if (const onnx::AttributeProto *attr = node.getAttribute("clip"))
-    options.clip = attr->f();
-  options.inputForget = node.getInt("input_forget", 0) != 0;
-  options.linearBeforeReset = node.getInt("linear_before_reset", 0) != 0;
+    clip = attr->f();
+  CellOptions options{kind, hidden, clip, node.getInt("input_forget", 0) != 0,
+                      node.getInt("linear_before_reset", 0) != 0};
 
   int64_t width = gateCount * hidden;
   Value flatInput = cell.reshape(input, {steps * batch, size});

@@ -544,16 +544,7 @@ bool mlir::quill::onnx_import::foldShapeComputations(onnx::GraphProto &graph,
   for (const onnx::TensorProto &tensor : graph.initializer())
     if (std::optional<IntTensor> value = readTensor(tensor))
       known[tensor.name()] = *value;
-  // Static shapes from the inputs and from shape inference.
-  llvm::StringMap<std::vector<int64_t>> shapes;
-  for (const auto *list :
-       {&graph.input(), &graph.value_info(), &graph.output()}) {
-    for (const onnx::ValueInfoProto &info : *list)
-      if (std::optional<std::vector<int64_t>> dims = getStaticDims(info.type()))
-        shapes[info.name()] = *dims;
-  }
-  for (const onnx::TensorProto &tensor : graph.initializer())
-    shapes[tensor.name()] = {tensor.dims().begin(), tensor.dims().end()};
+  llvm::StringMap<std::vector<int64_t>> shapes = getStaticShapes(graph);
 
   // The graph's outputs stay computed by nodes: folding them would turn a
   // graph output into an initializer.
