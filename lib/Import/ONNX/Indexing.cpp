@@ -28,22 +28,6 @@ static Value buildIota(OpBuilder &b, Location loc, int64_t size, int64_t axis,
       b, loc, DenseElementsAttr::get(type, ArrayRef(values)));
 }
 
-/// A one-element integer input as a number, with an error naming `what`
-/// when it is not a constant.
-static FailureOr<int64_t> readScalarInput(NodeImporter &node, unsigned index,
-                                          StringRef what) {
-  DenseElementsAttr value = node.getConstantInput(index);
-  if (!value)
-    return node.emitNotConstantError(index, what);
-  if (value.getNumElements() != 1)
-    return node.emitError()
-           << "expected one " << what << ", got " << value.getNumElements();
-  if (isa<FloatType>(value.getElementType()))
-    return static_cast<int64_t>(
-        (*value.getValues<APFloat>().begin()).convertToDouble());
-  return (*value.getValues<APInt>().begin()).getSExtValue();
-}
-
 template <typename OpTy>
 static LogicalResult importArgExtremum(NodeImporter &node) {
   FailureOr<Value> input = node.getRequiredInput(0);
@@ -113,7 +97,7 @@ static LogicalResult importTopK(NodeImporter &node) {
     return failure();
   FailureOr<int64_t> k = node.getOpset() < 10
                              ? FailureOr<int64_t>(node.getInt("k", -1))
-                             : readScalarInput(node, 1, "k");
+                             : node.getConstantScalarInput(1, "k");
   if (failed(k))
     return failure();
   auto inputType = cast<RankedTensorType>(input->getType());
@@ -136,7 +120,7 @@ static LogicalResult importCumSum(NodeImporter &node) {
   FailureOr<Value> input = node.getRequiredInput(0);
   if (failed(input))
     return failure();
-  FailureOr<int64_t> axisValue = readScalarInput(node, 1, "axis");
+  FailureOr<int64_t> axisValue = node.getConstantScalarInput(1, "axis");
   if (failed(axisValue))
     return failure();
   auto type = cast<RankedTensorType>(input->getType());
@@ -160,7 +144,7 @@ static LogicalResult importOneHot(NodeImporter &node) {
   FailureOr<RankedTensorType> type = node.getOutputType(0);
   if (failed(indices) || failed(values) || failed(type))
     return failure();
-  FailureOr<int64_t> depth = readScalarInput(node, 1, "depth");
+  FailureOr<int64_t> depth = node.getConstantScalarInput(1, "depth");
   if (failed(depth))
     return failure();
   auto valuesType = cast<RankedTensorType>(values->getType());

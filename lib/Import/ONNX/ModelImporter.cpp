@@ -207,6 +207,20 @@ DenseElementsAttr NodeImporter::getConstantInput(unsigned index) {
   return attr;
 }
 
+FailureOr<int64_t> NodeImporter::getConstantScalarInput(unsigned index,
+                                                        StringRef what) {
+  DenseElementsAttr value = getConstantInput(index);
+  if (!value)
+    return emitNotConstantError(index, what);
+  if (value.getNumElements() != 1)
+    return emitError() << "expected one " << what << ", got "
+                       << value.getNumElements();
+  if (isa<FloatType>(value.getElementType()))
+    return static_cast<int64_t>(
+        (*value.getValues<APFloat>().begin()).convertToDouble());
+  return (*value.getValues<APInt>().begin()).getSExtValue();
+}
+
 FailureOr<int64_t> NodeImporter::normalizeAxis(int64_t axis, int64_t rank) {
   int64_t normalized = axis < 0 ? axis + rank : axis;
   if (normalized < 0 || normalized >= rank)

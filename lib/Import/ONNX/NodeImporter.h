@@ -56,6 +56,9 @@ public:
 
   /// The contents of input `index` when it is a constant, else null.
   DenseElementsAttr getConstantInput(unsigned index);
+  /// The number in one-element input `index` (`what`, for errors; floats
+  /// truncate), with an error when it is not a constant.
+  FailureOr<int64_t> getConstantScalarInput(unsigned index, StringRef what);
   /// An error saying that input `index` (the node's `what`) must be a
   /// constant; when its value is computed from graph inputs, the error
   /// names them and suggests --freeze-input.

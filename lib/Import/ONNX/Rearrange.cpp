@@ -139,10 +139,10 @@ LogicalResult importTrilu(NodeImporter &node) {
     return failure();
   int64_t k = 0;
   if (node.getInput(1)) {
-    DenseElementsAttr kAttr = node.getConstantInput(1);
-    if (!kAttr)
-      return node.emitNotConstantError(1, "k");
-    k = (*kAttr.getValues<APInt>().begin()).getSExtValue();
+    FailureOr<int64_t> value = node.getConstantScalarInput(1, "k");
+    if (failed(value))
+      return failure();
+    k = *value;
   }
   auto type = cast<RankedTensorType>(input->getType());
   if (type.getRank() < 2)
