@@ -40,6 +40,29 @@ def Quill_BlockFormatAttr : EnumAttr<Quill_Dialect, Quill_BlockFormat,
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Quill_BlockScaleRounding : I32EnumAttr<"BlockScaleRounding",
+    "how an MX block's shared exponent is chosen", [
+  I32EnumAttrCase<"Floor", 0, "floor">,
+  I32EnumAttrCase<"Up", 1, "up">
+]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::quill";
+}
+
+def Quill_BlockScaleRoundingAttr : EnumAttr<Quill_Dialect,
+                                            Quill_BlockScaleRounding,
+                                            "block_scale_rounding"> {
+  let summary = "MX shared exponent: the OCP floor rule or rounded up";
+  let description = [{
+    `floor` is the OCP Microscaling v1.0 rule, `floor(log2(amax)) - emax`:
+    the block's largest values may saturate. `up` is the smallest exponent
+    whose scale keeps `amax` within the element's largest finite value,
+    `ceil(log2(amax / max_element))`: nothing saturates, at the price of one
+    step of resolution for some blocks.
+  }];
+  let assemblyFormat = "`<` $value `>`";
+}
+
 
 def Quill_ExpApproximation : I32EnumAttr<"ExpApproximation",
     "the integer exponential of quill.integer_softmax", [

@@ -462,17 +462,33 @@ def Quill_BlockQuantizeOp : Quill_Op<"block_quantize", [Pure]> {
   let description = [{
     Splits `axis` into blocks of the format's block size (32 for MX, 16 for
     NVFP4) and computes, from each block's values, a shared scale and the
-    elements stored relative to it (OCP Microscaling specification):
+    elements stored relative to it. MX (OCP Microscaling v1.0), with `amax`
+    the block's largest magnitude and `emax` the element's largest exponent
+    (E4M3 8, E5M2 15, E3M2 4, E2M3 2, E2M1 2, INT8 0):
 
     ```
-    shared_exp = floor(log2(max|block|)) - emax_element   // MX: scale = 2^shared_exp (E8M0)
-    element    = convert_rne_satfinite(x / scale)
+    e       = floor(log2(amax)) - emax         // scale_rounding = floor
+    e       = ceil(log2(amax / max_element))   // scale_rounding = up
+    scale   = 2^clamp(e, -127, 127)            // E8M0 byte e + 127
+    element = convert_rne_satfinite(x / scale) // MXINT8: clamp(rne(64 x / scale), -127, 127)
     ```
 
-    NVFP4 keeps an E4M3 scale per block of 16 and an f32 `tensor_scale`
-    (`448 * 6 / amax` of the tensor at calibration) that every block scale
-    is relative to. The `scales` result has the input's shape with `axis`
-    divided by the block size.
+    `floor(log2(amax))` is read from amax's f32 exponent field: an all-zero
+    block, and one whose amax is below 2^-126, take 2^-127. A NaN in the
+    block makes its scale NaN (0xFF); an infinity saturates. Elements that
+    are NaN become the element format's NaN, or 0 where it has none (the
+    scale already says NaN).
+
+    NVFP4 keeps an E4M3 scale per block of 16 relative to an f32
+    `tensor_scale` `g` (`448 * 6 / amax` of the whole tensor):
+
+    ```
+    s       = e4m3_rne_satfinite((amax * g) / 6)
+    element = e2m1_rne_satfinite((x * g) / s)  // 0 where s is 0
+    ```
+
+    All arithmetic is in f32, in the order written. The `scales` result has
+    the input's shape with `axis` divided by the block size.
 
     ```mlir
     %e, %s = quill.block_quantize %x {format = #quill.block_format<mxfp4_e2m1>, axis = 1 : i32}
@@ -480,27 +496,32 @@ def Quill_BlockQuantizeOp : Quill_Op<"block_quantize", [Pure]> {
     ```
 
     The verifier checks the element and scale types against the format, that
-    the block size divides the axis, the scales' shape, and that
-    `tensor_scale` is present (positive, finite) for NVFP4 and only then.
+    the block size divides the axis, the scales' shape, that `tensor_scale`
+    is present (positive, finite) for NVFP4 and only then, and that
+    `scale_rounding = up` is given to an MX format.
   }];
   let arguments = (ins
     Quill_FloatTensor:$input,
     Quill_BlockFormatAttr:$format,
     Quill_I32Attr:$axis,
-    OptionalAttr<F32Attr>:$tensor_scale
+    OptionalAttr<F32Attr>:$tensor_scale,
+    DefaultValuedAttr<Quill_BlockScaleRoundingAttr,
+                      "::mlir::quill::BlockScaleRounding::Floor">:$scale_rounding
   );
   let results = (outs AnyRankedTensor:$elements, AnyRankedTensor:$scales);
   let assemblyFormat = [{
     $input attr-dict `:` type($input) `->` type($elements) `,` type($scales)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Quill_BlockDequantizeOp : Quill_Op<"block_dequantize", [Pure]> {
   let summary = "dequantizes a block-scaled tensor (MX, NVFP4) to float";
   let description = [{
     The inverse of `quill.block_quantize`: every element is multiplied by its
-    block's scale (and, for NVFP4, divided by `tensor_scale`).
+    block's scale, in f32 (MX: `element * scale`, a NaN scale giving NaN;
+    MXINT8: `(element / 64) * scale`; NVFP4: `(element * s) / tensor_scale`).
 
     ```mlir
     %x = quill.block_dequantize %e, %s {format = #quill.block_format<mxfp4_e2m1>, axis = 1 : i32}

@@ -29,6 +29,13 @@ const DTypeInfo dtypeInfos[] = {
     {QUILL_DTYPE_UINT32, "uint32", 4, "<u4"},
     {QUILL_DTYPE_UINT64, "uint64", 8, "<u8"},
     {QUILL_DTYPE_BFLOAT16, "bfloat16", 2, "<u2"},
+    // Small floats as their bits, one byte each (numpy uint8).
+    {QUILL_DTYPE_FLOAT8E4M3FN, "float8e4m3fn", 1, "|u1"},
+    {QUILL_DTYPE_FLOAT8E5M2, "float8e5m2", 1, "|u1"},
+    {QUILL_DTYPE_FLOAT4E2M1, "float4e2m1", 1, "|u1"},
+    {QUILL_DTYPE_FLOAT8E8M0, "float8e8m0", 1, "|u1"},
+    {QUILL_DTYPE_FLOAT6E3M2, "float6e3m2", 1, "|u1"},
+    {QUILL_DTYPE_FLOAT6E2M3, "float6e2m3", 1, "|u1"},
 };
 
 float halfToFloat(uint16_t bits) {
@@ -173,7 +180,8 @@ std::optional<Tensor> parseTensorProto(const std::string &path,
   Tensor tensor;
   tensor.name = proto.name();
   const DTypeInfo *info = findDType(proto.data_type());
-  if (!info)
+  // ONNX packs fp4 two per byte; Quill's ABI holds one per byte.
+  if (!info || info->dtype == QUILL_DTYPE_FLOAT4E2M1)
     return fail("unsupported TensorProto data_type " +
                 std::to_string(proto.data_type()));
   tensor.dtype = info->dtype;

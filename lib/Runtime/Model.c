@@ -31,6 +31,12 @@ static size_t dtypeBytes(int32_t dtype) {
   case QUILL_DTYPE_UINT8:
   case QUILL_DTYPE_INT8:
   case QUILL_DTYPE_BOOL:
+  case QUILL_DTYPE_FLOAT8E4M3FN:
+  case QUILL_DTYPE_FLOAT8E5M2:
+  case QUILL_DTYPE_FLOAT4E2M1:
+  case QUILL_DTYPE_FLOAT8E8M0:
+  case QUILL_DTYPE_FLOAT6E3M2:
+  case QUILL_DTYPE_FLOAT6E2M3:
     return 1;
   case QUILL_DTYPE_UINT16:
   case QUILL_DTYPE_INT16:
@@ -85,6 +91,18 @@ static const char *dtypeName(int32_t dtype) {
     return "uint64";
   case QUILL_DTYPE_BFLOAT16:
     return "bfloat16";
+  case QUILL_DTYPE_FLOAT8E4M3FN:
+    return "float8e4m3fn";
+  case QUILL_DTYPE_FLOAT8E5M2:
+    return "float8e5m2";
+  case QUILL_DTYPE_FLOAT4E2M1:
+    return "float4e2m1";
+  case QUILL_DTYPE_FLOAT8E8M0:
+    return "float8e8m0";
+  case QUILL_DTYPE_FLOAT6E3M2:
+    return "float6e3m2";
+  case QUILL_DTYPE_FLOAT6E2M3:
+    return "float6e2m3";
   default:
     return "undefined";
   }

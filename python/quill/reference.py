@@ -369,3 +369,165 @@ def integer_layer_norm(q, in_params, gamma, beta, epsilon, shift, out_params,
     a = y * gamma + beta
     result = ((a + (1 << (shift - 1))) >> shift) + out_params[1]
     return np.clip(result, *out_range).astype(np.int64)
+
+
+# Block formats (quill.block_quantize / quill.block_dequantize): MX (OCP
+# Microscaling v1.0) and NVFP4, written from the ops' documented rules.
+# Small float formats: exponent bits, mantissa bits, bias, largest finite
+# value, specials ("fn": NaN only S.1..1, "ieee": Inf and NaN, None: neither).
+SMALL_FLOATS = {
+    "f8E4M3FN": (4, 3, 7, 448.0, "fn"),
+    "f8E5M2": (5, 2, 15, 57344.0, "ieee"),
+    "f6E3M2FN": (3, 2, 3, 28.0, None),
+    "f6E2M3FN": (2, 3, 1, 7.5, None),
+    "f4E2M1FN": (2, 1, 1, 6.0, None),
+}
+
+# format: (element format or None for MXINT8's integers, block size)
+BLOCK_FORMATS = {
+    "mxfp8_e4m3": ("f8E4M3FN", 32),
+    "mxfp8_e5m2": ("f8E5M2", 32),
+    "mxfp6_e3m2": ("f6E3M2FN", 32),
+    "mxfp6_e2m3": ("f6E2M3FN", 32),
+    "mxfp4_e2m1": ("f4E2M1FN", 32),
+    "mxint8": (None, 32),
+    "nvfp4": ("f4E2M1FN", 16),
+}
+
+
+def small_float_bits(values, fmt):
+    """The bits of each float32 value rounded to nearest even in `fmt`,
+    saturated to its largest finite value; NaN to the format's NaN (+0 in
+    formats without one)."""
+    ebits, mbits, bias, largest, specials = SMALL_FLOATS[fmt]
+    width = 1 + ebits + mbits
+    out = []
+    for x in np.asarray(values, np.float32).ravel().astype(np.float64):
+        if np.isnan(x):
+            nan = {"fn": (1 << (width - 1)) - 1,
+                   "ieee": ((1 << ebits) - 1) << mbits | 1 << (mbits - 1)}
+            out.append(nan.get(specials, 0))
+            continue
+        sign = (1 << (width - 1)) if np.signbit(x) else 0
+        magnitude = min(abs(x), largest)
+        min_normal = 2.0 ** (1 - bias)
+        if magnitude < min_normal:
+            steps = np.rint(magnitude / 2.0 ** (1 - bias - mbits))
+            out.append(sign | int(steps))  # may round up into the min normal
+            continue
+        exponent = np.frexp(magnitude)[1] - 1
+        step = 2.0 ** (exponent - mbits)
+        rounded = min(np.rint(magnitude / step) * step, largest)
+        exponent = np.frexp(rounded)[1] - 1
+        fraction = int(round((rounded / 2.0 ** exponent - 1) * 2 ** mbits))
+        out.append(sign | (exponent + bias) << mbits | fraction)
+    return np.array(out, np.uint8).reshape(np.shape(values))
+
+
+def small_float_values(bits, fmt):
+    """The float32 value of each `fmt` bit pattern."""
+    ebits, mbits, bias, _, specials = SMALL_FLOATS[fmt]
+    width = 1 + ebits + mbits
+    out = []
+    for b in np.asarray(bits, np.int64).ravel():
+        b &= (1 << width) - 1
+        sign = -1.0 if b >> (width - 1) else 1.0
+        e = (b >> mbits) & ((1 << ebits) - 1)
+        m = b & ((1 << mbits) - 1)
+        top = (1 << ebits) - 1
+        if specials == "fn" and e == top and m == (1 << mbits) - 1:
+            out.append(np.nan)
+        elif specials == "ieee" and e == top:
+            out.append(sign * np.inf if m == 0 else np.nan)
+        elif e == 0:
+            out.append(sign * m * 2.0 ** (1 - bias - mbits))
+        else:
+            out.append(sign * (1 + m / 2.0 ** mbits) * 2.0 ** (e - bias))
+    return np.array(out, np.float32).reshape(np.shape(bits))
+
+
+def e8m0_values(codes):
+    codes = np.asarray(codes, np.int64)
+    exponents = np.where(codes == 255, 0, codes - 127).astype(np.int32)
+    values = np.ldexp(np.float32(1.0), exponents)
+    return np.where(codes == 255, np.float32(np.nan), values).astype(np.float32)
+
+
+def _element_max_exponent(element):
+    largest = SMALL_FLOATS[element][3] if element else 127 / 64
+    return int(np.floor(np.log2(largest))), largest
+
+
+def _mx_scale_code(amax, element, rounding):
+    emax, largest = _element_max_exponent(element)
+    if np.isnan(amax):
+        return 255
+    if amax < 2.0 ** -126:
+        exponent = -127 - emax
+    elif np.isinf(amax):
+        exponent = 128 - emax
+    else:
+        floor_log2 = np.frexp(np.float64(amax))[1] - 1
+        exponent = floor_log2 - emax
+        if rounding == "up" and amax / 2.0 ** floor_log2 > largest / 2.0 ** emax:
+            exponent += 1
+    return int(np.clip(exponent, -127, 127)) + 127
+
+
+def block_quantize(x, fmt, axis, tensor_scale=None, rounding="floor"):
+    """(element codes, scale codes) as uint8, the layout of the op's
+    results."""
+    element, block = BLOCK_FORMATS[fmt]
+    x = np.moveaxis(np.asarray(x, np.float32), axis, -1)
+    blocks = x.reshape(x.shape[:-1] + (x.shape[-1] // block, block))
+    codes = np.zeros(blocks.shape, np.uint8)
+    scales = np.zeros(blocks.shape[:-1], np.uint8)
+    with np.errstate(over="ignore", invalid="ignore"):
+        _quantize_blocks(blocks, fmt, element, tensor_scale, rounding, codes,
+                         scales)
+    codes = codes.reshape(x.shape)
+    return np.moveaxis(codes, -1, axis), np.moveaxis(scales, -1, axis)
+
+
+def _quantize_blocks(blocks, fmt, element, tensor_scale, rounding, codes,
+                     scales):
+    for index in np.ndindex(*scales.shape):
+        values = blocks[index]
+        amax = np.float32(np.max(np.abs(values)))  # NaN if any is NaN
+        if fmt == "nvfp4":
+            g = np.float32(tensor_scale)
+            scale = small_float_bits(
+                np.float32(amax * g) / np.float32(6.0), "f8E4M3FN")
+            scales[index] = scale
+            s = small_float_values(scale, "f8E4M3FN")
+            if s == 0:
+                continue
+            codes[index] = small_float_bits((values * g) / s, element)
+            continue
+        scales[index] = _mx_scale_code(amax, element, rounding)
+        scaled = values / e8m0_values(scales[index])
+        if element:
+            codes[index] = small_float_bits(scaled, element)
+        else:
+            steps = np.clip(np.rint(scaled * np.float32(64)), -127, 127)
+            codes[index] = np.where(np.isnan(steps), 0, steps).astype(
+                np.int8).view(np.uint8)
+
+
+def block_dequantize(codes, scales, fmt, axis, tensor_scale=None):
+    """float32 values of element codes in blocks with `scales` codes."""
+    element, block = BLOCK_FORMATS[fmt]
+    codes = np.moveaxis(np.asarray(codes), axis, -1)
+    scales = np.repeat(np.moveaxis(np.asarray(scales), axis, -1), block, -1)
+    if element:
+        values = small_float_values(codes, element)
+    else:
+        values = codes.astype(np.uint8).view(np.int8).astype(np.float32) / \
+            np.float32(64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if fmt == "nvfp4":
+            s = small_float_values(scales, "f8E4M3FN")
+            out = (values * s) / np.float32(tensor_scale)
+        else:
+            out = values * e8m0_values(scales)
+    return np.moveaxis(out.astype(np.float32), -1, axis)

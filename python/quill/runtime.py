@@ -33,11 +33,20 @@ _DTYPES = {
     12: np.uint32,
     13: np.uint64,
     16: np.uint16,  # bfloat16, as its bits
+    # fp8 e4m3fn / e5m2, fp4 e2m1, e8m0, fp6 e3m2 / e2m3: bits, one per byte
+    17: np.uint8,
+    19: np.uint8,
+    23: np.uint8,
+    24: np.uint8,
+    64: np.uint8,
+    65: np.uint8,
 }
 
-_BFLOAT16 = 16
-# numpy to quill_dtype: uint16 is uint16 unless the model says bfloat16.
-_CODES = {np.dtype(t): c for c, t in _DTYPES.items() if c != _BFLOAT16}
+# numpy to quill_dtype: uint16 and uint8 are themselves unless the model says
+# bfloat16 or a small float (their bits).
+_CODES = {np.dtype(np.uint16): 4, np.dtype(np.uint8): 2}
+_CODES.update({np.dtype(t): c for c, t in _DTYPES.items()
+               if np.dtype(t) not in _CODES})
 
 
 class _Tensor(ctypes.Structure):

@@ -37,7 +37,16 @@ typedef enum quill_dtype {
   QUILL_DTYPE_FLOAT64 = 11,
   QUILL_DTYPE_UINT32 = 12,
   QUILL_DTYPE_UINT64 = 13,
-  QUILL_DTYPE_BFLOAT16 = 16
+  QUILL_DTYPE_BFLOAT16 = 16,
+  /* Small floats: one byte per element holding the value's bits (fp4 in
+     the low four bits, not packed two per byte as ONNX stores it). */
+  QUILL_DTYPE_FLOAT8E4M3FN = 17,
+  QUILL_DTYPE_FLOAT8E5M2 = 19,
+  QUILL_DTYPE_FLOAT4E2M1 = 23,
+  QUILL_DTYPE_FLOAT8E8M0 = 24,
+  /* Quill's own codes: ONNX has no fp6. */
+  QUILL_DTYPE_FLOAT6E3M2 = 64,
+  QUILL_DTYPE_FLOAT6E2M3 = 65
 } quill_dtype;
 
 typedef enum quill_status {

@@ -21,6 +21,9 @@ static Type getStorageElementType(Type type) {
   if (auto floatQuant = dyn_cast<FloatQuantType>(type))
     return IntegerType::get(
         type.getContext(), floatQuant.getStorageType().getIntOrFloatBitWidth());
+  // fp8, fp6, fp4 and E8M0 values are their bits, one byte each.
+  if (auto small = dyn_cast<FloatType>(type); small && small.getWidth() <= 8)
+    return IntegerType::get(type.getContext(), 8);
   if (auto integer = dyn_cast<IntegerType>(type);
       integer && !integer.isSignless())
     return IntegerType::get(type.getContext(), integer.getWidth());

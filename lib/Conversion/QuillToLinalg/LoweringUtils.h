@@ -17,7 +17,9 @@
 namespace mlir::quill::lowering {
 
 /// Maps tensors of unsigned integers and of quantized elements to tensors
-/// of their signless storage integers; other types are unchanged.
+/// of their signless storage integers, and tensors of 8-bit-or-narrower
+/// floats (fp8, fp6, fp4, E8M0) to i8 tensors of their bits; other types are
+/// unchanged.
 class StorageTypeConverter : public TypeConverter {
 public:
   StorageTypeConverter();
@@ -160,6 +162,8 @@ void populateQuantizationPatterns(StorageTypeConverter &converter,
                                   RewritePatternSet &patterns);
 void populateIntegerNormalizationPatterns(StorageTypeConverter &converter,
                                           RewritePatternSet &patterns);
+void populateBlockFormatPatterns(StorageTypeConverter &converter,
+                                 RewritePatternSet &patterns);
 void populateIndexingPatterns(StorageTypeConverter &converter,
                               RewritePatternSet &patterns);
 

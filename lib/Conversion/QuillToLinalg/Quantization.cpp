@@ -12,8 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "FP8Encoding.h"
 #include "LoweringUtils.h"
+#include "SmallFloatEncoding.h"
 
 #include "quill/Dialect/Quill/IR/QuantParams.h"
 #include "quill/Dialect/Quill/IR/Quill.h"
@@ -112,7 +112,8 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
               Value x = math.convert(args[0], b.getF32Type(), false);
               Value scaled = math.div(x, args[1]);
               if (fp8)
-                return buildFP8FromF32(b, l, scaled, fp8.getStorageType());
+                return buildSmallFloatFromF32(b, l, scaled,
+                                              fp8.getStorageType());
               Value rounded = math::RoundEvenOp::create(b, l, scaled);
               Value shifted = math.add(rounded, args[2]);
               Value clamped = math.min(
@@ -152,7 +153,8 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
               ScalarMath math{b, l, integer && !integer.isSigned()};
               // The stored value less its zero point (fp8 has none).
               Value centered =
-                  fp8 ? buildF32FromFP8(b, l, args[0], fp8.getStorageType())
+                  fp8 ? buildF32FromSmallFloat(b, l, args[0],
+                                               fp8.getStorageType())
                       : math.sub(math.convert(args[0], b.getF32Type(), false),
                                  args[2]);
               Value x = math.mul(centered, args[1]);

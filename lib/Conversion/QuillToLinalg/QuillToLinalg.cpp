@@ -55,6 +55,7 @@ struct ConvertQuillToLinalgPass
     populateQuantizationPatterns(converter, patterns);
     populateIntegerNormalizationPatterns(converter, patterns);
     populateIndexingPatterns(converter, patterns);
+    populateBlockFormatPatterns(converter, patterns);
     patterns.add<ConstantLowering>(converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);

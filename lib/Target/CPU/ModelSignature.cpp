@@ -13,6 +13,20 @@ using namespace mlir::quill;
 static std::optional<int32_t> getDTypeCode(Type type) {
   if (type.isF32())
     return 1;
+  // Small floats cross the ABI as one byte of bits per element; fp6 has no
+  // ONNX code, so Quill gives it its own.
+  if (isa<Float8E4M3FNType>(type))
+    return 17;
+  if (isa<Float8E5M2Type>(type))
+    return 19;
+  if (isa<Float4E2M1FNType>(type))
+    return 23;
+  if (isa<Float8E8M0FNUType>(type))
+    return 24;
+  if (isa<Float6E3M2FNType>(type))
+    return 64;
+  if (isa<Float6E2M3FNType>(type))
+    return 65;
   if (type.isF16())
     return 10;
   if (type.isF64())

@@ -641,3 +641,12 @@ func.func @integer_layer_norm_epsilon(%x: tensor<2x8x!quant.uniform<u8:f32, 0.05
   %n = quill.integer_layer_norm %x, %g, %b {axis = 1 : i64, epsilon = -1 : i64, shift = 36 : i64} : (tensor<2x8x!quant.uniform<u8:f32, 0.05:128>>, tensor<8xi64>, tensor<8xi64>) -> tensor<2x8x!quant.uniform<u8:f32, 0.03:128>>
   return %n : tensor<2x8x!quant.uniform<u8:f32, 0.03:128>>
 }
+
+// -----
+
+// NVFP4's scale is an E4M3 value rounded to nearest: no MX exponent rule.
+func.func @nvfp4_scale_rounding(%x: tensor<4x32xf32>) {
+  // expected-error@+1 {{'quill.block_quantize' op expected scale_rounding = up only for MX formats: nvfp4 rounds its E4M3 scale to nearest}}
+  %e, %s = quill.block_quantize %x {format = #quill.block_format<nvfp4>, axis = 1 : i32, tensor_scale = 2.0 : f32, scale_rounding = #quill.block_scale_rounding<up>} : tensor<4x32xf32> -> tensor<4x32xf4E2M1FN>, tensor<4x2xf8E4M3FN>
+  return
+}

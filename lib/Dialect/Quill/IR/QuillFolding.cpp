@@ -3,11 +3,13 @@
 // Quantizing constant weights at compile time: quill.quantize of a constant
 // becomes a constant of stored values (integers, or fp8) behind a
 // quill.storage_cast; quill.dequantize and quill.requantize of constants
-// become constants. Every element goes through the scalar rules in
-// QuantArithmetic.h.
+// become constants; quill.block_quantize of a constant becomes its elements
+// and scales. Every element goes through the scalar rules in
+// QuantArithmetic.h and BlockArithmetic.h.
 //
 //===----------------------------------------------------------------------===//
 
+#include "quill/Dialect/Quill/IR/BlockArithmetic.h"
 #include "quill/Dialect/Quill/IR/QuantArithmetic.h"
 #include "quill/Dialect/Quill/IR/Quill.h"
 
@@ -160,4 +162,67 @@ OpFoldResult RequantizeOp::fold(FoldAdaptor adaptor) {
                          /*implicitTrunc=*/true);
   }
   return DenseElementsAttr::get(getResult().getType(), results);
+}
+
+/// A constant of `type` holding `codes` as the bits of its elements.
+static DenseElementsAttr getElementsFromCodes(RankedTensorType type,
+                                              ArrayRef<uint8_t> codes) {
+  unsigned width = type.getElementTypeBitWidth();
+  if (auto floatType = dyn_cast<FloatType>(type.getElementType())) {
+    SmallVector<APFloat> values;
+    for (uint8_t code : codes)
+      values.emplace_back(floatType.getFloatSemantics(), APInt(width, code));
+    return DenseElementsAttr::get(type, values);
+  }
+  SmallVector<APInt> values;
+  for (uint8_t code : codes)
+    values.emplace_back(width, code);
+  return DenseElementsAttr::get(type, values);
+}
+
+LogicalResult BlockQuantizeOp::fold(FoldAdaptor adaptor,
+                                    SmallVectorImpl<OpFoldResult> &results) {
+  auto input = dyn_cast_if_present<DenseFPElementsAttr>(adaptor.getInput());
+  RankedTensorType type = getInput().getType();
+  if (!input || !type.hasStaticShape())
+    return failure();
+  BlockFormatRules rules = getBlockFormatRules(getFormat());
+  float tensorScale = getTensorScale() ? getTensorScale()->convertToFloat() : 1;
+  // Blocks run along `axis`: row-major positions (outer, block, j, inner).
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t axis = getAxis(), size = shape[axis];
+  int64_t inner = 1;
+  for (int64_t dim : shape.drop_front(axis + 1))
+    inner *= dim;
+  int64_t outer = type.getNumElements() / (size * inner);
+  int64_t blocksPerRow = size / rules.blockSize;
+  SmallVector<float> values;
+  for (APFloat value : input.getValues<APFloat>()) {
+    bool losesInfo;
+    value.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven,
+                  &losesInfo);
+    values.push_back(value.convertToFloat());
+  }
+  SmallVector<uint8_t> codes(values.size()),
+      scales(values.size() / rules.blockSize);
+  SmallVector<float> block(rules.blockSize);
+  SmallVector<uint8_t> blockCodes(rules.blockSize);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t b = 0; b < blocksPerRow; ++b)
+      for (int64_t i = 0; i < inner; ++i) {
+        auto position = [&](int64_t j) {
+          return (o * size + b * rules.blockSize + j) * inner + i;
+        };
+        for (int64_t j = 0; j < rules.blockSize; ++j)
+          block[j] = values[position(j)];
+        scales[(o * blocksPerRow + b) * inner + i] = quantizeBlock(
+            rules, block, tensorScale, getScaleRounding(), blockCodes);
+        for (int64_t j = 0; j < rules.blockSize; ++j)
+          codes[position(j)] = blockCodes[j];
+      }
+  results.push_back(getElementsFromCodes(
+      cast<RankedTensorType>(getElements().getType()), codes));
+  results.push_back(getElementsFromCodes(
+      cast<RankedTensorType>(getScales().getType()), scales));
+  return success();
 }

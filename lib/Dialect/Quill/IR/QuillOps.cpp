@@ -406,6 +406,10 @@ static LogicalResult verifyBlockScaled(Operation *op, BlockFormat format,
 }
 
 LogicalResult BlockQuantizeOp::verify() {
+  if (getScaleRounding() == BlockScaleRounding::Up &&
+      getFormat() == BlockFormat::NVFP4)
+    return emitOpError("expected scale_rounding = up only for MX formats: "
+                       "nvfp4 rounds its E4M3 scale to nearest");
   return verifyBlockScaled(*this, getFormat(), getAxis(), getTensorScale(),
                            getInput().getType(),
                            cast<RankedTensorType>(getElements().getType()),

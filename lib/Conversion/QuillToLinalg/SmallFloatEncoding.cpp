@@ -1,6 +1,7 @@
-//===- FP8Encoding.cpp - fp8 values to and from their bits ----------------===//
+//===- SmallFloatEncoding.cpp - fp8 values to and from their bits
+//----------------===//
 
-#include "FP8Encoding.h"
+#include "SmallFloatEncoding.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -13,27 +14,36 @@ using namespace mlir::quill::lowering;
 
 namespace {
 
-/// The layout of an fp8 format; both have 8 bits and one sign bit.
-struct FP8Layout {
+/// The layout of a small float format: one sign bit, then exponent and
+/// mantissa.
+struct SmallFloatLayout {
+  int bits;
   int mantissaBits;
   int bias;
   double largest;
-  /// The bits APFloat gives the format's NaN.
-  int64_t nanBits;
   /// Whether an all-ones exponent is Inf / NaN (e5m2) rather than a normal
-  /// exponent (e4m3fn, whose only NaN is S.1111.111).
+  /// exponent.
   bool ieeeSpecials;
+  /// Whether the format has NaN: e5m2's, or e4m3fn's only S.1111.111; fp6
+  /// and fp4 have none.
+  bool hasNaN;
+  /// The bits APFloat gives the format's NaN (0 without one).
+  int64_t nanBits;
 };
 
-FP8Layout getLayout(FloatType format) {
+SmallFloatLayout getLayout(FloatType format) {
   const llvm::fltSemantics &semantics = format.getFloatSemantics();
-  FP8Layout layout;
+  SmallFloatLayout layout;
+  layout.bits = llvm::APFloat::semanticsSizeInBits(semantics);
   layout.mantissaBits = llvm::APFloat::semanticsPrecision(semantics) - 1;
   layout.bias = 1 - llvm::APFloat::semanticsMinExponent(semantics);
   layout.largest = llvm::APFloat::getLargest(semantics).convertToDouble();
+  layout.ieeeSpecials = llvm::APFloat::semanticsHasInf(semantics);
+  layout.hasNaN = llvm::APFloat::semanticsHasNaN(semantics);
   layout.nanBits =
-      llvm::APFloat::getNaN(semantics).bitcastToAPInt().getZExtValue();
-  layout.ieeeSpecials = isa<Float8E5M2Type>(format);
+      layout.hasNaN
+          ? llvm::APFloat::getNaN(semantics).bitcastToAPInt().getZExtValue()
+          : 0;
   return layout;
 }
 
@@ -80,12 +90,14 @@ struct Builder32 {
 
 } // namespace
 
-Value mlir::quill::lowering::buildFP8FromF32(OpBuilder &b, Location loc,
-                                             Value value, FloatType format) {
-  FP8Layout layout = getLayout(format);
+Value mlir::quill::lowering::buildSmallFloatFromF32(OpBuilder &b, Location loc,
+                                                    Value value,
+                                                    FloatType format) {
+  SmallFloatLayout layout = getLayout(format);
   Builder32 c{b, loc};
   int dropped = 23 - layout.mantissaBits;
-  Value sign = c.band(c.shr(c.bitsOf(value), 24), 0x80);
+  int64_t signBit = int64_t(1) << (layout.bits - 1);
+  Value sign = c.band(c.shr(c.bitsOf(value), 32 - layout.bits), signBit);
   // Saturation first: no rounding can then carry past the largest value
   // (minnumf also takes +-Inf there; NaN is selected below).
   Value magnitude = arith::MinNumFOp::create(
@@ -115,13 +127,16 @@ Value mlir::quill::lowering::buildFP8FromF32(OpBuilder &b, Location loc,
   return arith::TruncIOp::create(b, loc, b.getI8Type(), encoded);
 }
 
-Value mlir::quill::lowering::buildF32FromFP8(OpBuilder &b, Location loc,
-                                             Value bits, FloatType format) {
-  FP8Layout layout = getLayout(format);
+Value mlir::quill::lowering::buildF32FromSmallFloat(OpBuilder &b, Location loc,
+                                                    Value bits,
+                                                    FloatType format) {
+  SmallFloatLayout layout = getLayout(format);
   Builder32 c{b, loc};
-  int m = layout.mantissaBits, exponentBits = 7 - m;
-  Value word = arith::ExtUIOp::create(b, loc, b.getI32Type(), bits);
-  Value sign = c.shl(c.band(word, 0x80), 24);
+  int m = layout.mantissaBits, exponentBits = layout.bits - 1 - m;
+  int64_t signBit = int64_t(1) << (layout.bits - 1);
+  Value word = c.band(arith::ExtUIOp::create(b, loc, b.getI32Type(), bits),
+                      (int64_t(1) << layout.bits) - 1);
+  Value sign = c.shl(c.band(word, signBit), 32 - layout.bits);
   Value exponent = c.band(c.shr(word, m), (1 << exponentBits) - 1);
   Value mantissa = c.band(word, (1 << m) - 1);
   Value normal = c.bor(c.shl(c.add(exponent, c.i32(127 - layout.bias)), 23),
@@ -137,10 +152,10 @@ Value mlir::quill::lowering::buildF32FromFP8(OpBuilder &b, Location loc,
                              c.i32(0x7f800000), c.i32(0x7fc00000));
     magnitude = c.select(c.cmp(arith::CmpIPredicate::eq, exponent, topExponent),
                          special, magnitude);
-  } else {
-    magnitude =
-        c.select(c.cmp(arith::CmpIPredicate::eq, c.band(word, 0x7f), 0x7f),
-                 c.i32(0x7fc00000), magnitude);
+  } else if (layout.hasNaN) {
+    magnitude = c.select(
+        c.cmp(arith::CmpIPredicate::eq, c.band(word, signBit - 1), signBit - 1),
+        c.i32(0x7fc00000), magnitude);
   }
   return c.floatOf(c.bor(magnitude, sign));
 }

@@ -1,0 +1,58 @@
+//===- BlockArithmetic.h - Scalar rules of the block formats ----*- C++ -*-===//
+//
+// The exact arithmetic of quill.block_quantize and quill.block_dequantize
+// (MX and NVFP4) on one block, in f32, as the ops' descriptions state it.
+// Constant folding and quill-quantize use it; the lowering builds the same
+// steps as IR, and python/quill/reference.py implements the rules
+// independently for the bit-exact tests.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUILL_DIALECT_QUILL_IR_BLOCKARITHMETIC_H
+#define QUILL_DIALECT_QUILL_IR_BLOCKARITHMETIC_H
+
+#include "quill/Dialect/Quill/IR/Quill.h"
+
+#include "llvm/ADT/APFloat.h"
+
+#include <cstdint>
+
+namespace mlir::quill {
+
+/// What the arithmetic of one block format needs to know.
+struct BlockFormatRules {
+  BlockFormat format;
+  /// The element format; null for MXINT8's integers.
+  const llvm::fltSemantics *elementSemantics;
+  /// The largest finite element value (MXINT8: 127 / 64).
+  float largestElement;
+  /// floor(log2(largestElement)): the emax of the OCP rule.
+  int elementMaxExponent;
+  int64_t blockSize;
+};
+BlockFormatRules getBlockFormatRules(BlockFormat format);
+
+/// The bits of f32 `x` rounded to nearest even in `semantics` (8 bits or
+/// fewer), saturated to its largest finite value; NaN becomes the format's
+/// NaN, or +0 in formats without one.
+uint8_t encodeSmallFloat(float x, const llvm::fltSemantics &semantics);
+/// The f32 value of the small float whose bits are `code`.
+float decodeSmallFloat(uint8_t code, const llvm::fltSemantics &semantics);
+
+/// The f32 value of an E8M0 scale byte: 2^(code - 127), NaN for 0xFF.
+float decodeE8M0(uint8_t code);
+
+/// Quantizes one block: `codes` receives each element's bits (MXINT8: its
+/// two's complement byte), the result is the block's scale byte (E8M0 for
+/// MX, E4M3 for NVFP4). `tensorScale` is NVFP4's; ignored for MX.
+uint8_t quantizeBlock(const BlockFormatRules &rules, ArrayRef<float> block,
+                      float tensorScale, BlockScaleRounding rounding,
+                      MutableArrayRef<uint8_t> codes);
+
+/// The f32 value of element `code` in a block whose scale byte is `scale`.
+float dequantizeBlockElement(const BlockFormatRules &rules, uint8_t code,
+                             uint8_t scale, float tensorScale);
+
+} // namespace mlir::quill
+
+#endif // QUILL_DIALECT_QUILL_IR_BLOCKARITHMETIC_H
