@@ -1,6 +1,7 @@
 //===- CompileOptions.cpp - Checking a compilation's options --------------===//
 
 #include "quill/Driver/CompileOptions.h"
+#include "quill/Quantization/Recipe.h"
 
 #include "quill/Target/NVPTX/NVPTXTarget.h"
 
@@ -63,16 +64,33 @@ llvm::Error validateQuantizationOptions(const CompileOptions &options) {
   if (quantization.percentile <= 0.0 || quantization.percentile > 100.0)
     return makeError("--percentile must be in (0, 100], got " +
                      llvm::formatv("{0}", quantization.percentile));
-  if (format && quantizesActivations(*format) &&
-      quantization.calibrationData.empty() &&
-      quantization.calibrationStats.empty())
-    return makeError("--quantize=" + getQuantFormatName(*format) +
-                     " needs --calibration-data=PATH or "
-                     "--calibration-stats=FILE");
+  if (!format && !quantization.recipePath.empty())
+    return makeError("--quantize-recipe needs --quantize (the format of the "
+                     "layers no rule names)");
+  // The formats in use: --quantize's and every one a recipe names.
+  std::vector<QuantFormat> formats;
+  if (format)
+    formats.push_back(*format);
+  if (!quantization.recipePath.empty()) {
+    llvm::Expected<QuantizationRecipe> recipe =
+        QuantizationRecipe::read(quantization.recipePath);
+    if (!recipe)
+      return recipe.takeError();
+    llvm::append_range(formats, recipe->getNamedFormats());
+  }
+  for (QuantFormat used : formats)
+    if (needsCalibration(used) && quantization.calibrationData.empty() &&
+        quantization.calibrationStats.empty())
+      return makeError("--quantize=" + getQuantFormatName(used) +
+                       " needs --calibration-data=PATH or "
+                       "--calibration-stats=FILE");
   if (integerOnly && format && format != QuantFormat::Int8)
     return makeError("--integer-only needs --quantize=int8 (or an already "
                      "quantized model), not --quantize=" +
                      getQuantFormatName(*format));
+  if (integerOnly && !quantization.recipePath.empty())
+    return makeError("--integer-only quantizes every layer to int8; it takes "
+                     "no --quantize-recipe");
   if (quantization.quantizeAllActivations && format != QuantFormat::Int8)
     return makeError("--quantize-all-activations needs --quantize=int8");
   if (integerOnly && qdqExport)
@@ -82,6 +100,8 @@ llvm::Error validateQuantizationOptions(const CompileOptions &options) {
     return makeError("--softmax-exp needs --integer-only");
   if (options.integerOnly.gelu && !integerOnly)
     return makeError("--gelu needs --integer-only");
+  if (qdqExport && !quantization.recipePath.empty())
+    return makeError("--emit=qdq-onnx writes one int8 format, not a recipe");
   if (qdqExport && format != QuantFormat::Int8)
     return makeError("--emit=qdq-onnx writes int8 models (ONNX's int4 and "
                      "fp8 QuantizeLinear need opsets 19 and 21)");

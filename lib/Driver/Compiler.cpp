@@ -310,6 +310,8 @@ mlir::quill::getQuantizePassOptions(const CompileOptions &options,
   QuantizePassOptions pass;
   pass.format = quantization.format.value_or(QuantFormat::Int8);
   pass.weightBlockSize = quantization.weightBlockSize.value_or(0);
+  pass.recipeFile = quantization.recipePath;
+  pass.blockScaleRounding = quantization.blockScaleRounding;
   pass.statsFile = statsFile.str();
   pass.calibrator = quantization.calibrator;
   pass.percentile = quantization.percentile;

@@ -9,10 +9,13 @@
 
 #include "quill/Quantization/Passes.h"
 
+#include "BlockQuantize.h"
+
 #include "quill/Dialect/Quill/IR/QuantArithmetic.h"
 #include "quill/Dialect/Quill/IR/Quill.h"
 #include "quill/Quantization/Calibration.h"
 #include "quill/Quantization/QuantizableOps.h"
+#include "quill/Quantization/Recipe.h"
 
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -104,8 +107,9 @@ NumberFormat getNumberFormat(MLIRContext *context, QuantFormat format) {
     return {0, b.getType<Float8E4M3FNType>()};
   case QuantFormat::FP8E5M2:
     return {0, b.getType<Float8E5M2Type>()};
+  default:
+    llvm_unreachable("block formats are quantized by BlockQuantize.cpp");
   }
-  llvm_unreachable("unknown QuantFormat");
 }
 
 /// Which weights share a scale: for each dimension, the size of the blocks
@@ -243,9 +247,8 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
   void runOnOperation() override {
     func::FuncOp function = getOperation();
     MLIRContext *context = &getContext();
-    NumberFormat numberFormat = getNumberFormat(context, format);
     if (weightBlockSize < 0 ||
-        (weightBlockSize > 0 && numberFormat.weightBits != 4)) {
+        (weightBlockSize > 0 && format != QuantFormat::Int4Weights)) {
       function.emitError("weight-block-size must be positive and is for "
                          "int4-weights, got ")
           << weightBlockSize.getValue() << " with format '"
@@ -256,9 +259,35 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
       function.emitError("percentile must be in (0, 100], got ") << percentile;
       return signalPassFailure();
     }
-    // Weight-only quantization reads no statistics.
+    std::optional<QuantizationRecipe> recipe;
+    if (!recipeFile.empty()) {
+      llvm::Expected<QuantizationRecipe> read =
+          QuantizationRecipe::read(recipeFile);
+      if (!read) {
+        function.emitError(llvm::toString(read.takeError()));
+        return signalPassFailure();
+      }
+      recipe = std::move(*read);
+    }
+
+    // Names first: the pairs inserted below have none. Each op's format
+    // comes from the recipe, else the `format` option.
+    SmallVector<std::pair<QuantizableOp, QuantFormat>> tensorOps, blockOps;
+    bool calibrated = quantizeAllActivations;
+    for (const QuantizableOp &op : getQuantizableOps(function)) {
+      std::optional<std::string> name = getStatisticsName(op.op->getResult(0));
+      std::optional<QuantFormat> opFormat =
+          recipe ? recipe->getFormat(name.value_or(""), format)
+                 : std::optional<QuantFormat>(format);
+      if (!opFormat)
+        continue;
+      calibrated |= needsCalibration(*opFormat);
+      (getBlockFormat(*opFormat) ? blockOps : tensorOps)
+          .push_back({op, *opFormat});
+    }
+    // Weight-only and MX formats read no statistics.
     CalibrationStatistics statistics;
-    if (quantizesActivations(format)) {
+    if (calibrated) {
       llvm::Expected<CalibrationStatistics> read =
           readCalibrationStatistics(statsFile);
       if (!read) {
@@ -268,40 +297,76 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
       statistics = std::move(*read);
     }
     CalibratorOptions options{calibrator, percentile, 8};
-
-    // Names first: the pairs inserted below have none.
-    SmallVector<QuantizableOp> ops = getQuantizableOps(function);
-    llvm::SmallPtrSet<OpOperand *, 16> activations;
-    for (const QuantizableOp &op : ops)
-      activations.insert(op.activation);
-    struct Plan {
-      QuantizableOp op;
-      /// Null when the value stays float.
-      Type activation, output;
-    };
-    auto typeFor = [&](const TensorStatistics &tensor) -> Type {
-      if (numberFormat.fp8)
-        return getFP8ActivationType(numberFormat.fp8, tensor, options);
-      return getActivationType(context, tensor, options, symmetricActivations);
-    };
-    auto lookUp = [&](Value value, Operation *op) -> Type {
+    auto lookUpStatistics = [&](Value value,
+                                Operation *op) -> const TensorStatistics * {
       std::optional<std::string> name = getStatisticsName(value);
       auto found = name ? statistics.find(*name) : statistics.end();
       if (found == statistics.end()) {
         op->emitError("no calibration statistics for tensor '")
             << name.value_or("<unnamed>") << "' in " << statsFile;
-        return {};
+        return nullptr;
       }
-      return typeFor(found->getValue());
+      return &found->getValue();
     };
-    // Every activation quantized: the products' own pairs are among them.
-    bool perActivation =
-        quantizesActivations(format) && !quantizeAllActivations;
+
+    OpBuilder b(context);
+    for (auto [op, opFormat] : blockOps) {
+      bool activations = quantizesActivations(opFormat);
+      std::optional<double> absMax;
+      if (activations && needsCalibration(opFormat)) {
+        const TensorStatistics *tensor =
+            lookUpStatistics(op.activation->get(), op.op);
+        if (!tensor)
+          return signalPassFailure();
+        absMax = chooseAbsMax(*tensor, options);
+      }
+      quantizeToBlockFormat(b, op, *getBlockFormat(opFormat), activations,
+                            absMax, blockScaleRounding);
+    }
+    if (failed(quantizeTensorFormats(b, function, tensorOps, lookUpStatistics,
+                                     options)))
+      return signalPassFailure();
+  }
+
+  /// int8, int4 and fp8: QDQ pairs with ranges fixed at compile time.
+  LogicalResult quantizeTensorFormats(
+      OpBuilder &b, func::FuncOp function,
+      ArrayRef<std::pair<QuantizableOp, QuantFormat>> ops,
+      function_ref<const TensorStatistics *(Value, Operation *)>
+          lookUpStatistics,
+      const CalibratorOptions &options) {
+    MLIRContext *context = &getContext();
+    llvm::SmallPtrSet<OpOperand *, 16> activations;
+    for (const auto &[op, opFormat] : ops)
+      activations.insert(op.activation);
+    struct Plan {
+      QuantizableOp op;
+      NumberFormat format;
+      /// Null when the value stays float.
+      Type activation, output;
+    };
+    auto typeFor = [&](const TensorStatistics &tensor,
+                       const NumberFormat &numberFormat) -> Type {
+      if (numberFormat.fp8)
+        return getFP8ActivationType(numberFormat.fp8, tensor, options);
+      return getActivationType(context, tensor, options, symmetricActivations);
+    };
+    auto lookUp = [&](Value value, Operation *op,
+                      const NumberFormat &numberFormat) -> Type {
+      const TensorStatistics *tensor = lookUpStatistics(value, op);
+      return tensor ? typeFor(*tensor, numberFormat) : Type();
+    };
+    SmallVector<QuantizableOp> quantizedOps;
+    for (const auto &[op, opFormat] : ops)
+      quantizedOps.push_back(op);
     llvm::DenseMap<Value, Value> sharedRanges =
-        getConcatRanges(ops, activations);
+        getConcatRanges(quantizedOps, activations);
     SmallVector<Plan> plans;
-    for (const QuantizableOp &op : ops) {
-      Plan plan{op, {}, {}};
+    for (const auto &[op, opFormat] : ops) {
+      Plan plan{op, getNumberFormat(context, opFormat), {}, {}};
+      // Every activation quantized: the products' own pairs are among them.
+      bool perActivation =
+          quantizesActivations(opFormat) && !quantizeAllActivations;
       SmallVector<std::pair<Value, Type *>, 2> tensors;
       if (perActivation)
         tensors.push_back({op.activation->get(), &plan.activation});
@@ -313,15 +378,17 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
                 feedsQuantizedActivation(op.output, activations)))
         tensors.push_back({op.output, &plan.output});
       for (auto [value, type] : tensors)
-        if (!(*type = lookUp(value, op.op)))
-          return signalPassFailure();
+        if (!(*type = lookUp(value, op.op, plan.format)))
+          return failure();
       plans.push_back(plan);
     }
 
-    OpBuilder b(context);
     if (quantizeAllActivations && quantizesActivations(format) &&
-        failed(quantizeEveryActivation(b, function, lookUp)))
-      return signalPassFailure();
+        failed(quantizeEveryActivation(
+            b, function, [&](Value value, Operation *op) {
+              return lookUp(value, op, getNumberFormat(context, format));
+            })))
+      return failure();
     for (const Plan &plan : plans) {
       Operation *op = plan.op.op;
       Location loc = op->getLoc();
@@ -337,15 +404,17 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
             fakeQuantize(b, loc, activation, plan.activation));
       DenseFPElementsAttr weights;
       matchPattern(plan.op.weight->get(), m_Constant(&weights));
-      FailureOr<SmallVector<int64_t>> blocks = getWeightBlocks(plan.op);
+      FailureOr<SmallVector<int64_t>> blocks =
+          getWeightBlocks(plan.op, plan.format);
       if (failed(blocks))
-        return signalPassFailure();
+        return failure();
       plan.op.weight->set(
-          quantizeWeight(b, loc, weights, numberFormat, *blocks));
+          quantizeWeight(b, loc, weights, plan.format, *blocks));
       if (!plan.output)
         continue;
       quantizeInPlace(b, loc, plan.op.output, plan.output);
     }
+    return success();
   }
 
   /// For a concat whose inputs are all outputs of quantized ops and whose
@@ -409,12 +478,14 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
   /// The blocks of `op`'s weight that share a scale: per output channel,
   /// per tensor, or (int4 with a block size, MatMul and Gemm) blocks along
   /// the reduction axis, one per output column.
-  FailureOr<SmallVector<int64_t>> getWeightBlocks(const QuantizableOp &op) {
+  FailureOr<SmallVector<int64_t>>
+  getWeightBlocks(const QuantizableOp &op, const NumberFormat &numberFormat) {
     auto type = cast<RankedTensorType>(op.weight->get().getType());
     std::optional<int64_t> channelAxis, blockAxis;
-    if (!perTensorWeights || weightBlockSize > 0)
+    bool blocked = weightBlockSize > 0 && numberFormat.weightBits == 4;
+    if (!perTensorWeights || blocked)
       channelAxis = op.weightChannelAxis;
-    if (weightBlockSize > 0 && isa<MatMulOp, GemmOp>(op.op)) {
+    if (blocked && isa<MatMulOp, GemmOp>(op.op)) {
       blockAxis = 1 - op.weightChannelAxis;
       if (type.getDimSize(*blockAxis) % weightBlockSize != 0) {
         op.op->emitError("weight-block-size ")

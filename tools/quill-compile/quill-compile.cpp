@@ -113,6 +113,21 @@ static cl::opt<int64_t> weightBlockSize(
              "per block of N along the reduction axis (default: one per "
              "output channel)"),
     cl::value_desc("N"), cl::cat(quantization));
+static cl::opt<quill::BlockScaleRounding> blockScaleRounding(
+    "block-scale-rounding",
+    cl::desc("MX activations: the shared exponent rule (default: floor)"),
+    cl::values(clEnumValN(quill::BlockScaleRounding::Floor, "floor",
+                          "OCP: floor(log2(amax)) - emax (may saturate)"),
+               clEnumValN(quill::BlockScaleRounding::Up, "up",
+                          "ceil(log2(amax / max_element)): nothing "
+                          "saturates")),
+    cl::init(quill::BlockScaleRounding::Floor), cl::cat(quantization));
+static cl::opt<std::string> quantizeRecipe(
+    "quantize-recipe",
+    cl::desc("Per-layer formats: lines 'PATTERN FORMAT' (a glob over ONNX "
+             "node names; a --quantize format or 'float'); the first match "
+             "wins, other layers take --quantize"),
+    cl::value_desc("FILE"), cl::cat(quantization));
 static cl::opt<std::string> calibrationData(
     "calibration-data",
     cl::desc("Calibration samples: a directory with one sub-directory of "
@@ -210,6 +225,8 @@ static quill::CompileOptions getCompileOptions() {
   quill::QuantizationOptions &quantize = options.quantization;
   quantize.format = given<quill::QuantFormat>(quantizeFormat);
   quantize.weightBlockSize = given<int64_t>(weightBlockSize);
+  quantize.recipePath = quantizeRecipe;
+  quantize.blockScaleRounding = blockScaleRounding;
   quantize.calibrationData = calibrationData;
   quantize.calibrationStats = calibrationStats;
   quantize.calibrator = calibrator;

@@ -70,6 +70,10 @@ struct QuantizationOptions {
   /// int4-weights: one scale per block of this many along the reduction
   /// axis (none: per output channel).
   std::optional<int64_t> weightBlockSize;
+  /// MX activations' shared exponent rule.
+  BlockScaleRounding blockScaleRounding = BlockScaleRounding::Floor;
+  /// Per-layer formats (Recipe.h); empty: every op takes `format`.
+  std::string recipePath;
   /// Samples to calibrate on; statistics to read (or to write, with data).
   std::string calibrationData, calibrationStats;
   Calibrator calibrator = Calibrator::Max;

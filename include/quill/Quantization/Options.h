@@ -27,12 +27,39 @@ enum class QuantFormat {
   FP8E4M3,
   /// fp8 weights and activations (E5M2, max 57344), f32 products.
   FP8E5M2,
+  /// Block formats (BlockFormat): weights and activations, the activations
+  /// quantized per block at run time along the reduction axis ...
+  MXFP4,
+  MXFP6E3M2,
+  MXFP6E2M3,
+  MXFP8E4M3,
+  MXFP8E5M2,
+  MXINT8,
+  NVFP4,
+  /// ... or weights only, activations float.
+  MXFP4Weights,
+  MXFP6E3M2Weights,
+  MXFP6E2M3Weights,
+  MXFP8E4M3Weights,
+  MXFP8E5M2Weights,
+  MXINT8Weights,
+  NVFP4Weights,
 };
 
-/// "int8", "int4-weights", "fp8-e4m3", "fp8-e5m2".
+/// The command-line spelling: "int8", "int4-weights", "mxfp4", ...
 llvm::StringRef getQuantFormatName(QuantFormat format);
-/// Whether the format quantizes activations, which needs calibration.
+/// The format named `name` (a spelling of getQuantFormatValues, or "float"
+/// for none), or an empty optional for an unknown name.
+std::optional<std::optional<QuantFormat>>
+parseQuantFormat(llvm::StringRef name);
+/// Whether the format quantizes activations.
 bool quantizesActivations(QuantFormat format);
+/// Whether the format needs calibration statistics: it quantizes
+/// activations to a range fixed at compile time (int8, fp8, NVFP4's tensor
+/// scale). MX activations take their scales from each block at run time.
+bool needsCalibration(QuantFormat format);
+/// The block format of an MX / NVFP4 QuantFormat.
+std::optional<BlockFormat> getBlockFormat(QuantFormat format);
 llvm::cl::ValuesClass getQuantFormatValues();
 
 /// max, percentile, entropy, mse (Calibration.h).

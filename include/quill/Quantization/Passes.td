@@ -70,6 +70,34 @@ def QuantizePass : Pass<"quill-quantize", "func::FuncOp"> {
     the fp8 values. `int4-weights` quantizes weights alone, symmetric in
     `[-7, 7]`, per output channel or in blocks (`weight-block-size`), and
     reads no statistics; activations stay float.
+
+    Block formats (`mxfp4`, `mxfp6-e3m2`, `mxfp6-e2m3`, `mxfp8-e4m3`,
+    `mxfp8-e5m2`, `mxint8`, `nvfp4`, each also as `-weights`): the weight
+    becomes `quill.block_quantize` of the constant (folded into element and
+    scale constants) and `quill.block_dequantize`, in blocks along the
+    reduction axis (MatMul/Gemm K, Conv input channels), each block at the
+    scale of least squared error among the rule's and its neighbours (any
+    scale decodes the same way); unless weight-only, the activation is
+    block-quantized at run time along its reduction axis, with the OCP
+    exponent rule or (`block-scale-rounding=up`) the rounded-up one.
+    NVFP4's tensor scales are `448 * 6 / amax`: the weight's own, and the
+    activation's calibrated range (the only block format that reads
+    statistics). An op whose reduction size the block does not divide stays
+    float, with a warning.
+
+    ```mlir
+    // before (W: 64x32 constant)
+    %y = quill.matmul %x, %W : (tensor<1x64xf32>, tensor<64x32xf32>) -> tensor<1x32xf32>
+    // after, format=mxfp4
+    %e, %s = quill.block_quantize %x {axis = 1 : i32, format = #quill.block_format<mxfp4_e2m1>} : ...
+    %xq = quill.block_dequantize %e, %s {axis = 1 : i32, format = ...} : ... -> tensor<1x64xf32>
+    %We = arith.constant dense<...> : tensor<64x32xf4E2M1FN>
+    %Ws = arith.constant dense<...> : tensor<2x32xf8E8M0FNU>
+    %Wq = quill.block_dequantize %We, %Ws {axis = 0 : i32, format = ...} : ... -> tensor<64x32xf32>
+    %y = quill.matmul %xq, %Wq : ...
+    ```
+
+    `recipe` mixes formats per layer (include/quill/Quantization/Recipe.h).
   }];
   let options = [
     Option<"format", "format", "::mlir::quill::QuantFormat",
@@ -81,6 +109,18 @@ def QuantizePass : Pass<"quill-quantize", "func::FuncOp"> {
            "scale per output channel)">,
     Option<"statsFile", "stats-file", "std::string", /*default=*/"",
            "JSON calibration statistics">,
+    Option<"blockScaleRounding", "block-scale-rounding",
+           "::mlir::quill::BlockScaleRounding",
+           /*default=*/"::mlir::quill::BlockScaleRounding::Floor",
+           "MX activations: the shared exponent rule",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::quill::BlockScaleRounding::Floor, "floor",
+                        "OCP: floor(log2(amax)) - emax (may saturate)"),
+             clEnumValN(::mlir::quill::BlockScaleRounding::Up, "up",
+                        "ceil(log2(amax / max_element)): nothing saturates"))}]>,
+    Option<"recipeFile", "recipe", "std::string", /*default=*/"",
+           "per-layer formats: lines 'PATTERN FORMAT' (a glob over ONNX "
+           "node names; a format, or 'float'), the first match wins">,
     Option<"calibrator", "calibrator", "::mlir::quill::Calibrator",
            /*default=*/"::mlir::quill::Calibrator::Max", "range calibrator",
            [{::mlir::quill::getCalibratorValues()}]>,

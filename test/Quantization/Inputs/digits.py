@@ -35,6 +35,25 @@ OTHER_FORMATS = [
     ("int4-weights block 16", {"quantize": "int4-weights", "weight_block_size": 16}, 1.0),
     # No float between the input quantize and the output dequantize.
     ("int8 integer-only", {"quantize": "int8", "integer_only": True}, 1.0),
+    # Block formats: weight-only 4-bit within 1 point (issue 24), weights and
+    # activations each within their own bound.
+    ("mxfp4-weights", {"quantize": "mxfp4-weights"}, 1.0),
+    ("nvfp4-weights", {"quantize": "nvfp4-weights"}, 1.0),
+    ("mxfp6-e2m3-weights", {"quantize": "mxfp6-e2m3-weights"}, 0.5),
+    ("mxfp8-e4m3-weights", {"quantize": "mxfp8-e4m3-weights"}, 0.5),
+    ("mxint8-weights", {"quantize": "mxint8-weights"}, 0.5),
+    # MXFP4 activations lose most (the 16 pixel levels share a 2^-2 scale
+    # per block): what rotation and channel reordering exist for.
+    ("mxfp4", {"quantize": "mxfp4"}, 4.0),
+    ("mxfp4 rounded-up scales", {"quantize": "mxfp4", "block_scale_rounding": "up"}, 4.0),
+    ("nvfp4", {"quantize": "nvfp4"}, 2.0),
+    ("mxfp6-e3m2", {"quantize": "mxfp6-e3m2"}, 1.0),
+    ("mxfp6-e2m3", {"quantize": "mxfp6-e2m3"}, 1.0),
+    ("mxfp8-e4m3", {"quantize": "mxfp8-e4m3"}, 0.5),
+    ("mxfp8-e5m2", {"quantize": "mxfp8-e5m2"}, 1.0),
+    ("mxint8", {"quantize": "mxint8"}, 0.5),
+    # Mixed per layer: first and last layers int8, MXFP4 weights between.
+    ("recipe int8-mxfp4w-int8", {"quantize": "mxfp4-weights", "quantize_recipe": "RECIPE"}, 1.0),
 ]
 
 
@@ -142,7 +161,11 @@ def main():
             calibrator, int8_accuracy, -loss, sqnr, "" if ok else " FAILED"))
     # Other formats, calibrated with the max calibrator's statistics (int4
     # weights need none), each with its own allowed loss.
+    recipe = os.path.join(work, "recipe.txt")
+    with open(recipe, "w") as f:
+        f.write("fc0 int8  # the first layer\nfc2 int8\n")
     for name, options, max_loss in OTHER_FORMATS:
+        options = {k: recipe if v == "RECIPE" else v for k, v in options.items()}
         library = quill.compile(model_path, output=os.path.join(work, name + ".so"),
                                 calibration_stats=os.path.join(work, "stats.json")
                                 if options["quantize"] != "int4-weights" else None,

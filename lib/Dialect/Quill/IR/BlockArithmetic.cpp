@@ -88,26 +88,19 @@ static uint8_t getSharedExponent(const BlockFormatRules &rules, float amax,
   return uint8_t(std::clamp(exponent, -127, 127) + 127);
 }
 
-uint8_t mlir::quill::quantizeBlock(const BlockFormatRules &rules,
-                                   ArrayRef<float> block, float tensorScale,
-                                   BlockScaleRounding rounding,
-                                   MutableArrayRef<uint8_t> codes) {
-  float amax = 0.0f;
-  for (float x : block)
-    amax =
-        std::isnan(x) || std::isnan(amax) ? NAN : std::max(amax, std::fabs(x));
+/// The elements of `block` relative to the given scale byte.
+static void quantizeWithScale(const BlockFormatRules &rules,
+                              ArrayRef<float> block, float tensorScale,
+                              uint8_t scale, MutableArrayRef<uint8_t> codes) {
   if (rules.format == BlockFormat::NVFP4) {
-    const llvm::fltSemantics &e4m3 = APFloat::Float8E4M3FN();
-    uint8_t scale = encodeSmallFloat((amax * tensorScale) / 6.0f, e4m3);
-    float scaleValue = decodeSmallFloat(scale, e4m3);
+    float scaleValue = decodeSmallFloat(scale, APFloat::Float8E4M3FN());
     for (auto [x, code] : llvm::zip(block, codes))
       code = scaleValue == 0.0f
                  ? 0
                  : encodeSmallFloat((x * tensorScale) / scaleValue,
                                     *rules.elementSemantics);
-    return scale;
+    return;
   }
-  uint8_t scale = getSharedExponent(rules, amax, rounding);
   float scaleValue = decodeE8M0(scale);
   for (auto [x, code] : llvm::zip(block, codes)) {
     float scaled = x / scaleValue;
@@ -121,6 +114,60 @@ uint8_t mlir::quill::quantizeBlock(const BlockFormatRules &rules,
             : std::clamp(std::nearbyint(scaled * 64.0f), -127.0f, 127.0f);
     code = uint8_t(int8_t(steps));
   }
+}
+
+uint8_t mlir::quill::quantizeBlockLeastError(const BlockFormatRules &rules,
+                                             ArrayRef<float> block,
+                                             float tensorScale,
+                                             MutableArrayRef<uint8_t> codes) {
+  uint8_t ruled = quantizeBlock(rules, block, tensorScale,
+                                BlockScaleRounding::Floor, codes);
+  SmallVector<int> candidates;
+  if (rules.format == BlockFormat::NVFP4)
+    candidates = {ruled - 2, ruled - 1, ruled + 1, ruled + 2};
+  else
+    candidates = {ruled + 1};
+  auto error = [&](uint8_t scale, ArrayRef<uint8_t> trial) {
+    double sum = 0.0;
+    for (auto [x, code] : llvm::zip(block, trial)) {
+      double difference =
+          double(x) - dequantizeBlockElement(rules, code, scale, tensorScale);
+      sum += difference * difference;
+    }
+    return sum;
+  };
+  double best = error(ruled, codes);
+  uint8_t bestScale = ruled;
+  SmallVector<uint8_t> trial(codes.size());
+  // Positive scales only: E8M0 0xFF and E4M3 0x7F are NaN.
+  int largestCode = rules.format == BlockFormat::NVFP4 ? 0x7E : 0xFE;
+  for (int candidate : candidates) {
+    if (candidate < 1 || candidate > largestCode || std::isnan(best))
+      continue;
+    quantizeWithScale(rules, block, tensorScale, candidate, trial);
+    double candidateError = error(candidate, trial);
+    if (candidateError < best) {
+      best = candidateError;
+      bestScale = candidate;
+      llvm::copy(trial, codes.begin());
+    }
+  }
+  return bestScale;
+}
+
+uint8_t mlir::quill::quantizeBlock(const BlockFormatRules &rules,
+                                   ArrayRef<float> block, float tensorScale,
+                                   BlockScaleRounding rounding,
+                                   MutableArrayRef<uint8_t> codes) {
+  float amax = 0.0f;
+  for (float x : block)
+    amax =
+        std::isnan(x) || std::isnan(amax) ? NAN : std::max(amax, std::fabs(x));
+  uint8_t scale = rules.format == BlockFormat::NVFP4
+                      ? encodeSmallFloat((amax * tensorScale) / 6.0f,
+                                         APFloat::Float8E4M3FN())
+                      : getSharedExponent(rules, amax, rounding);
+  quantizeWithScale(rules, block, tensorScale, scale, codes);
   return scale;
 }
 
@@ -137,4 +184,51 @@ float mlir::quill::dequantizeBlockElement(const BlockFormatRules &rules,
                       ? decodeSmallFloat(code, *rules.elementSemantics)
                       : float(int8_t(code)) / 64.0f;
   return element * decodeE8M0(scale);
+}
+
+void mlir::quill::quantizeInBlocks(
+    ArrayRef<float> values, ArrayRef<int64_t> shape, int64_t axis,
+    int64_t blockSize,
+    function_ref<uint8_t(ArrayRef<float>, MutableArrayRef<uint8_t>)>
+        quantizeOne,
+    SmallVectorImpl<uint8_t> &codes, SmallVectorImpl<uint8_t> &scales) {
+  // Row-major positions (outer, block, j, inner).
+  int64_t size = shape[axis], inner = 1;
+  for (int64_t dim : shape.drop_front(axis + 1))
+    inner *= dim;
+  int64_t outer = int64_t(values.size()) / (size * inner);
+  int64_t blocksPerRow = size / blockSize;
+  codes.assign(values.size(), 0);
+  scales.assign(values.size() / blockSize, 0);
+  SmallVector<float> block(blockSize);
+  SmallVector<uint8_t> blockCodes(blockSize);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t b = 0; b < blocksPerRow; ++b)
+      for (int64_t i = 0; i < inner; ++i) {
+        auto position = [&](int64_t j) {
+          return (o * size + b * blockSize + j) * inner + i;
+        };
+        for (int64_t j = 0; j < blockSize; ++j)
+          block[j] = values[position(j)];
+        scales[(o * blocksPerRow + b) * inner + i] =
+            quantizeOne(block, blockCodes);
+        for (int64_t j = 0; j < blockSize; ++j)
+          codes[position(j)] = blockCodes[j];
+      }
+}
+
+DenseElementsAttr mlir::quill::getElementsFromCodes(RankedTensorType type,
+                                                    ArrayRef<uint8_t> codes) {
+  unsigned width = type.getElementTypeBitWidth();
+  if (auto floatType = dyn_cast<FloatType>(type.getElementType())) {
+    SmallVector<APFloat> values;
+    for (uint8_t code : codes)
+      values.emplace_back(floatType.getFloatSemantics(),
+                          llvm::APInt(width, code));
+    return DenseElementsAttr::get(type, values);
+  }
+  SmallVector<llvm::APInt> values;
+  for (uint8_t code : codes)
+    values.emplace_back(width, code);
+  return DenseElementsAttr::get(type, values);
 }

@@ -164,22 +164,6 @@ OpFoldResult RequantizeOp::fold(FoldAdaptor adaptor) {
   return DenseElementsAttr::get(getResult().getType(), results);
 }
 
-/// A constant of `type` holding `codes` as the bits of its elements.
-static DenseElementsAttr getElementsFromCodes(RankedTensorType type,
-                                              ArrayRef<uint8_t> codes) {
-  unsigned width = type.getElementTypeBitWidth();
-  if (auto floatType = dyn_cast<FloatType>(type.getElementType())) {
-    SmallVector<APFloat> values;
-    for (uint8_t code : codes)
-      values.emplace_back(floatType.getFloatSemantics(), APInt(width, code));
-    return DenseElementsAttr::get(type, values);
-  }
-  SmallVector<APInt> values;
-  for (uint8_t code : codes)
-    values.emplace_back(width, code);
-  return DenseElementsAttr::get(type, values);
-}
-
 LogicalResult BlockQuantizeOp::fold(FoldAdaptor adaptor,
                                     SmallVectorImpl<OpFoldResult> &results) {
   auto input = dyn_cast_if_present<DenseFPElementsAttr>(adaptor.getInput());
@@ -188,14 +172,6 @@ LogicalResult BlockQuantizeOp::fold(FoldAdaptor adaptor,
     return failure();
   BlockFormatRules rules = getBlockFormatRules(getFormat());
   float tensorScale = getTensorScale() ? getTensorScale()->convertToFloat() : 1;
-  // Blocks run along `axis`: row-major positions (outer, block, j, inner).
-  ArrayRef<int64_t> shape = type.getShape();
-  int64_t axis = getAxis(), size = shape[axis];
-  int64_t inner = 1;
-  for (int64_t dim : shape.drop_front(axis + 1))
-    inner *= dim;
-  int64_t outer = type.getNumElements() / (size * inner);
-  int64_t blocksPerRow = size / rules.blockSize;
   SmallVector<float> values;
   for (APFloat value : input.getValues<APFloat>()) {
     bool losesInfo;
@@ -203,23 +179,14 @@ LogicalResult BlockQuantizeOp::fold(FoldAdaptor adaptor,
                   &losesInfo);
     values.push_back(value.convertToFloat());
   }
-  SmallVector<uint8_t> codes(values.size()),
-      scales(values.size() / rules.blockSize);
-  SmallVector<float> block(rules.blockSize);
-  SmallVector<uint8_t> blockCodes(rules.blockSize);
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t b = 0; b < blocksPerRow; ++b)
-      for (int64_t i = 0; i < inner; ++i) {
-        auto position = [&](int64_t j) {
-          return (o * size + b * rules.blockSize + j) * inner + i;
-        };
-        for (int64_t j = 0; j < rules.blockSize; ++j)
-          block[j] = values[position(j)];
-        scales[(o * blocksPerRow + b) * inner + i] = quantizeBlock(
-            rules, block, tensorScale, getScaleRounding(), blockCodes);
-        for (int64_t j = 0; j < rules.blockSize; ++j)
-          codes[position(j)] = blockCodes[j];
-      }
+  SmallVector<uint8_t> codes, scales;
+  quantizeInBlocks(
+      values, type.getShape(), getAxis(), rules.blockSize,
+      [&](ArrayRef<float> block, MutableArrayRef<uint8_t> blockCodes) {
+        return quantizeBlock(rules, block, tensorScale, getScaleRounding(),
+                             blockCodes);
+      },
+      codes, scales);
   results.push_back(getElementsFromCodes(
       cast<RankedTensorType>(getElements().getType()), codes));
   results.push_back(getElementsFromCodes(

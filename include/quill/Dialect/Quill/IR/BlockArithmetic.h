@@ -13,6 +13,8 @@
 
 #include "quill/Dialect/Quill/IR/Quill.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
+
 #include "llvm/ADT/APFloat.h"
 
 #include <cstdint>
@@ -49,9 +51,34 @@ uint8_t quantizeBlock(const BlockFormatRules &rules, ArrayRef<float> block,
                       float tensorScale, BlockScaleRounding rounding,
                       MutableArrayRef<uint8_t> codes);
 
+/// Quantizes one block with the scale byte, among the rule's and its
+/// neighbours (MX: the OCP exponent and one above; NVFP4: the two E4M3
+/// values either side of the rounded scale), whose decoded block is closest
+/// to `block` in squared error. Any scale decodes correctly, so constant
+/// weights may take the best one.
+uint8_t quantizeBlockLeastError(const BlockFormatRules &rules,
+                                ArrayRef<float> block, float tensorScale,
+                                MutableArrayRef<uint8_t> codes);
+
 /// The f32 value of element `code` in a block whose scale byte is `scale`.
 float dequantizeBlockElement(const BlockFormatRules &rules, uint8_t code,
                              uint8_t scale, float tensorScale);
+
+/// Quantizes the row-major `values` of a tensor of `shape` in blocks along
+/// `axis`, each block by `quantizeOne` (which returns its scale byte):
+/// element codes in the tensor's layout, scale bytes in the layout of the
+/// shape with `axis` divided by the block size.
+void quantizeInBlocks(
+    ArrayRef<float> values, ArrayRef<int64_t> shape, int64_t axis,
+    int64_t blockSize,
+    function_ref<uint8_t(ArrayRef<float>, MutableArrayRef<uint8_t>)>
+        quantizeOne,
+    SmallVectorImpl<uint8_t> &codes, SmallVectorImpl<uint8_t> &scales);
+
+/// A constant of `type` (a float type of 8 bits or fewer, or i8) whose
+/// elements have the bits `codes`.
+DenseElementsAttr getElementsFromCodes(RankedTensorType type,
+                                       ArrayRef<uint8_t> codes);
 
 } // namespace mlir::quill
 
