@@ -29,6 +29,12 @@ namespace mlir::quill {
 /// The name the model function has from quill-prepare-entry-point on.
 inline constexpr StringLiteral kModelFunctionName = "quill_model_main";
 
+/// The attribute quill-lower-to-linalg puts on the linalg.generic of a
+/// quill.block_dequantize: {format, axis, tensor_scale?}, what the CPU's
+/// block-weight kernel needs to read the generic's codes and scales itself.
+inline constexpr StringLiteral kBlockDequantizeAttrName =
+    "quill.block_dequantize";
+
 /// The module's one public function, the model; an error otherwise.
 FailureOr<func::FuncOp> getModelEntryFunction(ModuleOp module);
 

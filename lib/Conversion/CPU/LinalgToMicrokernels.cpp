@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BlockWeightGemm.h"
 #include "RequantizationEpilogue.h"
 
 #include "quill/Conversion/Passes.h"
@@ -568,6 +569,8 @@ struct LinalgToMicrokernelsPass
         return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
+    if (packConstantWeights)
+      populateBlockWeightGemmPatterns(patterns);
     patterns.add<MatmulToGemm>(&getContext(), minFlops, packConstantWeights);
     patterns.add<BatchMatmulToGemm>(&getContext(), minFlops);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

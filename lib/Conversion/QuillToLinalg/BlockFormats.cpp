@@ -11,6 +11,7 @@
 #include "LoweringUtils.h"
 #include "SmallFloatEncoding.h"
 
+#include "quill/Conversion/Passes.h"
 #include "quill/Dialect/Quill/IR/BlockArithmetic.h"
 #include "quill/Dialect/Quill/IR/Quill.h"
 
@@ -265,6 +266,15 @@ struct BlockDequantizeLowering : OpConversionPattern<BlockDequantizeOp> {
                           buildF32FromSmallFloat(b, l, args[1], m.e4m3());
                       return m.div(m.mul(element, scale), m.f32(tensorScale));
                     });
+    // What the CPU's block-weight kernel needs to read the codes and scales
+    // in place of this generic (lib/Conversion/CPU/BlockWeightGemm.cpp).
+    NamedAttrList description;
+    description.append("format", op.getFormatAttr());
+    description.append("axis", op.getAxisAttr());
+    if (op.getTensorScaleAttr())
+      description.append("tensor_scale", op.getTensorScaleAttr());
+    values.getDefiningOp()->setAttr(kBlockDequantizeAttrName,
+                                    description.getDictionary(context));
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, values, type.getShape()));
     return success();
   }

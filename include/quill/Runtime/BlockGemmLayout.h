@@ -1,0 +1,95 @@
+/*===- BlockGemmLayout.h - Block-scaled weights of quill_block_gemm -*- C
+-*-===*\
+|*                                                                            *|
+|* The layout in which quill_block_gemm reads MX / NVFP4 weights. The        *|
+|* compiler packs constant weights into it at compile time from the element  *|
+|* codes and scale bytes of quill.block_dequantize; the kernels read it.     *|
+|* Both use these definitions. Plain C that also compiles as C++.            *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef QUILL_RUNTIME_BLOCKGEMMLAYOUT_H
+#define QUILL_RUNTIME_BLOCKGEMMLAYOUT_H
+
+#include <stdint.h>
+#include <string.h>
+
+/* B (depth K x columns N, blocks of `blockSize` along K) is cut into panels
+ * of 16 columns, one AVX-512 vector. A panel holds, block after block: the
+ * block's 16 scale bytes (one per column), then for each k of the block the
+ * 16 columns' element codes, two per byte for 4-bit codes (column 2j in the
+ * low nibble, 2j + 1 in the high one), one per byte otherwise. Columns past
+ * N have code 0 and scale byte 0. */
+enum { QuillBlockPanelColumns = 16 };
+
+/* How the kernel reads codes and scales. */
+typedef struct QuillBlockWeights {
+  /* 4 (two codes per byte) or 8. */
+  int32_t codeBits;
+  /* Small float elements: sign, exponentBits, mantissaBits, bias as their
+   * format says; exponentBits 0 means two's complement int8 (MXINT8). */
+  int32_t exponentBits, mantissaBits, bias;
+  int32_t blockSize;
+  /* 0: E8M0 scale bytes (2^(s - 127)); 1: E4M3 (NVFP4). */
+  int32_t scaleKind;
+  /* Multiplies every scale: 1 / 64 for MXINT8, 1 / tensor_scale for
+   * NVFP4, else 1. */
+  float scaleFactor;
+} QuillBlockWeights;
+
+static inline int64_t quillBlockCodeBytes(const QuillBlockWeights *format) {
+  return QuillBlockPanelColumns * format->codeBits / 8;
+}
+
+/* Bytes of one block of one panel: its scales and its codes. */
+static inline int64_t quillBlockChunkBytes(const QuillBlockWeights *format) {
+  return QuillBlockPanelColumns +
+         format->blockSize * quillBlockCodeBytes(format);
+}
+
+static inline int64_t quillBlockPackedBytes(const QuillBlockWeights *format,
+                                            int64_t depth, int64_t columns) {
+  int64_t panels =
+      (columns + QuillBlockPanelColumns - 1) / QuillBlockPanelColumns;
+  return panels * (depth / format->blockSize) * quillBlockChunkBytes(format);
+}
+
+/* Packs codes and scales into `packed` (quillBlockPackedBytes bytes). The
+ * code of element (k, n) is codes[k * codeRowStride + n * codeColStride]
+ * (its low codeBits bits); the scale of block (b, n) is
+ * scales[b * scaleRowStride + n * scaleColStride]. */
+static inline void quillBlockPack(const QuillBlockWeights *format,
+                                  const uint8_t *codes, int64_t codeRowStride,
+                                  int64_t codeColStride, const uint8_t *scales,
+                                  int64_t scaleRowStride,
+                                  int64_t scaleColStride, int64_t depth,
+                                  int64_t columns, uint8_t *packed) {
+  enum { Columns = QuillBlockPanelColumns };
+  int64_t blocks = depth / format->blockSize;
+  int64_t codeBytes = quillBlockCodeBytes(format);
+  uint8_t mask = (uint8_t)((1u << format->codeBits) - 1);
+  memset(packed, 0, (size_t)quillBlockPackedBytes(format, depth, columns));
+  uint8_t *chunk = packed;
+  for (int64_t col0 = 0; col0 < columns; col0 += Columns) {
+    int width = (int)(columns - col0 < Columns ? columns - col0 : Columns);
+    for (int64_t b = 0; b < blocks; ++b) {
+      for (int j = 0; j < width; ++j)
+        chunk[j] = scales[b * scaleRowStride + (col0 + j) * scaleColStride];
+      uint8_t *row = chunk + Columns;
+      for (int64_t t = 0; t < format->blockSize; ++t, row += codeBytes) {
+        int64_t k = b * format->blockSize + t;
+        for (int j = 0; j < width; ++j) {
+          uint8_t code =
+              codes[k * codeRowStride + (col0 + j) * codeColStride] & mask;
+          if (format->codeBits == 4)
+            row[j / 2] |= (uint8_t)(code << (4 * (j % 2)));
+          else
+            row[j] = code;
+        }
+      }
+      chunk += quillBlockChunkBytes(format);
+    }
+  }
+}
+
+#endif /* QUILL_RUNTIME_BLOCKGEMMLAYOUT_H */

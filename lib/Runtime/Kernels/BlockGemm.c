@@ -1,0 +1,124 @@
+/*===- BlockGemm.c - Products with block-scaled weights -------------------===*\
+|*                                                                            *|
+|* quill_block_gemm: C += A B with B's MX / NVFP4 codes decoded in registers  *|
+|* right before the multiply-adds, never to memory (the weights stay 4 or 8   *|
+|* bits in memory, which is what makes batch-1 products fast), plus the      *|
+|* portable path and the dispatch.                                            *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#include "BlockGemm.h"
+
+#include <math.h>
+#include <stdatomic.h>
+
+/* The f32 value of a small float code, or of an int8 (exponentBits 0). */
+static float decodeElement(const QuillBlockWeights *format, uint32_t code) {
+  int e = format->exponentBits, m = format->mantissaBits;
+  if (e == 0)
+    return (float)(int8_t)code;
+  uint32_t exponent = (code >> m) & ((1u << e) - 1);
+  uint32_t mantissa = code & ((1u << m) - 1);
+  float value = exponent == 0 ? ldexpf((float)mantissa, 1 - format->bias - m)
+                              : ldexpf((float)((1u << m) | mantissa),
+                                       (int)exponent - format->bias - m);
+  return (code >> (e + m)) & 1 ? -value : value;
+}
+
+/* The f32 value of a scale byte, times the format's factor. */
+static float decodeScale(const QuillBlockWeights *format, uint8_t byte) {
+  static const QuillBlockWeights e4m3 = {8, 4, 3, 7, 0, 0, 1.0f};
+  float value = format->scaleKind == 1 ? decodeElement(&e4m3, byte)
+                                       : ldexpf(1.0f, (int)byte - 127);
+  return value * format->scaleFactor;
+}
+
+void quillBlockGemmScalar(const BlockGemmProblem *p) {
+  enum { Columns = QuillBlockPanelColumns };
+  const QuillBlockWeights *format = &p->format;
+  float table[256];
+  for (int code = 0; code < 256; ++code)
+    table[code] = decodeElement(format, (uint32_t)code);
+  int64_t blocks = p->depth / format->blockSize;
+  int64_t chunkBytes = quillBlockChunkBytes(format);
+  int64_t codeBytes = quillBlockCodeBytes(format);
+  for (int64_t col0 = 0; col0 < p->columns; col0 += Columns) {
+    const uint8_t *panel = p->b + (col0 / Columns) * blocks * chunkBytes;
+    int width =
+        (int)(p->columns - col0 < Columns ? p->columns - col0 : Columns);
+    for (int64_t r = 0; r < p->rows; ++r) {
+      const float *a = p->a + r * p->aRowStride;
+      float sum[Columns] = {0};
+      for (int64_t b = 0; b < blocks; ++b) {
+        const uint8_t *chunk = panel + b * chunkBytes;
+        float partial[Columns] = {0};
+        const uint8_t *row = chunk + Columns;
+        for (int t = 0; t < format->blockSize; ++t, row += codeBytes) {
+          float x = a[(b * format->blockSize + t) * p->aColStride];
+          for (int j = 0; j < Columns; ++j) {
+            uint32_t code = format->codeBits == 4
+                                ? (row[j / 2] >> (4 * (j % 2))) & 15u
+                                : row[j];
+            partial[j] += x * table[code];
+          }
+        }
+        for (int j = 0; j < Columns; ++j)
+          sum[j] += partial[j] * decodeScale(format, chunk[j]);
+      }
+      for (int j = 0; j < width; ++j)
+        p->c[r * p->cRowStride + (col0 + j) * p->cColStride] += sum[j];
+    }
+  }
+}
+
+typedef void (*BlockGemmPath)(const BlockGemmProblem *);
+
+static _Atomic(BlockGemmPath) selectedPath;
+
+static BlockGemmPath pathFor(QuillBlockGemmIsa isa) {
+  switch (isa) {
+  case QUILL_BLOCK_GEMM_ISA_SCALAR:
+    return quillBlockGemmScalar;
+  case QUILL_BLOCK_GEMM_ISA_AVX512:
+    return quillBlockGemmAvx512Supported() ? quillBlockGemmAvx512 : NULL;
+  default:
+    return quillBlockGemmAvx512Supported() ? quillBlockGemmAvx512
+                                           : quillBlockGemmScalar;
+  }
+}
+
+static BlockGemmPath currentPath(void) {
+  BlockGemmPath path = atomic_load(&selectedPath);
+  if (path)
+    return path;
+  static const IsaName names[] = {{"scalar", QUILL_BLOCK_GEMM_ISA_SCALAR},
+                                  {"avx512", QUILL_BLOCK_GEMM_ISA_AVX512}};
+  path = pathFor((QuillBlockGemmIsa)isaFromEnvironment(
+      "QUILL_BLOCK_GEMM_ISA", names, 2, QUILL_BLOCK_GEMM_ISA_AUTO));
+  if (!path)
+    path = pathFor(QUILL_BLOCK_GEMM_ISA_AUTO);
+  atomic_store(&selectedPath, path);
+  return path;
+}
+
+void _mlir_ciface_quill_block_gemm(BlockGemmMatrix *A, BlockGemmBytes *B,
+                                   BlockGemmMatrix *C, int32_t codeBits,
+                                   int32_t exponentBits, int32_t mantissaBits,
+                                   int32_t bias, int32_t blockSize,
+                                   int32_t scaleKind, float scaleFactor) {
+  BlockGemmProblem problem = {A->aligned + A->offset,
+                              A->strides[0],
+                              A->strides[1],
+                              B->aligned + B->offset,
+                              C->aligned + C->offset,
+                              C->strides[0],
+                              C->strides[1],
+                              C->sizes[0],
+                              A->sizes[1],
+                              C->sizes[1],
+                              {codeBits, exponentBits, mantissaBits, bias,
+                               blockSize, scaleKind, scaleFactor}};
+  if (problem.rows == 0 || problem.columns == 0 || problem.depth == 0)
+    return;
+  currentPath()(&problem);
+}

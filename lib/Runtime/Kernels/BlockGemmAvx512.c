@@ -1,0 +1,215 @@
+/*===- BlockGemmAvx512.c - Block-scaled weight products, AVX-512 ----------===*\
+|*                                                                            *|
+|* One panel of 16 columns at a time, up to 8 rows of A per pass: each k's    *|
+|* 16 codes are widened to int32 lanes and decoded by bit arithmetic (a small *|
+|* float's exponent and mantissa moved into an f32's, subnormals fixed with   *|
+|* one masked FMA, the sign or'ed in; int8 converted), then multiplied into   *|
+|* the rows' partial sums, which take the block's scale once per block.       *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#include "BlockGemm.h"
+
+#if defined(__x86_64__)
+
+#include <immintrin.h>
+
+#define AVX512_TARGET                                                          \
+  __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma")))
+#define INLINE static inline __attribute__((always_inline)) AVX512_TARGET
+
+enum { MaxRows = 8, Columns = QuillBlockPanelColumns };
+
+/* The constants of decoding one small float format. */
+typedef struct SmallFloatDecoder {
+  __m512i magnitudeMask, exponentMask, mantissaShift, signShift, rebias;
+  __m512 two, minNormal;
+} SmallFloatDecoder;
+
+INLINE SmallFloatDecoder makeDecoder(int exponentBits, int mantissaBits,
+                                     int bias) {
+  SmallFloatDecoder d;
+  int width = exponentBits + mantissaBits;
+  d.magnitudeMask = _mm512_set1_epi32((1 << width) - 1);
+  d.exponentMask = _mm512_set1_epi32(((1 << exponentBits) - 1) << mantissaBits);
+  d.mantissaShift = _mm512_set1_epi32(23 - mantissaBits);
+  d.signShift = _mm512_set1_epi32(width);
+  d.rebias = _mm512_set1_epi32((127 - bias) << 23);
+  d.two = _mm512_set1_ps(2.0f);
+  d.minNormal = _mm512_castsi512_ps(_mm512_set1_epi32((128 - bias) << 23));
+  return d;
+}
+
+/* The f32 values of 16 codes: the exponent and mantissa as an f32's, the
+ * exponent rebiased; an exponent field of 0 reads 2^-bias * 1.m there, and
+ * the subnormal it stands for is twice that less the smallest normal. */
+INLINE __m512 decodeSmallFloats(__m512i codes, const SmallFloatDecoder *d) {
+  __m512i magnitude = _mm512_and_si512(codes, d->magnitudeMask);
+  __m512 value = _mm512_castsi512_ps(_mm512_add_epi32(
+      _mm512_sllv_epi32(magnitude, d->mantissaShift), d->rebias));
+  __mmask16 subnormal = _mm512_testn_epi32_mask(codes, d->exponentMask);
+  value = _mm512_mask_fmsub_ps(value, subnormal, d->two, d->minNormal);
+  __m512i sign = _mm512_slli_epi32(_mm512_srlv_epi32(codes, d->signShift), 31);
+  return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(value), sign));
+}
+
+INLINE __m512i loadNibbleCodes(const uint8_t *row) {
+  __m128i bytes = _mm_loadl_epi64((const __m128i *)row);
+  __m128i nibble = _mm_set1_epi8(0x0F);
+  __m128i low = _mm_and_si128(bytes, nibble);
+  __m128i high = _mm_and_si128(_mm_srli_epi16(bytes, 4), nibble);
+  return _mm512_cvtepu8_epi32(_mm_unpacklo_epi8(low, high));
+}
+
+/* How the codes of a format are stored and decoded. */
+enum CodeKind { Float4, Float8, Int8 };
+
+INLINE __m512 decodeRow(const uint8_t *row, int kind,
+                        const SmallFloatDecoder *d) {
+  if (kind == Int8)
+    return _mm512_cvtepi32_ps(
+        _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)row)));
+  __m512i codes =
+      kind == Float4
+          ? loadNibbleCodes(row)
+          : _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)row));
+  return decodeSmallFloats(codes, d);
+}
+
+/* A block's 16 scales, times the format's factor. */
+INLINE __m512 decodeScales(const uint8_t *chunk, const QuillBlockWeights *f,
+                           const SmallFloatDecoder *e4m3) {
+  __m512i bytes = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)chunk));
+  __m512 scales;
+  if (f->scaleKind == 1) {
+    scales = decodeSmallFloats(bytes, e4m3);
+  } else {
+    /* E8M0: the byte is an f32 exponent field; 0 is 2^-127. */
+    scales = _mm512_castsi512_ps(_mm512_slli_epi32(bytes, 23));
+    scales = _mm512_mask_blend_ps(
+        _mm512_testn_epi32_mask(bytes, bytes), scales,
+        _mm512_castsi512_ps(_mm512_set1_epi32(0x00400000)));
+  }
+  return _mm512_mul_ps(scales, _mm512_set1_ps(f->scaleFactor));
+}
+
+/* C[r0 .. r0 + rows) of one panel += A * B. */
+INLINE void panelRows(const BlockGemmProblem *p, const uint8_t *panel,
+                      int64_t r0, int rows, int64_t col0, int width, int kind,
+                      const SmallFloatDecoder *d,
+                      const SmallFloatDecoder *e4m3) {
+  const QuillBlockWeights *f = &p->format;
+  int64_t blocks = p->depth / f->blockSize;
+  int64_t chunkBytes = quillBlockChunkBytes(f);
+  int64_t codeBytes = quillBlockCodeBytes(f);
+  const float *a[MaxRows];
+  __m512 acc[MaxRows];
+  for (int r = 0; r < rows; ++r) {
+    a[r] = p->a + (r0 + r) * p->aRowStride;
+    acc[r] = _mm512_setzero_ps();
+  }
+  int64_t aColStride = p->aColStride;
+  for (int64_t b = 0; b < blocks; ++b) {
+    const uint8_t *chunk = panel + b * chunkBytes;
+    __m512 partial[MaxRows];
+    for (int r = 0; r < rows; ++r)
+      partial[r] = _mm512_setzero_ps();
+    const uint8_t *row = chunk + Columns;
+    int64_t k = b * f->blockSize;
+    for (int t = 0; t < f->blockSize; ++t, ++k, row += codeBytes) {
+      __m512 w = decodeRow(row, kind, d);
+      for (int r = 0; r < rows; ++r)
+        partial[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r][k * aColStride]), w,
+                                     partial[r]);
+    }
+    __m512 scales = decodeScales(chunk, f, e4m3);
+    for (int r = 0; r < rows; ++r)
+      acc[r] = _mm512_fmadd_ps(partial[r], scales, acc[r]);
+  }
+  __mmask16 mask = (__mmask16)((1u << width) - 1);
+  for (int r = 0; r < rows; ++r) {
+    float *c = p->c + (r0 + r) * p->cRowStride + col0 * p->cColStride;
+    if (p->cColStride == 1) {
+      _mm512_mask_storeu_ps(
+          c, mask, _mm512_add_ps(_mm512_maskz_loadu_ps(mask, c), acc[r]));
+      continue;
+    }
+    float sums[Columns];
+    _mm512_storeu_ps(sums, acc[r]);
+    for (int j = 0; j < width; ++j)
+      c[j * p->cColStride] += sums[j];
+  }
+}
+
+/* Every row of one panel, in passes of up to MaxRows rows, each pass with
+ * the row count and code kind as constants. */
+INLINE void panel(const BlockGemmProblem *p, const uint8_t *packed,
+                  int64_t col0, int width, int kind, const SmallFloatDecoder *d,
+                  const SmallFloatDecoder *e4m3) {
+  for (int64_t r0 = 0; r0 < p->rows; r0 += MaxRows) {
+    int rows = (int)(p->rows - r0 < MaxRows ? p->rows - r0 : MaxRows);
+#define ROWS_CASE(n)                                                           \
+  case n:                                                                      \
+    panelRows(p, packed, r0, n, col0, width, kind, d, e4m3);                   \
+    break;
+    switch (rows) {
+      ROWS_CASE(1)
+      ROWS_CASE(2)
+      ROWS_CASE(3)
+      ROWS_CASE(4)
+      ROWS_CASE(5)
+      ROWS_CASE(6)
+      ROWS_CASE(7)
+      ROWS_CASE(8)
+    }
+#undef ROWS_CASE
+  }
+}
+
+INLINE void allPanels(const BlockGemmProblem *p, int kind) {
+  const QuillBlockWeights *f = &p->format;
+  SmallFloatDecoder d = makeDecoder(f->exponentBits > 0 ? f->exponentBits : 1,
+                                    f->mantissaBits, f->bias);
+  SmallFloatDecoder e4m3 = makeDecoder(4, 3, 7);
+  int64_t panelBytes = (p->depth / f->blockSize) * quillBlockChunkBytes(f);
+  for (int64_t col0 = 0; col0 < p->columns; col0 += Columns) {
+    int width =
+        (int)(p->columns - col0 < Columns ? p->columns - col0 : Columns);
+    panel(p, p->b + (col0 / Columns) * panelBytes, col0, width, kind, &d,
+          &e4m3);
+  }
+}
+
+static AVX512_TARGET void float4Panels(const BlockGemmProblem *p) {
+  allPanels(p, Float4);
+}
+static AVX512_TARGET void float8Panels(const BlockGemmProblem *p) {
+  allPanels(p, Float8);
+}
+static AVX512_TARGET void int8Panels(const BlockGemmProblem *p) {
+  allPanels(p, Int8);
+}
+
+void quillBlockGemmAvx512(const BlockGemmProblem *p) {
+  if (p->format.exponentBits == 0)
+    int8Panels(p);
+  else if (p->format.codeBits == 4)
+    float4Panels(p);
+  else
+    float8Panels(p);
+}
+
+int quillBlockGemmAvx512Supported(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") &&
+         __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma");
+}
+
+#else
+
+void quillBlockGemmAvx512(const BlockGemmProblem *p) { (void)p; }
+int quillBlockGemmAvx512Supported(void) { return 0; }
+
+#endif

@@ -1,0 +1,131 @@
+# RUN: %python %s %t
+#
+# quill_block_gemm (products with MX / NVFP4 weights packed at compile time)
+# against numpy: for every block format, weights [K, N] (MatMul) and [N, K]
+# (Gemm's transposed B), N not a multiple of the 16-column panel, 1 and 11
+# rows (8-row passes and a tail), random codes of every finite value and
+# scales across the range; on each code path this CPU runs (scalar, and
+# AVX-512 where the CPU has it; skipped with the reason otherwise). The
+# reference dequantizes with python/quill/reference.py and multiplies in
+# float64; the kernel sums each block in f32 before its scale, so results
+# agree to f32 rounding of the sums.
+
+import os
+import shutil
+import sys
+
+import numpy as np
+
+import quill
+from quill import reference as ref
+
+WORK = sys.argv[1]
+os.makedirs(WORK, exist_ok=True)
+rng = np.random.default_rng(24)
+failures = []
+ELEMENT_TYPES = {"mxint8": "i8"}
+N, ROWS = 37, (1, 11)
+
+
+def avx512_supported():
+    flags = open("/proc/cpuinfo").read().split()
+    return all(f in flags for f in ("avx512f", "avx512bw", "avx512dq", "avx512vl"))
+
+
+def finite_codes(fmt, shape):
+    element = ref.BLOCK_FORMATS[fmt][0]
+    width = 8 if element is None else 1 + sum(ref.SMALL_FLOATS[element][:2])
+    codes = np.arange(1 << width)
+    if element:
+        codes = codes[np.isfinite(ref.small_float_values(codes, element))]
+    return rng.choice(codes, size=shape).astype(np.uint8)
+
+
+def scale_codes(fmt, shape):
+    if fmt == "nvfp4":  # positive E4M3 scales between 2^-4 and 2^4
+        return rng.integers(0x18, 0x58, size=shape).astype(np.uint8)
+    return rng.integers(120, 135, size=shape).astype(np.uint8)
+
+
+def dense(values, element):
+    data = np.asarray(values)
+    if element == "i8":
+        data = data.astype(np.uint8)
+    return 'dense<"0x%s">' % data.tobytes().hex().upper()
+
+
+def program(fmt, k, transposed, codes, scales, tensor_scale):
+    element = ELEMENT_TYPES.get(fmt, ref.BLOCK_FORMATS[fmt][0])
+    scale_type = "f8E4M3FN" if fmt == "nvfp4" else "f8E8M0FNU"
+    w_shape = (N, k) if transposed else (k, N)
+    axis = 1 if transposed else 0
+    attrs = "{format = #quill.block_format<%s>, axis = %d : i32%s}" % (
+        fmt, axis, ", tensor_scale = 0x%08X : f32" % np.float32(tensor_scale).view(np.uint32)
+        if tensor_scale else "")
+    w_type = "tensor<%dx%dx%s>" % (w_shape + (element,))
+    s_type = "tensor<%dx%dx%s>" % (scales.shape + (scale_type,))
+    f_type = "tensor<%dx%dxf32>" % w_shape
+    lines = ["func.func @main(%%a: tensor<%dx%dxf32>, %%b: tensor<%dx%dxf32>) -> "
+             "(tensor<%dx%dxf32>, tensor<%dx%dxf32>) {" % (ROWS[0], k, ROWS[1], k,
+                                                         ROWS[0], N, ROWS[1], N),
+             "  %%e = arith.constant %s : %s" % (dense(codes, element), w_type),
+             "  %%s = arith.constant %s : %s" % (dense(scales, scale_type), s_type),
+             "  %%w = quill.block_dequantize %%e, %%s %s : %s, %s -> %s" % (
+                 attrs, w_type, s_type, f_type)]
+    for name, rows in (("a", ROWS[0]), ("b", ROWS[1])):
+        out = "tensor<%dx%dxf32>" % (rows, N)
+        if transposed:
+            lines.append("  %%y%s = quill.gemm %%%s, %%w {trans_b} : (tensor<%dx%dxf32>, %s) -> %s"
+                         % (name, name, rows, k, f_type, out))
+        else:
+            lines.append("  %%y%s = quill.matmul %%%s, %%w : (tensor<%dx%dxf32>, %s) -> %s"
+                         % (name, name, rows, k, f_type, out))
+    lines.append("  return %%ya, %%yb : tensor<%dx%dxf32>, tensor<%dx%dxf32>" % (
+        ROWS[0], N, ROWS[1], N))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+paths = ["scalar"]
+if avx512_supported():
+    paths.append("avx512")
+else:
+    print("skipped avx512: this CPU lacks AVX-512 (F, BW, DQ, VL)")
+for fmt in ref.BLOCK_FORMATS:
+    block = ref.BLOCK_FORMATS[fmt][1]
+    k = 3 * block
+    for transposed in (False, True):
+        w_shape = (N, k) if transposed else (k, N)
+        axis = 1 if transposed else 0
+        codes = finite_codes(fmt, w_shape)
+        scale_shape = (N, k // block) if transposed else (k // block, N)
+        scales = scale_codes(fmt, scale_shape)
+        tensor_scale = 3.5 if fmt == "nvfp4" else None
+        weights = ref.block_dequantize(codes, scales, fmt, axis, tensor_scale)
+        if transposed:
+            weights = weights.T
+        name = "%s-%s" % (fmt, "nk" if transposed else "kn")
+        path = os.path.join(WORK, name + ".mlir")
+        with open(path, "w") as f:
+            f.write(program(fmt, k, transposed, codes, scales, tensor_scale))
+        library = quill.compile(path, output=os.path.join(WORK, name + ".so"))
+        a = rng.standard_normal((ROWS[0], k)).astype(np.float32)
+        b = rng.standard_normal((ROWS[1], k)).astype(np.float32)
+        for isa in paths:
+            copy = os.path.join(WORK, "%s-%s.so" % (name, isa))
+            shutil.copy(library, copy)
+            os.environ["QUILL_BLOCK_GEMM_ISA"] = isa
+            outputs = list(quill.Model(copy).run({"input_0": a, "input_1": b}).values())
+            for x, got in zip((a, b), outputs):
+                want = x.astype(np.float64) @ weights.astype(np.float64)
+                bound = 1e-5 * (np.abs(x) @ np.abs(weights)) + 1e-30
+                if got.shape != want.shape or np.any(np.abs(got - want) > bound):
+                    failures.append("%s %s %d rows" % (name, isa, x.shape[0]))
+                    print("MISMATCH %s %s: max error %g" % (
+                        name, isa, np.max(np.abs(got - want))))
+        print("ok %s" % name)
+
+if failures:
+    print("%d failed: %s" % (len(failures), ", ".join(failures)))
+    sys.exit(1)
+print("%d products agree" % (len(ref.BLOCK_FORMATS) * 2 * len(paths) * 2))
