@@ -64,16 +64,17 @@ INLINE __m512i loadNibbleCodes(const uint8_t *row) {
 /* How the codes of a format are stored and decoded. */
 enum CodeKind { Float4, Float8, Int8 };
 
+/* 4-bit codes index a table of their 16 values (all normal in f32), one
+ * permute; wider ones are decoded by bit arithmetic. */
 INLINE __m512 decodeRow(const uint8_t *row, int kind,
-                        const SmallFloatDecoder *d) {
+                        const SmallFloatDecoder *d, __m512 table) {
   if (kind == Int8)
     return _mm512_cvtepi32_ps(
         _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)row)));
-  __m512i codes =
-      kind == Float4
-          ? loadNibbleCodes(row)
-          : _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)row));
-  return decodeSmallFloats(codes, d);
+  if (kind == Float4)
+    return _mm512_permutexvar_ps(loadNibbleCodes(row), table);
+  return decodeSmallFloats(
+      _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)row)), d);
 }
 
 /* A block's 16 scales, times the format's factor. */
@@ -96,8 +97,8 @@ INLINE __m512 decodeScales(const uint8_t *chunk, const QuillBlockWeights *f,
 /* C[r0 .. r0 + rows) of one panel += A * B. */
 INLINE void panelRows(const BlockGemmProblem *p, const uint8_t *panel,
                       int64_t r0, int rows, int64_t col0, int width, int kind,
-                      const SmallFloatDecoder *d,
-                      const SmallFloatDecoder *e4m3) {
+                      const SmallFloatDecoder *d, const SmallFloatDecoder *e4m3,
+                      __m512 table) {
   const QuillBlockWeights *f = &p->format;
   int64_t blocks = p->depth / f->blockSize;
   int64_t chunkBytes = quillBlockChunkBytes(f);
@@ -109,22 +110,32 @@ INLINE void panelRows(const BlockGemmProblem *p, const uint8_t *panel,
     acc[r] = _mm512_setzero_ps();
   }
   int64_t aColStride = p->aColStride;
+  /* Few rows make few independent FMA chains: each row then sums its block
+   * in `chains` interleaved partial sums, so that the FMA latency overlaps
+   * (block sizes are multiples of 4). */
+  const int chains = rows <= 2 ? 4 : 1;
   for (int64_t b = 0; b < blocks; ++b) {
     const uint8_t *chunk = panel + b * chunkBytes;
-    __m512 partial[MaxRows];
+    __m512 partial[MaxRows][4];
     for (int r = 0; r < rows; ++r)
-      partial[r] = _mm512_setzero_ps();
+      for (int c = 0; c < chains; ++c)
+        partial[r][c] = _mm512_setzero_ps();
     const uint8_t *row = chunk + Columns;
     int64_t k = b * f->blockSize;
-    for (int t = 0; t < f->blockSize; ++t, ++k, row += codeBytes) {
-      __m512 w = decodeRow(row, kind, d);
-      for (int r = 0; r < rows; ++r)
-        partial[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r][k * aColStride]), w,
-                                     partial[r]);
-    }
+    for (int t = 0; t < f->blockSize; t += chains)
+      for (int c = 0; c < chains; ++c, ++k, row += codeBytes) {
+        __m512 w = decodeRow(row, kind, d, table);
+        for (int r = 0; r < rows; ++r)
+          partial[r][c] = _mm512_fmadd_ps(_mm512_set1_ps(a[r][k * aColStride]),
+                                          w, partial[r][c]);
+      }
     __m512 scales = decodeScales(chunk, f, e4m3);
-    for (int r = 0; r < rows; ++r)
-      acc[r] = _mm512_fmadd_ps(partial[r], scales, acc[r]);
+    for (int r = 0; r < rows; ++r) {
+      __m512 sum = partial[r][0];
+      for (int c = 1; c < chains; ++c)
+        sum = _mm512_add_ps(sum, partial[r][c]);
+      acc[r] = _mm512_fmadd_ps(sum, scales, acc[r]);
+    }
   }
   __mmask16 mask = (__mmask16)((1u << width) - 1);
   for (int r = 0; r < rows; ++r) {
@@ -145,12 +156,12 @@ INLINE void panelRows(const BlockGemmProblem *p, const uint8_t *panel,
  * the row count and code kind as constants. */
 INLINE void panel(const BlockGemmProblem *p, const uint8_t *packed,
                   int64_t col0, int width, int kind, const SmallFloatDecoder *d,
-                  const SmallFloatDecoder *e4m3) {
+                  const SmallFloatDecoder *e4m3, __m512 table) {
   for (int64_t r0 = 0; r0 < p->rows; r0 += MaxRows) {
     int rows = (int)(p->rows - r0 < MaxRows ? p->rows - r0 : MaxRows);
 #define ROWS_CASE(n)                                                           \
   case n:                                                                      \
-    panelRows(p, packed, r0, n, col0, width, kind, d, e4m3);                   \
+    panelRows(p, packed, r0, n, col0, width, kind, d, e4m3, table);            \
     break;
     switch (rows) {
       ROWS_CASE(1)
@@ -171,12 +182,16 @@ INLINE void allPanels(const BlockGemmProblem *p, int kind) {
   SmallFloatDecoder d = makeDecoder(f->exponentBits > 0 ? f->exponentBits : 1,
                                     f->mantissaBits, f->bias);
   SmallFloatDecoder e4m3 = makeDecoder(4, 3, 7);
+  /* The 16 values of the 4-bit codes (fp4: the format's; unused else). */
+  __m512 table = decodeSmallFloats(
+      _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+      &d);
   int64_t panelBytes = (p->depth / f->blockSize) * quillBlockChunkBytes(f);
   for (int64_t col0 = 0; col0 < p->columns; col0 += Columns) {
     int width =
         (int)(p->columns - col0 < Columns ? p->columns - col0 : Columns);
-    panel(p, p->b + (col0 / Columns) * panelBytes, col0, width, kind, &d,
-          &e4m3);
+    panel(p, p->b + (col0 / Columns) * panelBytes, col0, width, kind, &d, &e4m3,
+          table);
   }
 }
 
