@@ -4,12 +4,14 @@
 
 #include "InstrumentedModels.h"
 
+#include "quill/Dialect/Quill/IR/BlockArithmetic.h"
 #include "quill/Dialect/Quill/IR/QuantParams.h"
 #include "quill/Dialect/Quill/IR/Quill.h"
 #include "quill/Pipelines/Pipelines.h"
 #include "quill/Quantization/QuantizableOps.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FileSystem.h"
@@ -98,6 +100,62 @@ Type getDequantizedFrom(Value value) {
   return dequantize ? dequantize.getInput().getType().getElementType() : Type();
 }
 
+/// An activation block-quantized at run time.
+QuantizedTensorReport describeBlockActivation(BlockDequantizeOp dequantize) {
+  QuantizedTensorReport report;
+  report.type = stringifyBlockFormat(dequantize.getFormat()).str();
+  report.granularity = "per-block";
+  return report;
+}
+
+/// A block-quantized weight: its format, scale range and bytes as the
+/// compiled library stores them (4-bit codes two per byte, wider ones a
+/// byte each, a byte per scale).
+std::optional<QuantizedTensorReport> describeBlockWeight(Value value) {
+  auto dequantize = value.getDefiningOp<BlockDequantizeOp>();
+  DenseElementsAttr scales;
+  if (!dequantize || !matchPattern(dequantize.getScales(), m_Constant(&scales)))
+    return std::nullopt;
+  BlockFormatRules rules = getBlockFormatRules(dequantize.getFormat());
+  QuantizedTensorReport report;
+  report.type = stringifyBlockFormat(dequantize.getFormat()).str();
+  report.granularity = "per-block";
+  SmallVector<double> values;
+  for (APFloat scale : scales.getValues<APFloat>()) {
+    double decoded = scale.convertToDouble();
+    if (dequantize.getTensorScale())
+      decoded /= dequantize.getTensorScale()->convertToDouble();
+    values.push_back(decoded);
+  }
+  setScales(report, values);
+  int64_t elements = dequantize.getResult().getType().getNumElements();
+  int64_t codeBits =
+      rules.elementSemantics &&
+              llvm::APFloat::semanticsSizeInBits(*rules.elementSemantics) == 4
+          ? 4
+          : 8;
+  report.bytes = elements * codeBits / 8 + scales.getNumElements();
+  return report;
+}
+
+/// A weight behind quill.dequantize: the bytes the library stores, the
+/// stored integers where the product runs on them (int8), f32 where the
+/// weight is dequantized at compile time (int4, fp8).
+std::optional<QuantizedTensorReport> describeWeight(Value value) {
+  if (std::optional<QuantizedTensorReport> block = describeBlockWeight(value))
+    return block;
+  Type weight = getDequantizedFrom(value);
+  if (!weight)
+    return std::nullopt;
+  QuantizedTensorReport report = describeQuantizedType(weight);
+  int64_t elements = cast<RankedTensorType>(value.getType()).getNumElements();
+  auto integer = dyn_cast<quant::QuantizedType>(weight);
+  report.bytes = integer && integer.getStorageTypeIntegralWidth() == 8
+                     ? elements
+                     : elements * 4;
+  return report;
+}
+
 std::string getKind(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::string>(op)
       .Case([](MatMulOp) { return "MatMul"; })
@@ -115,7 +173,8 @@ describeQuantizedOps(ArrayRef<QuantizableOp> ops) {
   std::vector<QuantizedOpReport> reports;
   for (const QuantizableOp &op : ops) {
     Type activation = getDequantizedFrom(op.activation->get());
-    Type weight = getDequantizedFrom(op.weight->get());
+    std::optional<QuantizedTensorReport> weight =
+        describeWeight(op.weight->get());
     if (!weight)
       continue;
     QuantizedOpReport report;
@@ -124,7 +183,10 @@ describeQuantizedOps(ArrayRef<QuantizableOp> ops) {
     report.output = getStatisticsName(op.output).value_or("");
     if (activation)
       report.activation = describeQuantizedType(activation);
-    report.weight = describeQuantizedType(weight);
+    else if (auto block =
+                 op.activation->get().getDefiningOp<BlockDequantizeOp>())
+      report.activation = describeBlockActivation(block);
+    report.weight = *weight;
     for (Operation *user : op.output.getUsers())
       if (auto quantize = dyn_cast<QuantizeOp>(user))
         report.quantizedOutput = describeQuantizedType(
@@ -232,6 +294,8 @@ formatTensor(const std::optional<QuantizedTensorReport> &quantized) {
                        tensor.range->second);
   else
     os << " " << tensor.granularity;
+  if (tensor.bytes)
+    os << llvm::format(", %.1f KiB", *tensor.bytes / 1024.0);
   return text;
 }
 
@@ -273,6 +337,8 @@ toJSON(const std::optional<QuantizedTensorReport> &quantized) {
   if (tensor.range)
     object["range"] =
         llvm::json::Array{tensor.range->first, tensor.range->second};
+  if (tensor.bytes)
+    object["bytes"] = *tensor.bytes;
   return object;
 }
 

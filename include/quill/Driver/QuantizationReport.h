@@ -42,6 +42,8 @@ struct QuantizedTensorReport {
   /// Per tensor only: the zero point and the real range the type holds.
   std::optional<int64_t> zeroPoint;
   std::optional<std::pair<double, double>> range;
+  /// Weights: the bytes the compiled library stores them in.
+  std::optional<int64_t> bytes;
 };
 
 struct QuantizedOpReport {

@@ -145,6 +145,7 @@ def main():
     failed = int(float_accuracy != numpy_accuracy)
 
     calibration = [{"image": image[None]} for image in train_x[:200]]
+    np.savez(os.path.join(work, "calibration.npz"), image=train_x[:16, None])
     for calibrator in CALIBRATORS:
         library = quill.compile(model_path, output=os.path.join(work, calibrator + ".so"),
                                 quantize="int8", calibrator=calibrator,
