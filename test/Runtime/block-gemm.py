@@ -5,7 +5,9 @@
 # (Gemm's transposed B), N not a multiple of the 16-column panel, 1 and 11
 # rows (8-row passes and a tail), random codes of every finite value and
 # scales across the range; on each code path this CPU runs (scalar, and
-# AVX-512 where the CPU has it; skipped with the reason otherwise). The
+# AVX-512 where the CPU has it; skipped with the reason otherwise), and on
+# the GPU path through the GPU emulator (the dequantize and product kernels
+# as PTX would run them). The
 # reference dequantizes with python/quill/reference.py and multiplies in
 # float64; the kernel sums each block in f32 before its scale, so results
 # agree to f32 rounding of the sums.
@@ -109,11 +111,13 @@ for fmt in ref.BLOCK_FORMATS:
         with open(path, "w") as f:
             f.write(program(fmt, k, transposed, codes, scales, tensor_scale))
         library = quill.compile(path, output=os.path.join(WORK, name + ".so"))
+        emulated = quill.compile(path, output=os.path.join(WORK, name + "-gpu.so"),
+                                 target="gpu-emulator")
         a = rng.standard_normal((ROWS[0], k)).astype(np.float32)
         b = rng.standard_normal((ROWS[1], k)).astype(np.float32)
-        for isa in paths:
+        for isa in paths + ["gpu-emulator"]:
             copy = os.path.join(WORK, "%s-%s.so" % (name, isa))
-            shutil.copy(library, copy)
+            shutil.copy(emulated if isa == "gpu-emulator" else library, copy)
             os.environ["QUILL_BLOCK_GEMM_ISA"] = isa
             outputs = list(quill.Model(copy).run({"input_0": a, "input_1": b}).values())
             for x, got in zip((a, b), outputs):
@@ -128,4 +132,4 @@ for fmt in ref.BLOCK_FORMATS:
 if failures:
     print("%d failed: %s" % (len(failures), ", ".join(failures)))
     sys.exit(1)
-print("%d products agree" % (len(ref.BLOCK_FORMATS) * 2 * len(paths) * 2))
+print("%d products agree" % (len(ref.BLOCK_FORMATS) * 2 * (len(paths) + 1) * 2))

@@ -6,7 +6,8 @@
 # blocks of every magnitude, edge blocks (zeros, NaN, infinities, ties,
 # saturation, subnormal amax, the scale range's ends), and every element
 # code under every scale class; the constant folder (quill-quantize's path
-# for weights) on the same values.
+# for weights) on the same values; and the GPU path's kernels, run by the
+# GPU emulator (--target=gpu-emulator).
 
 import os
 import sys
@@ -157,13 +158,15 @@ for fmt, rounding in CASES:
     want_d = ref.block_dequantize(codes, scales, fmt, 1, tensor_scale)
     if fmt == "mxint8":  # i8 elements cross the ABI as int8
         codes, want_e = codes.view(np.int8), want_e.view(np.int8)
-    for mode in ("lowered", "folded"):
-        name = "%s-%s-%s" % (fmt, rounding, mode)
+    for mode, target in (("lowered", "cpu"), ("folded", "cpu"),
+                         ("lowered", "gpu-emulator")):
+        name = "%s-%s-%s-%s" % (fmt, rounding, mode, target)
         path = os.path.join(WORK, name + ".mlir")
         with open(path, "w") as f:
             f.write(program(fmt, k, tensor_scale, rounding,
                             x if mode == "folded" else None))
-        library = quill.compile(path, output=os.path.join(WORK, name + ".so"))
+        library = quill.compile(path, output=os.path.join(WORK, name + ".so"),
+                                target=target)
         model = quill.Model(library)
         arrays = ([x] if mode == "lowered" else []) + [codes, scales]
         feeds = {"input_%d" % i: a for i, a in enumerate(arrays)}
