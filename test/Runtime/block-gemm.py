@@ -1,7 +1,10 @@
 # RUN: %python %s %t
 #
-# quill_block_gemm (products with MX / NVFP4 weights packed at compile time)
-# against numpy: for every block format, weights [K, N] (MatMul) and [N, K]
+# quill_block_gemm (products with MX / NVFP4 weights packed at compile time,
+# and with 4-bit integer weights per block: int4 symmetric as
+# --quantize=int4-weights writes them, uint4 with zero points as ONNX
+# Runtime's MatMulNBits) against numpy: for every format, weights [K, N]
+# (MatMul) and [N, K]
 # (Gemm's transposed B), N not a multiple of the 16-column panel, 1 and 11
 # rows (8-row passes and a tail), random codes of every finite value and
 # scales across the range; on each code path this CPU runs (scalar, and
@@ -88,11 +91,91 @@ def program(fmt, k, transposed, codes, scales, tensor_scale):
     return "\n".join(lines) + "\n"
 
 
+def quant_type(signed, k, transposed, scales, zero_points):
+    """!quant.uniform with a scale and zero point per block of 32 along K."""
+    blocks = "{0:1, 1:32}" if transposed else "{0:32, 1:1}"
+    rows = ", ".join("{%s}" % ", ".join("%s:%d" % (float(np.float32(sc)).__repr__(), zp)
+                                        for sc, zp in zip(srow, zrow))
+                     for srow, zrow in zip(scales, zero_points))
+    storage = "i4" if signed else "u4"
+    return "!quant.uniform<%s:f32:%s, {%s}>" % (storage, blocks, rows)
+
+
+def int4_program(k, transposed, codes, scales, zero_points, signed):
+    w_shape = (N, k) if transposed else (k, N)
+    element = quant_type(signed, k, transposed, scales, zero_points)
+    q_type = "tensor<%dx%dx%s>" % (w_shape + (element,))
+    c_type = "tensor<%dx%dxi4>" % w_shape
+    f_type = "tensor<%dx%dxf32>" % w_shape
+    values = np.asarray(codes, np.int64)
+    lines = ["func.func @main(%%a: tensor<%dx%dxf32>, %%b: tensor<%dx%dxf32>) -> "
+             "(tensor<%dx%dxf32>, tensor<%dx%dxf32>) {" % (ROWS[0], k, ROWS[1], k,
+                                                         ROWS[0], N, ROWS[1], N),
+             "  %%c = arith.constant dense<%s> : %s" % (values.tolist(), c_type),
+             "  %%q = quill.storage_cast %%c : %s to %s" % (c_type, q_type),
+             "  %%w = quill.dequantize %%q : %s to %s" % (q_type, f_type)]
+    for name, rows in (("a", ROWS[0]), ("b", ROWS[1])):
+        out = "tensor<%dx%dxf32>" % (rows, N)
+        if transposed:
+            lines.append("  %%y%s = quill.gemm %%%s, %%w {trans_b} : (tensor<%dx%dxf32>, %s) -> %s"
+                         % (name, name, rows, k, f_type, out))
+        else:
+            lines.append("  %%y%s = quill.matmul %%%s, %%w : (tensor<%dx%dxf32>, %s) -> %s"
+                         % (name, name, rows, k, f_type, out))
+    lines.append("  return %%ya, %%yb : tensor<%dx%dxf32>, tensor<%dx%dxf32>" % (
+        ROWS[0], N, ROWS[1], N))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def int4_case(signed, transposed):
+    """Codes, per-block parameters (in the scale tensor's layout) and the
+    dequantized [K, N] weights."""
+    k = 96
+    w_shape = (N, k) if transposed else (k, N)
+    param_shape = (N, k // 32) if transposed else (k // 32, N)
+    if signed:  # int4-weights: symmetric in [-7, 7]
+        codes = rng.integers(-7, 8, size=w_shape)
+        zero_points = np.zeros(param_shape, np.int64)
+    else:  # MatMulNBits: uint4 with zero points
+        codes = rng.integers(0, 16, size=w_shape)
+        zero_points = rng.integers(0, 16, size=param_shape)
+    scales = (2.0 ** rng.uniform(-8, 0, size=param_shape)).astype(np.float32)
+    axis = 1 if transposed else 0
+    expand = lambda p: np.repeat(p, 32, axis=axis)  # noqa: E731
+    weights = (codes - expand(zero_points)).astype(np.float32) * expand(scales)
+    return k, codes, scales, zero_points, weights.T if transposed else weights
+
+
 paths = ["scalar"]
 if avx512_supported():
     paths.append("avx512")
 else:
     print("skipped avx512: this CPU lacks AVX-512 (F, BW, DQ, VL)")
+def check_products(name, path, k, weights):
+    """Compiles `path` for the CPU and the GPU emulator and checks both
+    products on every code path."""
+    library = quill.compile(path, output=os.path.join(WORK, name + ".so"))
+    emulated = quill.compile(path, output=os.path.join(WORK, name + "-gpu.so"),
+                             target="gpu-emulator")
+    a = rng.standard_normal((ROWS[0], k)).astype(np.float32)
+    b = rng.standard_normal((ROWS[1], k)).astype(np.float32)
+    for isa in paths + ["gpu-emulator"]:
+        copy = os.path.join(WORK, "%s-%s.so" % (name, isa))
+        shutil.copy(emulated if isa == "gpu-emulator" else library, copy)
+        os.environ["QUILL_BLOCK_GEMM_ISA"] = isa
+        outputs = list(quill.Model(copy).run({"input_0": a, "input_1": b}).values())
+        for x, got in zip((a, b), outputs):
+            want = x.astype(np.float64) @ weights.astype(np.float64)
+            bound = 1e-5 * (np.abs(x) @ np.abs(weights)) + 1e-30
+            if got.shape != want.shape or np.any(np.abs(got - want) > bound):
+                failures.append("%s %s %d rows" % (name, isa, x.shape[0]))
+                print("MISMATCH %s %s: max error %g" % (
+                    name, isa, np.max(np.abs(got - want))))
+    print("ok %s" % name)
+
+
+cases = 0
 for fmt in ref.BLOCK_FORMATS:
     block = ref.BLOCK_FORMATS[fmt][1]
     k = 3 * block
@@ -110,26 +193,19 @@ for fmt in ref.BLOCK_FORMATS:
         path = os.path.join(WORK, name + ".mlir")
         with open(path, "w") as f:
             f.write(program(fmt, k, transposed, codes, scales, tensor_scale))
-        library = quill.compile(path, output=os.path.join(WORK, name + ".so"))
-        emulated = quill.compile(path, output=os.path.join(WORK, name + "-gpu.so"),
-                                 target="gpu-emulator")
-        a = rng.standard_normal((ROWS[0], k)).astype(np.float32)
-        b = rng.standard_normal((ROWS[1], k)).astype(np.float32)
-        for isa in paths + ["gpu-emulator"]:
-            copy = os.path.join(WORK, "%s-%s.so" % (name, isa))
-            shutil.copy(emulated if isa == "gpu-emulator" else library, copy)
-            os.environ["QUILL_BLOCK_GEMM_ISA"] = isa
-            outputs = list(quill.Model(copy).run({"input_0": a, "input_1": b}).values())
-            for x, got in zip((a, b), outputs):
-                want = x.astype(np.float64) @ weights.astype(np.float64)
-                bound = 1e-5 * (np.abs(x) @ np.abs(weights)) + 1e-30
-                if got.shape != want.shape or np.any(np.abs(got - want) > bound):
-                    failures.append("%s %s %d rows" % (name, isa, x.shape[0]))
-                    print("MISMATCH %s %s: max error %g" % (
-                        name, isa, np.max(np.abs(got - want))))
-        print("ok %s" % name)
+        check_products(name, path, k, weights)
+        cases += 1
+for signed in (True, False):
+    for transposed in (False, True):
+        k, codes, scales, zero_points, weights = int4_case(signed, transposed)
+        name = "%s-%s" % ("int4" if signed else "uint4", "nk" if transposed else "kn")
+        path = os.path.join(WORK, name + ".mlir")
+        with open(path, "w") as f:
+            f.write(int4_program(k, transposed, codes, scales, zero_points, signed))
+        check_products(name, path, k, weights)
+        cases += 1
 
 if failures:
     print("%d failed: %s" % (len(failures), ", ".join(failures)))
     sys.exit(1)
-print("%d products agree" % (len(ref.BLOCK_FORMATS) * 2 * (len(paths) + 1) * 2))
+print("%d products agree" % (cases * (len(paths) + 1) * 2))

@@ -30,8 +30,10 @@ namespace mlir::quill {
 inline constexpr StringLiteral kModelFunctionName = "quill_model_main";
 
 /// The attribute quill-lower-to-linalg puts on the linalg.generic of a
-/// quill.block_dequantize: {format, axis, tensor_scale?}, what the CPU's
-/// block-weight kernel needs to read the generic's codes and scales itself.
+/// quill.block_dequantize ({format, axis, tensor_scale?}) and of the
+/// quill.dequantize of a 4-bit weight matrix ({axis, block_size, signed}):
+/// what the CPU's block-weight kernel needs to read the generic's codes and
+/// scales itself.
 inline constexpr StringLiteral kBlockDequantizeAttrName =
     "quill.block_dequantize";
 

@@ -16,10 +16,11 @@
 
 /* B (depth K x columns N, blocks of `blockSize` along K) is cut into panels
  * of 16 columns, one AVX-512 vector. A panel holds, block after block: the
- * block's 16 scale bytes (one per column), then for each k of the block the
- * 16 columns' element codes, two per byte for 4-bit codes (column 2j in the
- * low nibble, 2j + 1 in the high one), one per byte otherwise. Columns past
- * N have code 0 and scale byte 0. */
+ * block's header (16 scale bytes, one per column; or, for integer weights
+ * with zero points, 16 f32 scales then 16 zero-point bytes), then for each k
+ * of the block the 16 columns' element codes, two per byte for 4-bit codes
+ * (column 2j in the low nibble, 2j + 1 in the high one), one per byte
+ * otherwise. Columns past N have code 0 and a zero header. */
 enum { QuillBlockPanelColumns = 16 };
 
 /* How the kernel reads codes and scales. */
@@ -27,23 +28,37 @@ typedef struct QuillBlockWeights {
   /* 4 (two codes per byte) or 8. */
   int32_t codeBits;
   /* Small float elements: sign, exponentBits, mantissaBits, bias as their
-   * format says; exponentBits 0 means two's complement int8 (MXINT8). */
+   * format says; exponentBits 0 means integers: two's complement int8
+   * (MXINT8), or unsigned codes less their zero point (scaleKind 2). */
   int32_t exponentBits, mantissaBits, bias;
   int32_t blockSize;
-  /* 0: E8M0 scale bytes (2^(s - 127)); 1: E4M3 (NVFP4). */
+  /* 0: E8M0 scale bytes (2^(s - 127)); 1: E4M3 (NVFP4); 2: f32 scales and
+   * zero-point bytes (int4 / uint4 weights, ONNX Runtime's MatMulNBits). */
   int32_t scaleKind;
   /* Multiplies every scale: 1 / 64 for MXINT8, 1 / tensor_scale for
    * NVFP4, else 1. */
   float scaleFactor;
 } QuillBlockWeights;
 
+enum {
+  QuillBlockScaleBytes = 0,
+  QuillBlockScaleE4M3 = 1,
+  QuillBlockScaleF32 = 2
+};
+
 static inline int64_t quillBlockCodeBytes(const QuillBlockWeights *format) {
   return QuillBlockPanelColumns * format->codeBits / 8;
 }
 
-/* Bytes of one block of one panel: its scales and its codes. */
+/* Bytes of a block's header: scales (and zero points). */
+static inline int64_t quillBlockHeaderBytes(const QuillBlockWeights *format) {
+  return QuillBlockPanelColumns *
+         (format->scaleKind == QuillBlockScaleF32 ? 5 : 1);
+}
+
+/* Bytes of one block of one panel: its header and its codes. */
 static inline int64_t quillBlockChunkBytes(const QuillBlockWeights *format) {
-  return QuillBlockPanelColumns +
+  return quillBlockHeaderBytes(format) +
          format->blockSize * quillBlockCodeBytes(format);
 }
 
@@ -54,15 +69,22 @@ static inline int64_t quillBlockPackedBytes(const QuillBlockWeights *format,
   return panels * (depth / format->blockSize) * quillBlockChunkBytes(format);
 }
 
-/* Packs codes and scales into `packed` (quillBlockPackedBytes bytes). The
- * code of element (k, n) is codes[k * codeRowStride + n * codeColStride]
- * (its low codeBits bits); the scale of block (b, n) is
- * scales[b * scaleRowStride + n * scaleColStride]. */
+/* Where the packer reads B: the code of element (k, n) is
+ * codes[k * codeRowStride + n * codeColStride] (its low codeBits bits); the
+ * scale of block (b, n) is at b * scaleRowStride + n * scaleColStride of
+ * scaleBytes (scaleKind 0, 1) or of scales and zeroPoints (scaleKind 2). */
+typedef struct QuillBlockSource {
+  const uint8_t *codes;
+  int64_t codeRowStride, codeColStride;
+  const uint8_t *scaleBytes;
+  const float *scales;
+  const uint8_t *zeroPoints;
+  int64_t scaleRowStride, scaleColStride;
+} QuillBlockSource;
+
+/* Packs B (depth x columns) into `packed` (quillBlockPackedBytes bytes). */
 static inline void quillBlockPack(const QuillBlockWeights *format,
-                                  const uint8_t *codes, int64_t codeRowStride,
-                                  int64_t codeColStride, const uint8_t *scales,
-                                  int64_t scaleRowStride,
-                                  int64_t scaleColStride, int64_t depth,
+                                  const QuillBlockSource *source, int64_t depth,
                                   int64_t columns, uint8_t *packed) {
   enum { Columns = QuillBlockPanelColumns };
   int64_t blocks = depth / format->blockSize;
@@ -73,14 +95,23 @@ static inline void quillBlockPack(const QuillBlockWeights *format,
   for (int64_t col0 = 0; col0 < columns; col0 += Columns) {
     int width = (int)(columns - col0 < Columns ? columns - col0 : Columns);
     for (int64_t b = 0; b < blocks; ++b) {
-      for (int j = 0; j < width; ++j)
-        chunk[j] = scales[b * scaleRowStride + (col0 + j) * scaleColStride];
-      uint8_t *row = chunk + Columns;
+      for (int j = 0; j < width; ++j) {
+        int64_t at =
+            b * source->scaleRowStride + (col0 + j) * source->scaleColStride;
+        if (format->scaleKind == QuillBlockScaleF32) {
+          memcpy(chunk + 4 * j, &source->scales[at], sizeof(float));
+          chunk[4 * Columns + j] = source->zeroPoints[at];
+        } else {
+          chunk[j] = source->scaleBytes[at];
+        }
+      }
+      uint8_t *row = chunk + quillBlockHeaderBytes(format);
       for (int64_t t = 0; t < format->blockSize; ++t, row += codeBytes) {
         int64_t k = b * format->blockSize + t;
         for (int j = 0; j < width; ++j) {
-          uint8_t code =
-              codes[k * codeRowStride + (col0 + j) * codeColStride] & mask;
+          uint8_t code = source->codes[k * source->codeRowStride +
+                                       (col0 + j) * source->codeColStride] &
+                         mask;
           if (format->codeBits == 4)
             row[j / 2] |= (uint8_t)(code << (4 * (j % 2)));
           else

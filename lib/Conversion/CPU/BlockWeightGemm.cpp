@@ -16,18 +16,30 @@ using namespace mlir::quill;
 
 namespace {
 
-/// The bytes of the constant global `value` reads.
-std::optional<SmallVector<uint8_t>> getConstantBytes(Operation *user,
-                                                     Value value) {
+/// Packed weights and the format the kernel reads them in.
+struct PackedWeights {
+  std::vector<uint8_t> bytes;
+  QuillBlockWeights format;
+};
+
+/// The initial value of the constant global `value` reads, if it is one of
+/// `AttrTy`.
+template <typename AttrTy>
+AttrTy getConstantGlobal(Operation *user, Value value) {
   auto read = value.getDefiningOp<memref::GetGlobalOp>();
   if (!read)
-    return std::nullopt;
+    return {};
   auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
       user, read.getNameAttr());
   if (!global || !global.getConstant())
-    return std::nullopt;
-  auto values =
-      dyn_cast_or_null<DenseIntElementsAttr>(global.getInitialValueAttr());
+    return {};
+  return dyn_cast_or_null<AttrTy>(global.getInitialValueAttr());
+}
+
+/// The bytes of the constant i8 global `value` reads.
+std::optional<SmallVector<uint8_t>> getConstantBytes(Operation *user,
+                                                     Value value) {
+  auto values = getConstantGlobal<DenseIntElementsAttr>(user, value);
   if (!values || !values.getElementType().isInteger(8))
     return std::nullopt;
   SmallVector<uint8_t> bytes;
@@ -95,11 +107,10 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
         !cast<MemRefType>(out.getType()).getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "expects f32 A and C");
 
-    // B: the collapsed buffer a tagged dequantize generic writes.
+    // B: the buffer a tagged dequantize generic writes, or its collapsed
+    // view (block formats dequantize in (blocks, block size) shape).
     auto collapse = rhs.getDefiningOp<memref::CollapseShapeOp>();
-    if (!collapse)
-      return rewriter.notifyMatchFailure(op, "B is no collapsed buffer");
-    Value buffer = collapse.getSrc();
+    Value buffer = collapse ? collapse.getSrc() : rhs;
     linalg::GenericOp dequantize;
     for (Operation *user : buffer.getUsers())
       if (auto generic = dyn_cast<linalg::GenericOp>(user);
@@ -110,33 +121,24 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
       return rewriter.notifyMatchFailure(op, "B is not block-dequantized");
     auto description =
         dequantize->getAttrOfType<DictionaryAttr>(kBlockDequantizeAttrName);
-    auto format = description.getAs<BlockFormatAttr>("format");
     auto axis = description.getAs<IntegerAttr>("axis");
-    auto tensorScale = description.getAs<FloatAttr>("tensor_scale");
     // Blocks must run along the product's reduction: B's rows, or its
     // columns when B is read transposed.
-    if (!format || !axis || axis.getInt() != (transposedRhs ? 1 : 0))
+    if (!axis || axis.getInt() != (transposedRhs ? 1 : 0))
       return rewriter.notifyMatchFailure(op, "blocks do not run along K");
-    std::optional<SmallVector<uint8_t>> codes =
-        getConstantBytes(op, dequantize.getDpsInputs()[0]);
-    std::optional<SmallVector<uint8_t>> scales =
-        getConstantBytes(op, dequantize.getDpsInputs()[1]);
-    if (!codes || !scales)
-      return rewriter.notifyMatchFailure(op, "codes or scales not constant");
-
     auto rhsType = cast<MemRefType>(rhs.getType());
     int64_t depth = rhsType.getDimSize(transposedRhs ? 1 : 0);
     int64_t columns = rhsType.getDimSize(transposedRhs ? 0 : 1);
-    QuillBlockWeights weights = getKernelFormat(
-        format.getValue(), tensorScale ? tensorScale.getValueAsDouble() : 1.0);
-    int64_t blocks = depth / weights.blockSize;
-    // Both are row-major in B's unsplit layout: [K, N] or [N, K].
-    SmallVector<uint8_t> packed(
-        quillBlockPackedBytes(&weights, depth, columns));
-    quillBlockPack(&weights, codes->data(), transposedRhs ? 1 : columns,
-                   transposedRhs ? depth : 1, scales->data(),
-                   transposedRhs ? 1 : columns, transposedRhs ? blocks : 1,
-                   depth, columns, packed.data());
+    std::optional<PackedWeights> weights =
+        description.get("format")
+            ? packBlockFormat(op, dequantize, description, transposedRhs, depth,
+                              columns)
+            : packIntegerWeights(op, dequantize, description, transposedRhs,
+                                 depth, columns);
+    if (!weights)
+      return rewriter.notifyMatchFailure(op, "codes or scales not constant");
+    std::vector<uint8_t> &packed = weights->bytes;
+    QuillBlockWeights &format = weights->format;
 
     ModuleOp module = op->getParentOfType<ModuleOp>();
     auto codesGlobal =
@@ -166,12 +168,12 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
                                     bytes,
                                     castToStridedMatrix(rewriter, loc, out)};
     for (int32_t value :
-         {weights.codeBits, weights.exponentBits, weights.mantissaBits,
-          weights.bias, weights.blockSize, weights.scaleKind})
+         {format.codeBits, format.exponentBits, format.mantissaBits,
+          format.bias, format.blockSize, format.scaleKind})
       arguments.push_back(arith::ConstantOp::create(
           rewriter, loc, rewriter.getI32IntegerAttr(value)));
     arguments.push_back(arith::ConstantOp::create(
-        rewriter, loc, rewriter.getF32FloatAttr(weights.scaleFactor)));
+        rewriter, loc, rewriter.getF32FloatAttr(format.scaleFactor)));
     func::FuncOp callee = module.lookupSymbol<func::FuncOp>("quill_block_gemm");
     if (!callee) {
       OpBuilder::InsertionGuard guard(rewriter);
@@ -188,19 +190,124 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
     return success();
   }
 
-  /// Erases the dequantize generic, its buffer and the buffer's view when
-  /// nothing else reads them any more.
+  /// MX / NVFP4 codes and scale bytes, packed.
+  static std::optional<PackedWeights>
+  packBlockFormat(Operation *user, linalg::GenericOp dequantize,
+                  DictionaryAttr description, bool transposedRhs, int64_t depth,
+                  int64_t columns) {
+    auto format = description.getAs<BlockFormatAttr>("format");
+    auto tensorScale = description.getAs<FloatAttr>("tensor_scale");
+    std::optional<SmallVector<uint8_t>> codes =
+        getConstantBytes(user, dequantize.getDpsInputs()[0]);
+    std::optional<SmallVector<uint8_t>> scales =
+        getConstantBytes(user, dequantize.getDpsInputs()[1]);
+    if (!format || !codes || !scales)
+      return std::nullopt;
+    PackedWeights weights;
+    weights.format = getKernelFormat(
+        format.getValue(), tensorScale ? tensorScale.getValueAsDouble() : 1.0);
+    int64_t blocks = depth / weights.format.blockSize;
+    // Both are row-major in B's unsplit layout: [K, N] or [N, K].
+    QuillBlockSource source = {};
+    source.codes = codes->data();
+    source.codeRowStride = transposedRhs ? 1 : columns;
+    source.codeColStride = transposedRhs ? depth : 1;
+    source.scaleBytes = scales->data();
+    source.scaleRowStride = transposedRhs ? 1 : columns;
+    source.scaleColStride = transposedRhs ? blocks : 1;
+    weights.bytes.resize(
+        quillBlockPackedBytes(&weights.format, depth, columns));
+    quillBlockPack(&weights.format, &source, depth, columns,
+                   weights.bytes.data());
+    return weights;
+  }
+
+  /// 4-bit integer codes with f32 scales and zero points per block (the
+  /// generic's operands: codes, scales, zero points read through its
+  /// maps), packed as unsigned codes and zero points (signed ones + 8).
+  static std::optional<PackedWeights>
+  packIntegerWeights(Operation *user, linalg::GenericOp dequantize,
+                     DictionaryAttr description, bool transposedRhs,
+                     int64_t depth, int64_t columns) {
+    auto blockSize = description.getAs<IntegerAttr>("block_size");
+    auto isSigned = description.getAs<BoolAttr>("signed");
+    DenseIntElementsAttr codes = getConstantGlobal<DenseIntElementsAttr>(
+        user, dequantize.getDpsInputs()[0]);
+    DenseFPElementsAttr scales = getConstantGlobal<DenseFPElementsAttr>(
+        user, dequantize.getDpsInputs()[1]);
+    // Zero points that are all 0 are not an operand (applyWithParams).
+    DenseFPElementsAttr zeroPoints;
+    if (dequantize.getNumDpsInputs() > 2) {
+      zeroPoints = getConstantGlobal<DenseFPElementsAttr>(
+          user, dequantize.getDpsInputs()[2]);
+      if (!zeroPoints)
+        return std::nullopt;
+    }
+    if (!blockSize || !isSigned || !codes || !scales)
+      return std::nullopt;
+    int64_t offset = isSigned.getValue() ? 8 : 0;
+    SmallVector<uint8_t> codeBytes;
+    for (APInt code : codes.getValues<APInt>())
+      codeBytes.push_back(uint8_t(
+          (isSigned.getValue() ? code.getSExtValue() : code.getZExtValue()) +
+          offset));
+    // Each block's parameters through the generic's map of them.
+    PackedWeights weights;
+    weights.format = {};
+    weights.format.codeBits = 4;
+    weights.format.blockSize = blockSize.getInt();
+    weights.format.scaleKind = QuillBlockScaleF32;
+    weights.format.scaleFactor = 1.0f;
+    int64_t blocks = depth / weights.format.blockSize;
+    AffineMap map = dequantize.getIndexingMapsArray()[1];
+    ArrayRef<int64_t> paramShape = scales.getType().getShape();
+    SmallVector<float> scaleValues = llvm::to_vector(scales.getValues<float>());
+    SmallVector<float> zeroValues(scaleValues.size(), 0.0f);
+    if (zeroPoints)
+      zeroValues = llvm::to_vector(zeroPoints.getValues<float>());
+    SmallVector<float> blockScales(blocks * columns);
+    SmallVector<uint8_t> blockZeros(blocks * columns);
+    for (int64_t b = 0; b < blocks; ++b)
+      for (int64_t n = 0; n < columns; ++n) {
+        int64_t k = b * weights.format.blockSize;
+        SmallVector<int64_t> position =
+            map.compose(transposedRhs ? SmallVector<int64_t>{n, k}
+                                      : SmallVector<int64_t>{k, n});
+        int64_t index = 0;
+        for (auto [coordinate, size] : llvm::zip(position, paramShape))
+          index = index * size + coordinate;
+        blockScales[b * columns + n] = scaleValues[index];
+        blockZeros[b * columns + n] = uint8_t(zeroValues[index] + offset);
+      }
+    QuillBlockSource source = {};
+    source.codes = codeBytes.data();
+    source.codeRowStride = transposedRhs ? 1 : columns;
+    source.codeColStride = transposedRhs ? depth : 1;
+    source.scales = blockScales.data();
+    source.zeroPoints = blockZeros.data();
+    source.scaleRowStride = columns;
+    source.scaleColStride = 1;
+    weights.bytes.resize(
+        quillBlockPackedBytes(&weights.format, depth, columns));
+    quillBlockPack(&weights.format, &source, depth, columns,
+                   weights.bytes.data());
+    return weights;
+  }
+
+  /// Erases the dequantize generic, its buffer and the buffer's view (if
+  /// any) when nothing else reads them any more.
   static void eraseUnreadDequantize(PatternRewriter &rewriter,
                                     memref::CollapseShapeOp collapse,
                                     linalg::GenericOp dequantize,
                                     Value buffer) {
-    if (!collapse->use_empty())
+    if (collapse && !collapse->use_empty())
       return;
     for (Operation *user : buffer.getUsers())
       if (user != collapse && user != dequantize &&
           !isa<memref::DeallocOp>(user))
         return;
-    rewriter.eraseOp(collapse);
+    if (collapse)
+      rewriter.eraseOp(collapse);
     rewriter.eraseOp(dequantize);
     for (Operation *user : llvm::make_early_inc_range(buffer.getUsers()))
       rewriter.eraseOp(user);

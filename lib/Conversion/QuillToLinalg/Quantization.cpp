@@ -15,6 +15,7 @@
 #include "LoweringUtils.h"
 #include "SmallFloatEncoding.h"
 
+#include "quill/Conversion/Passes.h"
 #include "quill/Dialect/Quill/IR/QuantParams.h"
 #include "quill/Dialect/Quill/IR/Quill.h"
 
@@ -54,6 +55,27 @@ FailureOr<QuantParamTensors> materializeParams(OpBuilder &b, Location loc,
     map = AffineMap::get(
         rank, 0, getAffineDimExpr(perAxis.getQuantizedDimension(), context),
         context);
+  } else if (auto perBlock =
+                 dyn_cast<quant::UniformQuantizedSubChannelType>(type)) {
+    // Parameters of scale-shape dimensions: each index reads its block's.
+    for (APFloat scale : perBlock.getScales().getValues<APFloat>())
+      scales.push_back(scale.convertToFloat());
+    for (int64_t zeroPoint : getBlockZeroPoints(perBlock))
+      zeroPoints.push_back(zeroPoint);
+    SmallVector<AffineExpr> exprs(rank, getAffineConstantExpr(0, context));
+    for (auto [dim, size] :
+         llvm::zip(perBlock.getQuantizedDimensions(), perBlock.getBlockSizes()))
+      exprs[dim] = getAffineDimExpr(dim, context).floorDiv(size);
+    map = AffineMap::get(rank, 0, exprs, context);
+    auto paramType = RankedTensorType::get(
+        perBlock.getScales().getType().getShape(), b.getF32Type());
+    return QuantParamTensors{
+        arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(paramType, ArrayRef<float>(scales))),
+        arith::ConstantOp::create(
+            b, loc,
+            DenseElementsAttr::get(paramType, ArrayRef<float>(zeroPoints))),
+        map};
   } else if (auto floatQuant = dyn_cast<FloatQuantType>(type)) {
     for (double scale : floatQuant.getScales().asArrayRef())
       scales.push_back(scale);
@@ -76,15 +98,27 @@ FailureOr<QuantParamTensors> materializeParams(OpBuilder &b, Location loc,
       map};
 }
 
+/// A generic over `input`'s elements reading each one's scale and zero
+/// point. Zero points that are all 0 are not read (the body sees a third
+/// argument only when they are not): fusion would inline the splat and
+/// rebuild the generic without its attributes.
 Value applyWithParams(OpBuilder &b, Location loc, Value input,
                       const QuantParamTensors &params, Type resultElementType,
                       ElementwiseBody body) {
   auto type = cast<RankedTensorType>(input.getType());
   AffineMap identity =
       AffineMap::getMultiDimIdentityMap(type.getRank(), b.getContext());
+  if (matchPattern(params.zeroPoints, m_AnyZeroFloat()))
+    return buildMapped(b, loc, type.getShape(), resultElementType,
+                       {input, params.scales}, {identity, params.map}, body);
   return buildMapped(b, loc, type.getShape(), resultElementType,
                      {input, params.scales, params.zeroPoints},
                      {identity, params.map, params.map}, body);
+}
+
+/// The zero point in a body of applyWithParams.
+Value getZeroPoint(const ScalarMath &math, ValueRange args) {
+  return args.size() > 2 ? args[2] : math.constant(math.b.getF32Type(), 0.0);
 }
 
 struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
@@ -115,7 +149,7 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
                 return buildSmallFloatFromF32(b, l, scaled,
                                               fp8.getStorageType());
               Value rounded = math::RoundEvenOp::create(b, l, scaled);
-              Value shifted = math.add(rounded, args[2]);
+              Value shifted = math.add(rounded, getZeroPoint(math, args));
               Value clamped = math.min(
                   math.max(shifted, math.constant(b.getF32Type(),
                                                   integer.getStorageTypeMin())),
@@ -145,21 +179,34 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
     Type resultElement = op.getResult().getType().getElementType();
     auto fp8 = dyn_cast<FloatQuantType>(inputType.getElementType());
     auto integer = dyn_cast<quant::QuantizedType>(inputType.getElementType());
-    rewriter.replaceOp(
-        op,
-        applyWithParams(
-            rewriter, loc, adaptor.getInput(), *params, resultElement,
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              ScalarMath math{b, l, integer && !integer.isSigned()};
-              // The stored value less its zero point (fp8 has none).
-              Value centered =
-                  fp8 ? buildF32FromSmallFloat(b, l, args[0],
-                                               fp8.getStorageType())
-                      : math.sub(math.convert(args[0], b.getF32Type(), false),
-                                 args[2]);
-              Value x = math.mul(centered, args[1]);
-              return math.convert(x, resultElement, false);
-            }));
+    Value dequantized = applyWithParams(
+        rewriter, loc, adaptor.getInput(), *params, resultElement,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          ScalarMath math{b, l, integer && !integer.isSigned()};
+          // The stored value less its zero point (fp8 has none).
+          Value centered =
+              fp8 ? buildF32FromSmallFloat(b, l, args[0], fp8.getStorageType())
+                  : math.sub(math.convert(args[0], b.getF32Type(), false),
+                             getZeroPoint(math, args));
+          Value x = math.mul(centered, args[1]);
+          return math.convert(x, resultElement, false);
+        });
+    // A 4-bit weight matrix: what the CPU's block-weight kernel needs to
+    // read the generic's codes, scales and zero points itself
+    // (lib/Conversion/CPU/BlockWeightGemm.cpp).
+    if (std::optional<BlockedWeightLayout> layout =
+            getBlockedWeightLayout(inputType)) {
+      NamedAttrList description;
+      description.append("axis",
+                         rewriter.getI32IntegerAttr(layout->reductionAxis));
+      description.append("block_size",
+                         rewriter.getI64IntegerAttr(layout->blockSize));
+      description.append("signed", rewriter.getBoolAttr(integer.isSigned()));
+      dequantized.getDefiningOp()->setAttr(
+          kBlockDequantizeAttrName,
+          description.getDictionary(rewriter.getContext()));
+    }
+    rewriter.replaceOp(op, dequantized);
     return success();
   }
 };

@@ -12,11 +12,13 @@
 #include <math.h>
 #include <stdatomic.h>
 
-/* The f32 value of a small float code, or of an int8 (exponentBits 0). */
+/* The f32 value of a small float code, of an int8 (exponentBits 0), or of
+ * an unsigned code before its zero point is taken (scaleKind 2). */
 static float decodeElement(const QuillBlockWeights *format, uint32_t code) {
   int e = format->exponentBits, m = format->mantissaBits;
   if (e == 0)
-    return (float)(int8_t)code;
+    return format->scaleKind == QuillBlockScaleF32 ? (float)code
+                                                   : (float)(int8_t)code;
   uint32_t exponent = (code >> m) & ((1u << e) - 1);
   uint32_t mantissa = code & ((1u << m) - 1);
   float value = exponent == 0 ? ldexpf((float)mantissa, 1 - format->bias - m)
@@ -52,15 +54,26 @@ void quillBlockGemmScalar(const BlockGemmProblem *p) {
       for (int64_t b = 0; b < blocks; ++b) {
         const uint8_t *chunk = panel + b * chunkBytes;
         float partial[Columns] = {0};
-        const uint8_t *row = chunk + Columns;
+        float xSum = 0.0f;
+        const uint8_t *row = chunk + quillBlockHeaderBytes(format);
         for (int t = 0; t < format->blockSize; ++t, row += codeBytes) {
           float x = a[(b * format->blockSize + t) * p->aColStride];
+          xSum += x;
           for (int j = 0; j < Columns; ++j) {
             uint32_t code = format->codeBits == 4
                                 ? (row[j / 2] >> (4 * (j % 2))) & 15u
                                 : row[j];
             partial[j] += x * table[code];
           }
+        }
+        if (format->scaleKind == QuillBlockScaleF32) {
+          /* sum (code - zp) x = sum code x - zp sum x */
+          for (int j = 0; j < Columns; ++j) {
+            float scale;
+            memcpy(&scale, chunk + 4 * j, sizeof(float));
+            sum[j] += (partial[j] - chunk[4 * Columns + j] * xSum) * scale;
+          }
+          continue;
         }
         for (int j = 0; j < Columns; ++j)
           sum[j] += partial[j] * decodeScale(format, chunk[j]);

@@ -98,7 +98,7 @@ INLINE __m512 decodeScales(const uint8_t *chunk, const QuillBlockWeights *f,
 INLINE void panelRows(const BlockGemmProblem *p, const uint8_t *panel,
                       int64_t r0, int rows, int64_t col0, int width, int kind,
                       const SmallFloatDecoder *d, const SmallFloatDecoder *e4m3,
-                      __m512 table) {
+                      __m512 table, const float *blockSums) {
   const QuillBlockWeights *f = &p->format;
   int64_t blocks = p->depth / f->blockSize;
   int64_t chunkBytes = quillBlockChunkBytes(f);
@@ -120,7 +120,7 @@ INLINE void panelRows(const BlockGemmProblem *p, const uint8_t *panel,
     for (int r = 0; r < rows; ++r)
       for (int c = 0; c < chains; ++c)
         partial[r][c] = _mm512_setzero_ps();
-    const uint8_t *row = chunk + Columns;
+    const uint8_t *row = chunk + quillBlockHeaderBytes(f);
     int64_t k = b * f->blockSize;
     for (int t = 0; t < f->blockSize; t += chains)
       for (int c = 0; c < chains; ++c, ++k, row += codeBytes) {
@@ -129,11 +129,22 @@ INLINE void panelRows(const BlockGemmProblem *p, const uint8_t *panel,
           partial[r][c] = _mm512_fmadd_ps(_mm512_set1_ps(a[r][k * aColStride]),
                                           w, partial[r][c]);
       }
-    __m512 scales = decodeScales(chunk, f, e4m3);
+    __m512 scales, zeroPoints = _mm512_setzero_ps();
+    if (f->scaleKind == QuillBlockScaleF32) {
+      scales = _mm512_loadu_ps((const float *)chunk);
+      zeroPoints = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(
+          _mm_loadu_si128((const __m128i *)(chunk + 4 * Columns))));
+    } else {
+      scales = decodeScales(chunk, f, e4m3);
+    }
     for (int r = 0; r < rows; ++r) {
       __m512 sum = partial[r][0];
       for (int c = 1; c < chains; ++c)
         sum = _mm512_add_ps(sum, partial[r][c]);
+      /* sum (code - zp) x = sum code x - zp sum x */
+      if (f->scaleKind == QuillBlockScaleF32)
+        sum = _mm512_fnmadd_ps(
+            zeroPoints, _mm512_set1_ps(blockSums[(r0 + r) * blocks + b]), sum);
       acc[r] = _mm512_fmadd_ps(sum, scales, acc[r]);
     }
   }
@@ -156,12 +167,13 @@ INLINE void panelRows(const BlockGemmProblem *p, const uint8_t *panel,
  * the row count and code kind as constants. */
 INLINE void panel(const BlockGemmProblem *p, const uint8_t *packed,
                   int64_t col0, int width, int kind, const SmallFloatDecoder *d,
-                  const SmallFloatDecoder *e4m3, __m512 table) {
+                  const SmallFloatDecoder *e4m3, __m512 table,
+                  const float *blockSums) {
   for (int64_t r0 = 0; r0 < p->rows; r0 += MaxRows) {
     int rows = (int)(p->rows - r0 < MaxRows ? p->rows - r0 : MaxRows);
 #define ROWS_CASE(n)                                                           \
   case n:                                                                      \
-    panelRows(p, packed, r0, n, col0, width, kind, d, e4m3, table);            \
+    panelRows(p, packed, r0, n, col0, width, kind, d, e4m3, table, blockSums); \
     break;
     switch (rows) {
       ROWS_CASE(1)
@@ -182,17 +194,37 @@ INLINE void allPanels(const BlockGemmProblem *p, int kind) {
   SmallFloatDecoder d = makeDecoder(f->exponentBits > 0 ? f->exponentBits : 1,
                                     f->mantissaBits, f->bias);
   SmallFloatDecoder e4m3 = makeDecoder(4, 3, 7);
-  /* The 16 values of the 4-bit codes (fp4: the format's; unused else). */
-  __m512 table = decodeSmallFloats(
-      _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
-      &d);
-  int64_t panelBytes = (p->depth / f->blockSize) * quillBlockChunkBytes(f);
+  /* The 16 values of the 4-bit codes: fp4's, or the unsigned integers of
+   * codes with zero points. */
+  __m512i indices =
+      _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  __m512 table = f->scaleKind == QuillBlockScaleF32
+                     ? _mm512_cvtepi32_ps(indices)
+                     : decodeSmallFloats(indices, &d);
+  int64_t blocks = p->depth / f->blockSize;
+  /* With zero points, each row's sum over each block. */
+  float *blockSums = NULL;
+  if (f->scaleKind == QuillBlockScaleF32) {
+    blockSums = malloc((size_t)(p->rows * blocks) * sizeof(float));
+    if (!blockSums)
+      return;
+    for (int64_t r = 0; r < p->rows; ++r)
+      for (int64_t b = 0; b < blocks; ++b) {
+        float sum = 0.0f;
+        for (int t = 0; t < f->blockSize; ++t)
+          sum +=
+              p->a[r * p->aRowStride + (b * f->blockSize + t) * p->aColStride];
+        blockSums[r * blocks + b] = sum;
+      }
+  }
+  int64_t panelBytes = blocks * quillBlockChunkBytes(f);
   for (int64_t col0 = 0; col0 < p->columns; col0 += Columns) {
     int width =
         (int)(p->columns - col0 < Columns ? p->columns - col0 : Columns);
     panel(p, p->b + (col0 / Columns) * panelBytes, col0, width, kind, &d, &e4m3,
-          table);
+          table, blockSums);
   }
+  free(blockSums);
 }
 
 static AVX512_TARGET void float4Panels(const BlockGemmProblem *p) {
@@ -206,7 +238,7 @@ static AVX512_TARGET void int8Panels(const BlockGemmProblem *p) {
 }
 
 void quillBlockGemmAvx512(const BlockGemmProblem *p) {
-  if (p->format.exponentBits == 0)
+  if (p->format.exponentBits == 0 && p->format.codeBits == 8)
     int8Panels(p);
   else if (p->format.codeBits == 4)
     float4Panels(p);

@@ -1,4 +1,5 @@
 // RUN: quill-opt --quill-lower-to-linalg %s | FileCheck %s
+// RUN: quill-opt --quill-lower-to-linalg %s | FileCheck %s --check-prefix=BLOCKS
 
 // The maps of the integer convolution: the padded input read channels last,
 // im2col's window over it, the weight matrix read transposed, the
@@ -169,9 +170,9 @@ func.func @requantize_int64(%acc: tensor<4xi64>) -> tensor<4xi8> {
 // fp8 values are i8 bit patterns: quantize rounds the f32 bits at the
 // mantissa's last place (subnormals by counting steps), saturates and
 // selects NaN; dequantize rebuilds the f32 bits. Per-axis scales are read
-// through a map on the axis.
+// through a map on the axis; zero points, all 0, are not read.
 // CHECK-LABEL: func.func @fp8_quantize
-// CHECK: linalg.generic {indexing_maps = [#[[ID:map[0-9]*]], #[[AXIS:map[0-9]+]], #[[AXIS]], #[[ID]]]
+// CHECK: linalg.generic {indexing_maps = [#[[ID:map[0-9]*]], #[[AXIS:map[0-9]+]], #[[ID]]]
 // CHECK: arith.divf
 // CHECK: arith.minnumf
 // CHECK: arith.shrui
@@ -186,4 +187,19 @@ func.func @fp8_quantize(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %q = quill.quantize %x : tensor<2x3xf32> to tensor<2x3x!quill.float_quant<f8E5M2:f32:0, {0.5, 2.0}>>
   %y = quill.dequantize %q : tensor<2x3x!quill.float_quant<f8E5M2:f32:0, {0.5, 2.0}>> to tensor<2x3xf32>
   return %y : tensor<2x3xf32>
+}
+
+// Per-block int4 weights: scales and zero points read through a map that
+// divides the blocked axis by the block size. A 4-bit weight matrix blocked
+// along one axis and per index of the other carries what the CPU's
+// block-weight kernel reads instead of the generic.
+// BLOCKS: #[[BLOCKS:map[0-9]*]] = affine_map<(d0, d1) -> (d0 floordiv 4, d1)>
+// BLOCKS-LABEL: func.func @int4_blocks
+// BLOCKS: linalg.generic {indexing_maps = [#{{map[0-9]*}}, #[[BLOCKS]], #[[BLOCKS]], #{{map[0-9]*}}]{{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<8x2xi4>, tensor<2x2xf32>, tensor<2x2xf32>)
+// BLOCKS-SAME: quill.block_dequantize = {axis = 0 : i32, block_size = 4 : i64, signed = false}
+// BLOCKS: arith.subf
+// BLOCKS: arith.mulf
+func.func @int4_blocks(%q: tensor<8x2x!quant.uniform<u4:f32:{0:4, 1:1}, {{0.5:8, 0.25:7}, {1.0:8, 2.0:9}}>>) -> tensor<8x2xf32> {
+  %y = quill.dequantize %q : tensor<8x2x!quant.uniform<u4:f32:{0:4, 1:1}, {{0.5:8, 0.25:7}, {1.0:8, 2.0:9}}>> to tensor<8x2xf32>
+  return %y : tensor<8x2xf32>
 }

@@ -181,3 +181,30 @@ BlockFormatInfo mlir::quill::getBlockFormatInfo(MLIRContext *context,
   }
   llvm_unreachable("unknown block format");
 }
+
+std::optional<BlockedWeightLayout>
+mlir::quill::getBlockedWeightLayout(RankedTensorType quantizedType) {
+  auto quantized =
+      dyn_cast<quant::QuantizedType>(quantizedType.getElementType());
+  if (!quantized || quantized.getStorageTypeIntegralWidth() > 4 ||
+      quantizedType.getRank() != 2 || !quantizedType.hasStaticShape())
+    return std::nullopt;
+  std::optional<BlockedWeightLayout> layout;
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(quantized)) {
+    int64_t reduction = 1 - perAxis.getQuantizedDimension();
+    layout = {reduction, quantizedType.getDimSize(reduction)};
+  } else if (auto perBlock =
+                 dyn_cast<quant::UniformQuantizedSubChannelType>(quantized)) {
+    ArrayRef<int32_t> dims = perBlock.getQuantizedDimensions();
+    ArrayRef<int64_t> sizes = perBlock.getBlockSizes();
+    SmallVector<int64_t> blocks(quantizedType.getShape());
+    for (auto [dim, size] : llvm::zip(dims, sizes))
+      blocks[dim] = size;
+    for (int64_t reduction : {0, 1})
+      if (blocks[1 - reduction] == 1)
+        layout = {reduction, blocks[reduction]};
+  }
+  if (!layout || layout->blockSize % 4 != 0)
+    return std::nullopt;
+  return layout;
+}

@@ -93,6 +93,20 @@ namespace {
 struct FoldConstantDequantize : OpRewritePattern<DequantizeOp> {
   using OpRewritePattern::OpRewritePattern;
 
+  /// Whether `op` dequantizes a 4-bit weight matrix that only products read
+  /// along its blocks: it stays 4 bits, for the CPU's block-weight kernel.
+  static bool isReadPacked(DequantizeOp op) {
+    std::optional<BlockedWeightLayout> layout =
+        getBlockedWeightLayout(op.getInput().getType());
+    return layout && llvm::all_of(op->getUses(), [&](OpOperand &use) {
+             if (auto matmul = dyn_cast<MatMulOp>(use.getOwner()))
+               return use.getOperandNumber() == 1 && layout->reductionAxis == 0;
+             auto gemm = dyn_cast<GemmOp>(use.getOwner());
+             return gemm && use.getOperandNumber() == 1 &&
+                    layout->reductionAxis == (gemm.getTransB() ? 1 : 0);
+           });
+  }
+
   LogicalResult matchAndRewrite(DequantizeOp op,
                                 PatternRewriter &rewriter) const override {
     auto storageCast = op.getInput().getDefiningOp<StorageCastOp>();
@@ -102,6 +116,8 @@ struct FoldConstantDequantize : OpRewritePattern<DequantizeOp> {
       return failure();
     RankedTensorType inputType = op.getInput().getType();
     if (!inputType.hasStaticShape())
+      return failure();
+    if (isReadPacked(op))
       return failure();
     Type element = inputType.getElementType();
     auto params = getElementParams(element, inputType.getShape());

@@ -30,6 +30,17 @@ Type getExpressedType(Type quantizedElementType);
 SmallVector<int64_t>
 getBlockZeroPoints(quant::UniformQuantizedSubChannelType type);
 
+/// A matrix of 4-bit (or narrower) integer weights whose parameters a
+/// block-weight kernel reads: one scale and zero point per block of
+/// `blockSize` along `reductionAxis` (the whole axis for per-axis types) and
+/// per index of the other axis; `blockSize` is a multiple of 4.
+struct BlockedWeightLayout {
+  int64_t reductionAxis;
+  int64_t blockSize;
+};
+std::optional<BlockedWeightLayout>
+getBlockedWeightLayout(RankedTensorType quantizedType);
+
 /// Checks that the quantization parameters of `type`'s element type fit its
 /// shape: zero points inside the storage range, axes inside the rank, one
 /// scale per axis index, block sizes dividing their axes and one scale per
