@@ -231,19 +231,29 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
                      int64_t depth, int64_t columns) {
     auto blockSize = description.getAs<IntegerAttr>("block_size");
     auto isSigned = description.getAs<BoolAttr>("signed");
-    DenseIntElementsAttr codes = getConstantGlobal<DenseIntElementsAttr>(
-        user, dequantize.getDpsInputs()[0]);
-    DenseFPElementsAttr scales = getConstantGlobal<DenseFPElementsAttr>(
-        user, dequantize.getDpsInputs()[1]);
-    // Zero points that are all 0 are not an operand (applyWithParams).
-    DenseFPElementsAttr zeroPoints;
-    if (dequantize.getNumDpsInputs() > 2) {
-      zeroPoints = getConstantGlobal<DenseFPElementsAttr>(
-          user, dequantize.getDpsInputs()[2]);
+    // Operands: the codes, then the scales and the zero points that are
+    // not all equal (those are in the description).
+    ValueRange inputs = dequantize.getDpsInputs();
+    DenseIntElementsAttr codes =
+        getConstantGlobal<DenseIntElementsAttr>(user, inputs[0]);
+    auto splatScale = description.getAs<FloatAttr>("scale");
+    auto splatZeroPoint = description.getAs<FloatAttr>("zero_point");
+    unsigned next = 1;
+    DenseFPElementsAttr scales, zeroPoints;
+    AffineMap map;
+    if (!splatScale) {
+      map = dequantize.getIndexingMapsArray()[next];
+      scales = getConstantGlobal<DenseFPElementsAttr>(user, inputs[next++]);
+      if (!scales)
+        return std::nullopt;
+    }
+    if (!splatZeroPoint) {
+      map = dequantize.getIndexingMapsArray()[next];
+      zeroPoints = getConstantGlobal<DenseFPElementsAttr>(user, inputs[next++]);
       if (!zeroPoints)
         return std::nullopt;
     }
-    if (!blockSize || !isSigned || !codes || !scales)
+    if (!blockSize || !isSigned || !codes)
       return std::nullopt;
     int64_t offset = isSigned.getValue() ? 8 : 0;
     SmallVector<uint8_t> codeBytes;
@@ -259,25 +269,33 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
     weights.format.scaleKind = QuillBlockScaleF32;
     weights.format.scaleFactor = 1.0f;
     int64_t blocks = depth / weights.format.blockSize;
-    AffineMap map = dequantize.getIndexingMapsArray()[1];
-    ArrayRef<int64_t> paramShape = scales.getType().getShape();
-    SmallVector<float> scaleValues = llvm::to_vector(scales.getValues<float>());
-    SmallVector<float> zeroValues(scaleValues.size(), 0.0f);
+    ArrayRef<int64_t> paramShape =
+        scales ? scales.getType().getShape()
+               : (zeroPoints ? zeroPoints.getType().getShape()
+                             : ArrayRef<int64_t>());
+    SmallVector<float> scaleValues, zeroValues;
+    if (scales)
+      scaleValues = llvm::to_vector(scales.getValues<float>());
     if (zeroPoints)
       zeroValues = llvm::to_vector(zeroPoints.getValues<float>());
     SmallVector<float> blockScales(blocks * columns);
     SmallVector<uint8_t> blockZeros(blocks * columns);
     for (int64_t b = 0; b < blocks; ++b)
       for (int64_t n = 0; n < columns; ++n) {
-        int64_t k = b * weights.format.blockSize;
-        SmallVector<int64_t> position =
-            map.compose(transposedRhs ? SmallVector<int64_t>{n, k}
-                                      : SmallVector<int64_t>{k, n});
         int64_t index = 0;
-        for (auto [coordinate, size] : llvm::zip(position, paramShape))
-          index = index * size + coordinate;
-        blockScales[b * columns + n] = scaleValues[index];
-        blockZeros[b * columns + n] = uint8_t(zeroValues[index] + offset);
+        if (map) {
+          int64_t k = b * weights.format.blockSize;
+          SmallVector<int64_t> position =
+              map.compose(transposedRhs ? SmallVector<int64_t>{n, k}
+                                        : SmallVector<int64_t>{k, n});
+          for (auto [coordinate, size] : llvm::zip(position, paramShape))
+            index = index * size + coordinate;
+        }
+        blockScales[b * columns + n] =
+            splatScale ? splatScale.getValueAsDouble() : scaleValues[index];
+        float zeroPoint = splatZeroPoint ? splatZeroPoint.getValueAsDouble()
+                                         : zeroValues[index];
+        blockZeros[b * columns + n] = uint8_t(zeroPoint + offset);
       }
     QuillBlockSource source = {};
     source.codes = codeBytes.data();

@@ -30,95 +30,105 @@ using namespace mlir::quill::lowering;
 
 namespace {
 
-/// Scales and zero points as f32 tensors, with the map that reads them.
-struct QuantParamTensors {
-  Value scales;
-  Value zeroPoints;
+/// Scales and zero points as f32 values in the layout `shape`, with the map
+/// from an element's index to its parameters' index.
+struct QuantParams {
+  SmallVector<float> scales, zeroPoints;
+  SmallVector<int64_t> shape;
   AffineMap map;
+
+  /// The one value of `values` when they are all equal.
+  static std::optional<float> getSplat(ArrayRef<float> values) {
+    if (llvm::all_equal(values))
+      return values.front();
+    return std::nullopt;
+  }
 };
 
-FailureOr<QuantParamTensors> materializeParams(OpBuilder &b, Location loc,
-                                               Type type, int64_t rank) {
-  MLIRContext *context = b.getContext();
-  SmallVector<float> scales, zeroPoints;
-  AffineMap map;
+FailureOr<QuantParams> getQuantParams(MLIRContext *context, Type type,
+                                      int64_t rank) {
+  QuantParams params;
   if (auto perTensor = dyn_cast<quant::UniformQuantizedType>(type)) {
-    scales.push_back(perTensor.getScale());
-    zeroPoints.push_back(perTensor.getZeroPoint());
-    map = AffineMap::get(rank, 0, getAffineConstantExpr(0, context), context);
+    params.scales.push_back(perTensor.getScale());
+    params.zeroPoints.push_back(perTensor.getZeroPoint());
+    params.map =
+        AffineMap::get(rank, 0, getAffineConstantExpr(0, context), context);
   } else if (auto perAxis =
                  dyn_cast<quant::UniformQuantizedPerAxisType>(type)) {
     for (double scale : perAxis.getScales())
-      scales.push_back(scale);
+      params.scales.push_back(scale);
     for (int64_t zeroPoint : perAxis.getZeroPoints())
-      zeroPoints.push_back(zeroPoint);
-    map = AffineMap::get(
+      params.zeroPoints.push_back(zeroPoint);
+    params.map = AffineMap::get(
         rank, 0, getAffineDimExpr(perAxis.getQuantizedDimension(), context),
         context);
   } else if (auto perBlock =
                  dyn_cast<quant::UniformQuantizedSubChannelType>(type)) {
     // Parameters of scale-shape dimensions: each index reads its block's.
     for (APFloat scale : perBlock.getScales().getValues<APFloat>())
-      scales.push_back(scale.convertToFloat());
+      params.scales.push_back(scale.convertToFloat());
     for (int64_t zeroPoint : getBlockZeroPoints(perBlock))
-      zeroPoints.push_back(zeroPoint);
+      params.zeroPoints.push_back(zeroPoint);
     SmallVector<AffineExpr> exprs(rank, getAffineConstantExpr(0, context));
     for (auto [dim, size] :
          llvm::zip(perBlock.getQuantizedDimensions(), perBlock.getBlockSizes()))
       exprs[dim] = getAffineDimExpr(dim, context).floorDiv(size);
-    map = AffineMap::get(rank, 0, exprs, context);
-    auto paramType = RankedTensorType::get(
-        perBlock.getScales().getType().getShape(), b.getF32Type());
-    return QuantParamTensors{
-        arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(paramType, ArrayRef<float>(scales))),
-        arith::ConstantOp::create(
-            b, loc,
-            DenseElementsAttr::get(paramType, ArrayRef<float>(zeroPoints))),
-        map};
+    params.map = AffineMap::get(rank, 0, exprs, context);
+    params.shape = llvm::to_vector(perBlock.getScales().getType().getShape());
+    return params;
   } else if (auto floatQuant = dyn_cast<FloatQuantType>(type)) {
     for (double scale : floatQuant.getScales().asArrayRef())
-      scales.push_back(scale);
-    zeroPoints.assign(scales.size(), 0.0f);
+      params.scales.push_back(scale);
+    params.zeroPoints.assign(params.scales.size(), 0.0f);
     AffineExpr index = floatQuant.getAxis()
                            ? getAffineDimExpr(*floatQuant.getAxis(), context)
                            : getAffineConstantExpr(0, context);
-    map = AffineMap::get(rank, 0, index, context);
+    params.map = AffineMap::get(rank, 0, index, context);
   } else {
     return failure();
   }
-  auto paramType =
-      RankedTensorType::get({int64_t(scales.size())}, b.getF32Type());
-  return QuantParamTensors{
-      arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(paramType, ArrayRef<float>(scales))),
-      arith::ConstantOp::create(
-          b, loc,
-          DenseElementsAttr::get(paramType, ArrayRef<float>(zeroPoints))),
-      map};
+  params.shape = {int64_t(params.scales.size())};
+  return params;
 }
 
-/// A generic over `input`'s elements reading each one's scale and zero
-/// point. Zero points that are all 0 are not read (the body sees a third
-/// argument only when they are not): fusion would inline the splat and
-/// rebuild the generic without its attributes.
+using ParamsBody = function_ref<Value(OpBuilder &, Location, Value x,
+                                      Value scale, Value zeroPoint)>;
+
+/// A generic over `input`'s elements; `body` computes each from the element,
+/// its scale and its zero point. Parameters that are all equal are
+/// constants of the body, not operands: fusion would inline such a splat
+/// operand and rebuild the generic without its attributes.
 Value applyWithParams(OpBuilder &b, Location loc, Value input,
-                      const QuantParamTensors &params, Type resultElementType,
-                      ElementwiseBody body) {
+                      const QuantParams &params, Type resultElementType,
+                      ParamsBody body) {
   auto type = cast<RankedTensorType>(input.getType());
-  AffineMap identity =
-      AffineMap::getMultiDimIdentityMap(type.getRank(), b.getContext());
-  if (matchPattern(params.zeroPoints, m_AnyZeroFloat()))
-    return buildMapped(b, loc, type.getShape(), resultElementType,
-                       {input, params.scales}, {identity, params.map}, body);
-  return buildMapped(b, loc, type.getShape(), resultElementType,
-                     {input, params.scales, params.zeroPoints},
-                     {identity, params.map, params.map}, body);
-}
-
-/// The zero point in a body of applyWithParams.
-Value getZeroPoint(const ScalarMath &math, ValueRange args) {
-  return args.size() > 2 ? args[2] : math.constant(math.b.getF32Type(), 0.0);
+  SmallVector<Value> operands = {input};
+  SmallVector<AffineMap> maps = {
+      AffineMap::getMultiDimIdentityMap(type.getRank(), b.getContext())};
+  auto paramType = RankedTensorType::get(params.shape, b.getF32Type());
+  std::optional<float> splatScale = QuantParams::getSplat(params.scales);
+  std::optional<float> splatZeroPoint =
+      QuantParams::getSplat(params.zeroPoints);
+  for (auto [values, splat] : {std::pair{&params.scales, splatScale},
+                               std::pair{&params.zeroPoints, splatZeroPoint}})
+    if (!splat) {
+      operands.push_back(arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(paramType, ArrayRef<float>(*values))));
+      maps.push_back(params.map);
+    }
+  return buildMapped(
+      b, loc, type.getShape(), resultElementType, operands, maps,
+      [&](OpBuilder &nested, Location l, ValueRange args) {
+        ScalarMath math{nested, l};
+        unsigned next = 1;
+        Value scale = splatScale
+                          ? math.constant(nested.getF32Type(), *splatScale)
+                          : args[next++];
+        Value zeroPoint =
+            splatZeroPoint ? math.constant(nested.getF32Type(), *splatZeroPoint)
+                           : args[next++];
+        return body(nested, l, args[0], scale, zeroPoint);
+      });
 }
 
 struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
@@ -129,8 +139,9 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto resultType = op.getResult().getType();
-    FailureOr<QuantParamTensors> params = materializeParams(
-        rewriter, loc, resultType.getElementType(), resultType.getRank());
+    FailureOr<QuantParams> params =
+        getQuantParams(rewriter.getContext(), resultType.getElementType(),
+                       resultType.getRank());
     if (failed(params))
       return rewriter.notifyMatchFailure(op, "unsupported parameters");
     Type storageElement =
@@ -141,15 +152,16 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
         op,
         applyWithParams(
             rewriter, loc, adaptor.getInput(), *params, storageElement,
-            [&](OpBuilder &b, Location l, ValueRange args) {
+            [&](OpBuilder &b, Location l, Value stored, Value scale,
+                Value zeroPoint) {
               ScalarMath math{b, l};
-              Value x = math.convert(args[0], b.getF32Type(), false);
-              Value scaled = math.div(x, args[1]);
+              Value x = math.convert(stored, b.getF32Type(), false);
+              Value scaled = math.div(x, scale);
               if (fp8)
                 return buildSmallFloatFromF32(b, l, scaled,
                                               fp8.getStorageType());
               Value rounded = math::RoundEvenOp::create(b, l, scaled);
-              Value shifted = math.add(rounded, getZeroPoint(math, args));
+              Value shifted = math.add(rounded, zeroPoint);
               Value clamped = math.min(
                   math.max(shifted, math.constant(b.getF32Type(),
                                                   integer.getStorageTypeMin())),
@@ -172,8 +184,8 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto inputType = op.getInput().getType();
-    FailureOr<QuantParamTensors> params = materializeParams(
-        rewriter, loc, inputType.getElementType(), inputType.getRank());
+    FailureOr<QuantParams> params = getQuantParams(
+        rewriter.getContext(), inputType.getElementType(), inputType.getRank());
     if (failed(params))
       return rewriter.notifyMatchFailure(op, "unsupported parameters");
     Type resultElement = op.getResult().getType().getElementType();
@@ -181,14 +193,15 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
     auto integer = dyn_cast<quant::QuantizedType>(inputType.getElementType());
     Value dequantized = applyWithParams(
         rewriter, loc, adaptor.getInput(), *params, resultElement,
-        [&](OpBuilder &b, Location l, ValueRange args) {
+        [&](OpBuilder &b, Location l, Value stored, Value scale,
+            Value zeroPoint) {
           ScalarMath math{b, l, integer && !integer.isSigned()};
           // The stored value less its zero point (fp8 has none).
           Value centered =
-              fp8 ? buildF32FromSmallFloat(b, l, args[0], fp8.getStorageType())
-                  : math.sub(math.convert(args[0], b.getF32Type(), false),
-                             getZeroPoint(math, args));
-          Value x = math.mul(centered, args[1]);
+              fp8 ? buildF32FromSmallFloat(b, l, stored, fp8.getStorageType())
+                  : math.sub(math.convert(stored, b.getF32Type(), false),
+                             zeroPoint);
+          Value x = math.mul(centered, scale);
           return math.convert(x, resultElement, false);
         });
     // A 4-bit weight matrix: what the CPU's block-weight kernel needs to
@@ -202,6 +215,12 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
       description.append("block_size",
                          rewriter.getI64IntegerAttr(layout->blockSize));
       description.append("signed", rewriter.getBoolAttr(integer.isSigned()));
+      // Parameters that are all equal are not operands (applyWithParams).
+      if (std::optional<float> scale = QuantParams::getSplat(params->scales))
+        description.append("scale", rewriter.getF32FloatAttr(*scale));
+      if (std::optional<float> zeroPoint =
+              QuantParams::getSplat(params->zeroPoints))
+        description.append("zero_point", rewriter.getF32FloatAttr(*zeroPoint));
       dequantized.getDefiningOp()->setAttr(
           kBlockDequantizeAttrName,
           description.getDictionary(rewriter.getContext()));

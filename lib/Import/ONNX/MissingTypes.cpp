@@ -129,6 +129,14 @@ public:
       }
       return result;
     }
+    if (op == "MatMulNBits") {
+      auto a = input(0);
+      int64_t n = getIntAttribute(node, "N", 0);
+      if (!a || a->dims.empty() || n <= 0)
+        return std::nullopt;
+      a->dims.back() = n;
+      return a;
+    }
     if (op == "QGemm") {
       auto a = input(0), b = input(3);
       if (!a || !b || a->dims.size() != 2 || b->dims.size() != 2)

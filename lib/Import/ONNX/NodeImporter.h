@@ -113,6 +113,7 @@ ArrayRef<OpImportEntry> getActivationOpImporters();
 ArrayRef<OpImportEntry> getControlFlowOpImporters();
 ArrayRef<OpImportEntry> getEinsumOpImporters();
 ArrayRef<OpImportEntry> getIndexingOpImporters();
+ArrayRef<OpImportEntry> getLowBitWeightOpImporters();
 ArrayRef<OpImportEntry> getMathOpImporters();
 ArrayRef<OpImportEntry> getNNOpImporters();
 ArrayRef<OpImportEntry> getQuantizationOpImporters();

@@ -19,9 +19,10 @@ static ArrayRef<ArrayRef<OpImportEntry>> getCategories() {
   static const ArrayRef<OpImportEntry> categories[] = {
       getActivationOpImporters(),   getControlFlowOpImporters(),
       getEinsumOpImporters(),       getIndexingOpImporters(),
-      getMathOpImporters(),         getNNOpImporters(),
-      getQuantizationOpImporters(), getRearrangeOpImporters(),
-      getRecurrentOpImporters(),    getTensorOpImporters()};
+      getLowBitWeightOpImporters(), getMathOpImporters(),
+      getNNOpImporters(),           getQuantizationOpImporters(),
+      getRearrangeOpImporters(),    getRecurrentOpImporters(),
+      getTensorOpImporters()};
   return categories;
 }
 
