@@ -40,7 +40,7 @@ QuantizationRecipe::read(llvm::StringRef path) {
     if (!format)
       return fail(where + ": unknown format '" + fields[1] +
                   "' (a --quantize format or 'float')");
-    recipe.rules.push_back({std::move(*pattern), *format});
+    recipe.rules.push_back({fields[0].str(), *format});
   }
   return recipe;
 }
@@ -48,9 +48,14 @@ QuantizationRecipe::read(llvm::StringRef path) {
 std::optional<QuantFormat>
 QuantizationRecipe::getFormat(llvm::StringRef name,
                               std::optional<QuantFormat> fallback) const {
-  for (const Rule &rule : rules)
-    if (rule.pattern.match(name))
+  for (const Rule &rule : rules) {
+    // Checked when read.
+    llvm::Expected<llvm::GlobPattern> pattern =
+        llvm::GlobPattern::create(rule.pattern);
+    if (pattern && pattern->match(name))
       return rule.format;
+    llvm::consumeError(pattern.takeError());
+  }
   return fallback;
 }
 

@@ -39,8 +39,10 @@ public:
   std::vector<QuantFormat> getNamedFormats() const;
 
 private:
+  /// The pattern's text: a GlobPattern refers to the string it was made
+  /// from, so rules keep the text and match through a fresh one.
   struct Rule {
-    llvm::GlobPattern pattern;
+    std::string pattern;
     std::optional<QuantFormat> format;
   };
   std::vector<Rule> rules;

@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 using namespace mlir::quill;
@@ -111,13 +112,8 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
     // view (block formats dequantize in (blocks, block size) shape).
     auto collapse = rhs.getDefiningOp<memref::CollapseShapeOp>();
     Value buffer = collapse ? collapse.getSrc() : rhs;
-    linalg::GenericOp dequantize;
-    for (Operation *user : buffer.getUsers())
-      if (auto generic = dyn_cast<linalg::GenericOp>(user);
-          generic && generic->hasAttr(kBlockDequantizeAttrName) &&
-          generic.getDpsInits()[0] == buffer)
-        dequantize = generic;
-    if (!dequantize || !dequantize->isBeforeInBlock(op))
+    linalg::GenericOp dequantize = findLastWriter(op, buffer, collapse);
+    if (!dequantize || !dequantize->hasAttr(kBlockDequantizeAttrName))
       return rewriter.notifyMatchFailure(op, "B is not block-dequantized");
     auto description =
         dequantize->getAttrOfType<DictionaryAttr>(kBlockDequantizeAttrName);
@@ -312,25 +308,68 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
     return weights;
   }
 
-  /// Erases the dequantize generic, its buffer and the buffer's view (if
-  /// any) when nothing else reads them any more.
+  /// The generic that last wrote `buffer` before `op` in its block, when
+  /// it writes all of it and nothing touches it between; null otherwise.
+  /// Bufferization reuses a dead weight's buffer for the next one, so the
+  /// buffer alone does not say which dequantize `op` reads.
+  static linalg::GenericOp findLastWriter(Operation *op, Value buffer,
+                                          Operation *view) {
+    for (Operation *previous = op->getPrevNode(); previous;
+         previous = previous->getPrevNode()) {
+      if (previous == view ||
+          !llvm::is_contained(previous->getOperands(), buffer))
+        continue;
+      auto generic = dyn_cast<linalg::GenericOp>(previous);
+      return generic && generic.getNumDpsInits() == 1 &&
+                     generic.getDpsInits()[0] == buffer
+                 ? generic
+                 : linalg::GenericOp();
+    }
+    return {};
+  }
+
+  /// Erases the dequantize generic (and the buffer's view, when unused) when
+  /// what it wrote is not read any more: the next op of the block that
+  /// touches the buffer or a view of it overwrites it whole or frees it.
+  /// The buffer itself may be reused by later weights.
   static void eraseUnreadDequantize(PatternRewriter &rewriter,
                                     memref::CollapseShapeOp collapse,
                                     linalg::GenericOp dequantize,
                                     Value buffer) {
-    if (collapse && !collapse->use_empty())
-      return;
-    for (Operation *user : buffer.getUsers())
-      if (user != collapse && user != dequantize &&
-          !isa<memref::DeallocOp>(user))
-        return;
-    if (collapse)
+    if (collapse && collapse->use_empty())
       rewriter.eraseOp(collapse);
+    llvm::SmallPtrSet<Value, 4> aliases = {buffer};
+    for (Operation *user : buffer.getUsers())
+      if (isa<ViewLikeOpInterface, memref::CastOp>(user))
+        aliases.insert(user->getResult(0));
+    for (Operation *next = dequantize->getNextNode(); next;
+         next = next->getNextNode()) {
+      if (isa<ViewLikeOpInterface, memref::CastOp>(next) ||
+          llvm::none_of(next->getOperands(),
+                        [&](Value v) { return aliases.contains(v); }))
+        continue;
+      auto overwrite = dyn_cast<linalg::LinalgOp>(next);
+      bool dead =
+          isa<memref::DeallocOp>(next) ||
+          (overwrite && overwrite.getNumDpsInits() == 1 &&
+           overwrite.getDpsInits()[0] == buffer &&
+           llvm::none_of(overwrite.getDpsInputs(),
+                         [&](Value v) { return aliases.contains(v); }) &&
+           !overwrite.payloadUsesValueFromOperand(
+               overwrite.getDpsInitOperand(0)));
+      if (!dead)
+        return;
+      break;
+    }
     rewriter.eraseOp(dequantize);
-    for (Operation *user : llvm::make_early_inc_range(buffer.getUsers()))
-      rewriter.eraseOp(user);
-    if (auto alloc = buffer.getDefiningOp<memref::AllocOp>())
+    auto alloc = buffer.getDefiningOp<memref::AllocOp>();
+    if (alloc && llvm::all_of(alloc->getUsers(), [](Operation *user) {
+          return isa<memref::DeallocOp>(user);
+        })) {
+      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+        rewriter.eraseOp(user);
       rewriter.eraseOp(alloc);
+    }
   }
 };
 

@@ -42,23 +42,74 @@ BlockFormatRules mlir::quill::getBlockFormatRules(BlockFormat format) {
   return {format, semantics, largest, std::ilogb(largest), blockSize};
 }
 
+namespace {
+/// A small float format's value of every code, and its finite non-negative
+/// values by code (ascending with the code), built once from APFloat:
+/// encoding is then a search and decoding a lookup, not an APFloat
+/// conversion per element (an LLM layer has tens of millions of weights).
+struct SmallFloatTable {
+  SmallVector<float> values, magnitudes;
+  unsigned bits;
+
+  explicit SmallFloatTable(const llvm::fltSemantics &semantics)
+      : bits(APFloat::semanticsSizeInBits(semantics)) {
+    for (uint32_t code = 0; code < (1u << bits); ++code)
+      values.push_back(
+          APFloat(semantics, llvm::APInt(bits, code)).convertToFloat());
+    for (float value : ArrayRef(values).take_front(1u << (bits - 1))) {
+      if (!std::isfinite(value))
+        break;
+      magnitudes.push_back(value);
+    }
+  }
+};
+
+const SmallFloatTable &getTable(const llvm::fltSemantics &semantics) {
+  static const SmallFloatTable e4m3(APFloat::Float8E4M3FN()),
+      e5m2(APFloat::Float8E5M2()), e3m2(APFloat::Float6E3M2FN()),
+      e2m3(APFloat::Float6E2M3FN()), e2m1(APFloat::Float4E2M1FN());
+  if (&semantics == &APFloat::Float8E4M3FN())
+    return e4m3;
+  if (&semantics == &APFloat::Float8E5M2())
+    return e5m2;
+  if (&semantics == &APFloat::Float6E3M2FN())
+    return e3m2;
+  if (&semantics == &APFloat::Float6E2M3FN())
+    return e2m3;
+  assert(&semantics == &APFloat::Float4E2M1FN() && "not a small float");
+  return e2m1;
+}
+} // namespace
+
 uint8_t mlir::quill::encodeSmallFloat(float x,
                                       const llvm::fltSemantics &semantics) {
   if (std::isnan(x))
     return APFloat::semanticsHasNaN(semantics)
                ? APFloat::getNaN(semantics).bitcastToAPInt().getZExtValue()
                : 0;
-  float largest = APFloat::getLargest(semantics).convertToFloat();
-  APFloat value(std::copysign(std::min(std::fabs(x), largest), x));
-  bool losesInfo;
-  value.convert(semantics, APFloat::rmNearestTiesToEven, &losesInfo);
-  return value.bitcastToAPInt().getZExtValue();
+  const SmallFloatTable &table = getTable(semantics);
+  ArrayRef<float> magnitudes = table.magnitudes;
+  float magnitude = std::fabs(x);
+  // Saturate, then round to nearest: the neighbours of |x| in the table,
+  // ties to the even code (the mantissa's last bit).
+  size_t code = magnitudes.size() - 1;
+  if (magnitude < magnitudes.back()) {
+    code = llvm::lower_bound(magnitudes, magnitude) - magnitudes.begin();
+    if (code > 0) {
+      float above = magnitudes[code] - magnitude;
+      float below = magnitude - magnitudes[code - 1];
+      if (below < above || (below == above && code % 2 == 1))
+        --code;
+    }
+  }
+  uint8_t sign = std::signbit(x) ? uint8_t(1u << (table.bits - 1)) : 0;
+  return uint8_t(code) | sign;
 }
 
 float mlir::quill::decodeSmallFloat(uint8_t code,
                                     const llvm::fltSemantics &semantics) {
-  unsigned bits = APFloat::semanticsSizeInBits(semantics);
-  return APFloat(semantics, llvm::APInt(bits, code)).convertToFloat();
+  const SmallFloatTable &table = getTable(semantics);
+  return table.values[code & ((1u << table.bits) - 1)];
 }
 
 float mlir::quill::decodeE8M0(uint8_t code) {
@@ -219,16 +270,11 @@ void mlir::quill::quantizeInBlocks(
 
 DenseElementsAttr mlir::quill::getElementsFromCodes(RankedTensorType type,
                                                     ArrayRef<uint8_t> codes) {
-  unsigned width = type.getElementTypeBitWidth();
-  if (auto floatType = dyn_cast<FloatType>(type.getElementType())) {
-    SmallVector<APFloat> values;
-    for (uint8_t code : codes)
-      values.emplace_back(floatType.getFloatSemantics(),
-                          llvm::APInt(width, code));
-    return DenseElementsAttr::get(type, values);
-  }
-  SmallVector<llvm::APInt> values;
-  for (uint8_t code : codes)
-    values.emplace_back(width, code);
-  return DenseElementsAttr::get(type, values);
+  // Elements of 8 bits or fewer are stored one byte each: the codes are the
+  // raw data (an APFloat per element would dominate compile time).
+  ArrayRef<char> raw(reinterpret_cast<const char *>(codes.data()),
+                     codes.size());
+  assert(DenseElementsAttr::isValidRawBuffer(type, raw) &&
+         "expected one byte per element");
+  return DenseElementsAttr::getFromRawBuffer(type, raw);
 }
