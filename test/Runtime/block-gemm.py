@@ -8,7 +8,8 @@
 # (Gemm's transposed B), N not a multiple of the 16-column panel, 1 and 11
 # rows (8-row passes and a tail), random codes of every finite value and
 # scales across the range; on each code path this CPU runs (scalar, and
-# AVX-512 where the CPU has it; skipped with the reason otherwise), and on
+# AVX2 and AVX-512 where the CPU has them; skipped with the reason
+# otherwise), and on
 # the GPU path through the GPU emulator (the dequantize and product kernels
 # as PTX would run them). The
 # reference dequantizes with python/quill/reference.py and multiplies in
@@ -32,9 +33,7 @@ ELEMENT_TYPES = {"mxint8": "i8"}
 N, ROWS = 37, (1, 11)
 
 
-def avx512_supported():
-    flags = open("/proc/cpuinfo").read().split()
-    return all(f in flags for f in ("avx512f", "avx512bw", "avx512dq", "avx512vl"))
+CPU_FLAGS = open("/proc/cpuinfo").read().split()
 
 
 def finite_codes(fmt, shape):
@@ -148,10 +147,12 @@ def int4_case(signed, transposed):
 
 
 paths = ["scalar"]
-if avx512_supported():
-    paths.append("avx512")
-else:
-    print("skipped avx512: this CPU lacks AVX-512 (F, BW, DQ, VL)")
+for isa, flags in (("avx2", ("avx2", "fma")),
+                   ("avx512", ("avx512f", "avx512bw", "avx512dq", "avx512vl"))):
+    if all(flag in CPU_FLAGS for flag in flags):
+        paths.append(isa)
+    else:
+        print("skipped %s: this CPU lacks %s" % (isa, ", ".join(flags)))
 def check_products(name, path, k, weights):
     """Compiles `path` for the CPU and the GPU emulator and checks both
     products on every code path."""

@@ -92,11 +92,15 @@ static BlockGemmPath pathFor(QuillBlockGemmIsa isa) {
   switch (isa) {
   case QUILL_BLOCK_GEMM_ISA_SCALAR:
     return quillBlockGemmScalar;
+  case QUILL_BLOCK_GEMM_ISA_AVX2:
+    return quillBlockGemmAvx2Supported() ? quillBlockGemmAvx2 : NULL;
   case QUILL_BLOCK_GEMM_ISA_AVX512:
     return quillBlockGemmAvx512Supported() ? quillBlockGemmAvx512 : NULL;
   default:
-    return quillBlockGemmAvx512Supported() ? quillBlockGemmAvx512
-                                           : quillBlockGemmScalar;
+    if (quillBlockGemmAvx512Supported())
+      return quillBlockGemmAvx512;
+    return quillBlockGemmAvx2Supported() ? quillBlockGemmAvx2
+                                         : quillBlockGemmScalar;
   }
 }
 
@@ -105,9 +109,10 @@ static BlockGemmPath currentPath(void) {
   if (path)
     return path;
   static const IsaName names[] = {{"scalar", QUILL_BLOCK_GEMM_ISA_SCALAR},
+                                  {"avx2", QUILL_BLOCK_GEMM_ISA_AVX2},
                                   {"avx512", QUILL_BLOCK_GEMM_ISA_AVX512}};
   path = pathFor((QuillBlockGemmIsa)isaFromEnvironment(
-      "QUILL_BLOCK_GEMM_ISA", names, 2, QUILL_BLOCK_GEMM_ISA_AUTO));
+      "QUILL_BLOCK_GEMM_ISA", names, 3, QUILL_BLOCK_GEMM_ISA_AUTO));
   if (!path)
     path = pathFor(QUILL_BLOCK_GEMM_ISA_AUTO);
   atomic_store(&selectedPath, path);

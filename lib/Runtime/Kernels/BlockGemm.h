@@ -31,11 +31,12 @@ void _mlir_ciface_quill_block_gemm(BlockGemmMatrix *A, BlockGemmBytes *B,
                                    int32_t bias, int32_t blockSize,
                                    int32_t scaleKind, float scaleFactor);
 
-/* The code paths; QUILL_BLOCK_GEMM_ISA=scalar|avx512 picks one at the first
- * call, the best the CPU has otherwise. */
+/* The code paths; QUILL_BLOCK_GEMM_ISA=scalar|avx2|avx512 picks one at the
+ * first call, the best the CPU has otherwise. */
 typedef enum QuillBlockGemmIsa {
   QUILL_BLOCK_GEMM_ISA_AUTO = 0,
   QUILL_BLOCK_GEMM_ISA_SCALAR = 1,
+  QUILL_BLOCK_GEMM_ISA_AVX2 = 2,
   QUILL_BLOCK_GEMM_ISA_AVX512 = 3,
 } QuillBlockGemmIsa;
 
@@ -51,6 +52,8 @@ typedef struct BlockGemmProblem {
 } BlockGemmProblem;
 
 void quillBlockGemmScalar(const BlockGemmProblem *problem);
+int quillBlockGemmAvx2Supported(void);
+void quillBlockGemmAvx2(const BlockGemmProblem *problem);
 int quillBlockGemmAvx512Supported(void);
 void quillBlockGemmAvx512(const BlockGemmProblem *problem);
 
