@@ -138,23 +138,7 @@ def to_fp8(values, fmt):
 
 def fp8_from_bits(bits, fmt):
     """The value of each fp8 bit pattern, as float64."""
-    mantissa_bits, bias, _ = FP8_FORMATS[fmt]
-    exponent_bits = 7 - mantissa_bits
-    out = []
-    for b in np.asarray(bits, np.int64).ravel():
-        sign = -1.0 if b >> 7 else 1.0
-        e = (b >> mantissa_bits) & ((1 << exponent_bits) - 1)
-        m = b & ((1 << mantissa_bits) - 1)
-        top = (1 << exponent_bits) - 1
-        if fmt == "f8E4M3FN" and e == top and m == (1 << mantissa_bits) - 1:
-            out.append(np.nan)
-        elif fmt == "f8E5M2" and e == top:
-            out.append(sign * np.inf if m == 0 else np.nan)
-        elif e == 0:
-            out.append(sign * m * 2.0 ** (1 - bias - mantissa_bits))
-        else:
-            out.append(sign * (1 + m / 2.0 ** mantissa_bits) * 2.0 ** (e - bias))
-    return np.array(out).reshape(np.shape(bits))
+    return small_float_values(bits, fmt).astype(np.float64)
 
 
 def quantize_fp8(x, scale, fmt):

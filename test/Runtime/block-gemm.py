@@ -58,6 +58,29 @@ def dense(values, element):
     return 'dense<"0x%s">' % data.tobytes().hex().upper()
 
 
+def header(k):
+    return ("func.func @main(%%a: tensor<%dx%dxf32>, %%b: tensor<%dx%dxf32>) -> "
+            "(tensor<%dx%dxf32>, tensor<%dx%dxf32>) {" % (ROWS[0], k, ROWS[1], k,
+                                                        ROWS[0], N, ROWS[1], N))
+
+
+def products(k, transposed, f_type):
+    """Both rows' products with %w (MatMul, or Gemm reading it transposed)
+    and the return."""
+    lines = []
+    for name, rows in (("a", ROWS[0]), ("b", ROWS[1])):
+        out = "tensor<%dx%dxf32>" % (rows, N)
+        if transposed:
+            lines.append("  %%y%s = quill.gemm %%%s, %%w {trans_b} : (tensor<%dx%dxf32>, %s) -> %s"
+                         % (name, name, rows, k, f_type, out))
+        else:
+            lines.append("  %%y%s = quill.matmul %%%s, %%w : (tensor<%dx%dxf32>, %s) -> %s"
+                         % (name, name, rows, k, f_type, out))
+    lines.append("  return %%ya, %%yb : tensor<%dx%dxf32>, tensor<%dx%dxf32>" % (
+        ROWS[0], N, ROWS[1], N))
+    return lines + ["}"]
+
+
 def program(fmt, k, transposed, codes, scales, tensor_scale):
     element = ELEMENT_TYPES.get(fmt, ref.BLOCK_FORMATS[fmt][0])
     scale_type = "f8E4M3FN" if fmt == "nvfp4" else "f8E8M0FNU"
@@ -69,25 +92,12 @@ def program(fmt, k, transposed, codes, scales, tensor_scale):
     w_type = "tensor<%dx%dx%s>" % (w_shape + (element,))
     s_type = "tensor<%dx%dx%s>" % (scales.shape + (scale_type,))
     f_type = "tensor<%dx%dxf32>" % w_shape
-    lines = ["func.func @main(%%a: tensor<%dx%dxf32>, %%b: tensor<%dx%dxf32>) -> "
-             "(tensor<%dx%dxf32>, tensor<%dx%dxf32>) {" % (ROWS[0], k, ROWS[1], k,
-                                                         ROWS[0], N, ROWS[1], N),
+    lines = [header(k),
              "  %%e = arith.constant %s : %s" % (dense(codes, element), w_type),
              "  %%s = arith.constant %s : %s" % (dense(scales, scale_type), s_type),
              "  %%w = quill.block_dequantize %%e, %%s %s : %s, %s -> %s" % (
                  attrs, w_type, s_type, f_type)]
-    for name, rows in (("a", ROWS[0]), ("b", ROWS[1])):
-        out = "tensor<%dx%dxf32>" % (rows, N)
-        if transposed:
-            lines.append("  %%y%s = quill.gemm %%%s, %%w {trans_b} : (tensor<%dx%dxf32>, %s) -> %s"
-                         % (name, name, rows, k, f_type, out))
-        else:
-            lines.append("  %%y%s = quill.matmul %%%s, %%w : (tensor<%dx%dxf32>, %s) -> %s"
-                         % (name, name, rows, k, f_type, out))
-    lines.append("  return %%ya, %%yb : tensor<%dx%dxf32>, tensor<%dx%dxf32>" % (
-        ROWS[0], N, ROWS[1], N))
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + products(k, transposed, f_type)) + "\n"
 
 
 def quant_type(signed, k, transposed, scales, zero_points):
@@ -107,24 +117,11 @@ def int4_program(k, transposed, codes, scales, zero_points, signed):
     c_type = "tensor<%dx%dxi4>" % w_shape
     f_type = "tensor<%dx%dxf32>" % w_shape
     values = np.asarray(codes, np.int64)
-    lines = ["func.func @main(%%a: tensor<%dx%dxf32>, %%b: tensor<%dx%dxf32>) -> "
-             "(tensor<%dx%dxf32>, tensor<%dx%dxf32>) {" % (ROWS[0], k, ROWS[1], k,
-                                                         ROWS[0], N, ROWS[1], N),
+    lines = [header(k),
              "  %%c = arith.constant dense<%s> : %s" % (values.tolist(), c_type),
              "  %%q = quill.storage_cast %%c : %s to %s" % (c_type, q_type),
              "  %%w = quill.dequantize %%q : %s to %s" % (q_type, f_type)]
-    for name, rows in (("a", ROWS[0]), ("b", ROWS[1])):
-        out = "tensor<%dx%dxf32>" % (rows, N)
-        if transposed:
-            lines.append("  %%y%s = quill.gemm %%%s, %%w {trans_b} : (tensor<%dx%dxf32>, %s) -> %s"
-                         % (name, name, rows, k, f_type, out))
-        else:
-            lines.append("  %%y%s = quill.matmul %%%s, %%w : (tensor<%dx%dxf32>, %s) -> %s"
-                         % (name, name, rows, k, f_type, out))
-    lines.append("  return %%ya, %%yb : tensor<%dx%dxf32>, tensor<%dx%dxf32>" % (
-        ROWS[0], N, ROWS[1], N))
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + products(k, transposed, f_type)) + "\n"
 
 
 def int4_case(signed, transposed):

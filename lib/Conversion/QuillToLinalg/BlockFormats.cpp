@@ -146,10 +146,15 @@ struct BlockShapes {
   int64_t blockDim;
 };
 
-FailureOr<BlockShapes> getBlockShapes(RankedTensorType type, int64_t axis,
+/// The shapes of `op`'s f32 tensor of static `type` in blocks along
+/// `axis`, or a match failure saying what is missing.
+FailureOr<BlockShapes> getBlockShapes(RewriterBase &rewriter, Operation *op,
+                                      RankedTensorType type, int64_t axis,
                                       int64_t blockSize) {
+  if (!type.getElementType().isF32())
+    return rewriter.notifyMatchFailure(op, "expects f32 values");
   if (!type.hasStaticShape())
-    return failure();
+    return rewriter.notifyMatchFailure(op, "expects a static shape");
   BlockShapes shapes;
   shapes.blockDim = axis + 1;
   for (auto [dim, size] : llvm::enumerate(type.getShape())) {
@@ -173,12 +178,10 @@ struct BlockQuantizeLowering : OpConversionPattern<BlockQuantizeOp> {
     Location loc = op.getLoc();
     BlockFormatRules rules = getBlockFormatRules(op.getFormat());
     RankedTensorType type = op.getInput().getType();
-    if (!type.getElementType().isF32())
-      return rewriter.notifyMatchFailure(op, "expects f32 input");
     FailureOr<BlockShapes> shapes =
-        getBlockShapes(type, op.getAxis(), rules.blockSize);
+        getBlockShapes(rewriter, op, type, op.getAxis(), rules.blockSize);
     if (failed(shapes))
-      return rewriter.notifyMatchFailure(op, "expects a static shape");
+      return failure();
     MLIRContext *context = rewriter.getContext();
     int64_t rank = shapes->split.size();
     Value split = reshapeTo(rewriter, loc, adaptor.getInput(), shapes->split);
@@ -239,12 +242,10 @@ struct BlockDequantizeLowering : OpConversionPattern<BlockDequantizeOp> {
     Location loc = op.getLoc();
     BlockFormatRules rules = getBlockFormatRules(op.getFormat());
     RankedTensorType type = op.getResult().getType();
-    if (!type.getElementType().isF32())
-      return rewriter.notifyMatchFailure(op, "expects an f32 result");
     FailureOr<BlockShapes> shapes =
-        getBlockShapes(type, op.getAxis(), rules.blockSize);
+        getBlockShapes(rewriter, op, type, op.getAxis(), rules.blockSize);
     if (failed(shapes))
-      return rewriter.notifyMatchFailure(op, "expects a static shape");
+      return failure();
     MLIRContext *context = rewriter.getContext();
     int64_t rank = shapes->split.size();
     Value split =

@@ -52,6 +52,11 @@ typedef struct BlockGemmProblem {
 } BlockGemmProblem;
 
 void quillBlockGemmScalar(const BlockGemmProblem *problem);
+
+/* For weights with zero points (scaleKind 2): each row's sum of A over each
+ * block, rows x blocks, malloc'ed (the caller frees it); NULL for other
+ * formats or when out of memory (the kernels then compute nothing). */
+float *quillBlockGemmRowSums(const BlockGemmProblem *problem);
 int quillBlockGemmAvx2Supported(void);
 void quillBlockGemmAvx2(const BlockGemmProblem *problem);
 int quillBlockGemmAvx512Supported(void);

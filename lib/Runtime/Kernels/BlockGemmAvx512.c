@@ -202,21 +202,9 @@ INLINE void allPanels(const BlockGemmProblem *p, int kind) {
                      ? _mm512_cvtepi32_ps(indices)
                      : decodeSmallFloats(indices, &d);
   int64_t blocks = p->depth / f->blockSize;
-  /* With zero points, each row's sum over each block. */
-  float *blockSums = NULL;
-  if (f->scaleKind == QuillBlockScaleF32) {
-    blockSums = malloc((size_t)(p->rows * blocks) * sizeof(float));
-    if (!blockSums)
-      return;
-    for (int64_t r = 0; r < p->rows; ++r)
-      for (int64_t b = 0; b < blocks; ++b) {
-        float sum = 0.0f;
-        for (int t = 0; t < f->blockSize; ++t)
-          sum +=
-              p->a[r * p->aRowStride + (b * f->blockSize + t) * p->aColStride];
-        blockSums[r * blocks + b] = sum;
-      }
-  }
+  float *blockSums = quillBlockGemmRowSums(p);
+  if (f->scaleKind == QuillBlockScaleF32 && !blockSums)
+    return;
   int64_t panelBytes = blocks * quillBlockChunkBytes(f);
   for (int64_t col0 = 0; col0 < p->columns; col0 += Columns) {
     int width =
