@@ -8,6 +8,7 @@
 \*===----------------------------------------------------------------------===*/
 
 #include "BlockGemm.h"
+#include "BlockGemmKernels.h"
 
 #include <math.h>
 #include <stdatomic.h>
@@ -82,24 +83,6 @@ void quillBlockGemmScalar(const BlockGemmProblem *p) {
         p->c[r * p->cRowStride + (col0 + j) * p->cColStride] += sum[j];
     }
   }
-}
-
-float *quillBlockGemmRowSums(const BlockGemmProblem *p) {
-  const QuillBlockWeights *f = &p->format;
-  if (f->scaleKind != QuillBlockScaleF32)
-    return NULL;
-  int64_t blocks = p->depth / f->blockSize;
-  float *sums = malloc((size_t)(p->rows * blocks) * sizeof(float));
-  if (!sums)
-    return NULL;
-  for (int64_t r = 0; r < p->rows; ++r)
-    for (int64_t b = 0; b < blocks; ++b) {
-      float sum = 0.0f;
-      for (int t = 0; t < f->blockSize; ++t)
-        sum += p->a[r * p->aRowStride + (b * f->blockSize + t) * p->aColStride];
-      sums[r * blocks + b] = sum;
-    }
-  return sums;
 }
 
 typedef void (*BlockGemmPath)(const BlockGemmProblem *);

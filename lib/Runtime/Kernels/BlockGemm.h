@@ -40,28 +40,6 @@ typedef enum QuillBlockGemmIsa {
   QUILL_BLOCK_GEMM_ISA_AVX512 = 3,
 } QuillBlockGemmIsa;
 
-/* What each code path provides: C[rows x N] += A * B. */
-typedef struct BlockGemmProblem {
-  const float *a;
-  int64_t aRowStride, aColStride;
-  const uint8_t *b;
-  float *c;
-  int64_t cRowStride, cColStride;
-  int64_t rows, depth, columns;
-  QuillBlockWeights format;
-} BlockGemmProblem;
-
-void quillBlockGemmScalar(const BlockGemmProblem *problem);
-
-/* For weights with zero points (scaleKind 2): each row's sum of A over each
- * block, rows x blocks, malloc'ed (the caller frees it); NULL for other
- * formats or when out of memory (the kernels then compute nothing). */
-float *quillBlockGemmRowSums(const BlockGemmProblem *problem);
-int quillBlockGemmAvx2Supported(void);
-void quillBlockGemmAvx2(const BlockGemmProblem *problem);
-int quillBlockGemmAvx512Supported(void);
-void quillBlockGemmAvx512(const BlockGemmProblem *problem);
-
 #ifdef __cplusplus
 }
 #endif
