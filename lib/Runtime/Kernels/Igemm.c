@@ -86,6 +86,14 @@ static void packATile(ByteView a, int rows, int64_t depth, int tileRows,
 static _Thread_local void *packBuffer;
 static _Thread_local size_t packBufferBytes;
 
+/* A model unloaded in-process (calibration and reports load models into the
+ * compiler) frees the unloading thread's buffer. */
+__attribute__((destructor)) static void releasePackBuffer(void) {
+  free(packBuffer);
+  packBuffer = NULL;
+  packBufferBytes = 0;
+}
+
 static void gemmUnpacked(int64_t m, int64_t n, int64_t k, ByteView a,
                          ByteView b, WordView c) {
   for (int64_t i = 0; i < m; ++i)

@@ -91,6 +91,14 @@ static void packDotColumns(MatrixView b, int64_t depth, int cols,
 static _Thread_local void *packBuffer;
 static _Thread_local size_t packBufferBytes;
 
+/* A model unloaded in-process (calibration and reports load models into the
+ * compiler) frees the unloading thread's buffer. */
+__attribute__((destructor)) static void releasePackBuffer(void) {
+  free(packBuffer);
+  packBuffer = NULL;
+  packBufferBytes = 0;
+}
+
 static float *reservePackBuffer(size_t floats) {
   return reserveAligned(&packBuffer, &packBufferBytes, floats * sizeof(float));
 }
