@@ -1,6 +1,7 @@
 //===- BlockWeightGemm.cpp - Products with MX / NVFP4 weights -------------===//
 
 #include "BlockWeightGemm.h"
+#include "MicrokernelCalls.h"
 
 #include "quill/Conversion/Passes.h"
 #include "quill/Dialect/Quill/IR/BlockArithmetic.h"
@@ -22,20 +23,6 @@ struct PackedWeights {
   std::vector<uint8_t> bytes;
   QuillBlockWeights format;
 };
-
-/// The initial value of the constant global `value` reads, if it is one of
-/// `AttrTy`.
-template <typename AttrTy>
-AttrTy getConstantGlobal(Operation *user, Value value) {
-  auto read = value.getDefiningOp<memref::GetGlobalOp>();
-  if (!read)
-    return {};
-  auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
-      user, read.getNameAttr());
-  if (!global || !global.getConstant())
-    return {};
-  return dyn_cast_or_null<AttrTy>(global.getInitialValueAttr());
-}
 
 /// The bytes of the constant i8 global `value` reads.
 std::optional<SmallVector<uint8_t>> getConstantBytes(Operation *user,
@@ -72,18 +59,6 @@ QuillBlockWeights getKernelFormat(BlockFormat format, float tensorScale) {
   return weights;
 }
 
-/// `memref<?x?xT, strided<[?, ?], offset: ?>>`, what the kernel takes.
-Value castToStridedMatrix(OpBuilder &b, Location loc, Value matrix) {
-  MLIRContext *context = b.getContext();
-  auto layout =
-      StridedLayoutAttr::get(context, ShapedType::kDynamic,
-                             {ShapedType::kDynamic, ShapedType::kDynamic});
-  auto type = MemRefType::get(
-      {ShapedType::kDynamic, ShapedType::kDynamic},
-      cast<MemRefType>(matrix.getType()).getElementType(), layout);
-  return memref::CastOp::create(b, loc, type, matrix);
-}
-
 struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -93,17 +68,10 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
       return rewriter.notifyMatchFailure(op, "expects buffers");
     Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1];
     Value out = op.getDpsInits()[0];
-    MLIRContext *context = op.getContext();
-    AffineExpr m, n, k;
-    bindDims(context, m, n, k);
-    auto map = [&](AffineExpr first, AffineExpr second) {
-      return AffineMap::get(3, 0, {first, second}, context);
-    };
-    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-    bool transposedRhs = maps[1] == map(n, k);
-    if (maps[0] != map(m, k) || maps[2] != map(m, n) ||
-        (!transposedRhs && maps[1] != map(k, n)))
+    std::optional<MatmulLayout> layout = getMatmulLayout(op);
+    if (!layout || layout->transposeLhs)
       return rewriter.notifyMatchFailure(op, "expects A[m, k] and C[m, n]");
+    bool transposedRhs = layout->transposeRhs;
     if (!cast<MemRefType>(lhs.getType()).getElementType().isF32() ||
         !cast<MemRefType>(out.getType()).getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "expects f32 A and C");
@@ -142,26 +110,14 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
     std::string name = (codesGlobal.getName() + "_block_packed").str();
     auto packedType =
         RankedTensorType::get({int64_t(packed.size())}, rewriter.getI8Type());
-    auto global = module.lookupSymbol<memref::GlobalOp>(name);
-    if (!global) {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(module.getBody());
-      SmallVector<int8_t> signedBytes(packed.begin(), packed.end());
-      global = memref::GlobalOp::create(
-          rewriter, module.getLoc(), name, rewriter.getStringAttr("private"),
-          MemRefType::get(packedType.getShape(), rewriter.getI8Type()),
-          DenseElementsAttr::get(packedType, ArrayRef(signedBytes)),
-          /*constant=*/true, rewriter.getI64IntegerAttr(64));
-    }
+    SmallVector<int8_t> signedBytes(packed.begin(), packed.end());
+    memref::GlobalOp global = getOrCreateConstantGlobal(
+        module, name,
+        DenseElementsAttr::get(packedType, ArrayRef(signedBytes)));
 
     Location loc = op.getLoc();
-    Value whole = memref::GetGlobalOp::create(rewriter, loc, global.getType(),
-                                              global.getSymName());
-    Value bytes = memref::CastOp::create(
-        rewriter, loc,
-        MemRefType::get({ShapedType::kDynamic}, rewriter.getI8Type()), whole);
     SmallVector<Value> arguments = {castToStridedMatrix(rewriter, loc, lhs),
-                                    bytes,
+                                    readGlobalAsVector(rewriter, loc, global),
                                     castToStridedMatrix(rewriter, loc, out)};
     for (int32_t value :
          {format.codeBits, format.exponentBits, format.mantissaBits,
@@ -170,16 +126,8 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
           rewriter, loc, rewriter.getI32IntegerAttr(value)));
     arguments.push_back(arith::ConstantOp::create(
         rewriter, loc, rewriter.getF32FloatAttr(format.scaleFactor)));
-    func::FuncOp callee = module.lookupSymbol<func::FuncOp>("quill_block_gemm");
-    if (!callee) {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(module.getBody());
-      callee = func::FuncOp::create(
-          rewriter, module.getLoc(), "quill_block_gemm",
-          rewriter.getFunctionType(ValueRange(arguments).getTypes(), {}));
-      callee.setPrivate();
-      callee->setAttr("llvm.emit_c_interface", rewriter.getUnitAttr());
-    }
+    func::FuncOp callee = getOrDeclareKernel(module, "quill_block_gemm",
+                                             ValueRange(arguments).getTypes());
     func::CallOp::create(rewriter, loc, callee, arguments);
     rewriter.eraseOp(op);
     eraseUnreadDequantize(rewriter, collapse, dequantize, buffer);

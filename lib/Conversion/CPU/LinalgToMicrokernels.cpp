@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BlockWeightGemm.h"
+#include "MicrokernelCalls.h"
 #include "RequantizationEpilogue.h"
 
 #include "quill/Conversion/Passes.h"
@@ -41,17 +42,6 @@ struct Microkernel {
   Type resultType;
 };
 
-/// `memref<?x?xT, strided<[?, ?], offset: ?>>`: the kernels' one signature
-/// for every matrix.
-static MemRefType getStridedMatrixType(Type elementType) {
-  MLIRContext *context = elementType.getContext();
-  auto layout =
-      StridedLayoutAttr::get(context, ShapedType::kDynamic,
-                             {ShapedType::kDynamic, ShapedType::kDynamic});
-  return MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic},
-                         elementType, layout);
-}
-
 /// The kernel for a product of `lhs` and `rhs` into `out` memrefs of rank
 /// `rank`: f32 x f32 -> f32, or int8 x int8 -> int32 with signed operands.
 static std::optional<Microkernel> selectMicrokernel(Value lhs, Value rhs,
@@ -72,28 +62,10 @@ static std::optional<Microkernel> selectMicrokernel(Value lhs, Value rhs,
   return std::nullopt;
 }
 
-static func::FuncOp getOrDeclare(ModuleOp module, StringRef name,
-                                 TypeRange argumentTypes) {
-  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
-    return existing;
-  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-  auto callee = func::FuncOp::create(b, module.getLoc(), name,
-                                     b.getFunctionType(argumentTypes, {}));
-  callee.setPrivate();
-  // Called as _mlir_ciface_<name>(descriptor *, ...).
-  callee->setAttr("llvm.emit_c_interface", b.getUnitAttr());
-  return callee;
-}
-
 static Value transposeMatrix(OpBuilder &b, Location loc, Value matrix) {
   AffineMap swap =
       AffineMap::getPermutationMap(ArrayRef<unsigned>{1, 0}, b.getContext());
   return memref::TransposeOp::create(b, loc, matrix, AffineMapAttr::get(swap));
-}
-
-static Value castToStridedMatrix(OpBuilder &b, Location loc, Value matrix) {
-  Type element = cast<MemRefType>(matrix.getType()).getElementType();
-  return memref::CastOp::create(b, loc, getStridedMatrixType(element), matrix);
 }
 
 /// Emits `C += A * B` on 2-d views, transposing A and B views as told.
@@ -108,7 +80,8 @@ static void emitGemmCall(OpBuilder &b, Location loc, ModuleOp module,
   MemRefType operand = getStridedMatrixType(kernel.operandType);
   MemRefType result = getStridedMatrixType(kernel.resultType);
   func::CallOp::create(
-      b, loc, getOrDeclare(module, kernel.name, {operand, operand, result}),
+      b, loc,
+      getOrDeclareKernel(module, kernel.name, {operand, operand, result}),
       ValueRange{castToStridedMatrix(b, loc, lhs),
                  castToStridedMatrix(b, loc, rhs),
                  castToStridedMatrix(b, loc, out)});
@@ -117,32 +90,10 @@ static void emitGemmCall(OpBuilder &b, Location loc, ModuleOp module,
 /// The int8 values of a constant global that `value` reads, if it does.
 static std::optional<SmallVector<int8_t>> getConstantBytes(Operation *user,
                                                            Value value) {
-  auto read = value.getDefiningOp<memref::GetGlobalOp>();
-  if (!read)
-    return std::nullopt;
-  auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
-      user, read.getNameAttr());
-  if (!global || !global.getConstant())
-    return std::nullopt;
-  auto values =
-      dyn_cast_or_null<DenseIntElementsAttr>(global.getInitialValueAttr());
+  auto values = getConstantGlobal<DenseIntElementsAttr>(user, value);
   if (!values || !values.getElementType().isInteger(8))
     return std::nullopt;
   return llvm::to_vector(values.getValues<int8_t>());
-}
-
-/// A private constant global holding `values`, created once per name.
-static memref::GlobalOp getOrCreateConstantGlobal(ModuleOp module,
-                                                  StringRef name,
-                                                  DenseElementsAttr values) {
-  if (auto existing = module.lookupSymbol<memref::GlobalOp>(name))
-    return existing;
-  auto tensorType = cast<RankedTensorType>(values.getType());
-  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-  return memref::GlobalOp::create(
-      b, module.getLoc(), name, b.getStringAttr("private"),
-      MemRefType::get(tensorType.getShape(), tensorType.getElementType()),
-      values, /*constant=*/true, b.getI64IntegerAttr(64));
 }
 
 /// A constant int8 B packed for the int8 kernel: its panels and their
@@ -179,14 +130,8 @@ static PackedWeights packWeights(OpBuilder &b, Location loc, ModuleOp module,
       module, name + "_correction",
       DenseElementsAttr::get(correctionType, ArrayRef(correction)));
 
-  auto readGlobal = [&](memref::GlobalOp global) -> Value {
-    Value whole = memref::GetGlobalOp::create(b, loc, global.getType(),
-                                              global.getSymName());
-    auto vectorType = MemRefType::get({ShapedType::kDynamic},
-                                      global.getType().getElementType());
-    return memref::CastOp::create(b, loc, vectorType, whole);
-  };
-  return {readGlobal(packedGlobal), readGlobal(correctionGlobal)};
+  return {readGlobalAsVector(b, loc, packedGlobal),
+          readGlobalAsVector(b, loc, correctionGlobal)};
 }
 
 /// Emits `C += A * B` for B packed at compile time.
@@ -195,7 +140,7 @@ static void emitPackedIgemmCall(OpBuilder &b, Location loc, ModuleOp module,
                                 PackedWeights weights, Value out) {
   if (transposeLhs)
     lhs = transposeMatrix(b, loc, lhs);
-  func::FuncOp callee = getOrDeclare(
+  func::FuncOp callee = getOrDeclareKernel(
       module, "quill_igemm_s8_packed",
       {getStridedMatrixType(b.getI8Type()), weights.panels.getType(),
        weights.corrections.getType(), getStridedMatrixType(b.getI32Type())});
@@ -247,8 +192,8 @@ static void emitRequantizingIgemmCall(OpBuilder &b, Location loc,
   for (Value argument : ArrayRef(arguments).slice(1, arguments.size() - 2))
     argumentTypes.push_back(argument.getType());
   argumentTypes.push_back(matrixType);
-  func::FuncOp callee =
-      getOrDeclare(module, "quill_igemm_s8_packed_requantize", argumentTypes);
+  func::FuncOp callee = getOrDeclareKernel(
+      module, "quill_igemm_s8_packed_requantize", argumentTypes);
 
   auto call = [&](Value lhsRows, Value out) {
     arguments.front() = castToStridedMatrix(b, loc, lhsRows);
@@ -304,20 +249,11 @@ static std::optional<GemmMatch> matchGemm(linalg::MatmulOp op, int64_t minFlops,
       lhs, rhs, out, 2, op.getCast() == linalg::TypeFn::cast_signed);
   if (!kernel)
     return std::nullopt;
-  MLIRContext *context = op.getContext();
-  AffineExpr m, n, k;
-  bindDims(context, m, n, k);
-  auto map = [&](AffineExpr first, AffineExpr second) {
-    return AffineMap::get(3, 0, {first, second}, context);
-  };
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (maps[2] != map(m, n))
+  std::optional<MatmulLayout> layout = getMatmulLayout(op);
+  if (!layout)
     return std::nullopt;
-  bool transposeLhs = maps[0] == map(k, m);
-  bool transposeRhs = maps[1] == map(n, k);
-  if ((!transposeLhs && maps[0] != map(m, k)) ||
-      (!transposeRhs && maps[1] != map(k, n)))
-    return std::nullopt;
+  bool transposeLhs = layout->transposeLhs;
+  bool transposeRhs = layout->transposeRhs;
   auto outType = cast<MemRefType>(out.getType());
   int64_t depth =
       cast<MemRefType>(lhs.getType()).getDimSize(transposeLhs ? 0 : 1);
