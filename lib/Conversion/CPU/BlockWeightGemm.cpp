@@ -177,7 +177,7 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
     auto isSigned = description.getAs<BoolAttr>("signed");
     // Operands: the codes, then the scales and the zero points that are
     // not all equal (those are in the description).
-    ValueRange inputs = dequantize.getDpsInputs();
+    SmallVector<Value> inputs = dequantize.getDpsInputs();
     DenseIntElementsAttr codes =
         getConstantGlobal<DenseIntElementsAttr>(user, inputs[0]);
     auto splatScale = description.getAs<FloatAttr>("scale");
