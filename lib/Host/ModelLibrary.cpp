@@ -77,25 +77,12 @@ std::string quill::host::joinTensorNames(const std::vector<TensorInfo> &infos) {
   return names;
 }
 
-/// The dtypes whose values cross the ABI as one byte of bits each.
-static bool isSmallFloat(quill_dtype dtype) {
-  switch (dtype) {
-  case QUILL_DTYPE_FLOAT8E4M3FN:
-  case QUILL_DTYPE_FLOAT8E5M2:
-  case QUILL_DTYPE_FLOAT4E2M1:
-  case QUILL_DTYPE_FLOAT8E8M0:
-  case QUILL_DTYPE_FLOAT6E3M2:
-  case QUILL_DTYPE_FLOAT6E2M3:
-    return true;
-  default:
-    return false;
-  }
-}
-
 bool quill::host::acceptsElementType(quill_dtype expected, quill_dtype actual) {
-  return expected == actual ||
-         (expected == QUILL_DTYPE_BFLOAT16 && actual == QUILL_DTYPE_UINT16) ||
-         (isSmallFloat(expected) && actual == QUILL_DTYPE_UINT8);
+  // bfloat16 and the small floats are passed as numpy holds them: their
+  // bits, read from .npy as uint16 or uint8.
+  const DTypeInfo *info = findDType(expected);
+  const DTypeInfo *npy = info ? findNpyDType(info->npy + 1) : nullptr;
+  return expected == actual || (npy && npy->dtype == actual);
 }
 
 std::unique_ptr<ModelLibrary> ModelLibrary::load(const std::string &path,

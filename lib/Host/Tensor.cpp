@@ -108,13 +108,9 @@ std::optional<Tensor> parseNpy(const std::string &path,
   descr = descr.substr(1, close - 1);
   // numpy writes '|' for single bytes and '<' for little-endian; '=' is the
   // (little-endian) host order.
-  for (const DTypeInfo &info : dtypeInfos) {
-    if (descr.size() == 3 && std::strchr("<|=", descr[0]) &&
-        descr.compare(1, 2, info.npy + 1) == 0) {
-      tensor.dtype = info.dtype;
-      break;
-    }
-  }
+  if (descr.size() == 3 && std::strchr("<|=", descr[0]))
+    if (const DTypeInfo *info = findNpyDType(descr.substr(1)))
+      tensor.dtype = info->dtype;
   if (tensor.dtype == QUILL_DTYPE_UNDEFINED)
     return fail("unsupported numpy dtype '" + descr +
                 "' (supported: little-endian f2 f4 f8 i1 u1 i2 u2 i4 u4 i8 "
@@ -246,6 +242,13 @@ std::optional<Tensor> parseNpyBytes(const std::string &path,
   return parseNpy(path, bytes, error);
 }
 
+const DTypeInfo *findNpyDType(const std::string &kindAndSize) {
+  for (const DTypeInfo &info : dtypeInfos)
+    if (kindAndSize == info.npy + 1)
+      return &info;
+  return nullptr;
+}
+
 const DTypeInfo *findDType(int dtype) {
   for (const DTypeInfo &info : dtypeInfos)
     if (info.dtype == dtype)
@@ -308,6 +311,13 @@ double Tensor::elementAsDouble(size_t i) const {
   }
   case QUILL_DTYPE_UINT8:
   case QUILL_DTYPE_BOOL:
+  // Small floats are their bits (as numpy holds them), compared exactly.
+  case QUILL_DTYPE_FLOAT8E4M3FN:
+  case QUILL_DTYPE_FLOAT8E5M2:
+  case QUILL_DTYPE_FLOAT4E2M1:
+  case QUILL_DTYPE_FLOAT8E8M0:
+  case QUILL_DTYPE_FLOAT6E3M2:
+  case QUILL_DTYPE_FLOAT6E2M3:
     return load<uint8_t>(p);
   case QUILL_DTYPE_INT8:
     return load<int8_t>(p);

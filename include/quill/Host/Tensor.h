@@ -29,6 +29,11 @@ struct DTypeInfo {
 
 /// The element type with ONNX code `dtype`, or null.
 const DTypeInfo *findDType(int dtype);
+/// The element type a .npy array of numpy kind and size `kindAndSize`
+/// ("f4", "u1", ...) is read as, or null: the first in the table, so that
+/// bfloat16 and the small floats, which numpy holds as their bits, read as
+/// uint16 and uint8.
+const DTypeInfo *findNpyDType(const std::string &kindAndSize);
 
 bool isFloat(quill_dtype dtype);
 
