@@ -77,12 +77,9 @@ Value blockQuantizeWeight(OpBuilder &b, Location loc,
   auto type = cast<RankedTensorType>(weights.getType());
   auto [elementsType, scalesType] = getBlockTypes(type, format, axis);
   BlockFormatRules rules = getBlockFormatRules(format);
-  SmallVector<float> values;
-  for (APFloat value : weights.getValues<APFloat>())
-    values.push_back(value.convertToFloat());
   SmallVector<uint8_t> codes, scales;
   quantizeInBlocks(
-      values, type.getShape(), axis, rules.blockSize,
+      weights, axis, rules.blockSize,
       [&](ArrayRef<float> block, MutableArrayRef<uint8_t> blockCodes) {
         return quantizeBlockLeastError(rules, block, tensorScale.value_or(1.0f),
                                        blockCodes);

@@ -238,11 +238,19 @@ float mlir::quill::dequantizeBlockElement(const BlockFormatRules &rules,
 }
 
 void mlir::quill::quantizeInBlocks(
-    ArrayRef<float> values, ArrayRef<int64_t> shape, int64_t axis,
-    int64_t blockSize,
+    DenseFPElementsAttr attr, int64_t axis, int64_t blockSize,
     function_ref<uint8_t(ArrayRef<float>, MutableArrayRef<uint8_t>)>
         quantizeOne,
     SmallVectorImpl<uint8_t> &codes, SmallVectorImpl<uint8_t> &scales) {
+  SmallVector<float> values;
+  values.reserve(attr.getNumElements());
+  for (APFloat value : attr.getValues<APFloat>()) {
+    bool losesInfo;
+    value.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven,
+                  &losesInfo);
+    values.push_back(value.convertToFloat());
+  }
+  ArrayRef<int64_t> shape = attr.getType().getShape();
   // Row-major positions (outer, block, j, inner).
   int64_t size = shape[axis], inner = 1;
   for (int64_t dim : shape.drop_front(axis + 1))

@@ -188,16 +188,9 @@ LogicalResult BlockQuantizeOp::fold(FoldAdaptor adaptor,
     return failure();
   BlockFormatRules rules = getBlockFormatRules(getFormat());
   float tensorScale = getTensorScale() ? getTensorScale()->convertToFloat() : 1;
-  SmallVector<float> values;
-  for (APFloat value : input.getValues<APFloat>()) {
-    bool losesInfo;
-    value.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven,
-                  &losesInfo);
-    values.push_back(value.convertToFloat());
-  }
   SmallVector<uint8_t> codes, scales;
   quantizeInBlocks(
-      values, type.getShape(), getAxis(), rules.blockSize,
+      input, getAxis(), rules.blockSize,
       [&](ArrayRef<float> block, MutableArrayRef<uint8_t> blockCodes) {
         return quantizeBlock(rules, block, tensorScale, getScaleRounding(),
                              blockCodes);

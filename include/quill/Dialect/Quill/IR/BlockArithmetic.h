@@ -64,13 +64,12 @@ uint8_t quantizeBlockLeastError(const BlockFormatRules &rules,
 float dequantizeBlockElement(const BlockFormatRules &rules, uint8_t code,
                              uint8_t scale, float tensorScale);
 
-/// Quantizes the row-major `values` of a tensor of `shape` in blocks along
+/// Quantizes the float constant `values` (read as f32) in blocks along
 /// `axis`, each block by `quantizeOne` (which returns its scale byte):
 /// element codes in the tensor's layout, scale bytes in the layout of the
 /// shape with `axis` divided by the block size.
 void quantizeInBlocks(
-    ArrayRef<float> values, ArrayRef<int64_t> shape, int64_t axis,
-    int64_t blockSize,
+    DenseFPElementsAttr values, int64_t axis, int64_t blockSize,
     function_ref<uint8_t(ArrayRef<float>, MutableArrayRef<uint8_t>)>
         quantizeOne,
     SmallVectorImpl<uint8_t> &codes, SmallVectorImpl<uint8_t> &scales);
