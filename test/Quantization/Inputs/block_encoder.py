@@ -9,15 +9,10 @@ against float and fails where it falls below the format's stated floor.
 import os
 import sys
 
-import numpy as np
-import onnx
-
 import quill
 from quill.runtime import Model
 
-REPOSITORY = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-sys.path.insert(0, os.path.join(REPOSITORY, "bench"))
-import models  # noqa: E402  (bench/models.py)
+from integer_encoder import sqnr_db, write_encoder
 
 # (format, least SQNR in dB): 2 dB below what this model measured on
 # 2026-12-07 (the 4-bit formats' activations are what rotation,
@@ -31,21 +26,9 @@ FLOORS = [
 ]
 
 
-def sqnr_db(reference, value):
-    noise = np.sum((reference.astype(np.float64) - value) ** 2)
-    return np.inf if noise == 0 else 10 * np.log10(np.sum(reference.astype(np.float64) ** 2) / noise)
-
-
 def main():
     work = sys.argv[1]
-    rng = np.random.default_rng([models.SEED, models.MODEL_NAMES.index("bert")])
-    model, inputs = models.build_bert(rng)
-    path = os.path.join(work, "bert.onnx")
-    onnx.save(model, path)
-    shape = inputs["hidden_states"].shape
-    calibration = [{"hidden_states": rng.standard_normal(shape).astype(np.float32)}
-                   for _ in range(2)]
-    evaluation = {"hidden_states": rng.standard_normal(shape).astype(np.float32)}
+    path, calibration, evaluation = write_encoder(work, 2)
     reference = next(iter(Model(quill.compile(path, os.path.join(work, "float.so")))
                           .run(evaluation).values()))
     failed = 0

@@ -40,7 +40,22 @@ FLOAT_OPS = re.compile(r"= (fadd|fsub|fmul|fdiv|frem|fneg|fcmp \w+|fptosi|fptoui
 def sqnr_db(reference, value):
     reference = reference.astype(np.float64)
     noise = np.sum((reference - value) ** 2)
-    return 10 * np.log10(np.sum(reference ** 2) / noise)
+    return np.inf if noise == 0 else 10 * np.log10(np.sum(reference ** 2) / noise)
+
+
+def write_encoder(work, calibration_samples):
+    """bench/models.py's BERT-shaped encoder saved as WORK/bert.onnx, with
+    `calibration_samples` random inputs and one more to evaluate on (from the
+    model's own seed); returns (path, calibration, evaluation)."""
+    rng = np.random.default_rng([models.SEED, models.MODEL_NAMES.index("bert")])
+    model, inputs = models.build_bert(rng)
+    path = os.path.join(work, "bert.onnx")
+    onnx.save(model, path)
+    shape = inputs["hidden_states"].shape
+    calibration = [{"hidden_states": rng.standard_normal(shape).astype(np.float32)}
+                   for _ in range(calibration_samples)]
+    evaluation = {"hidden_states": rng.standard_normal(shape).astype(np.float32)}
+    return path, calibration, evaluation
 
 
 def float_instructions(llvm_ir):
@@ -55,15 +70,8 @@ def compile_llvm(source, *flags):
 
 def main():
     work = sys.argv[1]
-    rng = np.random.default_rng([models.SEED, models.MODEL_NAMES.index("bert")])
-    model, inputs = models.build_bert(rng)
-    path = os.path.join(work, "bert.onnx")
-    onnx.save(model, path)
-    shape = inputs["hidden_states"].shape
-    calibration = [{"hidden_states": rng.standard_normal(shape).astype(np.float32)}
-                   for _ in range(4)]
+    path, calibration, evaluation = write_encoder(work, 4)
     stats = os.path.join(work, "stats.json")
-    evaluation = {"hidden_states": rng.standard_normal(shape).astype(np.float32)}
 
     reference = Model(quill.compile(path, os.path.join(work, "float.so"))).run(evaluation)
     reference = next(iter(reference.values()))
