@@ -144,6 +144,8 @@ struct BlockShapes {
   /// The scales' shape: `split` without the block-size dimension.
   SmallVector<int64_t> scales;
   int64_t blockDim;
+  /// From the split shape's loops: to an element, and to its block's scale.
+  AffineMap elementMap, scaleMap;
 };
 
 /// The shapes of `op`'s f32 tensor of static `type` in blocks along
@@ -166,6 +168,10 @@ FailureOr<BlockShapes> getBlockShapes(RewriterBase &rewriter, Operation *op,
   }
   shapes.scales = SmallVector<int64_t>(type.getShape());
   shapes.scales[axis] /= blockSize;
+  MLIRContext *context = type.getContext();
+  int64_t rank = shapes.split.size();
+  shapes.elementMap = AffineMap::getMultiDimIdentityMap(rank, context);
+  shapes.scaleMap = getReducedMap(rank, {shapes.blockDim}, context);
   return shapes;
 }
 
@@ -182,8 +188,6 @@ struct BlockQuantizeLowering : OpConversionPattern<BlockQuantizeOp> {
         getBlockShapes(rewriter, op, type, op.getAxis(), rules.blockSize);
     if (failed(shapes))
       return failure();
-    MLIRContext *context = rewriter.getContext();
-    int64_t rank = shapes->split.size();
     Value split = reshapeTo(rewriter, loc, adaptor.getInput(), shapes->split);
 
     // amax per block; NaN propagates (maximumf).
@@ -197,8 +201,8 @@ struct BlockQuantizeLowering : OpConversionPattern<BlockQuantizeOp> {
     float tensorScale =
         op.getTensorScale() ? op.getTensorScale()->convertToFloat() : 1.0f;
     bool isNVFP4 = rules.format == BlockFormat::NVFP4;
-    AffineMap identity =
-        AffineMap::getMultiDimIdentityMap(shapes->scales.size(), context);
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(
+        shapes->scales.size(), rewriter.getContext());
     Value scales = buildMapped(
         rewriter, loc, shapes->scales, rewriter.getI8Type(), {amax}, {identity},
         [&](OpBuilder &b, Location l, ValueRange args) {
@@ -210,11 +214,10 @@ struct BlockQuantizeLowering : OpConversionPattern<BlockQuantizeOp> {
               m.e4m3());
         });
 
-    AffineMap elementMap = AffineMap::getMultiDimIdentityMap(rank, context);
-    AffineMap scaleMap = getReducedMap(rank, {shapes->blockDim}, context);
     Value elements = buildMapped(
         rewriter, loc, shapes->split, rewriter.getI8Type(), {split, scales},
-        {elementMap, scaleMap}, [&](OpBuilder &b, Location l, ValueRange args) {
+        {shapes->elementMap, shapes->scaleMap},
+        [&](OpBuilder &b, Location l, ValueRange args) {
           BlockMath m{b, l};
           if (!isNVFP4)
             return m.encodeMXElement(rules,
@@ -246,27 +249,22 @@ struct BlockDequantizeLowering : OpConversionPattern<BlockDequantizeOp> {
         getBlockShapes(rewriter, op, type, op.getAxis(), rules.blockSize);
     if (failed(shapes))
       return failure();
-    MLIRContext *context = rewriter.getContext();
-    int64_t rank = shapes->split.size();
     Value split =
         reshapeTo(rewriter, loc, adaptor.getElements(), shapes->split);
     float tensorScale =
         op.getTensorScale() ? op.getTensorScale()->convertToFloat() : 1.0f;
     bool isNVFP4 = rules.format == BlockFormat::NVFP4;
-    Value values =
-        buildMapped(rewriter, loc, shapes->split, rewriter.getF32Type(),
-                    {split, adaptor.getScales()},
-                    {AffineMap::getMultiDimIdentityMap(rank, context),
-                     getReducedMap(rank, {shapes->blockDim}, context)},
-                    [&](OpBuilder &b, Location l, ValueRange args) {
-                      BlockMath m{b, l};
-                      Value element = m.decodeMXElement(rules, args[0]);
-                      if (!isNVFP4)
-                        return m.mul(element, m.decodeE8M0(args[1]));
-                      Value scale =
-                          buildF32FromSmallFloat(b, l, args[1], m.e4m3());
-                      return m.div(m.mul(element, scale), m.f32(tensorScale));
-                    });
+    Value values = buildMapped(
+        rewriter, loc, shapes->split, rewriter.getF32Type(),
+        {split, adaptor.getScales()}, {shapes->elementMap, shapes->scaleMap},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          BlockMath m{b, l};
+          Value element = m.decodeMXElement(rules, args[0]);
+          if (!isNVFP4)
+            return m.mul(element, m.decodeE8M0(args[1]));
+          Value scale = buildF32FromSmallFloat(b, l, args[1], m.e4m3());
+          return m.div(m.mul(element, scale), m.f32(tensorScale));
+        });
     // What the CPU's block-weight kernel needs to read the codes and scales
     // in place of this generic (lib/Conversion/CPU/BlockWeightGemm.cpp).
     NamedAttrList description;
@@ -274,8 +272,9 @@ struct BlockDequantizeLowering : OpConversionPattern<BlockDequantizeOp> {
     description.append("axis", op.getAxisAttr());
     if (op.getTensorScaleAttr())
       description.append("tensor_scale", op.getTensorScaleAttr());
-    values.getDefiningOp()->setAttr(kBlockDequantizeAttrName,
-                                    description.getDictionary(context));
+    values.getDefiningOp()->setAttr(
+        kBlockDequantizeAttrName,
+        description.getDictionary(rewriter.getContext()));
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, values, type.getShape()));
     return success();
   }
