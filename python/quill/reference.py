@@ -109,31 +109,11 @@ def dyadic(real_multiplier):
     return multiplier, shift
 
 
-# fp8 formats: mantissa bits, exponent bias, largest finite magnitude.
-FP8_FORMATS = {"f8E4M3FN": (3, 7, 448.0), "f8E5M2": (2, 15, 57344.0)}
-
-
 def to_fp8(values, fmt):
-    """Rounds float64 values to the nearest `fmt` value, ties to even,
+    """Rounds float32 values to the nearest `fmt` value, ties to even,
     saturating to the largest finite magnitude (cvt.rn.satfinite); NaN
     stays NaN. Returns the fp8 values as float64."""
-    mantissa_bits, bias, largest = FP8_FORMATS[fmt]
-    values = np.asarray(values, np.float64)
-    out = np.empty_like(values)
-    for index, x in np.ndenumerate(values):
-        if np.isnan(x):
-            out[index] = np.nan
-            continue
-        magnitude = min(abs(x), largest)
-        if magnitude == 0.0:
-            out[index] = np.copysign(0.0, x)
-            continue
-        # frexp is exact: magnitude = m * 2^e with m in [0.5, 1).
-        exponent = max(np.frexp(magnitude)[1] - 1, 1 - bias)
-        step = 2.0 ** (exponent - mantissa_bits)
-        rounded = np.rint(magnitude / step) * step
-        out[index] = np.copysign(min(rounded, largest), x)
-    return out
+    return small_float_values(small_float_bits(values, fmt), fmt).astype(np.float64)
 
 
 def fp8_from_bits(bits, fmt):
