@@ -5,10 +5,10 @@
 
 The models are the LLM decode shapes: a 4096 x 4096 GEMV and a decoder-style MLP (MatMul 4096 -> 11008, ReLU,
 MatMul 11008 -> 4096) at batch 1 and 16, with random N(0, 0.02) weights. Quill compiles each in fp32 and with
-weight-only MXFP4, NVFP4, MXFP8 (E4M3) and int4 (blocks of 32) weights, and compiles the int4 MatMulNBits model
-(blocks of 32, symmetric, what ONNX Runtime's 4-bit quantizer writes) that ONNX Runtime runs at its default
-accuracy level (fp32 arithmetic) and at accuracy level 4 (int8 activations); ONNX Runtime also runs the fp32
-model. Everything runs on one core; the table
+weight-only MXFP4, NVFP4, MXFP8 (E4M3) and int4 (blocks of 32) weights, MXFP4 and int4 also with int8
+activations (--low-bit-compute=int8), and compiles the int4 MatMulNBits model (blocks of 32, symmetric, what
+ONNX Runtime's 4-bit quantizer writes; f32 and int8 activations) that ONNX Runtime runs at its default accuracy
+level (fp32 arithmetic) and at accuracy level 4 (int8 activations); ONNX Runtime also runs the fp32 model. Everything runs on one core; the table
 gives medians, ratios against Quill fp32 measured in the same run, each output's SQNR against Quill fp32's,
 and library / model sizes.
 """
@@ -27,9 +27,14 @@ import run  # noqa: E402  (bench/run.py: tool runners and table printing)
 
 SHAPES = {"gemv4096": (1, [4096, 4096]), "mlp_b1": (1, [4096, 11008, 4096]),
           "mlp_b16": (16, [4096, 11008, 4096])}
-QUILL_FORMATS = [["--quantize=mxfp4-weights"], ["--quantize=nvfp4-weights"],
-                 ["--quantize=mxfp8-e4m3-weights"],
-                 ["--quantize=int4-weights", "--weight-block-size=32"]]
+INT4 = ["--quantize=int4-weights", "--weight-block-size=32"]
+INT8_ACTIVATIONS = ["--low-bit-compute=int8"]
+QUILL_FORMATS = [("mxfp4-weights", ["--quantize=mxfp4-weights"]),
+                 ("nvfp4-weights", ["--quantize=nvfp4-weights"]),
+                 ("mxfp8-e4m3-weights", ["--quantize=mxfp8-e4m3-weights"]),
+                 ("int4-weights", INT4),
+                 ("mxfp4-weights int8-act", ["--quantize=mxfp4-weights"] + INT8_ACTIVATIONS),
+                 ("int4-weights int8-act", INT4 + INT8_ACTIVATIONS)]
 DEFAULT_RUNS = {"gemv4096": 200, "mlp_b1": 30, "mlp_b16": 20}
 
 
@@ -109,9 +114,10 @@ def main():
         print("== %s (%d runs)" % (name, runs))
         results, outputs = {}, {}
         peers = [("quill fp32", path, [])]
-        peers += [("quill " + flags[0].split("=")[1], path, flags) for flags in QUILL_FORMATS]
+        peers += [("quill " + label, path, flags) for label, flags in QUILL_FORMATS]
         # The very weights ONNX Runtime runs: Quill compiling the MatMulNBits model.
         peers.append(("quill MatMulNBits int4", nbits, []))
+        peers.append(("quill MatMulNBits int4 int8-act", nbits, INT8_ACTIVATIONS))
         for peer, model, flags in peers:
             library = os.path.join(work, peer.replace(" ", "_") + ".so")
             run.compile_quill(tools, model, library, args.timeout, flags)

@@ -37,6 +37,8 @@ llvm::Error validateTargetOptions(const CompileOptions &options) {
       options.gpuBinary == GPUBinaryChoice::Fatbin)
     return makeError(
         "--emit=ptx writes PTX; --gpu-binary=fatbin is for libraries");
+  if (options.lowBitCompute && options.target != CompileTarget::CPU)
+    return makeError("--low-bit-compute is for --target=cpu");
   if (gpu && !options.cpu.empty())
     return makeError("--mcpu is for --target=cpu; use --gpu-arch");
   return llvm::Error::success();

@@ -180,7 +180,10 @@ llvm::Error Compilation::emitTarget() {
 
   switch (options.target) {
   case CompileTarget::CPU:
-    if (llvm::Error error = runPipeline(*module, buildCPULLVMPipeline))
+    if (llvm::Error error = runPipeline(*module, [&](OpPassManager &pm) {
+          buildCPULLVMPipeline(
+              pm, options.lowBitCompute.value_or(LowBitCompute::F32));
+        }))
       return error;
     return emitFromLLVMDialect(*signature, ModelDevice::CPU);
   case CompileTarget::GPUEmulator:

@@ -120,9 +120,12 @@ static void addLoopsToLLVM(OpPassManager &pm) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
-void mlir::quill::buildCPULLVMPipeline(OpPassManager &pm) {
+void mlir::quill::buildCPULLVMPipeline(OpPassManager &pm,
+                                       LowBitCompute lowBitCompute) {
   addBufferization(pm);
-  pm.addPass(createLinalgToMicrokernelsPass());
+  LinalgToMicrokernelsPassOptions microkernels;
+  microkernels.lowBitCompute = lowBitCompute;
+  pm.addPass(createLinalgToMicrokernelsPass(microkernels));
   // Weights the microkernel pass packed anew are left unread.
   pm.addPass(createSymbolDCEPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
@@ -252,7 +255,7 @@ void mlir::quill::registerQuillPassesAndPipelines() {
       "quill-cpu-llvm",
       "Bufferize kernel IR, call Quill's microkernels, lower to the LLVM "
       "dialect",
-      buildCPULLVMPipeline);
+      [](OpPassManager &pm) { buildCPULLVMPipeline(pm); });
   PassPipelineRegistration<NVPTXPipelineOptions>(
       "quill-nvptx",
       "Map kernel IR to GPU blocks and threads, lower the kernels to NVVM "

@@ -146,3 +146,12 @@ llvm::cl::ValuesClass mlir::quill::getGeluFormValues() {
       clEnumValN(GeluForm::IGelu, "i-gelu",
                  "I-BERT's integer polynomial (vectorizes)"));
 }
+
+llvm::cl::ValuesClass mlir::quill::getLowBitComputeValues() {
+  return llvm::cl::values(
+      clEnumValN(LowBitCompute::F32, "f32",
+                 "decoded weights times float activations"),
+      clEnumValN(LowBitCompute::Int8, "int8",
+                 "activations quantized to int8 per block at run time, "
+                 "products summed in int32 (VNNI)"));
+}

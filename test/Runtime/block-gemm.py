@@ -14,7 +14,10 @@
 # as PTX would run them). The
 # reference dequantizes with python/quill/reference.py and multiplies in
 # float64; the kernel sums each block in f32 before its scale, so results
-# agree to f32 rounding of the sums.
+# agree to f32 rounding of the sums. With --low-bit-compute=int8 the 4-bit
+# formats' kernels quantize A per block (the reference does the same f32
+# arithmetic; zero, tiny, Inf and NaN blocks included) and every vector
+# path must give the scalar path's bits; the other formats stay f32.
 
 import os
 import shutil
@@ -150,19 +153,62 @@ for isa, flags in (("avx2", ("avx2", "fma")),
         paths.append(isa)
     else:
         print("skipped %s: this CPU lacks %s" % (isa, ", ".join(flags)))
-def check_products(name, path, k, weights):
+def int8_activation_reference(x, weights, block):
+    """x @ weights with x quantized as the int8-activation kernels do: per
+    row and block, codes rint(x * (127 / max|x|)) in f32, scale
+    max|x| / 127; a block below 2^-120 is zero, one with Inf or NaN makes
+    the row NaN."""
+    rows, k = x.shape
+    blocks = x.reshape(rows, k // block, block)
+    largest = np.abs(blocks).max(axis=2)
+    scaled = (largest >= np.float32(2.0 ** -120)) & np.isfinite(largest)
+    inverse = np.where(scaled, np.float32(127) / np.where(scaled, largest, 1),
+                       np.float32(0)).astype(np.float32)
+    codes = np.rint((blocks * inverse[..., None]).astype(np.float32))
+    scale = np.where(scaled, largest / np.float32(127), 0).astype(np.float32)
+    dequantized = (codes * scale[..., None].astype(np.float64)).reshape(rows, k)
+    want = dequantized @ weights.astype(np.float64)
+    bound = 1e-5 * (np.abs(dequantized) @ np.abs(weights)) + 1e-30
+    want[~np.isfinite(largest).all(axis=1)] = np.nan
+    return want, bound
+
+
+def edge_rows(k, block):
+    """11 rows of A, some with the blocks the quantizer treats apart: all
+    zero, below 2^-120, Inf, NaN."""
+    x = rng.standard_normal((ROWS[1], k)).astype(np.float32)
+    x[3, :block] = 0
+    x[4, block:2 * block] = rng.standard_normal(block) * 1e-38
+    x[5, 1] = np.inf
+    x[6, k - 1] = np.nan
+    return x
+
+
+def run_paths(name, library, isas, inputs):
+    """Each code path's outputs for `inputs`, by ISA."""
+    results = {}
+    for isa in isas:
+        copy = os.path.join(WORK, "%s-%s.so" % (name, isa))
+        shutil.copy(library, copy)
+        os.environ["QUILL_BLOCK_GEMM_ISA"] = isa
+        results[isa] = list(quill.Model(copy).run(inputs).values())
+    return results
+
+
+def check_products(name, path, k, weights, block, int8_activations):
     """Compiles `path` for the CPU and the GPU emulator and checks both
-    products on every code path."""
+    products on every code path; then, for formats the int8-activation
+    kernels take, compiled with --low-bit-compute=int8 (the others must
+    stay f32)."""
     library = quill.compile(path, output=os.path.join(WORK, name + ".so"))
     emulated = quill.compile(path, output=os.path.join(WORK, name + "-gpu.so"),
                              target="gpu-emulator")
     a = rng.standard_normal((ROWS[0], k)).astype(np.float32)
     b = rng.standard_normal((ROWS[1], k)).astype(np.float32)
-    for isa in paths + ["gpu-emulator"]:
-        copy = os.path.join(WORK, "%s-%s.so" % (name, isa))
-        shutil.copy(emulated if isa == "gpu-emulator" else library, copy)
-        os.environ["QUILL_BLOCK_GEMM_ISA"] = isa
-        outputs = list(quill.Model(copy).run({"input_0": a, "input_1": b}).values())
+    inputs = {"input_0": a, "input_1": b}
+    results = run_paths(name, library, paths, inputs)
+    results.update(run_paths(name, emulated, ["gpu-emulator"], inputs))
+    for isa, outputs in results.items():
         for x, got in zip((a, b), outputs):
             want = x.astype(np.float64) @ weights.astype(np.float64)
             bound = 1e-5 * (np.abs(x) @ np.abs(weights)) + 1e-30
@@ -170,6 +216,30 @@ def check_products(name, path, k, weights):
                 failures.append("%s %s %d rows" % (name, isa, x.shape[0]))
                 print("MISMATCH %s %s: max error %g" % (
                     name, isa, np.max(np.abs(got - want))))
+
+    name += "-int8"
+    library = quill.compile(path, output=os.path.join(WORK, name + ".so"),
+                            low_bit_compute="int8")
+    b = edge_rows(k, block)
+    inputs = {"input_0": a, "input_1": b}
+    results = run_paths(name, library, paths, inputs)
+    for isa, outputs in results.items():
+        for x, got, scalar in zip((a, b), outputs, results["scalar"]):
+            if int8_activations:
+                want, bound = int8_activation_reference(x, weights, block)
+            else:
+                want = x.astype(np.float64) @ weights.astype(np.float64)
+                bound = 1e-5 * (np.abs(x) @ np.abs(weights)) + 1e-30
+            error = np.abs(got - want)
+            bad = (np.isnan(got) != np.isnan(want)) | (error > bound)
+            # The vector paths do the scalar path's arithmetic in its order.
+            if int8_activations and not np.array_equal(got, scalar,
+                                                       equal_nan=True):
+                bad |= True
+            if got.shape != want.shape or np.any(bad):
+                failures.append("%s %s %d rows" % (name, isa, x.shape[0]))
+                print("MISMATCH %s %s: max error %g, rows %s" % (
+                    name, isa, np.nanmax(error), np.unique(np.nonzero(bad)[0])))
     print("ok %s" % name)
 
 
@@ -191,7 +261,8 @@ for fmt in ref.BLOCK_FORMATS:
         path = os.path.join(WORK, name + ".mlir")
         with open(path, "w") as f:
             f.write(program(fmt, k, transposed, codes, scales, tensor_scale))
-        check_products(name, path, k, weights)
+        check_products(name, path, k, weights, block,
+                       fmt in ("mxfp4_e2m1", "nvfp4"))
         cases += 1
 for signed in (True, False):
     for transposed in (False, True):
@@ -200,10 +271,10 @@ for signed in (True, False):
         path = os.path.join(WORK, name + ".mlir")
         with open(path, "w") as f:
             f.write(int4_program(k, transposed, codes, scales, zero_points, signed))
-        check_products(name, path, k, weights)
+        check_products(name, path, k, weights, 32, True)
         cases += 1
 
 if failures:
     print("%d failed: %s" % (len(failures), ", ".join(failures)))
     sys.exit(1)
-print("%d products agree" % (cases * (len(paths) + 1) * 2))
+print("%d products agree" % (cases * (2 * len(paths) + 1) * 2))

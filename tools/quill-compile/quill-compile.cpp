@@ -202,6 +202,12 @@ static cl::opt<quill::GeluForm>
              quill::getGeluFormValues(), cl::cat(quantization));
 
 /// A flag's value when it was given.
+static cl::opt<quill::LowBitCompute> lowBitCompute(
+    "low-bit-compute",
+    cl::desc("--target=cpu: what products with 4-bit weights (int4, uint4, "
+             "MXFP4, NVFP4 in blocks of a multiple of 8; MatMulNBits) "
+             "multiply the activations in (default: f32)"),
+    quill::getLowBitComputeValues(), cl::cat(compilerOptions));
 template <typename T, typename Option>
 static std::optional<T> given(const Option &option) {
   if (!option.getNumOccurrences())
@@ -221,6 +227,7 @@ static quill::CompileOptions getCompileOptions() {
   options.frozenInputs.assign(frozenInputs.begin(), frozenInputs.end());
   options.gpuArch = given<std::string>(gpuArch);
   options.gpuBinary = given<GPUBinaryChoice>(gpuBinary);
+  options.lowBitCompute = given<quill::LowBitCompute>(lowBitCompute);
 
   quill::QuantizationOptions &quantize = options.quantization;
   quantize.format = given<quill::QuantFormat>(quantizeFormat);

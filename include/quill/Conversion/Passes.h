@@ -3,6 +3,8 @@
 #ifndef QUILL_CONVERSION_PASSES_H
 #define QUILL_CONVERSION_PASSES_H
 
+#include "quill/Quantization/Options.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"

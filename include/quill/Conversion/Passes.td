@@ -121,6 +121,22 @@ def LinalgToMicrokernelsPass : Pass<"quill-linalg-to-microkernels", "ModuleOp"> 
     through an expand_shape of its rows, written channels-first) writes
     through the output transposed to the product's order with its rows
     collapsed, image by image when a batch has several.
+    A matmul whose B a tagged block or 4-bit dequantize generic writes from
+    constant codes and scales (`quill.block_dequantize`) calls
+    `quill_block_gemm` with them packed (`quill/Runtime/BlockGemmLayout.h`);
+    with `low-bit-compute=int8`, 4-bit codes in blocks of a multiple of 8
+    are packed for int8 activations, which the kernel quantizes per block at
+    run time (other formats stay f32).
+
+    ```mlir
+    // before: B dequantized whole, then an f32 product
+    linalg.generic {quill.block_dequantize = {axis = 0 : i64, ...}}
+        ins(%codes, %scales : ...) outs(%b : memref<64x32xf32>)
+    linalg.matmul ins(%a, %b : ...) outs(%c : memref<1x32xf32>)
+    // after
+    %packed = memref.get_global @codes_block_packed : memref<1152xi8>
+    call @quill_block_gemm(%a, %packed, %c, %c4, ..., %int8) : ...
+    ```
     Matmuls with fewer than `min-flops` multiply-adds stay in linalg.
   }];
   let options = [
@@ -129,6 +145,12 @@ def LinalgToMicrokernelsPass : Pass<"quill-linalg-to-microkernels", "ModuleOp"> 
     Option<"packConstantWeights", "pack-constant-weights", "bool",
            /*default=*/"true",
            "pack constant int8 B operands at compile time">,
+    Option<"lowBitCompute", "low-bit-compute",
+           "::mlir::quill::LowBitCompute",
+           /*default=*/"::mlir::quill::LowBitCompute::F32",
+           "products with 4-bit block weights: what the activations are "
+           "multiplied in",
+           [{::mlir::quill::getLowBitComputeValues()}]>,
   ];
   let dependentDialects = [
     "::mlir::func::FuncDialect",

@@ -119,6 +119,9 @@ struct CompileOptions {
   /// --target=nvptx: sm_80, sm_86, sm_89 or sm_90 (none: sm_90).
   std::optional<std::string> gpuArch;
   std::optional<GPUBinaryChoice> gpuBinary;
+  /// --target=cpu: what products with 4-bit weights multiply activations in
+  /// (none: f32).
+  std::optional<LowBitCompute> lowBitCompute;
   QuantizationOptions quantization;
   IntegerOnlyOptions integerOnly;
 };

@@ -52,8 +52,10 @@ void buildIntegerOnlyPipeline(OpPassManager &pm,
 /// the C ABI's entry function prepared first (quill-prepare-entry-point).
 void buildKernelPipeline(OpPassManager &pm);
 
-/// Appends kernel IR -> LLVM dialect to a module-level pass manager.
-void buildCPULLVMPipeline(OpPassManager &pm);
+/// Appends kernel IR -> LLVM dialect to a module-level pass manager;
+/// `lowBitCompute` as quill-linalg-to-microkernels takes it.
+void buildCPULLVMPipeline(OpPassManager &pm,
+                          LowBitCompute lowBitCompute = LowBitCompute::F32);
 
 /// Appends kernel IR -> GPU kernels for NVIDIA GPUs to a module-level pass
 /// manager: parallel loops mapped to blocks and threads, outlined into one

@@ -77,6 +77,18 @@ enum class GeluForm {
 };
 llvm::cl::ValuesClass getGeluFormValues();
 
+/// What the activations of products with 4-bit weights (int4, uint4,
+/// MXFP4, NVFP4; their weight-only formats and MatMulNBits) are multiplied
+/// in on the CPU.
+enum class LowBitCompute {
+  /// f32: the weights' exact values times the float activations.
+  F32,
+  /// int8: activations quantized per block at run time (ONNX Runtime's
+  /// MatMulNBits at accuracy level 4).
+  Int8,
+};
+llvm::cl::ValuesClass getLowBitComputeValues();
+
 } // namespace mlir::quill
 
 #endif // QUILL_QUANTIZATION_OPTIONS_H

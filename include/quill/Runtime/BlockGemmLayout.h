@@ -20,7 +20,13 @@
  * with zero points, 16 f32 scales then 16 zero-point bytes), then for each k
  * of the block the 16 columns' element codes, two per byte for 4-bit codes
  * (column 2j in the low nibble, 2j + 1 in the high one), one per byte
- * otherwise. Columns past N have code 0 and a zero header. */
+ * otherwise. Columns past N have code 0 and a zero header.
+ *
+ * With int8 activations (4-bit codes only, blocks of a multiple of 8) the
+ * codes of a block come in octets of 8 k, 64 bytes each, in the order of
+ * vpdpbusd's operand: byte p holds the code of column p / 4 at k = p % 4 in
+ * its low nibble and at k = 4 + p % 4 in its high one, so one load and two
+ * masks give two multiplicands of 16 columns x 4 k. */
 enum { QuillBlockPanelColumns = 16 };
 
 /* How the kernel reads codes and scales. */
@@ -38,6 +44,9 @@ typedef struct QuillBlockWeights {
   /* Multiplies every scale: 1 / 64 for MXINT8, 1 / tensor_scale for
    * NVFP4, else 1. */
   float scaleFactor;
+  /* 1: A is quantized to int8 per block at run time and the codes are
+   * stored in octets (above); 0: A stays f32. */
+  int32_t int8Activations;
 } QuillBlockWeights;
 
 enum {
@@ -48,6 +57,15 @@ enum {
 
 static inline int64_t quillBlockCodeBytes(const QuillBlockWeights *format) {
   return QuillBlockPanelColumns * format->codeBits / 8;
+}
+
+/* Whether a format can take int8 activations: integer codes (4-bit ints,
+ * or E2M1 values doubled) in blocks of whole octets. */
+static inline int
+quillBlockTakesInt8Activations(const QuillBlockWeights *format) {
+  return format->codeBits == 4 && format->blockSize % 8 == 0 &&
+         (format->scaleKind == 2 ||
+          (format->exponentBits == 2 && format->mantissaBits == 1));
 }
 
 /* Bytes of a block's header: scales (and zero points). */
@@ -106,16 +124,19 @@ static inline void quillBlockPack(const QuillBlockWeights *format,
         }
       }
       uint8_t *row = chunk + quillBlockHeaderBytes(format);
-      for (int64_t t = 0; t < format->blockSize; ++t, row += codeBytes) {
+      for (int64_t t = 0; t < format->blockSize; ++t) {
         int64_t k = b * format->blockSize + t;
         for (int j = 0; j < width; ++j) {
           uint8_t code = source->codes[k * source->codeRowStride +
                                        (col0 + j) * source->codeColStride] &
                          mask;
-          if (format->codeBits == 4)
-            row[j / 2] |= (uint8_t)(code << (4 * (j % 2)));
+          if (format->int8Activations)
+            row[(t / 8) * 64 + 4 * j + t % 4] |=
+                (uint8_t)(code << (t % 8 < 4 ? 0 : 4));
+          else if (format->codeBits == 4)
+            row[t * codeBytes + j / 2] |= (uint8_t)(code << (4 * (j % 2)));
           else
-            row[j] = code;
+            row[t * codeBytes + j] = code;
         }
       }
       chunk += quillBlockChunkBytes(format);

@@ -60,7 +60,10 @@ QuillBlockWeights getKernelFormat(BlockFormat format, float tensorScale) {
 }
 
 struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
-  using OpRewritePattern::OpRewritePattern;
+  BlockWeightMatmul(MLIRContext *context, LowBitCompute compute)
+      : OpRewritePattern(context, /*benefit=*/2), compute(compute) {}
+
+  LowBitCompute compute;
 
   LogicalResult matchAndRewrite(linalg::MatmulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -96,9 +99,9 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
     std::optional<PackedWeights> weights =
         description.get("format")
             ? packBlockFormat(op, dequantize, description, transposedRhs, depth,
-                              columns)
+                              columns, compute)
             : packIntegerWeights(op, dequantize, description, transposedRhs,
-                                 depth, columns);
+                                 depth, columns, compute);
     if (!weights)
       return rewriter.notifyMatchFailure(op, "codes or scales not constant");
     std::vector<uint8_t> &packed = weights->bytes;
@@ -119,13 +122,17 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
     SmallVector<Value> arguments = {castToStridedMatrix(rewriter, loc, lhs),
                                     readGlobalAsVector(rewriter, loc, global),
                                     castToStridedMatrix(rewriter, loc, out)};
+    auto i32 = [&](int32_t value) {
+      return arith::ConstantOp::create(rewriter, loc,
+                                       rewriter.getI32IntegerAttr(value));
+    };
     for (int32_t value :
          {format.codeBits, format.exponentBits, format.mantissaBits,
           format.bias, format.blockSize, format.scaleKind})
-      arguments.push_back(arith::ConstantOp::create(
-          rewriter, loc, rewriter.getI32IntegerAttr(value)));
+      arguments.push_back(i32(value));
     arguments.push_back(arith::ConstantOp::create(
         rewriter, loc, rewriter.getF32FloatAttr(format.scaleFactor)));
+    arguments.push_back(i32(format.int8Activations));
     func::FuncOp callee = getOrDeclareKernel(module, "quill_block_gemm",
                                              ValueRange(arguments).getTypes());
     func::CallOp::create(rewriter, loc, callee, arguments);
@@ -134,11 +141,18 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
     return success();
   }
 
+  /// int8 activations where asked for and the format can take them.
+  static void chooseActivations(QuillBlockWeights &format,
+                                LowBitCompute compute) {
+    format.int8Activations = compute == LowBitCompute::Int8 &&
+                             quillBlockTakesInt8Activations(&format);
+  }
+
   /// MX / NVFP4 codes and scale bytes, packed.
   static std::optional<PackedWeights>
   packBlockFormat(Operation *user, linalg::GenericOp dequantize,
                   DictionaryAttr description, bool transposedRhs, int64_t depth,
-                  int64_t columns) {
+                  int64_t columns, LowBitCompute compute) {
     auto format = description.getAs<BlockFormatAttr>("format");
     auto tensorScale = description.getAs<FloatAttr>("tensor_scale");
     std::optional<SmallVector<uint8_t>> codes =
@@ -150,6 +164,7 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
     PackedWeights weights;
     weights.format = getKernelFormat(
         format.getValue(), tensorScale ? tensorScale.getValueAsDouble() : 1.0);
+    chooseActivations(weights.format, compute);
     int64_t blocks = depth / weights.format.blockSize;
     // Both are row-major in B's unsplit layout: [K, N] or [N, K].
     QuillBlockSource source = {};
@@ -172,7 +187,7 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
   static std::optional<PackedWeights>
   packIntegerWeights(Operation *user, linalg::GenericOp dequantize,
                      DictionaryAttr description, bool transposedRhs,
-                     int64_t depth, int64_t columns) {
+                     int64_t depth, int64_t columns, LowBitCompute compute) {
     auto blockSize = description.getAs<IntegerAttr>("block_size");
     auto isSigned = description.getAs<BoolAttr>("signed");
     // Operands: the codes, then the scales and the zero points that are
@@ -212,6 +227,7 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
     weights.format.blockSize = blockSize.getInt();
     weights.format.scaleKind = QuillBlockScaleF32;
     weights.format.scaleFactor = 1.0f;
+    chooseActivations(weights.format, compute);
     int64_t blocks = depth / weights.format.blockSize;
     ArrayRef<int64_t> paramShape =
         scales ? scales.getType().getShape()
@@ -257,7 +273,8 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
   }
 
   /// The generic that last wrote `buffer` before `op` in its block, when
-  /// it writes all of it and nothing touches it between; null otherwise.
+  /// it writes all of it and nothing but other products reading it touches
+  /// it between; null otherwise.
   /// Bufferization reuses a dead weight's buffer for the next one, so the
   /// buffer alone does not say which dequantize `op` reads.
   static linalg::GenericOp findLastWriter(Operation *op, Value buffer,
@@ -266,6 +283,11 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
          previous = previous->getPrevNode()) {
       if (previous == view ||
           !llvm::is_contained(previous->getOperands(), buffer))
+        continue;
+      // Another product reading the same weights leaves them as they are.
+      auto reader = dyn_cast<linalg::LinalgOp>(previous);
+      if (reader && !isa<linalg::GenericOp>(previous) &&
+          !llvm::is_contained(reader.getDpsInits(), buffer))
         continue;
       auto generic = dyn_cast<linalg::GenericOp>(previous);
       return generic && generic.getNumDpsInits() == 1 &&
@@ -323,6 +345,7 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
 
 } // namespace
 
-void mlir::quill::populateBlockWeightGemmPatterns(RewritePatternSet &patterns) {
-  patterns.add<BlockWeightMatmul>(patterns.getContext(), /*benefit=*/2);
+void mlir::quill::populateBlockWeightGemmPatterns(RewritePatternSet &patterns,
+                                                  LowBitCompute compute) {
+  patterns.add<BlockWeightMatmul>(patterns.getContext(), compute);
 }

@@ -506,7 +506,7 @@ struct LinalgToMicrokernelsPass
     }
     RewritePatternSet patterns(&getContext());
     if (packConstantWeights)
-      populateBlockWeightGemmPatterns(patterns);
+      populateBlockWeightGemmPatterns(patterns, lowBitCompute);
     patterns.add<MatmulToGemm>(&getContext(), minFlops, packConstantWeights);
     patterns.add<BatchMatmulToGemm>(&getContext(), minFlops);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -28,9 +28,8 @@ static float decodeElement(const QuillBlockWeights *format, uint32_t code) {
   return (code >> (e + m)) & 1 ? -value : value;
 }
 
-/* The f32 value of a scale byte, times the format's factor. */
-static float decodeScale(const QuillBlockWeights *format, uint8_t byte) {
-  static const QuillBlockWeights e4m3 = {8, 4, 3, 7, 0, 0, 1.0f};
+float quillBlockScaleValue(const QuillBlockWeights *format, uint8_t byte) {
+  static const QuillBlockWeights e4m3 = {8, 4, 3, 7, 0, 0, 1.0f, 0};
   float value = format->scaleKind == 1 ? decodeElement(&e4m3, byte)
                                        : ldexpf(1.0f, (int)byte - 127);
   return value * format->scaleFactor;
@@ -38,6 +37,10 @@ static float decodeScale(const QuillBlockWeights *format, uint8_t byte) {
 
 void quillBlockGemmScalar(const BlockGemmProblem *p) {
   enum { Columns = QuillBlockPanelColumns };
+  if (p->int8Rows) {
+    quillBlockGemmInt8Scalar(p);
+    return;
+  }
   const QuillBlockWeights *format = &p->format;
   float table[256];
   for (int code = 0; code < 256; ++code)
@@ -77,7 +80,7 @@ void quillBlockGemmScalar(const BlockGemmProblem *p) {
           continue;
         }
         for (int j = 0; j < Columns; ++j)
-          sum[j] += partial[j] * decodeScale(format, chunk[j]);
+          sum[j] += partial[j] * quillBlockScaleValue(format, chunk[j]);
       }
       for (int j = 0; j < width; ++j)
         p->c[r * p->cRowStride + (col0 + j) * p->cColStride] += sum[j];
@@ -124,7 +127,8 @@ void _mlir_ciface_quill_block_gemm(BlockGemmMatrix *A, BlockGemmBytes *B,
                                    BlockGemmMatrix *C, int32_t codeBits,
                                    int32_t exponentBits, int32_t mantissaBits,
                                    int32_t bias, int32_t blockSize,
-                                   int32_t scaleKind, float scaleFactor) {
+                                   int32_t scaleKind, float scaleFactor,
+                                   int32_t int8Activations) {
   BlockGemmProblem problem = {A->aligned + A->offset,
                               A->strides[0],
                               A->strides[1],
@@ -136,8 +140,20 @@ void _mlir_ciface_quill_block_gemm(BlockGemmMatrix *A, BlockGemmBytes *B,
                               A->sizes[1],
                               C->sizes[1],
                               {codeBits, exponentBits, mantissaBits, bias,
-                               blockSize, scaleKind, scaleFactor}};
+                               blockSize, scaleKind, scaleFactor,
+                               int8Activations},
+                              NULL};
   if (problem.rows == 0 || problem.columns == 0 || problem.depth == 0)
     return;
+  if (!int8Activations) {
+    currentPath()(&problem);
+    return;
+  }
+  /* Out of memory leaves C as it is, as the f32 zero-point path does. */
+  BlockGemmInt8Rows rows;
+  if (!quillBlockGemmQuantizeRows(&problem, &rows))
+    return;
+  problem.int8Rows = &rows;
   currentPath()(&problem);
+  quillBlockGemmFreeRows(&rows);
 }

@@ -4,7 +4,7 @@
 |* are two vectors, up to 3 rows of A per pass. 4-bit codes index their       *|
 |* 16-entry table with two 8-entry permutes and a blend; wider floats are     *|
 |* decoded by the same bit arithmetic (subnormals fixed with a blend); int8   *|
-|* converted.                                                                 *|
+|* converted. int8 activations: vpmaddubsw / vpmaddwd on the octets' nibbles. *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -122,6 +122,20 @@ INLINE void decodeHeader(const uint8_t *chunk, const QuillBlockWeights *f,
   }
 }
 
+/* Adds each row's 16 sums (two vectors) to C's first `width` columns from
+ * col0. */
+INLINE void storeRows(const BlockGemmProblem *p, __m256 acc[][2], int64_t r0,
+                      int rows, int64_t col0, int width) {
+  for (int r = 0; r < rows; ++r) {
+    float sums[Columns];
+    _mm256_storeu_ps(sums, acc[r][0]);
+    _mm256_storeu_ps(sums + Half, acc[r][1]);
+    float *c = p->c + (r0 + r) * p->cRowStride + col0 * p->cColStride;
+    for (int j = 0; j < width; ++j)
+      c[j * p->cColStride] += sums[j];
+  }
+}
+
 INLINE void panelRows(const BlockGemmProblem *p, const uint8_t *panel,
                       int64_t r0, int rows, int64_t col0, int width, int kind,
                       const SmallFloatDecoder *d, const SmallFloatDecoder *e4m3,
@@ -172,14 +186,7 @@ INLINE void panelRows(const BlockGemmProblem *p, const uint8_t *panel,
         acc[r][h] = _mm256_fmadd_ps(sum, scales[h], acc[r][h]);
       }
   }
-  for (int r = 0; r < rows; ++r) {
-    float sums[Columns];
-    _mm256_storeu_ps(sums, acc[r][0]);
-    _mm256_storeu_ps(sums + Half, acc[r][1]);
-    float *c = p->c + (r0 + r) * p->cRowStride + col0 * p->cColStride;
-    for (int j = 0; j < width; ++j)
-      c[j * p->cColStride] += sums[j];
-  }
+  storeRows(p, acc, r0, rows, col0, width);
 }
 
 INLINE void allPanels(const BlockGemmProblem *p, int kind) {
@@ -234,7 +241,101 @@ static AVX2_TARGET void int8Panels(const BlockGemmProblem *p) {
   allPanels(p, Int8);
 }
 
+/* int8 activations: each octet half (8 columns x 8 k) as two nibble planes
+ * of unsigned weight bytes; vpmaddubsw multiplies them by A's codes into
+ * pairs of 16-bit sums (at most 2 x 24 x 127 each, two planes added: no
+ * saturation), vpmaddwd adds the pairs into int32 lanes. */
+INLINE void int8ActivationRows(const BlockGemmProblem *p, const uint8_t *panel,
+                               int64_t r0, int rows, int64_t col0, int width,
+                               const SmallFloatDecoder *e4m3) {
+  const QuillBlockWeights *f = &p->format;
+  const BlockGemmInt8Rows *q = p->int8Rows;
+  int64_t blocks = p->depth / f->blockSize;
+  int64_t chunkBytes = quillBlockChunkBytes(f);
+  int fp4 = f->scaleKind != QuillBlockScaleF32;
+  uint8_t operands[16];
+  for (int code = 0; code < 16; ++code)
+    operands[code] = quillBlockInt8Operand(f, (uint32_t)code);
+  __m256i table =
+      _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)operands));
+  __m256i nibble = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
+  __m256 acc[MaxRows][2];
+  for (int r = 0; r < rows; ++r)
+    acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+  for (int64_t b = 0; b < blocks; ++b) {
+    const uint8_t *chunk = panel + b * chunkBytes;
+    const uint8_t *octet = chunk + quillBlockHeaderBytes(f);
+    __m256i dot[MaxRows][2];
+    for (int r = 0; r < rows; ++r)
+      dot[r][0] = dot[r][1] = _mm256_setzero_si256();
+    const int8_t *a = q->codes + r0 * p->depth + b * f->blockSize;
+    for (int t = 0; t < f->blockSize; t += 8, octet += 64)
+      for (int h = 0; h < 2; ++h) {
+        __m256i bytes = _mm256_loadu_si256((const __m256i *)(octet + 32 * h));
+        __m256i low = _mm256_and_si256(bytes, nibble);
+        __m256i high = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), nibble);
+        if (fp4) {
+          low = _mm256_shuffle_epi8(table, low);
+          high = _mm256_shuffle_epi8(table, high);
+        }
+        for (int r = 0; r < rows; ++r) {
+          int32_t first, second;
+          memcpy(&first, a + r * p->depth + t, 4);
+          memcpy(&second, a + r * p->depth + t + 4, 4);
+          __m256i pairs = _mm256_add_epi16(
+              _mm256_maddubs_epi16(low, _mm256_set1_epi32(first)),
+              _mm256_maddubs_epi16(high, _mm256_set1_epi32(second)));
+          dot[r][h] =
+              _mm256_add_epi32(dot[r][h], _mm256_madd_epi16(pairs, ones));
+        }
+      }
+    __m256 scales[2], zeroPoints[2];
+    decodeHeader(chunk, f, e4m3, scales, zeroPoints);
+    for (int h = 0; h < 2; ++h) {
+      __m256i offsets = _mm256_set1_epi32(QuillFp4Offset);
+      if (fp4)
+        scales[h] = _mm256_mul_ps(scales[h], _mm256_set1_ps(0.5f));
+      else
+        offsets = _mm256_cvttps_epi32(zeroPoints[h]);
+      for (int r = 0; r < rows; ++r) {
+        int64_t at = (r0 + r) * blocks + b;
+        __m256i sum = _mm256_sub_epi32(
+            dot[r][h],
+            _mm256_mullo_epi32(offsets, _mm256_set1_epi32(q->sums[at])));
+        acc[r][h] = _mm256_fmadd_ps(
+            _mm256_cvtepi32_ps(sum),
+            _mm256_mul_ps(scales[h], _mm256_set1_ps(q->scales[at])), acc[r][h]);
+      }
+    }
+  }
+  storeRows(p, acc, r0, rows, col0, width);
+}
+
+static AVX2_TARGET void int8ActivationPanels(const BlockGemmProblem *p) {
+  SmallFloatDecoder e4m3 = makeDecoder(4, 3, 7);
+  int64_t panelBytes =
+      p->depth / p->format.blockSize * quillBlockChunkBytes(&p->format);
+  for (int64_t col0 = 0; col0 < p->columns; col0 += Columns) {
+    int width =
+        (int)(p->columns - col0 < Columns ? p->columns - col0 : Columns);
+    const uint8_t *panel = p->b + (col0 / Columns) * panelBytes;
+    for (int64_t r0 = 0; r0 < p->rows; r0 += MaxRows) {
+      int rows = (int)(p->rows - r0 < MaxRows ? p->rows - r0 : MaxRows);
+      if (rows == 1)
+        int8ActivationRows(p, panel, r0, 1, col0, width, &e4m3);
+      else if (rows == 2)
+        int8ActivationRows(p, panel, r0, 2, col0, width, &e4m3);
+      else
+        int8ActivationRows(p, panel, r0, 3, col0, width, &e4m3);
+    }
+  }
+}
+
 void quillBlockGemmAvx2(const BlockGemmProblem *p) {
+  if (p->int8Rows) {
+    int8ActivationPanels(p);
+    return;
+  }
   if (p->format.exponentBits == 0 && p->format.codeBits == 8)
     int8Panels(p);
   else if (p->format.codeBits == 4)

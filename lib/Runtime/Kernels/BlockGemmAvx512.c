@@ -5,6 +5,7 @@
 |* float's exponent and mantissa moved into an f32's, subnormals fixed with   *|
 |* one masked FMA, the sign or'ed in; int8 converted), then multiplied into   *|
 |* the rows' partial sums, which take the block's scale once per block.       *|
+|* With int8 activations (AVX-512 VNNI): vpdpbusd on the octets' nibbles.     *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -94,6 +95,24 @@ INLINE __m512 decodeScales(const uint8_t *chunk, const QuillBlockWeights *f,
   return _mm512_mul_ps(scales, _mm512_set1_ps(f->scaleFactor));
 }
 
+/* Adds each row's 16 sums to C's first `width` columns from col0. */
+INLINE void storeRows(const BlockGemmProblem *p, const __m512 *acc, int64_t r0,
+                      int rows, int64_t col0, int width) {
+  __mmask16 mask = (__mmask16)((1u << width) - 1);
+  for (int r = 0; r < rows; ++r) {
+    float *c = p->c + (r0 + r) * p->cRowStride + col0 * p->cColStride;
+    if (p->cColStride == 1) {
+      _mm512_mask_storeu_ps(
+          c, mask, _mm512_add_ps(_mm512_maskz_loadu_ps(mask, c), acc[r]));
+      continue;
+    }
+    float sums[Columns];
+    _mm512_storeu_ps(sums, acc[r]);
+    for (int j = 0; j < width; ++j)
+      c[j * p->cColStride] += sums[j];
+  }
+}
+
 /* C[r0 .. r0 + rows) of one panel += A * B. */
 INLINE void panelRows(const BlockGemmProblem *p, const uint8_t *panel,
                       int64_t r0, int rows, int64_t col0, int width, int kind,
@@ -148,19 +167,7 @@ INLINE void panelRows(const BlockGemmProblem *p, const uint8_t *panel,
       acc[r] = _mm512_fmadd_ps(sum, scales, acc[r]);
     }
   }
-  __mmask16 mask = (__mmask16)((1u << width) - 1);
-  for (int r = 0; r < rows; ++r) {
-    float *c = p->c + (r0 + r) * p->cRowStride + col0 * p->cColStride;
-    if (p->cColStride == 1) {
-      _mm512_mask_storeu_ps(
-          c, mask, _mm512_add_ps(_mm512_maskz_loadu_ps(mask, c), acc[r]));
-      continue;
-    }
-    float sums[Columns];
-    _mm512_storeu_ps(sums, acc[r]);
-    for (int j = 0; j < width; ++j)
-      c[j * p->cColStride] += sums[j];
-  }
+  storeRows(p, acc, r0, rows, col0, width);
 }
 
 /* Every row of one panel, in passes of up to MaxRows rows, each pass with
@@ -225,7 +232,127 @@ static AVX512_TARGET void int8Panels(const BlockGemmProblem *p) {
   allPanels(p, Int8);
 }
 
+#define VNNI_TARGET                                                            \
+  __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vnni,fma")))
+#define VNNI_INLINE static inline __attribute__((always_inline)) VNNI_TARGET
+
+/* int8 activations: C[r0 .. r0 + rows) of one panel += A * B, each block's
+ * products summed in int32 by vpdpbusd from an octet's two nibble planes
+ * (unsigned weight bytes through a table for fp4) and A's codes broadcast
+ * four at a time; few rows sum the planes in separate chains. */
+VNNI_INLINE void int8ActivationRows(const BlockGemmProblem *p,
+                                    const uint8_t *panel, int64_t r0, int rows,
+                                    int64_t col0, int width,
+                                    const SmallFloatDecoder *e4m3) {
+  const QuillBlockWeights *f = &p->format;
+  const BlockGemmInt8Rows *q = p->int8Rows;
+  int64_t blocks = p->depth / f->blockSize;
+  int64_t chunkBytes = quillBlockChunkBytes(f);
+  int fp4 = f->scaleKind != QuillBlockScaleF32;
+  uint8_t operands[16];
+  for (int code = 0; code < 16; ++code)
+    operands[code] = quillBlockInt8Operand(f, (uint32_t)code);
+  __m512i table =
+      _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)operands));
+  __m512i nibble = _mm512_set1_epi8(0x0F);
+  const int chains = rows <= 2 ? 2 : 1;
+  __m512 acc[MaxRows];
+  for (int r = 0; r < rows; ++r)
+    acc[r] = _mm512_setzero_ps();
+  for (int64_t b = 0; b < blocks; ++b) {
+    const uint8_t *chunk = panel + b * chunkBytes;
+    const uint8_t *octet = chunk + quillBlockHeaderBytes(f);
+    __m512i dot[MaxRows][2];
+    for (int r = 0; r < rows; ++r)
+      dot[r][0] = dot[r][1] = _mm512_setzero_si512();
+    const int8_t *a = q->codes + r0 * p->depth + b * f->blockSize;
+    for (int t = 0; t < f->blockSize; t += 8, octet += 64) {
+      __m512i bytes = _mm512_loadu_si512(octet);
+      __m512i low = _mm512_and_si512(bytes, nibble);
+      __m512i high = _mm512_and_si512(_mm512_srli_epi16(bytes, 4), nibble);
+      if (fp4) {
+        low = _mm512_shuffle_epi8(table, low);
+        high = _mm512_shuffle_epi8(table, high);
+      }
+      for (int r = 0; r < rows; ++r) {
+        int32_t first, second;
+        memcpy(&first, a + r * p->depth + t, 4);
+        memcpy(&second, a + r * p->depth + t + 4, 4);
+        dot[r][0] =
+            _mm512_dpbusd_epi32(dot[r][0], low, _mm512_set1_epi32(first));
+        dot[r][chains - 1] = _mm512_dpbusd_epi32(dot[r][chains - 1], high,
+                                                 _mm512_set1_epi32(second));
+      }
+    }
+    __m512 scales;
+    __m512i offsets;
+    if (fp4) {
+      scales =
+          _mm512_mul_ps(decodeScales(chunk, f, e4m3), _mm512_set1_ps(0.5f));
+      offsets = _mm512_set1_epi32(QuillFp4Offset);
+    } else {
+      scales = _mm512_loadu_ps((const float *)chunk);
+      offsets = _mm512_cvtepu8_epi32(
+          _mm_loadu_si128((const __m128i *)(chunk + 4 * Columns)));
+    }
+    for (int r = 0; r < rows; ++r) {
+      int64_t at = (r0 + r) * blocks + b;
+      __m512i sum =
+          chains == 2 ? _mm512_add_epi32(dot[r][0], dot[r][1]) : dot[r][0];
+      sum = _mm512_sub_epi32(
+          sum, _mm512_mullo_epi32(offsets, _mm512_set1_epi32(q->sums[at])));
+      acc[r] = _mm512_fmadd_ps(
+          _mm512_cvtepi32_ps(sum),
+          _mm512_mul_ps(scales, _mm512_set1_ps(q->scales[at])), acc[r]);
+    }
+  }
+  storeRows(p, acc, r0, rows, col0, width);
+}
+
+static VNNI_TARGET void int8ActivationPanels(const BlockGemmProblem *p) {
+  SmallFloatDecoder e4m3 = makeDecoder(4, 3, 7);
+  int64_t panelBytes =
+      p->depth / p->format.blockSize * quillBlockChunkBytes(&p->format);
+  for (int64_t col0 = 0; col0 < p->columns; col0 += Columns) {
+    int width =
+        (int)(p->columns - col0 < Columns ? p->columns - col0 : Columns);
+    const uint8_t *panel = p->b + (col0 / Columns) * panelBytes;
+    for (int64_t r0 = 0; r0 < p->rows; r0 += MaxRows) {
+      int rows = (int)(p->rows - r0 < MaxRows ? p->rows - r0 : MaxRows);
+#define ROWS_CASE(n)                                                           \
+  case n:                                                                      \
+    int8ActivationRows(p, panel, r0, n, col0, width, &e4m3);                   \
+    break;
+      switch (rows) {
+        ROWS_CASE(1)
+        ROWS_CASE(2)
+        ROWS_CASE(3)
+        ROWS_CASE(4)
+        ROWS_CASE(5)
+        ROWS_CASE(6)
+        ROWS_CASE(7)
+        ROWS_CASE(8)
+      }
+#undef ROWS_CASE
+    }
+  }
+}
+
+int quillBlockGemmVnniSupported(void) {
+  __builtin_cpu_init();
+  return quillBlockGemmAvx512Supported() &&
+         __builtin_cpu_supports("avx512vnni");
+}
+
 void quillBlockGemmAvx512(const BlockGemmProblem *p) {
+  /* Without VNNI, AVX2's vpmaddubsw does the int8 products. */
+  if (p->int8Rows) {
+    if (quillBlockGemmVnniSupported())
+      int8ActivationPanels(p);
+    else
+      quillBlockGemmAvx2(p);
+    return;
+  }
   if (p->format.exponentBits == 0 && p->format.codeBits == 8)
     int8Panels(p);
   else if (p->format.codeBits == 4)
@@ -246,5 +373,6 @@ int quillBlockGemmAvx512Supported(void) {
 
 void quillBlockGemmAvx512(const BlockGemmProblem *p) { (void)p; }
 int quillBlockGemmAvx512Supported(void) { return 0; }
+int quillBlockGemmVnniSupported(void) { return 0; }
 
 #endif

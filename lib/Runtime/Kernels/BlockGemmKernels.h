@@ -13,6 +13,17 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+/* A quantized to int8 for int8-activation products: per row and block of
+ * K, scale = max|x| / 127 and codes round(x * 127 / max|x|) (to nearest
+ * even); a block holding Inf or NaN gets scale NaN and codes 0, so that the
+ * row's results are NaN. `sums` are each block's sum of codes, which the
+ * kernels take off for the weights' offsets. One allocation. */
+typedef struct BlockGemmInt8Rows {
+  int8_t *codes; /* rows x depth */
+  float *scales; /* rows x blocks */
+  int32_t *sums; /* rows x blocks */
+} BlockGemmInt8Rows;
+
 /* What each code path provides: C[rows x N] += A * B. */
 typedef struct BlockGemmProblem {
   const float *a;
@@ -22,9 +33,16 @@ typedef struct BlockGemmProblem {
   int64_t cRowStride, cColStride;
   int64_t rows, depth, columns;
   QuillBlockWeights format;
+  /* A as int8 when format.int8Activations, else NULL. */
+  const BlockGemmInt8Rows *int8Rows;
 } BlockGemmProblem;
 
+/* The portable path, both modes. */
 void quillBlockGemmScalar(const BlockGemmProblem *problem);
+void quillBlockGemmInt8Scalar(const BlockGemmProblem *problem);
+
+/* The f32 value of a scale byte, times the format's factor. */
+float quillBlockScaleValue(const QuillBlockWeights *format, uint8_t byte);
 
 /* For weights with zero points (scaleKind 2): each row's sum of A over each
  * block, rows x blocks, malloc'ed (the caller frees it); NULL for other
@@ -47,9 +65,29 @@ static inline float *quillBlockGemmRowSums(const BlockGemmProblem *p) {
   return sums;
 }
 
+/* Quantizes A; false when out of memory. */
+int quillBlockGemmQuantizeRows(const BlockGemmProblem *p,
+                               BlockGemmInt8Rows *rows);
+void quillBlockGemmFreeRows(BlockGemmInt8Rows *rows);
+
+/* The unsigned byte each 4-bit code multiplies int8 activations as, and the
+ * offset that byte carries (taken off as offset x the block's sum of
+ * activation codes): for E2M1, 2 x value + 12, exact in a byte, so the
+ * block's scale takes a factor 1 / 2; for integer codes, the code, less its
+ * zero point per column. */
+enum { QuillFp4Offset = 12 };
+static inline uint8_t quillBlockInt8Operand(const QuillBlockWeights *f,
+                                            uint32_t code) {
+  static const uint8_t fp4[16] = {12, 13, 14, 15, 16, 18, 20, 24,
+                                  12, 11, 10, 9,  8,  6,  4,  0};
+  return f->scaleKind == QuillBlockScaleF32 ? (uint8_t)code : fp4[code & 15];
+}
+
 int quillBlockGemmAvx2Supported(void);
 void quillBlockGemmAvx2(const BlockGemmProblem *problem);
 int quillBlockGemmAvx512Supported(void);
 void quillBlockGemmAvx512(const BlockGemmProblem *problem);
+/* AVX-512 VNNI, which the AVX-512 path takes for int8 activations. */
+int quillBlockGemmVnniSupported(void);
 
 #endif /* QUILL_RUNTIME_KERNELS_BLOCKGEMMKERNELS_H */

@@ -39,6 +39,11 @@ OTHER_FORMATS = [
     # activations each within their own bound.
     ("mxfp4-weights", {"quantize": "mxfp4-weights"}, 1.0),
     ("nvfp4-weights", {"quantize": "nvfp4-weights"}, 1.0),
+    # The same weights times activations quantized to int8 per block: the
+    # activations' rounding adds its own loss (MXFP4: one image more).
+    ("mxfp4-weights int8-act", {"quantize": "mxfp4-weights", "low_bit_compute": "int8"}, 1.5),
+    ("int4-weights block 16 int8-act",
+     {"quantize": "int4-weights", "weight_block_size": 16, "low_bit_compute": "int8"}, 1.5),
     ("mxfp6-e2m3-weights", {"quantize": "mxfp6-e2m3-weights"}, 0.5),
     ("mxfp8-e4m3-weights", {"quantize": "mxfp8-e4m3-weights"}, 0.5),
     ("mxint8-weights", {"quantize": "mxint8-weights"}, 0.5),

@@ -10,6 +10,8 @@
   bias.
 * nbits_bits8.onnx, nbits_g_idx.onnx, nbits_padded.onnx: forms Quill
   refuses (8 bits, act-order g_idx, K not a multiple of the block size).
+* nbits_level4.onnx: A [3, 256] times a 256 x 48 uint4 weight with zero
+  points, at accuracy_level 4 (ONNX Runtime quantizes A to int8 per block).
 
 Each valid model comes with OUT_DIR/NAME.input.npy (float32, seeded); the
 ONNX Runtime outputs it is compared with are in Inputs/ort/ (written by
@@ -67,6 +69,8 @@ def write(out_dir, name, a_shape, k, n, block, zero_points, bias, **extra):
     node = helper.make_node("MatMulNBits", inputs, ["y"], domain="com.microsoft",
                             name="proj", K=extra.get("K", k), N=n,
                             bits=extra.get("bits", 4), block_size=block)
+    if "accuracy_level" in extra:
+        node.attribute.append(helper.make_attribute("accuracy_level", extra["accuracy_level"]))
     graph = helper.make_graph(
         [node], name, [helper.make_tensor_value_info("a", TensorProto.FLOAT, a_shape)],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, a_shape[:-1] + [n])],
@@ -86,6 +90,7 @@ def main():
     write(out_dir, "nbits_bits8", [1, 64], 64, 16, 32, False, False, bits=8)
     write(out_dir, "nbits_g_idx", [1, 64], 64, 16, 32, False, False, g_idx=True)
     write(out_dir, "nbits_padded", [1, 64], 64, 16, 32, False, False, K=48)
+    write(out_dir, "nbits_level4", [3, 256], 256, 48, 32, True, True, accuracy_level=4)
 
 
 if __name__ == "__main__":
