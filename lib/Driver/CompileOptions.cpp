@@ -104,9 +104,11 @@ llvm::Error validateQuantizationOptions(const CompileOptions &options) {
     return makeError("--gelu needs --integer-only");
   if (qdqExport && !quantization.recipePath.empty())
     return makeError("--emit=qdq-onnx writes one int8 format, not a recipe");
-  if (qdqExport && format != QuantFormat::Int8)
-    return makeError("--emit=qdq-onnx writes int8 models (ONNX's int4 and "
-                     "fp8 QuantizeLinear need opsets 19 and 21)");
+  if (qdqExport && format != QuantFormat::Int8 &&
+      format != QuantFormat::Int4Weights)
+    return makeError("--emit=qdq-onnx writes int8 models and int4-weights "
+                     "(as MatMulNBits); ONNX's fp8 and block QuantizeLinear "
+                     "need opsets 19 and 21");
   if (qdqExport && llvm::StringRef(options.inputPath).ends_with(".mlir"))
     return makeError("--emit=qdq-onnx needs an ONNX model, not graph IR");
   return llvm::Error::success();

@@ -2,6 +2,9 @@
 
 #include "quill/Export/QDQExport.h"
 
+#include "MatMulNBitsExport.h"
+#include "ONNXGraph.h"
+
 #include "quill/Dialect/Quill/IR/QuantArithmetic.h"
 #include "quill/Dialect/Quill/IR/Quill.h"
 #include "quill/Quantization/QuantizableOps.h"
@@ -13,8 +16,6 @@
 
 #include <onnx/onnx_pb.h>
 
-#include <cmath>
-#include <cstring>
 #include <map>
 #include <set>
 
@@ -25,8 +26,6 @@ namespace {
 
 /// The first opset with per-axis QuantizeLinear / DequantizeLinear.
 constexpr int64_t kPerAxisOpset = 13;
-/// How far a quantized weight may lie from its float value, in steps.
-constexpr double kHalfStep = 0.501;
 
 struct ActivationParams {
   double scale;
@@ -44,34 +43,12 @@ struct QuantizedConstant {
   std::optional<int64_t> axis;
 };
 
-/// The float values of an initializer, or none for other element types and
-/// external data.
-std::optional<std::vector<float>> getFloats(const onnx::TensorProto &tensor) {
-  if (tensor.data_type() != onnx::TensorProto::FLOAT ||
-      tensor.data_location() == onnx::TensorProto::EXTERNAL)
-    return std::nullopt;
-  if (!tensor.has_raw_data())
-    return std::vector<float>(tensor.float_data().begin(),
-                              tensor.float_data().end());
-  std::vector<float> values(tensor.raw_data().size() / sizeof(float));
-  std::memcpy(values.data(), tensor.raw_data().data(),
-              values.size() * sizeof(float));
-  return values;
-}
-
 class QDQExporter {
 public:
   QDQExporter(onnx::ModelProto &model)
-      : model(model), graph(*model.mutable_graph()) {
-    for (const onnx::ValueInfoProto &input : graph.input())
-      names.insert(input.name());
-    for (const onnx::TensorProto &initializer : graph.initializer()) {
-      names.insert(initializer.name());
+      : model(model), graph(*model.mutable_graph()), names(graph) {
+    for (const onnx::TensorProto &initializer : graph.initializer())
       initializers[initializer.name()] = &initializer;
-    }
-    for (const onnx::NodeProto &node : graph.node())
-      for (const std::string &output : node.output())
-        names.insert(output);
   }
 
   LogicalResult collect(func::FuncOp function);
@@ -81,16 +58,12 @@ private:
   /// The ONNX tensor a statistics name stands for: a graph input, or output
   /// N of the node the importer named the value after.
   std::optional<std::string> findTensor(Value value) const;
-  /// The index of the node the importer named `op` after, or -1.
-  int findNode(Operation *op) const;
   void recordDequantizedReaders(QuantizeOp quantize, const std::string &tensor);
   /// Whether node `nodeIndex` reads quantized `tensor` dequantized.
   bool readsDequantized(const std::string &tensor, int nodeIndex) const;
   LogicalResult collectWeight(Operation *op, int nodeIndex);
   LogicalResult collectBias(Operation *op, int nodeIndex,
                             const QuantizedConstant &weight);
-  void removeUnusedInitializers();
-  std::string freshName(const std::string &base);
   /// An integer initializer of shape `dims`, named after `name`.
   std::string addInitializer(const std::string &name,
                              onnx::TensorProto_DataType type,
@@ -106,7 +79,7 @@ private:
 
   onnx::ModelProto &model;
   onnx::GraphProto &graph;
-  llvm::StringSet<> names;
+  ONNXNames names;
   llvm::StringMap<const onnx::TensorProto *> initializers;
   /// Quantized activations by tensor name, in the order found.
   llvm::StringMap<ActivationParams> activations;
@@ -127,25 +100,11 @@ std::optional<std::string> QDQExporter::findTensor(Value value) const {
     return std::nullopt;
   if (isa<BlockArgument>(value))
     return name;
-  int node = findNode(value.getDefiningOp());
+  int node = findONNXNode(graph, value.getDefiningOp());
   int index = cast<OpResult>(value).getResultNumber();
   if (node < 0 || index >= graph.node(node).output_size())
     return std::nullopt;
   return graph.node(node).output(index);
-}
-
-int QDQExporter::findNode(Operation *op) const {
-  auto loc = dyn_cast<NameLoc>(op->getLoc());
-  if (!loc)
-    return -1;
-  StringRef name = loc.getName().getValue();
-  for (int i = 0; i < graph.node_size(); ++i) {
-    const onnx::NodeProto &node = graph.node(i);
-    if (node.name() == name ||
-        (node.name().empty() && node.output_size() && node.output(0) == name))
-      return i;
-  }
-  return -1;
 }
 
 void QDQExporter::recordDequantizedReaders(QuantizeOp quantize,
@@ -158,7 +117,7 @@ void QDQExporter::recordDequantizedReaders(QuantizeOp quantize,
     // A reader fused from several nodes (LayerNorm, GELU) is named after
     // one of them, which need not be the one reading the tensor.
     for (Operation *reader : user->getUsers()) {
-      int node = findNode(reader);
+      int node = findONNXNode(graph, reader);
       if (node >= 0 && llvm::is_contained(graph.node(node).input(), tensor))
         dequantizedReaders[tensor].insert(node);
       else
@@ -216,7 +175,7 @@ LogicalResult QDQExporter::collect(func::FuncOp function) {
     if (!isa<GemmOp, MatMulOp, ConvOp, ConvTransposeOp>(op) ||
         !op->getOperand(1).getDefiningOp<DequantizeOp>())
       return WalkResult::advance();
-    int node = findNode(op);
+    int node = findONNXNode(graph, op);
     if (node < 0) {
       op->emitError("--emit=qdq-onnx: no ONNX node for this op");
       return WalkResult::interrupt();
@@ -251,12 +210,10 @@ LogicalResult QDQExporter::collectWeight(Operation *op, int nodeIndex) {
                                   : initializers.end();
   std::optional<std::vector<float>> original;
   if (it != initializers.end())
-    original = getFloats(*it->second);
+    original = getFloatInitializer(*it->second);
   auto mismatch = [&]() {
     return op->emitError("--emit=qdq-onnx: the weight of node '")
-           << (node.name().empty() && node.output_size() ? node.output(0)
-                                                         : node.name())
-           << "' (" << node.op_type()
+           << getONNXNodeName(node) << "' (" << node.op_type()
            << ") is not its float initializer as the model holds it (graph "
               "preparation, e.g. BatchNormalization folding, changed it); "
               "fold it in the ONNX model first";
@@ -266,18 +223,13 @@ LogicalResult QDQExporter::collectWeight(Operation *op, int nodeIndex) {
 
   QuantizedConstant weight;
   weight.storage = onnx::TensorProto::INT8;
+  for (const APInt &value : stored.getValues<APInt>())
+    weight.values.push_back(value.getSExtValue());
+  if (!isRoundedFrom(weight.values,
+                     getElementParams(type.getElementType(), type.getShape()),
+                     *original))
+    return mismatch();
   auto element = type.getElementType();
-  auto params = getElementParams(element, type.getShape());
-  for (auto [index, value] : llvm::enumerate(stored.getValues<APInt>())) {
-    int64_t q = value.getSExtValue();
-    ElementParams p = params(index);
-    // The stored value is the float weight rounded: within half a step (a
-    // hair more, the scale being rounded to float32 after the weights).
-    if (std::abs(dequantizeElement(q, p, /*wide=*/true) - (*original)[index]) >
-        p.scale * kHalfStep)
-      return mismatch();
-    weight.values.push_back(q);
-  }
   if (auto perAxisType =
           dyn_cast<quant::UniformQuantizedPerAxisType>(element)) {
     weight.scales.assign(perAxisType.getScales().begin(),
@@ -308,7 +260,7 @@ LogicalResult QDQExporter::collectBias(Operation *op, int nodeIndex,
   auto it = initializers.find(node.input(2));
   if (it == initializers.end())
     return success();
-  std::optional<std::vector<float>> bias = getFloats(*it->second);
+  std::optional<std::vector<float>> bias = getFloatInitializer(*it->second);
   bool perChannelWeight = weight.scales.size() > 1;
   if (!bias || (perChannelWeight && bias->size() != weight.scales.size()))
     return success();
@@ -330,20 +282,12 @@ LogicalResult QDQExporter::collectBias(Operation *op, int nodeIndex,
   return success();
 }
 
-std::string QDQExporter::freshName(const std::string &base) {
-  std::string name = base;
-  for (int suffix = 1; names.contains(name); ++suffix)
-    name = base + "_" + std::to_string(suffix);
-  names.insert(name);
-  return name;
-}
-
 std::string QDQExporter::addInitializer(const std::string &name,
                                         onnx::TensorProto_DataType type,
                                         const std::vector<int64_t> &values,
                                         const std::vector<int64_t> &dims) {
   onnx::TensorProto *tensor = graph.add_initializer();
-  tensor->set_name(freshName(name));
+  tensor->set_name(names.fresh(name));
   tensor->set_data_type(type);
   for (int64_t dim : dims)
     tensor->add_dims(dim);
@@ -356,7 +300,7 @@ std::string QDQExporter::addScales(const std::string &name,
                                    const std::vector<double> &scales,
                                    bool isVector) {
   onnx::TensorProto *tensor = graph.add_initializer();
-  tensor->set_name(freshName(name));
+  tensor->set_name(names.fresh(name));
   tensor->set_data_type(onnx::TensorProto::FLOAT);
   if (isVector)
     tensor->add_dims(scales.size());
@@ -372,7 +316,7 @@ onnx::NodeProto QDQExporter::makeDequantize(const std::string &input,
                                             const std::string &output) {
   onnx::NodeProto node;
   node.set_op_type("DequantizeLinear");
-  node.set_name(freshName(output + "_node"));
+  node.set_name(names.fresh(output + "_node"));
   node.add_input(input);
   node.add_input(scale);
   node.add_input(zeroPoint);
@@ -403,7 +347,7 @@ void QDQExporter::rewrite() {
         original + "_zero_point", constant.storage, constant.zeroPoints,
         isVector ? std::vector<int64_t>{int64_t(constant.zeroPoints.size())}
                  : std::vector<int64_t>{});
-    std::string output = freshName(original + "_dequantized");
+    std::string output = names.fresh(original + "_dequantized");
     prologue.push_back(
         makeDequantize(stored, scale, zeroPoint, constant.axis, output));
     constantOutputs[key] = output;
@@ -423,13 +367,13 @@ void QDQExporter::rewrite() {
         addInitializer(tensor + "_zero_point", storage, {params.zeroPoint}, {});
     onnx::NodeProto quantize;
     quantize.set_op_type("QuantizeLinear");
-    std::string quantized = freshName(tensor + "_quantized");
-    quantize.set_name(freshName(quantized + "_node"));
+    std::string quantized = names.fresh(tensor + "_quantized");
+    quantize.set_name(names.fresh(quantized + "_node"));
     quantize.add_input(tensor);
     quantize.add_input(scale);
     quantize.add_input(zeroPoint);
     quantize.add_output(quantized);
-    std::string output = freshName(tensor + "_dequantized");
+    std::string output = names.fresh(tensor + "_dequantized");
     pairs[tensor] = {quantize, makeDequantize(quantized, scale, zeroPoint,
                                               std::nullopt, output)};
     dequantized[tensor] = output;
@@ -442,7 +386,7 @@ void QDQExporter::rewrite() {
     auto pair = pairs.find(output.name());
     if (pair == pairs.end())
       continue;
-    std::string floatName = freshName(output.name() + "_float");
+    std::string floatName = names.fresh(output.name() + "_float");
     renamedOutputs[output.name()] = floatName;
     pair->second[0].set_input(0, floatName);
     pair->second[1].set_output(0, output.name());
@@ -478,29 +422,7 @@ void QDQExporter::rewrite() {
   graph.clear_node();
   for (onnx::NodeProto &node : nodes)
     *graph.add_node() = std::move(node);
-  removeUnusedInitializers();
-}
-
-void QDQExporter::removeUnusedInitializers() {
-  llvm::StringSet<> used;
-  for (const onnx::NodeProto &node : graph.node())
-    for (const std::string &input : node.input())
-      used.insert(input);
-  for (const onnx::ValueInfoProto &output : graph.output())
-    used.insert(output.name());
-  llvm::StringSet<> removed;
-  auto *all = graph.mutable_initializer();
-  for (int i = all->size() - 1; i >= 0; --i) {
-    if (used.contains(all->Get(i).name()))
-      continue;
-    removed.insert(all->Get(i).name());
-    all->DeleteSubrange(i, 1);
-  }
-  // Models before IR version 4 also list initializers as graph inputs.
-  auto *inputs = graph.mutable_input();
-  for (int i = inputs->size() - 1; i >= 0; --i)
-    if (removed.contains(inputs->Get(i).name()))
-      inputs->DeleteSubrange(i, 1);
+  removeUnusedInitializers(graph);
 }
 
 } // namespace
@@ -513,6 +435,8 @@ LogicalResult mlir::quill::exportQDQModel(ModuleOp module,
       function = candidate;
   if (!function)
     return module.emitError("--emit=qdq-onnx: no public function");
+  if (hasFourBitWeights(function))
+    return exportMatMulNBits(function, model);
   QDQExporter exporter(model);
   if (failed(exporter.collect(function)))
     return failure();

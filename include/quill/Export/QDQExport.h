@@ -6,7 +6,8 @@
 // QuantizeLinear -> DequantizeLinear after each quantized activation (all
 // its consumers read the dequantized value), int8 weight initializers
 // behind DequantizeLinear (per output channel: `axis`), and int32 biases at
-// scale x_scale * w_scale. Everything else in the model is kept as it was.
+// scale x_scale * w_scale; 4-bit weights (int4-weights) as ONNX Runtime's
+// com.microsoft.MatMulNBits. Everything else in the model is kept as it was.
 //
 //===----------------------------------------------------------------------===//
 

@@ -1,0 +1,60 @@
+//===- ONNXGraph.h - What the ONNX exporters share --------------*- C++ -*-===//
+//
+// Internal to lib/Export: finding the ONNX node an op was imported from,
+// reading float initializers, checking that a quantized weight is the
+// model's own initializer rounded, fresh names and dropping unused
+// initializers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUILL_LIB_EXPORT_ONNXGRAPH_H
+#define QUILL_LIB_EXPORT_ONNXGRAPH_H
+
+#include "quill/Dialect/Quill/IR/QuantArithmetic.h"
+
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::quill {
+
+/// The index of the node of `graph` the importer named `op` after, or -1.
+int findONNXNode(const onnx::GraphProto &graph, Operation *op);
+
+/// The node's name, or its first output's when it has none.
+std::string getONNXNodeName(const onnx::NodeProto &node);
+
+/// The float values of an initializer, or none for other element types and
+/// external data.
+std::optional<std::vector<float>>
+getFloatInitializer(const onnx::TensorProto &tensor);
+
+/// Whether stored values `stored`, read with `params`, are `original`
+/// rounded: each within half a step (a hair more, the scale being rounded
+/// to float32 after the weights).
+bool isRoundedFrom(llvm::ArrayRef<int64_t> stored,
+                   llvm::function_ref<ElementParams(int64_t)> params,
+                   llvm::ArrayRef<float> original);
+
+/// Names unique in a graph: `base`, else `base_1`, `base_2`, ...
+class ONNXNames {
+public:
+  explicit ONNXNames(const onnx::GraphProto &graph);
+  std::string fresh(const std::string &base);
+
+private:
+  llvm::StringSet<> names;
+};
+
+/// Removes the initializers no node or graph output reads (and, for models
+/// before IR version 4, their graph inputs).
+void removeUnusedInitializers(onnx::GraphProto &graph);
+
+} // namespace mlir::quill
+
+#endif // QUILL_LIB_EXPORT_ONNXGRAPH_H
