@@ -5,7 +5,7 @@
 
 The models are the LLM decode shapes: a 4096 x 4096 GEMV and a decoder-style MLP (MatMul 4096 -> 11008, ReLU,
 MatMul 11008 -> 4096) at batch 1 and 16, with random N(0, 0.02) weights. Quill compiles each in fp32 and with
-weight-only MXFP4, NVFP4, MXFP8 (E4M3) and int4 (blocks of 32) weights, MXFP4 and int4 also with int8
+weight-only MXFP4, NVFP4, MXFP6 (E2M3), MXFP8 (E4M3) and int4 (blocks of 32) weights, MXFP4 and int4 also with int8
 activations (--low-bit-compute=int8), and compiles the int4 MatMulNBits model (blocks of 32, symmetric, what
 ONNX Runtime's 4-bit quantizer writes; f32 and int8 activations) that ONNX Runtime runs at its default accuracy
 level (fp32 arithmetic) and at accuracy level 4 (int8 activations); ONNX Runtime also runs the fp32 model. Everything runs on one core; the table
@@ -31,6 +31,7 @@ INT4 = ["--quantize=int4-weights", "--weight-block-size=32"]
 INT8_ACTIVATIONS = ["--low-bit-compute=int8"]
 QUILL_FORMATS = [("mxfp4-weights", ["--quantize=mxfp4-weights"]),
                  ("nvfp4-weights", ["--quantize=nvfp4-weights"]),
+                 ("mxfp6-e2m3-weights", ["--quantize=mxfp6-e2m3-weights"]),
                  ("mxfp8-e4m3-weights", ["--quantize=mxfp8-e4m3-weights"]),
                  ("int4-weights", INT4),
                  ("mxfp4-weights int8-act", ["--quantize=mxfp4-weights"] + INT8_ACTIVATIONS),

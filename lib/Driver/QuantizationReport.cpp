@@ -129,12 +129,8 @@ std::optional<QuantizedTensorReport> describeBlockWeight(Value value) {
   }
   setScales(report, values);
   int64_t elements = dequantize.getResult().getType().getNumElements();
-  int64_t codeBits =
-      rules.elementSemantics &&
-              llvm::APFloat::semanticsSizeInBits(*rules.elementSemantics) == 4
-          ? 4
-          : 8;
-  report.bytes = elements * codeBits / 8 + scales.getNumElements();
+  report.bytes =
+      elements * rules.storedElementBits() / 8 + scales.getNumElements();
   return report;
 }
 

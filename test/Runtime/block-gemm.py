@@ -20,12 +20,15 @@
 # path must give the scalar path's bits; the other formats stay f32.
 
 import os
+import re
 import shutil
+import subprocess
 import sys
 
 import numpy as np
 
 import quill
+from quill import compiler
 from quill import reference as ref
 
 WORK = sys.argv[1]
@@ -195,6 +198,22 @@ def run_paths(name, library, isas, inputs):
     return results
 
 
+def check_packed_size(name, path, fmt, k):
+    """The library keeps the weight in its own width: per panel of 16
+    columns and block, 16 scale bytes and 16 codes of 4, 6 or 8 bits per k
+    (6-bit weights padded by 4 bytes for the kernels' 16-byte loads)."""
+    element, block = ref.BLOCK_FORMATS[fmt]
+    bits = 8 if element is None else 1 + sum(ref.SMALL_FLOATS[element][:2])
+    panels = -(-N // 16)
+    want = panels * (k // block) * (16 + block * 16 * bits // 8) + (4 if bits == 6 else 0)
+    llvm = subprocess.run([compiler.find_compiler(), path, "--emit=llvm", "-o", "-"],
+                          capture_output=True, text=True, check=True).stdout
+    sizes = re.findall(r"_block_packed = private constant \[(\d+) x i8\]", llvm)
+    if sizes != [str(want)]:
+        failures.append("%s packed size" % name)
+        print("MISMATCH %s: packed weights %s bytes, want %d" % (name, sizes, want))
+
+
 def check_products(name, path, k, weights, block, int8_activations):
     """Compiles `path` for the CPU and the GPU emulator and checks both
     products on every code path; then, for formats the int8-activation
@@ -261,6 +280,7 @@ for fmt in ref.BLOCK_FORMATS:
         path = os.path.join(WORK, name + ".mlir")
         with open(path, "w") as f:
             f.write(program(fmt, k, transposed, codes, scales, tensor_scale))
+        check_packed_size(name, path, fmt, k)
         check_products(name, path, k, weights, block,
                        fmt in ("mxfp4_e2m1", "nvfp4"))
         cases += 1

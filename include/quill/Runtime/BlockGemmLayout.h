@@ -19,8 +19,9 @@
  * block's header (16 scale bytes, one per column; or, for integer weights
  * with zero points, 16 f32 scales then 16 zero-point bytes), then for each k
  * of the block the 16 columns' element codes, two per byte for 4-bit codes
- * (column 2j in the low nibble, 2j + 1 in the high one), one per byte
- * otherwise. Columns past N have code 0 and a zero header.
+ * (column 2j in the low nibble, 2j + 1 in the high one), four per three
+ * bytes for 6-bit codes (column j at bit 6j of the row, little-endian), one
+ * per byte otherwise. Columns past N have code 0 and a zero header.
  *
  * With int8 activations (4-bit codes only, blocks of a multiple of 8) the
  * codes of a block come in octets of 8 k, 64 bytes each, in the order of
@@ -31,7 +32,7 @@ enum { QuillBlockPanelColumns = 16 };
 
 /* How the kernel reads codes and scales. */
 typedef struct QuillBlockWeights {
-  /* 4 (two codes per byte) or 8. */
+  /* 4 (two codes per byte), 6 (four per three bytes) or 8. */
   int32_t codeBits;
   /* Small float elements: sign, exponentBits, mantissaBits, bias as their
    * format says; exponentBits 0 means integers: two's complement int8
@@ -84,7 +85,12 @@ static inline int64_t quillBlockPackedBytes(const QuillBlockWeights *format,
                                             int64_t depth, int64_t columns) {
   int64_t panels =
       (columns + QuillBlockPanelColumns - 1) / QuillBlockPanelColumns;
-  return panels * (depth / format->blockSize) * quillBlockChunkBytes(format);
+  /* 6-bit rows are 12 bytes, which kernels read 16 at a time: the padding
+   * keeps the last read inside (masked loads are slow where they cross a
+   * page). */
+  int64_t padding = format->codeBits == 6 ? 4 : 0;
+  return panels * (depth / format->blockSize) * quillBlockChunkBytes(format) +
+         padding;
 }
 
 /* Where the packer reads B: the code of element (k, n) is
@@ -99,6 +105,24 @@ typedef struct QuillBlockSource {
   const uint8_t *zeroPoints;
   int64_t scaleRowStride, scaleColStride;
 } QuillBlockSource;
+
+/* Code j of a row of `bits`-bit codes, which start at bit j * bits. */
+static inline uint32_t quillBlockGetCode(const uint8_t *row, int32_t bits,
+                                         int j) {
+  int bit = j * bits;
+  uint32_t window = row[bit / 8];
+  if (bit % 8 + bits > 8)
+    window |= (uint32_t)row[bit / 8 + 1] << 8;
+  return (window >> (bit % 8)) & ((1u << bits) - 1);
+}
+
+static inline void quillBlockPutCode(uint8_t *row, int32_t bits, int j,
+                                     uint8_t code) {
+  int bit = j * bits;
+  row[bit / 8] |= (uint8_t)(code << (bit % 8));
+  if (bit % 8 + bits > 8)
+    row[bit / 8 + 1] |= (uint8_t)(code >> (8 - bit % 8));
+}
 
 /* Packs B (depth x columns) into `packed` (quillBlockPackedBytes bytes). */
 static inline void quillBlockPack(const QuillBlockWeights *format,
@@ -133,10 +157,8 @@ static inline void quillBlockPack(const QuillBlockWeights *format,
           if (format->int8Activations)
             row[(t / 8) * 64 + 4 * j + t % 4] |=
                 (uint8_t)(code << (t % 8 < 4 ? 0 : 4));
-          else if (format->codeBits == 4)
-            row[t * codeBytes + j / 2] |= (uint8_t)(code << (4 * (j % 2)));
           else
-            row[t * codeBytes + j] = code;
+            quillBlockPutCode(row + t * codeBytes, format->codeBits, j, code);
         }
       }
       chunk += quillBlockChunkBytes(format);

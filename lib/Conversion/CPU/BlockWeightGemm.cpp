@@ -44,7 +44,7 @@ QuillBlockWeights getKernelFormat(BlockFormat format, float tensorScale) {
   weights.scaleFactor = 1.0f;
   if (const llvm::fltSemantics *semantics = rules.elementSemantics) {
     int bits = llvm::APFloat::semanticsSizeInBits(*semantics);
-    weights.codeBits = bits == 4 ? 4 : 8;
+    weights.codeBits = int32_t(rules.storedElementBits());
     weights.mantissaBits = llvm::APFloat::semanticsPrecision(*semantics) - 1;
     weights.exponentBits = bits - 1 - weights.mantissaBits;
     weights.bias = 1 - llvm::APFloat::semanticsMinExponent(*semantics);

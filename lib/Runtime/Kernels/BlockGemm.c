@@ -64,9 +64,7 @@ void quillBlockGemmScalar(const BlockGemmProblem *p) {
           float x = a[(b * format->blockSize + t) * p->aColStride];
           xSum += x;
           for (int j = 0; j < Columns; ++j) {
-            uint32_t code = format->codeBits == 4
-                                ? (row[j / 2] >> (4 * (j % 2))) & 15u
-                                : row[j];
+            uint32_t code = quillBlockGetCode(row, format->codeBits, j);
             partial[j] += x * table[code];
           }
         }

@@ -65,7 +65,24 @@ INLINE __m256 lookUp(__m256i codes, const CodeTable *table) {
                           _mm256_castsi256_ps(_mm256_slli_epi32(codes, 28)));
 }
 
-enum CodeKind { Float4, Float8, Int8 };
+enum CodeKind { Float4, Float6, Float8, Int8 };
+
+/* The 6-bit codes of half h of a row (as in BlockGemmAvx512.c): each
+ * 128-bit lane takes the 3 bytes of its 4 codes into every dword. */
+INLINE __m256i loadSixBitCodes(const uint8_t *row, int h) {
+  __m256i bytes =
+      _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)row));
+  int first = 6 * h, second = 6 * h + 3;
+  __m256i groups =
+      _mm256_setr_epi32(quillSixBitGroup(first), quillSixBitGroup(first),
+                        quillSixBitGroup(first), quillSixBitGroup(first),
+                        quillSixBitGroup(second), quillSixBitGroup(second),
+                        quillSixBitGroup(second), quillSixBitGroup(second));
+  __m256i words = _mm256_shuffle_epi8(bytes, groups);
+  return _mm256_and_si256(
+      _mm256_srlv_epi32(words, _mm256_setr_epi32(0, 6, 12, 18, 0, 6, 12, 18)),
+      _mm256_set1_epi32(63));
+}
 
 /* The 16 columns' values of one k: two vectors. */
 INLINE void decodeRow(const uint8_t *row, int kind, const SmallFloatDecoder *d,
@@ -78,6 +95,11 @@ INLINE void decodeRow(const uint8_t *row, int kind, const SmallFloatDecoder *d,
                           _mm_and_si128(_mm_srli_epi16(bytes, 4), nibble));
     w[0] = lookUp(_mm256_cvtepu8_epi32(codes), table);
     w[1] = lookUp(_mm256_cvtepu8_epi32(_mm_srli_si128(codes, 8)), table);
+    return;
+  }
+  if (kind == Float6) {
+    w[0] = decodeSmallFloats(loadSixBitCodes(row, 0), d);
+    w[1] = decodeSmallFloats(loadSixBitCodes(row, 1), d);
     return;
   }
   __m128i bytes = _mm_loadu_si128((const __m128i *)row);
@@ -234,6 +256,9 @@ INLINE void allPanels(const BlockGemmProblem *p, int kind) {
 static AVX2_TARGET void float4Panels(const BlockGemmProblem *p) {
   allPanels(p, Float4);
 }
+static AVX2_TARGET void float6Panels(const BlockGemmProblem *p) {
+  allPanels(p, Float6);
+}
 static AVX2_TARGET void float8Panels(const BlockGemmProblem *p) {
   allPanels(p, Float8);
 }
@@ -340,6 +365,8 @@ void quillBlockGemmAvx2(const BlockGemmProblem *p) {
     int8Panels(p);
   else if (p->format.codeBits == 4)
     float4Panels(p);
+  else if (p->format.codeBits == 6)
+    float6Panels(p);
   else
     float8Panels(p);
 }

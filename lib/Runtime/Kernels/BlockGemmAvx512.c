@@ -1,7 +1,8 @@
 /*===- BlockGemmAvx512.c - Block-scaled weight products, AVX-512 ----------===*\
 |*                                                                            *|
 |* One panel of 16 columns at a time, up to 8 rows of A per pass: each k's    *|
-|* 16 codes are widened to int32 lanes and decoded by bit arithmetic (a small *|
+|* 16 codes are widened to int32 lanes and decoded (4- and 6-bit ones by      *|
+|* tables of their values, wider ones by bit arithmetic: a small              *|
 |* float's exponent and mantissa moved into an f32's, subnormals fixed with   *|
 |* one masked FMA, the sign or'ed in; int8 converted), then multiplied into   *|
 |* the rows' partial sums, which take the block's scale once per block.       *|
@@ -62,18 +63,52 @@ INLINE __m512i loadNibbleCodes(const uint8_t *row) {
   return _mm512_cvtepu8_epi32(_mm_unpacklo_epi8(low, high));
 }
 
+/* The 16 6-bit codes of a row (12 bytes; the packed weights are padded for
+ * the 16-byte load): each 128-bit lane takes the 3 bytes of its 4 codes
+ * into every dword, which shifts by 0, 6, 12, 18. */
+INLINE __m512i loadSixBitCodes(const uint8_t *row) {
+  __m512i bytes = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)row));
+  const __m512i groups = _mm512_set_epi32(
+      quillSixBitGroup(9), quillSixBitGroup(9), quillSixBitGroup(9),
+      quillSixBitGroup(9), quillSixBitGroup(6), quillSixBitGroup(6),
+      quillSixBitGroup(6), quillSixBitGroup(6), quillSixBitGroup(3),
+      quillSixBitGroup(3), quillSixBitGroup(3), quillSixBitGroup(3),
+      quillSixBitGroup(0), quillSixBitGroup(0), quillSixBitGroup(0),
+      quillSixBitGroup(0));
+  const __m512i shifts =
+      _mm512_set_epi32(18, 12, 6, 0, 18, 12, 6, 0, 18, 12, 6, 0, 18, 12, 6, 0);
+  __m512i words = _mm512_shuffle_epi8(bytes, groups);
+  return _mm512_and_si512(_mm512_srlv_epi32(words, shifts),
+                          _mm512_set1_epi32(63));
+}
+
 /* How the codes of a format are stored and decoded. */
-enum CodeKind { Float4, Float8, Int8 };
+enum CodeKind { Float4, Float6, Float8, Int8 };
+
+/* The values of every code of a 4- or 6-bit format, 16 per vector. */
+typedef struct CodeTable {
+  __m512 values[4];
+} CodeTable;
 
 /* 4-bit codes index a table of their 16 values (all normal in f32), one
- * permute; wider ones are decoded by bit arithmetic. */
+ * permute; 6-bit ones their 64 values, two two-table permutes and a blend
+ * on bit 5; wider ones are decoded by bit arithmetic. */
 INLINE __m512 decodeRow(const uint8_t *row, int kind,
-                        const SmallFloatDecoder *d, __m512 table) {
+                        const SmallFloatDecoder *d, const CodeTable *table) {
   if (kind == Int8)
     return _mm512_cvtepi32_ps(
         _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)row)));
   if (kind == Float4)
-    return _mm512_permutexvar_ps(loadNibbleCodes(row), table);
+    return _mm512_permutexvar_ps(loadNibbleCodes(row), table->values[0]);
+  if (kind == Float6) {
+    __m512i codes = loadSixBitCodes(row);
+    __m512 low =
+        _mm512_permutex2var_ps(table->values[0], codes, table->values[1]);
+    __m512 high =
+        _mm512_permutex2var_ps(table->values[2], codes, table->values[3]);
+    return _mm512_mask_blend_ps(
+        _mm512_test_epi32_mask(codes, _mm512_set1_epi32(32)), low, high);
+  }
   return decodeSmallFloats(
       _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)row)), d);
 }
@@ -117,7 +152,7 @@ INLINE void storeRows(const BlockGemmProblem *p, const __m512 *acc, int64_t r0,
 INLINE void panelRows(const BlockGemmProblem *p, const uint8_t *panel,
                       int64_t r0, int rows, int64_t col0, int width, int kind,
                       const SmallFloatDecoder *d, const SmallFloatDecoder *e4m3,
-                      __m512 table, const float *blockSums) {
+                      const CodeTable *table, const float *blockSums) {
   const QuillBlockWeights *f = &p->format;
   int64_t blocks = p->depth / f->blockSize;
   int64_t chunkBytes = quillBlockChunkBytes(f);
@@ -174,7 +209,7 @@ INLINE void panelRows(const BlockGemmProblem *p, const uint8_t *panel,
  * the row count and code kind as constants. */
 INLINE void panel(const BlockGemmProblem *p, const uint8_t *packed,
                   int64_t col0, int width, int kind, const SmallFloatDecoder *d,
-                  const SmallFloatDecoder *e4m3, __m512 table,
+                  const SmallFloatDecoder *e4m3, const CodeTable *table,
                   const float *blockSums) {
   for (int64_t r0 = 0; r0 < p->rows; r0 += MaxRows) {
     int rows = (int)(p->rows - r0 < MaxRows ? p->rows - r0 : MaxRows);
@@ -201,13 +236,17 @@ INLINE void allPanels(const BlockGemmProblem *p, int kind) {
   SmallFloatDecoder d = makeDecoder(f->exponentBits > 0 ? f->exponentBits : 1,
                                     f->mantissaBits, f->bias);
   SmallFloatDecoder e4m3 = makeDecoder(4, 3, 7);
-  /* The 16 values of the 4-bit codes: fp4's, or the unsigned integers of
-   * codes with zero points. */
+  /* The values of the 4- and 6-bit codes: fp4's and fp6's, or the
+   * unsigned integers of codes with zero points. */
+  CodeTable table;
   __m512i indices =
       _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
-  __m512 table = f->scaleKind == QuillBlockScaleF32
-                     ? _mm512_cvtepi32_ps(indices)
-                     : decodeSmallFloats(indices, &d);
+  for (int part = 0; part < 4; ++part) {
+    __m512i codes = _mm512_add_epi32(indices, _mm512_set1_epi32(16 * part));
+    table.values[part] = f->scaleKind == QuillBlockScaleF32
+                             ? _mm512_cvtepi32_ps(codes)
+                             : decodeSmallFloats(codes, &d);
+  }
   int64_t blocks = p->depth / f->blockSize;
   float *blockSums = quillBlockGemmRowSums(p);
   if (f->scaleKind == QuillBlockScaleF32 && !blockSums)
@@ -217,13 +256,16 @@ INLINE void allPanels(const BlockGemmProblem *p, int kind) {
     int width =
         (int)(p->columns - col0 < Columns ? p->columns - col0 : Columns);
     panel(p, p->b + (col0 / Columns) * panelBytes, col0, width, kind, &d, &e4m3,
-          table, blockSums);
+          &table, blockSums);
   }
   free(blockSums);
 }
 
 static AVX512_TARGET void float4Panels(const BlockGemmProblem *p) {
   allPanels(p, Float4);
+}
+static AVX512_TARGET void float6Panels(const BlockGemmProblem *p) {
+  allPanels(p, Float6);
 }
 static AVX512_TARGET void float8Panels(const BlockGemmProblem *p) {
   allPanels(p, Float8);
@@ -357,6 +399,8 @@ void quillBlockGemmAvx512(const BlockGemmProblem *p) {
     int8Panels(p);
   else if (p->format.codeBits == 4)
     float4Panels(p);
+  else if (p->format.codeBits == 6)
+    float6Panels(p);
   else
     float8Panels(p);
 }

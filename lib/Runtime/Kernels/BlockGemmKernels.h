@@ -83,6 +83,13 @@ static inline uint8_t quillBlockInt8Operand(const QuillBlockWeights *f,
   return f->scaleKind == QuillBlockScaleF32 ? (uint8_t)code : fp4[code & 15];
 }
 
+/* A dword of vpshufb control gathering the 3 bytes of four 6-bit codes
+ * from `firstByte` on, the fourth byte zero. */
+static inline int32_t quillSixBitGroup(int firstByte) {
+  return (int32_t)(0x80000000u | (uint32_t)(firstByte + 2) << 16 |
+                   (uint32_t)(firstByte + 1) << 8 | (uint32_t)firstByte);
+}
+
 int quillBlockGemmAvx2Supported(void);
 void quillBlockGemmAvx2(const BlockGemmProblem *problem);
 int quillBlockGemmAvx512Supported(void);

@@ -11,6 +11,12 @@ using namespace mlir;
 using namespace mlir::quill;
 using llvm::APFloat;
 
+int64_t BlockFormatRules::storedElementBits() const {
+  return elementSemantics
+             ? llvm::APFloat::semanticsSizeInBits(*elementSemantics)
+             : 8;
+}
+
 BlockFormatRules mlir::quill::getBlockFormatRules(BlockFormat format) {
   const llvm::fltSemantics *semantics = nullptr;
   int64_t blockSize = 32;

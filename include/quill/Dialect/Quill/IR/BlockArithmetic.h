@@ -31,6 +31,9 @@ struct BlockFormatRules {
   /// floor(log2(largestElement)): the emax of the OCP rule.
   int elementMaxExponent;
   int64_t blockSize;
+  /// The bits an element takes in a compiled library: 4, 6 (packed four to
+  /// three bytes) or 8.
+  int64_t storedElementBits() const;
 };
 BlockFormatRules getBlockFormatRules(BlockFormat format);
 
