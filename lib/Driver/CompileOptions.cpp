@@ -59,10 +59,11 @@ llvm::Error validateQuantizationOptions(const CompileOptions &options) {
     return makeError("--report needs --quantize");
   if (!quantization.reportPath.empty() && quantization.calibrationData.empty())
     return makeError("--report needs --calibration-data (it runs the samples)");
-  if (quantization.weightBlockSize && (format != QuantFormat::Int4Weights ||
-                                       *quantization.weightBlockSize <= 0))
-    return makeError("--weight-block-size needs --quantize=int4-weights and "
-                     "a positive size");
+  if (quantization.weightBlockSize &&
+      ((format != QuantFormat::Int4Weights && format != QuantFormat::Int4) ||
+       *quantization.weightBlockSize <= 0))
+    return makeError("--weight-block-size needs --quantize=int4-weights or "
+                     "int4 and a positive size");
   if (quantization.percentile <= 0.0 || quantization.percentile > 100.0)
     return makeError("--percentile must be in (0, 100], got " +
                      llvm::formatv("{0}", quantization.percentile));

@@ -18,6 +18,7 @@ struct QuantFormatInfo {
 constexpr QuantFormatInfo quantFormats[] = {
     {QuantFormat::Int8, "int8", std::nullopt, true},
     {QuantFormat::Int4Weights, "int4-weights", std::nullopt, false},
+    {QuantFormat::Int4, "int4", std::nullopt, true},
     {QuantFormat::FP8E4M3, "fp8-e4m3", std::nullopt, true},
     {QuantFormat::FP8E5M2, "fp8-e5m2", std::nullopt, true},
     {QuantFormat::MXFP4, "mxfp4", BlockFormat::MXFP4_E2M1, true},
@@ -85,6 +86,9 @@ llvm::cl::ValuesClass mlir::quill::getQuantFormatValues() {
       clEnumValN(QuantFormat::Int4Weights, "int4-weights",
                  "int4 weights (per output channel or per block), float "
                  "activations, no calibration"),
+      clEnumValN(QuantFormat::Int4, "int4",
+                 "int4 weights (per output channel or per block) and 4-bit "
+                 "activations per tensor (calibrated), f32 products"),
       clEnumValN(QuantFormat::FP8E4M3, "fp8-e4m3",
                  "fp8 E4M3 weights and activations, f32 products"),
       clEnumValN(QuantFormat::FP8E5M2, "fp8-e5m2",

@@ -51,23 +51,29 @@ Type getFP8ActivationType(FloatType fp8, const TensorStatistics &statistics,
       std::nullopt);
 }
 
-/// The per-tensor int8 activation type for a tensor with `statistics`.
+/// The per-tensor integer activation type (calibrator.bits wide: 8 or 4)
+/// for a tensor with `statistics`.
 quant::UniformQuantizedType
 getActivationType(MLIRContext *context, const TensorStatistics &statistics,
                   const CalibratorOptions &calibrator, bool symmetric) {
   double absMax = chooseAbsMax(statistics, calibrator);
   Type f32 = Float32Type::get(context);
-  Type i8 = IntegerType::get(context, 8);
+  Type storage = IntegerType::get(context, calibrator.bits);
+  int64_t levels = int64_t(1) << calibrator.bits;
   if (symmetric) {
-    double scale = toStoredScale(absMax / 127.0);
+    int64_t largest = levels / 2 - 1;
+    double scale = toStoredScale(absMax / double(largest));
     return quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed,
-                                            i8, f32, scale, 0, -128, 127);
+                                            storage, f32, scale, 0,
+                                            -largest - 1, largest);
   }
   double low = std::min(0.0, std::max(statistics.getMin(), -absMax));
   double high = std::max(0.0, std::min(statistics.getMax(), absMax));
-  double scale = toStoredScale((high - low) / 255.0);
-  int64_t zeroPoint = std::clamp<int64_t>(std::llround(-low / scale), 0, 255);
-  return quant::UniformQuantizedType::get(0, i8, f32, scale, zeroPoint, 0, 255);
+  double scale = toStoredScale((high - low) / double(levels - 1));
+  int64_t zeroPoint =
+      std::clamp<int64_t>(std::llround(-low / scale), 0, levels - 1);
+  return quant::UniformQuantizedType::get(0, storage, f32, scale, zeroPoint, 0,
+                                          levels - 1);
 }
 
 /// Whether `value` reaches one of `activations`, directly or through ops
@@ -92,6 +98,8 @@ bool feedsQuantizedActivation(
 struct NumberFormat {
   /// The integer width of weights; 0 for fp8.
   unsigned weightBits;
+  /// The integer width of activations; 0 for fp8 and weight-only formats.
+  unsigned activationBits;
   /// fp8 storage of weights and activations; null for integers.
   FloatType fp8;
 };
@@ -100,13 +108,15 @@ NumberFormat getNumberFormat(MLIRContext *context, QuantFormat format) {
   Builder b(context);
   switch (format) {
   case QuantFormat::Int8:
-    return {8, nullptr};
+    return {8, 8, nullptr};
   case QuantFormat::Int4Weights:
-    return {4, nullptr};
+    return {4, 0, nullptr};
+  case QuantFormat::Int4:
+    return {4, 4, nullptr};
   case QuantFormat::FP8E4M3:
-    return {0, b.getType<Float8E4M3FNType>()};
+    return {0, 0, b.getType<Float8E4M3FNType>()};
   case QuantFormat::FP8E5M2:
-    return {0, b.getType<Float8E5M2Type>()};
+    return {0, 0, b.getType<Float8E5M2Type>()};
   default:
     llvm_unreachable("block formats are quantized by BlockQuantize.cpp");
   }
@@ -248,9 +258,10 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
     func::FuncOp function = getOperation();
     MLIRContext *context = &getContext();
     if (weightBlockSize < 0 ||
-        (weightBlockSize > 0 && format != QuantFormat::Int4Weights)) {
+        (weightBlockSize > 0 && format != QuantFormat::Int4Weights &&
+         format != QuantFormat::Int4)) {
       function.emitError("weight-block-size must be positive and is for "
-                         "int4-weights, got ")
+                         "int4-weights and int4, got ")
           << weightBlockSize.getValue() << " with format '"
           << getQuantFormatName(format) << "'";
       return signalPassFailure();
@@ -349,7 +360,10 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
                        const NumberFormat &numberFormat) -> Type {
       if (numberFormat.fp8)
         return getFP8ActivationType(numberFormat.fp8, tensor, options);
-      return getActivationType(context, tensor, options, symmetricActivations);
+      CalibratorOptions widthOptions = options;
+      widthOptions.bits = numberFormat.activationBits;
+      return getActivationType(context, tensor, widthOptions,
+                               symmetricActivations);
     };
     auto lookUp = [&](Value value, Operation *op,
                       const NumberFormat &numberFormat) -> Type {

@@ -1,6 +1,7 @@
 // RUN: quill-opt %s --pass-pipeline='builtin.module(func.func(quill-quantize{format=fp8-e4m3 stats-file=%S/Inputs/stats.json}))' | FileCheck %s --check-prefix=FP8
 // RUN: quill-opt %s --pass-pipeline='builtin.module(func.func(quill-quantize{format=fp8-e5m2 stats-file=%S/Inputs/stats.json}))' | FileCheck %s --check-prefix=E5M2
 // RUN: quill-opt %s --pass-pipeline='builtin.module(func.func(quill-quantize{format=int4-weights}))' | FileCheck %s --check-prefix=INT4
+// RUN: quill-opt %s --pass-pipeline='builtin.module(func.func(quill-quantize{format=int4 stats-file=%S/Inputs/stats.json}))' | FileCheck %s --check-prefix=INT4-ACT
 
 // The model and statistics of quantize.mlir: x in [-2, 4], the ReLU after
 // the Gemm in [0, 6].
@@ -27,6 +28,18 @@
 // INT4: quill.storage_cast %[[W]] : tensor<2x3xi4> to tensor<2x3x!quant.uniform<i4<-7:7>:f32:0, {0.142857{{[0-9]*}},0.571428{{[0-9]*}}}>>
 // INT4: quill.gemm %arg0, %{{.*}}, %{{.*}} {trans_b}
 // INT4-NOT: quill.quantize
+//
+// int4: the same weights, and activations in 16 levels as int8 takes 256:
+// x in [-2, 4] at scale 6 / 15 with zero point 5, the ReLU's [0, 6] at
+// 6 / 15; the pairs stay around the float products.
+// INT4-ACT-LABEL: func.func @gemm_relu
+// INT4-ACT: %[[Q:.*]] = quill.quantize %arg0 : tensor<2x3xf32> to tensor<2x3x!quant.uniform<u4:f32, 0.4000000{{[0-9]*}}:5>>
+// INT4-ACT: %[[X:.*]] = quill.dequantize %[[Q]]
+// INT4-ACT: quill.storage_cast %{{.*}} : tensor<2x3xi4> to tensor<2x3x!quant.uniform<i4<-7:7>:f32:0, {0.142857{{[0-9]*}},0.571428{{[0-9]*}}}>>
+// INT4-ACT: quill.gemm %[[X]], %{{.*}}, %{{.*}} {trans_b}
+// INT4-ACT: %[[R:.*]] = quill.relu
+// INT4-ACT: quill.quantize %[[R]] : tensor<2x2xf32> to tensor<2x2x!quant.uniform<u4:f32, 0.4000000{{[0-9]*}}>>
+// INT4-ACT: quill.matmul
 func.func @gemm_relu(%x: tensor<2x3xf32> {quill.name = "x"}) -> tensor<2x2xf32> {
   %w = arith.constant dense<[[1.0, -0.5, 0.0], [1.0, 4.0, -4.0]]> : tensor<2x3xf32>
   %b = arith.constant dense<[0.5, -0.5]> : tensor<2xf32>

@@ -109,8 +109,9 @@ static cl::opt<quill::QuantFormat>
                    quill::getQuantFormatValues(), cl::cat(quantization));
 static cl::opt<int64_t> weightBlockSize(
     "weight-block-size",
-    cl::desc("With --quantize=int4-weights: one MatMul / Gemm weight scale "
-             "per block of N along the reduction axis (default: one per "
+    cl::desc("With --quantize=int4-weights or int4: one MatMul / Gemm "
+             "weight scale per block of N along the reduction axis (default: "
+             "one per "
              "output channel)"),
     cl::value_desc("N"), cl::cat(quantization));
 static cl::opt<quill::BlockScaleRounding> blockScaleRounding(

@@ -23,6 +23,9 @@ enum class QuantFormat {
   Int8,
   /// int4 weights, per output channel or per block; activations stay float.
   Int4Weights,
+  /// int4 weights as Int4Weights and 4-bit activations per tensor (a range
+  /// from calibration), quantized and dequantized around f32 products.
+  Int4,
   /// fp8 weights and activations (E4M3, finite, max 448), f32 products.
   FP8E4M3,
   /// fp8 weights and activations (E5M2, max 57344), f32 products.

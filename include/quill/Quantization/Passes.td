@@ -69,7 +69,11 @@ def QuantizePass : Pass<"quill-quantize", "func::FuncOp"> {
     per output channel at their own `amax`); the products then run in f32 on
     the fp8 values. `int4-weights` quantizes weights alone, symmetric in
     `[-7, 7]`, per output channel or in blocks (`weight-block-size`), and
-    reads no statistics; activations stay float.
+    reads no statistics; activations stay float. `int4` quantizes the
+    weights so and the activations as int8 does, to 4 bits (`[0, 15]` with
+    a zero point, or `[-8, 7]` symmetric; the calibrator choosing the range
+    for 16 levels); the pairs stay quantize -> dequantize around f32
+    products (there are no 4-bit integer kernels).
 
     Block formats (`mxfp4`, `mxfp6-e3m2`, `mxfp6-e2m3`, `mxfp8-e4m3`,
     `mxfp8-e5m2`, `mxint8`, `nvfp4`, each also as `-weights`): the weight

@@ -33,6 +33,8 @@ OTHER_FORMATS = [
     ("fp8-e5m2", {"quantize": "fp8-e5m2"}, 1.0),
     ("int4-weights", {"quantize": "int4-weights"}, 1.0),
     ("int4-weights block 16", {"quantize": "int4-weights", "weight_block_size": 16}, 1.0),
+    # 4-bit activations too (16 levels per tensor, calibrated).
+    ("int4 block 16", {"quantize": "int4", "weight_block_size": 16}, 2.0),
     # No float between the input quantize and the output dequantize.
     ("int8 integer-only", {"quantize": "int8", "integer_only": True}, 1.0),
     # Block formats: weight-only 4-bit within 1 point (issue 24), weights and
