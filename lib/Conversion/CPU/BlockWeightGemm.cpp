@@ -3,6 +3,7 @@
 #include "BlockWeightGemm.h"
 #include "MicrokernelCalls.h"
 
+#include "quill/Conversion/DequantizedWeights.h"
 #include "quill/Conversion/Passes.h"
 #include "quill/Dialect/Quill/IR/BlockArithmetic.h"
 #include "quill/Runtime/BlockGemmLayout.h"
@@ -11,7 +12,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 using namespace mlir::quill;
@@ -81,11 +81,10 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
 
     // B: the buffer a tagged dequantize generic writes, or its collapsed
     // view (block formats dequantize in (blocks, block size) shape).
-    auto collapse = rhs.getDefiningOp<memref::CollapseShapeOp>();
-    Value buffer = collapse ? collapse.getSrc() : rhs;
-    linalg::GenericOp dequantize = findLastWriter(op, buffer, collapse);
-    if (!dequantize || !dequantize->hasAttr(kBlockDequantizeAttrName))
+    std::optional<DequantizedWeight> weight = findDequantizedWeight(op, rhs);
+    if (!weight)
       return rewriter.notifyMatchFailure(op, "B is not block-dequantized");
+    linalg::GenericOp dequantize = weight->dequantize;
     auto description =
         dequantize->getAttrOfType<DictionaryAttr>(kBlockDequantizeAttrName);
     auto axis = description.getAs<IntegerAttr>("axis");
@@ -137,7 +136,7 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
                                              ValueRange(arguments).getTypes());
     func::CallOp::create(rewriter, loc, callee, arguments);
     rewriter.eraseOp(op);
-    eraseUnreadDequantize(rewriter, collapse, dequantize, buffer);
+    eraseUnreadDequantize(rewriter, *weight);
     return success();
   }
 
@@ -270,76 +269,6 @@ struct BlockWeightMatmul : OpRewritePattern<linalg::MatmulOp> {
     quillBlockPack(&weights.format, &source, depth, columns,
                    weights.bytes.data());
     return weights;
-  }
-
-  /// The generic that last wrote `buffer` before `op` in its block, when
-  /// it writes all of it and nothing but other products reading it touches
-  /// it between; null otherwise.
-  /// Bufferization reuses a dead weight's buffer for the next one, so the
-  /// buffer alone does not say which dequantize `op` reads.
-  static linalg::GenericOp findLastWriter(Operation *op, Value buffer,
-                                          Operation *view) {
-    for (Operation *previous = op->getPrevNode(); previous;
-         previous = previous->getPrevNode()) {
-      if (previous == view ||
-          !llvm::is_contained(previous->getOperands(), buffer))
-        continue;
-      // Another product reading the same weights leaves them as they are.
-      auto reader = dyn_cast<linalg::LinalgOp>(previous);
-      if (reader && !isa<linalg::GenericOp>(previous) &&
-          !llvm::is_contained(reader.getDpsInits(), buffer))
-        continue;
-      auto generic = dyn_cast<linalg::GenericOp>(previous);
-      return generic && generic.getNumDpsInits() == 1 &&
-                     generic.getDpsInits()[0] == buffer
-                 ? generic
-                 : linalg::GenericOp();
-    }
-    return {};
-  }
-
-  /// Erases the dequantize generic (and the buffer's view, when unused) when
-  /// what it wrote is not read any more: the next op of the block that
-  /// touches the buffer or a view of it overwrites it whole or frees it.
-  /// The buffer itself may be reused by later weights.
-  static void eraseUnreadDequantize(PatternRewriter &rewriter,
-                                    memref::CollapseShapeOp collapse,
-                                    linalg::GenericOp dequantize,
-                                    Value buffer) {
-    if (collapse && collapse->use_empty())
-      rewriter.eraseOp(collapse);
-    llvm::SmallPtrSet<Value, 4> aliases = {buffer};
-    for (Operation *user : buffer.getUsers())
-      if (isa<ViewLikeOpInterface, memref::CastOp>(user))
-        aliases.insert(user->getResult(0));
-    for (Operation *next = dequantize->getNextNode(); next;
-         next = next->getNextNode()) {
-      if (isa<ViewLikeOpInterface, memref::CastOp>(next) ||
-          llvm::none_of(next->getOperands(),
-                        [&](Value v) { return aliases.contains(v); }))
-        continue;
-      auto overwrite = dyn_cast<linalg::LinalgOp>(next);
-      bool dead =
-          isa<memref::DeallocOp>(next) ||
-          (overwrite && overwrite.getNumDpsInits() == 1 &&
-           overwrite.getDpsInits()[0] == buffer &&
-           llvm::none_of(overwrite.getDpsInputs(),
-                         [&](Value v) { return aliases.contains(v); }) &&
-           !overwrite.payloadUsesValueFromOperand(
-               overwrite.getDpsInitOperand(0)));
-      if (!dead)
-        return;
-      break;
-    }
-    rewriter.eraseOp(dequantize);
-    auto alloc = buffer.getDefiningOp<memref::AllocOp>();
-    if (alloc && llvm::all_of(alloc->getUsers(), [](Operation *user) {
-          return isa<memref::DeallocOp>(user);
-        })) {
-      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
-        rewriter.eraseOp(user);
-      rewriter.eraseOp(alloc);
-    }
   }
 };
 
