@@ -228,7 +228,12 @@ def MatmulToGPULoopsPass : Pass<"quill-matmul-to-gpu-loops", "func::FuncOp"> {
     C once, accumulate in a register along K and store once; with at least
     64 rows (a multiple of 4) an iteration takes four rows of one column,
     loading B's element once for the four. A fill of C just before the
-    product becomes the accumulators' start. Floats accumulate in the
+    product becomes the accumulators' start. When B is a weight that a
+    tagged dequantize generic (MX, NVFP4, int4 per block) writes just for
+    the product, such an iteration reads the generic's codes and scales at
+    its step instead (k split into block and position through the
+    collapse) and decodes B's element in registers with the generic's body;
+    the generic and its f32 buffer go away. Floats accumulate in the
     output's float type with `math.fma` (one rounding per step), integers in
     its integer type (operands extended as the op's cast says). An int8 x
     int8 -> int32 product with signed operands (the quantized product

@@ -9,6 +9,8 @@
 #ifndef QUILL_CONVERSION_GPU_GPUPRODUCTS_H
 #define QUILL_CONVERSION_GPU_GPUPRODUCTS_H
 
+#include "quill/Conversion/DequantizedWeights.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -57,6 +59,10 @@ struct ProductLowering {
   /// from its value and it goes away.
   linalg::FillOp fill;
   std::optional<Epilogue> epilogue;
+  /// B as a dequantize generic computes it from codes and scales: each step
+  /// decodes its element in registers (the generic's body on the codes and
+  /// scales it reads there) instead of loading an f32 copy.
+  std::optional<DequantizedWeight> rhsDecoder;
 
 protected:
   int64_t getRank() const { return cast<MemRefType>(out.getType()).getRank(); }

@@ -5,6 +5,7 @@
 #include "GPUProducts.h"
 #include "MemoryNeighbours.h"
 
+#include "mlir/Dialect/Affine/Utils.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
@@ -18,6 +19,9 @@ namespace mlir::quill {
 
 using namespace mlir;
 using namespace mlir::quill::products;
+using mlir::quill::DequantizedWeight;
+using mlir::quill::eraseUnreadDequantize;
+using mlir::quill::findDequantizedWeight;
 using mlir::quill::findStartFill;
 using mlir::quill::getNeighbourWithMemoryEffects;
 
@@ -79,6 +83,8 @@ private:
   /// B's part of a step, shared by the block's rows: its element at
   /// (k, n) extended, or for dp4a the four bytes of its column from k on.
   Value loadRhs(OpBuilder &b, Location loc, ValueRange ivs, Value k) const {
+    if (rhsDecoder)
+      return decodeRhs(b, loc, rhsIndices(ivs, k));
     if (step == Step::Scalar)
       return extend(b, loc,
                     memref::LoadOp::create(b, loc, rhs, rhsIndices(ivs, k)));
@@ -91,6 +97,48 @@ private:
     }
     return vector::FromElementsOp::create(
         b, loc, VectorType::get({4}, b.getI8Type()), bytes);
+  }
+
+  /// B's element at `indices` computed as the dequantize generic computes
+  /// it: the indices expanded through the collapse (k into block and
+  /// position), the generic's inputs loaded through their maps, its body.
+  Value decodeRhs(OpBuilder &b, Location loc, ArrayRef<Value> indices) const {
+    linalg::GenericOp generic = rhsDecoder->dequantize;
+    SmallVector<Value> ivs(indices);
+    if (memref::CollapseShapeOp collapse = rhsDecoder->collapse) {
+      ArrayRef<int64_t> shape = collapse.getSrcType().getShape();
+      ivs.clear();
+      for (auto [index, group] :
+           llvm::zip(indices, collapse.getReassociationIndices())) {
+        SmallVector<Value> parts(group.size());
+        Value rest = index;
+        for (int64_t i = group.size() - 1; i > 0; --i) {
+          Value size = arith::ConstantIndexOp::create(b, loc, shape[group[i]]);
+          parts[i] = arith::RemUIOp::create(b, loc, rest, size);
+          rest = arith::DivUIOp::create(b, loc, rest, size);
+        }
+        parts[0] = rest;
+        ivs.append(parts);
+      }
+    }
+    IRMapping mapping;
+    for (OpOperand *input : generic.getDpsInputOperands()) {
+      BlockArgument argument = generic.getMatchingBlockArgument(input);
+      if (argument.use_empty())
+        continue;
+      AffineMap map = generic.getMatchingIndexingMap(input);
+      SmallVector<Value> at;
+      for (AffineExpr result : map.getResults())
+        at.push_back(affine::expandAffineExpr(b, loc, result, ivs, {}));
+      mapping.map(argument, memref::LoadOp::create(b, loc, input->get(), at));
+    }
+    Block *body = generic.getBody();
+    for (Operation &op : body->without_terminator())
+      b.clone(op, mapping);
+    return extend(
+        b, loc,
+        mapping.lookupOrDefault(
+            cast<linalg::YieldOp>(body->getTerminator()).getOperand(0)));
   }
 
   /// A's part of a step for the row at `ivs`: its element at (m, k)
@@ -174,6 +222,24 @@ std::optional<Epilogue> findEpilogue(Operation *product, Value accumulator,
   return epilogue;
 }
 
+/// The dequantize generic whose codes and scales a thread's loop can read
+/// in place of B: tagged, elementwise with B's iteration as its output's
+/// (identity map), a body that reads neither its output nor the iteration.
+std::optional<DequantizedWeight> findRhsDecoder(Operation *product, Value rhs) {
+  std::optional<DequantizedWeight> weight = findDequantizedWeight(product, rhs);
+  if (!weight)
+    return std::nullopt;
+  linalg::GenericOp generic = weight->dequantize;
+  if (!generic.hasPureBufferSemantics() ||
+      generic.getNumParallelLoops() != generic.getNumLoops() ||
+      !generic.getMatchingIndexingMap(generic.getDpsInitOperand(0))
+           .isIdentity() ||
+      generic.payloadUsesValueFromOperand(generic.getDpsInitOperand(0)) ||
+      !generic.getBody()->getOps<linalg::IndexOp>().empty())
+    return std::nullopt;
+  return weight;
+}
+
 /// A product's indexing maps with B transposed: (batch..., m, n, k) to
 /// A (batch..., m, k), B (batch..., n, k), C (batch..., m, n); `lhsMap`
 /// gives the number of loops.
@@ -236,8 +302,11 @@ struct ProductToLoops : OpRewritePattern<ProductOp> {
     product.fill = findStartFill(op, product.out);
     if (product.fill)
       product.epilogue = findEpilogue(op, product.out, product.fill);
+    bool tiled = isTiledKernelProfitable(lhsType, rhsType, outType);
+    if (!tiled && product.step == Step::Scalar)
+      product.rhsDecoder = findRhsDecoder(op, product.rhs);
     auto build = [&] {
-      if (isTiledKernelProfitable(lhsType, rhsType, outType)) {
+      if (tiled) {
         buildTiledKernel(product, rewriter, op.getLoc());
         return;
       }
@@ -254,6 +323,8 @@ struct ProductToLoops : OpRewritePattern<ProductOp> {
       rewriter.eraseOp(op);
       if (product.fill)
         rewriter.eraseOp(product.fill);
+      if (product.rhsDecoder)
+        eraseUnreadDequantize(rewriter, *product.rhsDecoder);
       return success();
     }
     // The fused loop takes the epilogue's place: every buffer it reads is
@@ -272,6 +343,8 @@ struct ProductToLoops : OpRewritePattern<ProductOp> {
         rewriter.eraseOp(user);
       rewriter.eraseOp(buffer);
     }
+    if (product.rhsDecoder)
+      eraseUnreadDequantize(rewriter, *product.rhsDecoder);
     return success();
   }
 };
