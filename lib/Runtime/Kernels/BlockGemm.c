@@ -10,30 +10,7 @@
 #include "BlockGemm.h"
 #include "BlockGemmKernels.h"
 
-#include <math.h>
 #include <stdatomic.h>
-
-/* The f32 value of a small float code, of an int8 (exponentBits 0), or of
- * an unsigned code before its zero point is taken (scaleKind 2). */
-static float decodeElement(const QuillBlockWeights *format, uint32_t code) {
-  int e = format->exponentBits, m = format->mantissaBits;
-  if (e == 0)
-    return format->scaleKind == QuillBlockScaleF32 ? (float)code
-                                                   : (float)(int8_t)code;
-  uint32_t exponent = (code >> m) & ((1u << e) - 1);
-  uint32_t mantissa = code & ((1u << m) - 1);
-  float value = exponent == 0 ? ldexpf((float)mantissa, 1 - format->bias - m)
-                              : ldexpf((float)((1u << m) | mantissa),
-                                       (int)exponent - format->bias - m);
-  return (code >> (e + m)) & 1 ? -value : value;
-}
-
-float quillBlockScaleValue(const QuillBlockWeights *format, uint8_t byte) {
-  static const QuillBlockWeights e4m3 = {8, 4, 3, 7, 0, 0, 1.0f, 0};
-  float value = format->scaleKind == 1 ? decodeElement(&e4m3, byte)
-                                       : ldexpf(1.0f, (int)byte - 127);
-  return value * format->scaleFactor;
-}
 
 void quillBlockGemmScalar(const BlockGemmProblem *p) {
   enum { Columns = QuillBlockPanelColumns };
@@ -44,7 +21,7 @@ void quillBlockGemmScalar(const BlockGemmProblem *p) {
   const QuillBlockWeights *format = &p->format;
   float table[256];
   for (int code = 0; code < 256; ++code)
-    table[code] = decodeElement(format, (uint32_t)code);
+    table[code] = quillBlockElementValue(format, (uint32_t)code);
   int64_t blocks = p->depth / format->blockSize;
   int64_t chunkBytes = quillBlockChunkBytes(format);
   int64_t codeBytes = quillBlockCodeBytes(format);

@@ -10,6 +10,7 @@
 
 #include "quill/Runtime/BlockGemmLayout.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -41,8 +42,30 @@ typedef struct BlockGemmProblem {
 void quillBlockGemmScalar(const BlockGemmProblem *problem);
 void quillBlockGemmInt8Scalar(const BlockGemmProblem *problem);
 
+/* The f32 value of a small float code, of an int8 (exponentBits 0), or of
+ * an unsigned code before its zero point is taken (scaleKind 2). */
+static inline float quillBlockElementValue(const QuillBlockWeights *format,
+                                           uint32_t code) {
+  int e = format->exponentBits, m = format->mantissaBits;
+  if (e == 0)
+    return format->scaleKind == QuillBlockScaleF32 ? (float)code
+                                                   : (float)(int8_t)code;
+  uint32_t exponent = (code >> m) & ((1u << e) - 1);
+  uint32_t mantissa = code & ((1u << m) - 1);
+  float value = exponent == 0 ? ldexpf((float)mantissa, 1 - format->bias - m)
+                              : ldexpf((float)((1u << m) | mantissa),
+                                       (int)exponent - format->bias - m);
+  return (code >> (e + m)) & 1 ? -value : value;
+}
+
 /* The f32 value of a scale byte, times the format's factor. */
-float quillBlockScaleValue(const QuillBlockWeights *format, uint8_t byte);
+static inline float quillBlockScaleValue(const QuillBlockWeights *format,
+                                         uint8_t byte) {
+  static const QuillBlockWeights e4m3 = {8, 4, 3, 7, 0, 0, 1.0f, 0};
+  float value = format->scaleKind == 1 ? quillBlockElementValue(&e4m3, byte)
+                                       : ldexpf(1.0f, (int)byte - 127);
+  return value * format->scaleFactor;
+}
 
 /* For weights with zero points (scaleKind 2): each row's sum of A over each
  * block, rows x blocks, malloc'ed (the caller frees it); NULL for other
