@@ -277,9 +277,9 @@ static const KernelConfig *configFor(QuillIgemmIsa isa) {
       best = configFor(QUILL_IGEMM_ISA_AVX2);
     return best ? best : &quillIgemmPortableConfig;
   }
-  default:
-    return NULL;
   }
+  /* A value from the environment that names no path. */
+  return NULL;
 }
 
 static _Atomic(const KernelConfig *) selectedConfig;

@@ -336,9 +336,9 @@ static const KernelConfig *configFor(QuillSgemmIsa isa) {
       best = configFor(QUILL_SGEMM_ISA_AVX2);
     return best ? best : &quillSgemmPortableConfig;
   }
-  default:
-    return NULL;
   }
+  /* A value from the environment that names no path. */
+  return NULL;
 }
 
 static _Atomic(const KernelConfig *) selectedConfig;
