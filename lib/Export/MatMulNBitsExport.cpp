@@ -27,6 +27,7 @@ namespace {
 struct FourBitWeight {
   Operation *product;
   RankedTensorType type;
+  quant::QuantizedType element;
   DenseIntElementsAttr stored;
 };
 
@@ -45,7 +46,7 @@ std::optional<FourBitWeight> getFourBitWeight(Operation *op) {
   auto element = dyn_cast<quant::QuantizedType>(type.getElementType());
   if (!element || element.getStorageTypeIntegralWidth() > 4)
     return std::nullopt;
-  return FourBitWeight{op, type, stored};
+  return FourBitWeight{op, type, element, stored};
 }
 
 void setIntAttribute(onnx::NodeProto &node, const std::string &name,
@@ -125,14 +126,11 @@ LogicalResult MatMulNBitsExporter::replace(const FourBitWeight &weight,
       original = &initializer;
   std::optional<std::vector<float>> originalValues =
       original ? getFloatInitializer(*original) : std::nullopt;
+  bool isSigned = weight.element.isSigned();
   std::vector<int64_t> stored;
   for (const APInt &value : weight.stored.getValues<APInt>())
-    stored.push_back(
-        cast<quant::QuantizedType>(weight.type.getElementType()).isSigned()
-            ? value.getSExtValue()
-            : value.getZExtValue());
-  auto params =
-      getElementParams(weight.type.getElementType(), weight.type.getShape());
+    stored.push_back(isSigned ? value.getSExtValue() : value.getZExtValue());
+  auto params = getElementParams(weight.element, weight.type.getShape());
   if (!originalValues || !isRoundedFrom(stored, params, *originalValues))
     return fail("the weight is not its float initializer as the model holds "
                 "it (graph preparation changed it)");
@@ -143,8 +141,6 @@ LogicalResult MatMulNBitsExporter::replace(const FourBitWeight &weight,
   int64_t depth = shape[transposed ? 1 : 0],
           columns = shape[transposed ? 0 : 1];
   int64_t blocks = depth / blockSize, zeroBytes = (blocks + 1) / 2;
-  bool isSigned =
-      cast<quant::QuantizedType>(weight.type.getElementType()).isSigned();
   int64_t offset = isSigned ? 8 : 0;
   std::vector<uint8_t> codes(columns * depth / 2),
       zeroPoints(columns * zeroBytes);

@@ -26,9 +26,8 @@ void quillBlockGemmScalar(const BlockGemmProblem *p) {
   int64_t chunkBytes = quillBlockChunkBytes(format);
   int64_t codeBytes = quillBlockCodeBytes(format);
   for (int64_t col0 = 0; col0 < p->columns; col0 += Columns) {
-    const uint8_t *panel = p->b + (col0 / Columns) * blocks * chunkBytes;
-    int width =
-        (int)(p->columns - col0 < Columns ? p->columns - col0 : Columns);
+    const uint8_t *panel = quillBlockPanel(p, col0);
+    int width = quillBlockPanelWidth(p, col0);
     for (int64_t r = 0; r < p->rows; ++r) {
       const float *a = p->a + r * p->aRowStride;
       float sum[Columns] = {0};

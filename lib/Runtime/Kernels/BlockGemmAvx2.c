@@ -19,6 +19,21 @@
 
 enum { MaxRows = 3, Columns = QuillBlockPanelColumns, Half = 8 };
 
+/* Calls PASS(n) with n the pass's row count (1 to MaxRows) as a constant,
+ * so that each count is compiled with its accumulators in registers. */
+#define SWITCH_ROW_COUNT(rows, PASS)                                           \
+  switch (rows) {                                                              \
+  case 1:                                                                      \
+    PASS(1);                                                                   \
+    break;                                                                     \
+  case 2:                                                                      \
+    PASS(2);                                                                   \
+    break;                                                                     \
+  case 3:                                                                      \
+    PASS(3);                                                                   \
+    break;                                                                     \
+  }
+
 typedef struct SmallFloatDecoder {
   __m256i magnitudeMask, exponentMask, mantissaShift, signShift, rebias;
   __m256 two, minNormal;
@@ -228,26 +243,18 @@ INLINE void allPanels(const BlockGemmProblem *p, int kind) {
     table.low = decodeSmallFloats(low, &d);
     table.high = decodeSmallFloats(high, &d);
   }
-  int64_t blocks = p->depth / f->blockSize;
   float *blockSums = quillBlockGemmRowSums(p);
   if (f->scaleKind == QuillBlockScaleF32 && !blockSums)
     return;
-  int64_t panelBytes = blocks * quillBlockChunkBytes(f);
   for (int64_t col0 = 0; col0 < p->columns; col0 += Columns) {
-    int width =
-        (int)(p->columns - col0 < Columns ? p->columns - col0 : Columns);
-    const uint8_t *panel = p->b + (col0 / Columns) * panelBytes;
+    int width = quillBlockPanelWidth(p, col0);
+    const uint8_t *panel = quillBlockPanel(p, col0);
     for (int64_t r0 = 0; r0 < p->rows; r0 += MaxRows) {
       int rows = (int)(p->rows - r0 < MaxRows ? p->rows - r0 : MaxRows);
-      if (rows == 1)
-        panelRows(p, panel, r0, 1, col0, width, kind, &d, &e4m3, &table,
-                  blockSums);
-      else if (rows == 2)
-        panelRows(p, panel, r0, 2, col0, width, kind, &d, &e4m3, &table,
-                  blockSums);
-      else
-        panelRows(p, panel, r0, 3, col0, width, kind, &d, &e4m3, &table,
-                  blockSums);
+#define PASS(n)                                                                \
+  panelRows(p, panel, r0, n, col0, width, kind, &d, &e4m3, &table, blockSums)
+      SWITCH_ROW_COUNT(rows, PASS)
+#undef PASS
     }
   }
   free(blockSums);
@@ -272,17 +279,12 @@ static AVX2_TARGET void int8Panels(const BlockGemmProblem *p) {
  * saturation), vpmaddwd adds the pairs into int32 lanes. */
 INLINE void int8ActivationRows(const BlockGemmProblem *p, const uint8_t *panel,
                                int64_t r0, int rows, int64_t col0, int width,
-                               const SmallFloatDecoder *e4m3) {
+                               const SmallFloatDecoder *e4m3, __m256i table) {
   const QuillBlockWeights *f = &p->format;
   const BlockGemmInt8Rows *q = p->int8Rows;
   int64_t blocks = p->depth / f->blockSize;
   int64_t chunkBytes = quillBlockChunkBytes(f);
   int fp4 = f->scaleKind != QuillBlockScaleF32;
-  uint8_t operands[16];
-  for (int code = 0; code < 16; ++code)
-    operands[code] = quillBlockInt8Operand(f, (uint32_t)code);
-  __m256i table =
-      _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)operands));
   __m256i nibble = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
   __m256 acc[MaxRows][2];
   for (int r = 0; r < rows; ++r)
@@ -338,20 +340,20 @@ INLINE void int8ActivationRows(const BlockGemmProblem *p, const uint8_t *panel,
 
 static AVX2_TARGET void int8ActivationPanels(const BlockGemmProblem *p) {
   SmallFloatDecoder e4m3 = makeDecoder(4, 3, 7);
-  int64_t panelBytes =
-      p->depth / p->format.blockSize * quillBlockChunkBytes(&p->format);
+  /* The unsigned byte of each code, in both 128-bit lanes for vpshufb. */
+  uint8_t operands[16];
+  for (int code = 0; code < 16; ++code)
+    operands[code] = quillBlockInt8Operand(&p->format, (uint32_t)code);
+  __m256i table =
+      _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)operands));
   for (int64_t col0 = 0; col0 < p->columns; col0 += Columns) {
-    int width =
-        (int)(p->columns - col0 < Columns ? p->columns - col0 : Columns);
-    const uint8_t *panel = p->b + (col0 / Columns) * panelBytes;
+    int width = quillBlockPanelWidth(p, col0);
+    const uint8_t *panel = quillBlockPanel(p, col0);
     for (int64_t r0 = 0; r0 < p->rows; r0 += MaxRows) {
       int rows = (int)(p->rows - r0 < MaxRows ? p->rows - r0 : MaxRows);
-      if (rows == 1)
-        int8ActivationRows(p, panel, r0, 1, col0, width, &e4m3);
-      else if (rows == 2)
-        int8ActivationRows(p, panel, r0, 2, col0, width, &e4m3);
-      else
-        int8ActivationRows(p, panel, r0, 3, col0, width, &e4m3);
+#define PASS(n) int8ActivationRows(p, panel, r0, n, col0, width, &e4m3, table)
+      SWITCH_ROW_COUNT(rows, PASS)
+#undef PASS
     }
   }
 }

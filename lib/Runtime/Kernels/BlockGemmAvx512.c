@@ -22,6 +22,36 @@
 
 enum { MaxRows = 8, Columns = QuillBlockPanelColumns };
 
+/* Calls PASS(n) with n the pass's row count (1 to MaxRows) as a constant,
+ * so that each count is compiled with its accumulators in registers. */
+#define SWITCH_ROW_COUNT(rows, PASS)                                           \
+  switch (rows) {                                                              \
+  case 1:                                                                      \
+    PASS(1);                                                                   \
+    break;                                                                     \
+  case 2:                                                                      \
+    PASS(2);                                                                   \
+    break;                                                                     \
+  case 3:                                                                      \
+    PASS(3);                                                                   \
+    break;                                                                     \
+  case 4:                                                                      \
+    PASS(4);                                                                   \
+    break;                                                                     \
+  case 5:                                                                      \
+    PASS(5);                                                                   \
+    break;                                                                     \
+  case 6:                                                                      \
+    PASS(6);                                                                   \
+    break;                                                                     \
+  case 7:                                                                      \
+    PASS(7);                                                                   \
+    break;                                                                     \
+  case 8:                                                                      \
+    PASS(8);                                                                   \
+    break;                                                                     \
+  }
+
 /* The constants of decoding one small float format. */
 typedef struct SmallFloatDecoder {
   __m512i magnitudeMask, exponentMask, mantissaShift, signShift, rebias;
@@ -205,32 +235,6 @@ INLINE void panelRows(const BlockGemmProblem *p, const uint8_t *panel,
   storeRows(p, acc, r0, rows, col0, width);
 }
 
-/* Every row of one panel, in passes of up to MaxRows rows, each pass with
- * the row count and code kind as constants. */
-INLINE void panel(const BlockGemmProblem *p, const uint8_t *packed,
-                  int64_t col0, int width, int kind, const SmallFloatDecoder *d,
-                  const SmallFloatDecoder *e4m3, const CodeTable *table,
-                  const float *blockSums) {
-  for (int64_t r0 = 0; r0 < p->rows; r0 += MaxRows) {
-    int rows = (int)(p->rows - r0 < MaxRows ? p->rows - r0 : MaxRows);
-#define ROWS_CASE(n)                                                           \
-  case n:                                                                      \
-    panelRows(p, packed, r0, n, col0, width, kind, d, e4m3, table, blockSums); \
-    break;
-    switch (rows) {
-      ROWS_CASE(1)
-      ROWS_CASE(2)
-      ROWS_CASE(3)
-      ROWS_CASE(4)
-      ROWS_CASE(5)
-      ROWS_CASE(6)
-      ROWS_CASE(7)
-      ROWS_CASE(8)
-    }
-#undef ROWS_CASE
-  }
-}
-
 INLINE void allPanels(const BlockGemmProblem *p, int kind) {
   const QuillBlockWeights *f = &p->format;
   SmallFloatDecoder d = makeDecoder(f->exponentBits > 0 ? f->exponentBits : 1,
@@ -247,16 +251,21 @@ INLINE void allPanels(const BlockGemmProblem *p, int kind) {
                              ? _mm512_cvtepi32_ps(codes)
                              : decodeSmallFloats(codes, &d);
   }
-  int64_t blocks = p->depth / f->blockSize;
   float *blockSums = quillBlockGemmRowSums(p);
   if (f->scaleKind == QuillBlockScaleF32 && !blockSums)
     return;
-  int64_t panelBytes = blocks * quillBlockChunkBytes(f);
+  /* Each panel in passes of up to MaxRows rows, the row count and the code
+   * kind constants in each. */
   for (int64_t col0 = 0; col0 < p->columns; col0 += Columns) {
-    int width =
-        (int)(p->columns - col0 < Columns ? p->columns - col0 : Columns);
-    panel(p, p->b + (col0 / Columns) * panelBytes, col0, width, kind, &d, &e4m3,
-          &table, blockSums);
+    int width = quillBlockPanelWidth(p, col0);
+    const uint8_t *panel = quillBlockPanel(p, col0);
+    for (int64_t r0 = 0; r0 < p->rows; r0 += MaxRows) {
+      int rows = (int)(p->rows - r0 < MaxRows ? p->rows - r0 : MaxRows);
+#define PASS(n)                                                                \
+  panelRows(p, panel, r0, n, col0, width, kind, &d, &e4m3, &table, blockSums)
+      SWITCH_ROW_COUNT(rows, PASS)
+#undef PASS
+    }
   }
   free(blockSums);
 }
@@ -285,17 +294,13 @@ static AVX512_TARGET void int8Panels(const BlockGemmProblem *p) {
 VNNI_INLINE void int8ActivationRows(const BlockGemmProblem *p,
                                     const uint8_t *panel, int64_t r0, int rows,
                                     int64_t col0, int width,
-                                    const SmallFloatDecoder *e4m3) {
+                                    const SmallFloatDecoder *e4m3,
+                                    __m512i table) {
   const QuillBlockWeights *f = &p->format;
   const BlockGemmInt8Rows *q = p->int8Rows;
   int64_t blocks = p->depth / f->blockSize;
   int64_t chunkBytes = quillBlockChunkBytes(f);
   int fp4 = f->scaleKind != QuillBlockScaleF32;
-  uint8_t operands[16];
-  for (int code = 0; code < 16; ++code)
-    operands[code] = quillBlockInt8Operand(f, (uint32_t)code);
-  __m512i table =
-      _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)operands));
   __m512i nibble = _mm512_set1_epi8(0x0F);
   const int chains = rows <= 2 ? 2 : 1;
   __m512 acc[MaxRows];
@@ -353,29 +358,20 @@ VNNI_INLINE void int8ActivationRows(const BlockGemmProblem *p,
 
 static VNNI_TARGET void int8ActivationPanels(const BlockGemmProblem *p) {
   SmallFloatDecoder e4m3 = makeDecoder(4, 3, 7);
-  int64_t panelBytes =
-      p->depth / p->format.blockSize * quillBlockChunkBytes(&p->format);
+  /* The unsigned byte of each code, in every 128-bit lane for vpshufb. */
+  uint8_t operands[16];
+  for (int code = 0; code < 16; ++code)
+    operands[code] = quillBlockInt8Operand(&p->format, (uint32_t)code);
+  __m512i table =
+      _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)operands));
   for (int64_t col0 = 0; col0 < p->columns; col0 += Columns) {
-    int width =
-        (int)(p->columns - col0 < Columns ? p->columns - col0 : Columns);
-    const uint8_t *panel = p->b + (col0 / Columns) * panelBytes;
+    int width = quillBlockPanelWidth(p, col0);
+    const uint8_t *panel = quillBlockPanel(p, col0);
     for (int64_t r0 = 0; r0 < p->rows; r0 += MaxRows) {
       int rows = (int)(p->rows - r0 < MaxRows ? p->rows - r0 : MaxRows);
-#define ROWS_CASE(n)                                                           \
-  case n:                                                                      \
-    int8ActivationRows(p, panel, r0, n, col0, width, &e4m3);                   \
-    break;
-      switch (rows) {
-        ROWS_CASE(1)
-        ROWS_CASE(2)
-        ROWS_CASE(3)
-        ROWS_CASE(4)
-        ROWS_CASE(5)
-        ROWS_CASE(6)
-        ROWS_CASE(7)
-        ROWS_CASE(8)
-      }
-#undef ROWS_CASE
+#define PASS(n) int8ActivationRows(p, panel, r0, n, col0, width, &e4m3, table)
+      SWITCH_ROW_COUNT(rows, PASS)
+#undef PASS
     }
   }
 }

@@ -71,9 +71,8 @@ void quillBlockGemmInt8Scalar(const BlockGemmProblem *p) {
   int64_t blocks = p->depth / f->blockSize;
   int64_t chunkBytes = quillBlockChunkBytes(f);
   for (int64_t col0 = 0; col0 < p->columns; col0 += Columns) {
-    const uint8_t *panel = p->b + (col0 / Columns) * blocks * chunkBytes;
-    int width =
-        (int)(p->columns - col0 < Columns ? p->columns - col0 : Columns);
+    const uint8_t *panel = quillBlockPanel(p, col0);
+    int width = quillBlockPanelWidth(p, col0);
     for (int64_t r = 0; r < p->rows; ++r) {
       float sum[Columns] = {0};
       for (int64_t b = 0; b < blocks; ++b) {

@@ -38,6 +38,19 @@ typedef struct BlockGemmProblem {
   const BlockGemmInt8Rows *int8Rows;
 } BlockGemmProblem;
 
+/* Panel `col0 / 16` of B, and how many of its 16 columns C has. */
+static inline const uint8_t *quillBlockPanel(const BlockGemmProblem *p,
+                                             int64_t col0) {
+  return p->b + col0 / QuillBlockPanelColumns *
+                    (p->depth / p->format.blockSize) *
+                    quillBlockChunkBytes(&p->format);
+}
+static inline int quillBlockPanelWidth(const BlockGemmProblem *p,
+                                       int64_t col0) {
+  int64_t rest = p->columns - col0;
+  return (int)(rest < QuillBlockPanelColumns ? rest : QuillBlockPanelColumns);
+}
+
 /* The portable path, both modes. */
 void quillBlockGemmScalar(const BlockGemmProblem *problem);
 void quillBlockGemmInt8Scalar(const BlockGemmProblem *problem);
