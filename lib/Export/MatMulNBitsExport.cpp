@@ -60,7 +60,8 @@ void setIntAttribute(onnx::NodeProto &node, const std::string &name,
 class MatMulNBitsExporter {
 public:
   explicit MatMulNBitsExporter(onnx::ModelProto &model)
-      : model(model), graph(*model.mutable_graph()), names(graph) {}
+      : model(model), graph(*model.mutable_graph()), names(graph),
+        initializers(graph) {}
 
   LogicalResult run(func::FuncOp function);
 
@@ -72,6 +73,7 @@ private:
   onnx::ModelProto &model;
   onnx::GraphProto &graph;
   ONNXNames names;
+  ONNXInitializers initializers;
   /// Nodes to put after a replaced one (a Gemm's C), by node index.
   std::map<int, onnx::NodeProto> followers;
 };
@@ -120,10 +122,8 @@ LogicalResult MatMulNBitsExporter::replace(const FourBitWeight &weight,
   if (blockSize < 16 || !llvm::isPowerOf2_64(blockSize))
     return fail("MatMulNBits takes blocks of a power of two from 16, not " +
                 Twine(blockSize) + " (--weight-block-size)");
-  const onnx::TensorProto *original = nullptr;
-  for (const onnx::TensorProto &initializer : graph.initializer())
-    if (node.input_size() > 1 && initializer.name() == node.input(1))
-      original = &initializer;
+  const onnx::TensorProto *original =
+      node.input_size() > 1 ? initializers.lookUp(node.input(1)) : nullptr;
   std::optional<std::vector<float>> originalValues =
       original ? getFloatInitializer(*original) : std::nullopt;
   bool isSigned = weight.element.isSigned();

@@ -59,6 +59,28 @@ bool mlir::quill::isRoundedFrom(ArrayRef<int64_t> stored,
   return true;
 }
 
+ONNXInitializers::ONNXInitializers(const onnx::GraphProto &graph) {
+  for (const onnx::TensorProto &initializer : graph.initializer())
+    initializers[initializer.name()] = &initializer;
+  for (const onnx::NodeProto &node : graph.node())
+    if (node.op_type() == "Identity" && node.input_size() == 1 &&
+        node.output_size() == 1)
+      identities[node.output(0)] = node.input(0);
+}
+
+const onnx::TensorProto *ONNXInitializers::lookUp(StringRef name) const {
+  // Bounded by the number of Identity nodes, so a (malformed) cycle ends.
+  for (size_t hops = 0; hops <= identities.size(); ++hops) {
+    if (const onnx::TensorProto *tensor = initializers.lookup(name))
+      return tensor;
+    auto identity = identities.find(name);
+    if (identity == identities.end())
+      return nullptr;
+    name = identity->second;
+  }
+  return nullptr;
+}
+
 ONNXNames::ONNXNames(const onnx::GraphProto &graph) {
   for (const onnx::ValueInfoProto &input : graph.input())
     names.insert(input.name());
@@ -80,6 +102,23 @@ std::string ONNXNames::fresh(const std::string &base) {
 }
 
 void mlir::quill::removeUnusedInitializers(onnx::GraphProto &graph) {
+  for (bool removed = true; removed;) {
+    llvm::StringSet<> read;
+    for (const onnx::NodeProto &node : graph.node())
+      for (const std::string &input : node.input())
+        read.insert(input);
+    for (const onnx::ValueInfoProto &output : graph.output())
+      read.insert(output.name());
+    removed = false;
+    auto *nodes = graph.mutable_node();
+    for (int i = nodes->size() - 1; i >= 0; --i) {
+      const onnx::NodeProto &node = nodes->Get(i);
+      if (node.op_type() != "Identity" || read.contains(node.output(0)))
+        continue;
+      nodes->DeleteSubrange(i, 1);
+      removed = true;
+    }
+  }
   llvm::StringSet<> used;
   for (const onnx::NodeProto &node : graph.node())
     for (const std::string &input : node.input())

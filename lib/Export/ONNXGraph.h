@@ -13,6 +13,7 @@
 #include "quill/Dialect/Quill/IR/QuantArithmetic.h"
 
 #include "mlir/IR/Operation.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
 #include <onnx/onnx_pb.h>
@@ -41,6 +42,21 @@ bool isRoundedFrom(llvm::ArrayRef<int64_t> stored,
                    llvm::function_ref<ElementParams(int64_t)> params,
                    llvm::ArrayRef<float> original);
 
+/// A graph's initializers by name. Exporters write deduplicated weights as
+/// Identity nodes of one initializer; lookUp follows them.
+class ONNXInitializers {
+public:
+  explicit ONNXInitializers(const onnx::GraphProto &graph);
+  /// The initializer tensor `name` is, directly or through Identity nodes;
+  /// null when it is computed.
+  const onnx::TensorProto *lookUp(llvm::StringRef name) const;
+
+private:
+  llvm::StringMap<const onnx::TensorProto *> initializers;
+  /// The input of the Identity node producing each tensor.
+  llvm::StringMap<std::string> identities;
+};
+
 /// Names unique in a graph: `base`, else `base_1`, `base_2`, ...
 class ONNXNames {
 public:
@@ -51,8 +67,10 @@ private:
   llvm::StringSet<> names;
 };
 
-/// Removes the initializers no node or graph output reads (and, for models
-/// before IR version 4, their graph inputs).
+/// Removes the Identity nodes and then the initializers that no node or
+/// graph output reads any more (and, for models before IR version 4, the
+/// initializers' graph inputs): a replaced weight's float copy goes, also
+/// when the exporter wrote it through an Identity.
 void removeUnusedInitializers(onnx::GraphProto &graph);
 
 } // namespace mlir::quill

@@ -46,10 +46,8 @@ struct QuantizedConstant {
 class QDQExporter {
 public:
   QDQExporter(onnx::ModelProto &model)
-      : model(model), graph(*model.mutable_graph()), names(graph) {
-    for (const onnx::TensorProto &initializer : graph.initializer())
-      initializers[initializer.name()] = &initializer;
-  }
+      : model(model), graph(*model.mutable_graph()), names(graph),
+        initializers(graph) {}
 
   LogicalResult collect(func::FuncOp function);
   void rewrite();
@@ -80,7 +78,7 @@ private:
   onnx::ModelProto &model;
   onnx::GraphProto &graph;
   ONNXNames names;
-  llvm::StringMap<const onnx::TensorProto *> initializers;
+  ONNXInitializers initializers;
   /// Quantized activations by tensor name, in the order found.
   llvm::StringMap<ActivationParams> activations;
   /// The nodes that read each quantized tensor's dequantized value; other
@@ -206,11 +204,11 @@ LogicalResult QDQExporter::collectWeight(Operation *op, int nodeIndex) {
       !matchPattern(storageCast.getInput(), m_Constant(&stored)))
     return success();
   auto type = cast<RankedTensorType>(dequantize.getInput().getType());
-  auto it = node.input_size() > 1 ? initializers.find(node.input(1))
-                                  : initializers.end();
+  const onnx::TensorProto *initializer =
+      node.input_size() > 1 ? initializers.lookUp(node.input(1)) : nullptr;
   std::optional<std::vector<float>> original;
-  if (it != initializers.end())
-    original = getFloatInitializer(*it->second);
+  if (initializer)
+    original = getFloatInitializer(*initializer);
   auto mismatch = [&]() {
     return op->emitError("--emit=qdq-onnx: the weight of node '")
            << getONNXNodeName(node) << "' (" << node.op_type()
@@ -257,10 +255,10 @@ LogicalResult QDQExporter::collectBias(Operation *op, int nodeIndex,
   if (!isa<GemmOp, ConvOp>(op) || node.input_size() < 3 ||
       node.input(2).empty() || !activations.count(node.input(0)))
     return success();
-  auto it = initializers.find(node.input(2));
-  if (it == initializers.end())
+  const onnx::TensorProto *initializer = initializers.lookUp(node.input(2));
+  if (!initializer)
     return success();
-  std::optional<std::vector<float>> bias = getFloatInitializer(*it->second);
+  std::optional<std::vector<float>> bias = getFloatInitializer(*initializer);
   bool perChannelWeight = weight.scales.size() > 1;
   if (!bias || (perChannelWeight && bias->size() != weight.scales.size()))
     return success();
@@ -337,7 +335,7 @@ void QDQExporter::rewrite() {
   for (auto &[key, constant] : constants) {
     const std::string &original = graph.node(key.first).input(key.second);
     bool isVector = constant.axis.has_value();
-    const auto &dims = initializers.lookup(original)->dims();
+    const auto &dims = initializers.lookUp(original)->dims();
     std::string stored =
         addInitializer(original + "_quantized", constant.storage,
                        constant.values, {dims.begin(), dims.end()});

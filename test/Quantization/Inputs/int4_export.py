@@ -3,7 +3,7 @@
 
     int4_export.py OUT_DIR
 
-OUT_DIR/mlp.onnx: x [6, 64] -> MatMul (64 x 96) -> Relu -> Gemm (transB, a
+OUT_DIR/mlp.onnx: x [6, 64] -> MatMul (64 x 96, through an Identity) -> Relu -> Gemm (transB, a
 32 x 96 weight and a bias) -> y [6, 32], opset 17, and OUT_DIR/x.npy
 (float32, seeded). ONNX Runtime's outputs on the exported MatMulNBits model
 are in Inputs/ort/int4_export.output.npy (written by bench/ort_bench.js).
@@ -25,7 +25,10 @@ def main():
     w1 = (rng.standard_normal((64, 96)) * 0.1).astype(np.float32)
     w2 = (rng.standard_normal((32, 96)) * 0.1).astype(np.float32)
     b2 = rng.standard_normal(32).astype(np.float32)
-    nodes = [helper.make_node("MatMul", ["x", "w1"], ["h"], name="fc1"),
+    # The first weight read through an Identity, as PyTorch's exporter
+    # writes a weight it deduplicated.
+    nodes = [helper.make_node("Identity", ["w1"], ["w1_shared"], name="shared"),
+             helper.make_node("MatMul", ["x", "w1_shared"], ["h"], name="fc1"),
              helper.make_node("Relu", ["h"], ["r"], name="relu"),
              helper.make_node("Gemm", ["r", "w2", "b2"], ["y"], name="fc2", transB=1)]
     graph = helper.make_graph(
