@@ -6,7 +6,11 @@
 // inference runs in a forked child on a copy of the model whose large
 // initializers carry no data, and only the inferred value types come back
 // through a pipe. A crash, an exception or a hang in the child is an error
-// message here.
+// message here. libonnx 1.12's data propagation also crashes where a Shape
+// chain reads the output of an op it does not know (a com.microsoft
+// MatMulNBits before the importer has typed it): a crash is retried once
+// without data propagation, which the next round, with those ops typed,
+// runs again.
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,7 +57,8 @@ static void stripLargeData(onnx::GraphProto &graph) {
 
 /// Runs in the child: infers, then writes a status byte and either the
 /// inferred graph types or an error message.
-[[noreturn]] static void inferInChild(onnx::ModelProto model, int fd) {
+[[noreturn]] static void inferInChild(onnx::ModelProto model,
+                                      bool dataPropagation, int fd) {
   // A crash here is reported by the parent; the inherited handlers (LLVM's
   // stack dump, a sanitizer's report) would only add noise.
   for (int signal : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT})
@@ -61,8 +66,7 @@ static void stripLargeData(onnx::GraphProto &graph) {
   std::string reply;
   try {
     onnx::ShapeInferenceOptions options{/*check_type=*/true,
-                                        /*error_mode=*/1,
-                                        /*enable_data_propagation=*/true};
+                                        /*error_mode=*/1, dataPropagation};
     onnx::shape_inference::InferShapes(
         model, onnx::OpSchemaRegistry::Instance(), options);
     onnx::GraphProto types;
@@ -84,10 +88,13 @@ static void stripLargeData(onnx::GraphProto &graph) {
   _exit(0);
 }
 
-bool mlir::quill::onnx_import::inferShapes(onnx::ModelProto &model,
-                                           std::string &error) {
-  onnx::ModelProto light = model;
-  stripLargeData(*light.mutable_graph());
+/// One inference in a child; `crashed` says whether the child died of a
+/// signal.
+static bool inferInChildProcess(onnx::ModelProto &model,
+                                const onnx::ModelProto &light,
+                                bool dataPropagation, std::string &error,
+                                bool &crashed) {
+  crashed = false;
   int fds[2];
   if (pipe(fds) != 0) {
     error = std::string("cannot create a pipe: ") + strerror(errno);
@@ -102,7 +109,7 @@ bool mlir::quill::onnx_import::inferShapes(onnx::ModelProto &model,
   }
   if (child == 0) {
     close(fds[0]);
-    inferInChild(std::move(light), fds[1]);
+    inferInChild(light, dataPropagation, fds[1]);
   }
   close(fds[1]);
 
@@ -137,6 +144,7 @@ bool mlir::quill::onnx_import::inferShapes(onnx::ModelProto &model,
     return false;
   }
   if (WIFSIGNALED(status)) {
+    crashed = true;
     error = "it crashed (signal " + std::to_string(WTERMSIG(status)) +
             "); a node's inputs or attributes are malformed";
     return false;
@@ -154,6 +162,19 @@ bool mlir::quill::onnx_import::inferShapes(onnx::ModelProto &model,
   *graph.mutable_value_info() = types.value_info();
   *graph.mutable_output() = types.output();
   return true;
+}
+
+bool mlir::quill::onnx_import::inferShapes(onnx::ModelProto &model,
+                                           std::string &error) {
+  onnx::ModelProto light = model;
+  stripLargeData(*light.mutable_graph());
+  bool crashed = false;
+  if (inferInChildProcess(model, light, /*dataPropagation=*/true, error,
+                          crashed))
+    return true;
+  return crashed &&
+         inferInChildProcess(model, light,
+                             /*dataPropagation=*/false, error, crashed);
 }
 
 bool mlir::quill::onnx_import::parseModelText(const std::string &text,

@@ -12,6 +12,10 @@
   refuses (8 bits, act-order g_idx, K not a multiple of the block size).
 * nbits_level4.onnx: A [3, 256] times a 256 x 48 uint4 weight with zero
   points, at accuracy_level 4 (ONNX Runtime quantizes A to int8 per block).
+* nbits_reshaped.onnx: A [2, 3, 64] times a 64 x 32 weight, the product
+  reshaped to [2, 96] through Shape -> Gather -> Concat, as exporters write
+  it (libonnx 1.12's data propagation crashes on that chain after an op it
+  does not know).
 
 Each valid model comes with OUT_DIR/NAME.input.npy (float32, seeded); the
 ONNX Runtime outputs it is compared with are in Inputs/ort/ (written by
@@ -82,6 +86,32 @@ def write(out_dir, name, a_shape, k, n, block, zero_points, bias, **extra):
             rng.standard_normal(a_shape).astype(np.float32))
 
 
+def write_reshaped(out_dir):
+    k, n, block = 64, 32, 32
+    packed, scales, _ = quantize(rng.standard_normal((k, n)).astype(np.float32) * 0.1,
+                                 block, False)
+    nodes = [helper.make_node("MatMulNBits", ["a", "b", "scales"], ["y"], domain="com.microsoft",
+                              name="proj", K=k, N=n, bits=4, block_size=block),
+             helper.make_node("Shape", ["y"], ["shape"]),
+             helper.make_node("Gather", ["shape", "zero"], ["batch"], axis=0),
+             helper.make_node("Unsqueeze", ["batch", "axes"], ["batch_1d"]),
+             helper.make_node("Concat", ["batch_1d", "minus_one"], ["new_shape"], axis=0),
+             helper.make_node("Reshape", ["y", "new_shape"], ["out"])]
+    initializers = [numpy_helper.from_array(packed, "b"),
+                    numpy_helper.from_array(scales, "scales"),
+                    numpy_helper.from_array(np.array(0, np.int64), "zero"),
+                    numpy_helper.from_array(np.array([0], np.int64), "axes"),
+                    numpy_helper.from_array(np.array([-1], np.int64), "minus_one")]
+    graph = helper.make_graph(
+        nodes, "nbits_reshaped", [helper.make_tensor_value_info("a", TensorProto.FLOAT, [2, 3, k])],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, None)], initializers)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                    helper.make_opsetid("com.microsoft", 1)])
+    onnx.save(model, os.path.join(out_dir, "nbits_reshaped.onnx"))
+    np.save(os.path.join(out_dir, "nbits_reshaped.input.npy"),
+            rng.standard_normal((2, 3, k)).astype(np.float32))
+
+
 def main():
     out_dir = sys.argv[1]
     os.makedirs(out_dir, exist_ok=True)
@@ -91,6 +121,7 @@ def main():
     write(out_dir, "nbits_g_idx", [1, 64], 64, 16, 32, False, False, g_idx=True)
     write(out_dir, "nbits_padded", [1, 64], 64, 16, 32, False, False, K=48)
     write(out_dir, "nbits_level4", [3, 256], 256, 48, 32, True, True, accuracy_level=4)
+    write_reshaped(out_dir)
 
 
 if __name__ == "__main__":
