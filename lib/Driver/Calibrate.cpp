@@ -18,6 +18,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <cmath>
 
 namespace mlir::quill {
 #define GEN_PASS_DEF_CALIBRATEPASS
@@ -158,6 +159,17 @@ mlir::quill::runCalibration(ModuleOp module, llvm::StringRef dataPath,
     return instrumented.takeError();
   // Instrumented, so the module has its entry function.
   unsigned numModelOutputs = getEntryFunction(module).getNumResults();
+  // The channel axis of each observed result that has one (before the
+  // instrumented module is lowered).
+  func::FuncOp entry = getEntryFunction(**instrumented);
+  SmallVector<std::optional<int64_t>> channelAxes;
+  for (unsigned k = 0; k < entry.getNumResults(); ++k) {
+    auto axis = entry.getResultAttrOfType<IntegerAttr>(k, "quill.channel_axis");
+    channelAxes.push_back(options.channelStatistics && axis
+                              ? std::optional<int64_t>(axis.getInt())
+                              : std::nullopt);
+  }
+
   llvm::Expected<std::unique_ptr<ModelLibrary>> model =
       compileAndLoad(**instrumented, options.target);
   if (!model)
@@ -170,14 +182,58 @@ mlir::quill::runCalibration(ModuleOp module, llvm::StringRef dataPath,
       [&](ArrayRef<std::vector<Tensor>> outputs) {
         for (size_t k = numModelOutputs; k < infos.size(); ++k) {
           const Tensor &observed = outputs.front()[k];
-          statistics[infos[k].name].observe(llvm::ArrayRef<float>(
+          llvm::ArrayRef<float> values(
               reinterpret_cast<const float *>(observed.data.data()),
-              observed.numElements()));
+              observed.numElements());
+          TensorStatistics &tensor = statistics[infos[k].name];
+          tensor.observe(values);
+          if (channelAxes[k])
+            tensor.observeChannels().observe(values, observed.shape,
+                                             *channelAxes[k]);
         }
       });
   if (error)
     return std::move(error);
   return statistics;
+}
+
+llvm::Expected<double>
+mlir::quill::measureFloatDifference(ModuleOp reference, ModuleOp changed,
+                                    StringRef dataPath,
+                                    const CalibrationRunOptions &run) {
+  SmallVector<std::unique_ptr<ModelLibrary>> models;
+  for (ModuleOp module : {reference, changed}) {
+    OwningOpRef<ModuleOp> copy = module.clone();
+    llvm::Expected<std::unique_ptr<ModelLibrary>> model =
+        compileAndLoad(*copy, run.target);
+    if (!model)
+      return model.takeError();
+    models.push_back(std::move(*model));
+  }
+  size_t outputs = models.front()->getOutputs().size();
+  SmallVector<double> largest(outputs, 0.0), difference(outputs, 0.0);
+  llvm::Error error = runOnSamples(
+      {models[0].get(), models[1].get()}, dataPath, "comparing",
+      run.showProgress, [&](ArrayRef<std::vector<Tensor>> results) {
+        for (size_t k = 0; k < outputs; ++k) {
+          const Tensor &before = results[0][k], &after = results[1][k];
+          if (before.dtype != QUILL_DTYPE_FLOAT32)
+            continue;
+          for (size_t i = 0, e = before.numElements(); i < e; ++i) {
+            double value = before.elementAsDouble(i);
+            largest[k] = std::max(largest[k], std::abs(value));
+            difference[k] = std::max(
+                difference[k], std::abs(value - after.elementAsDouble(i)));
+          }
+        }
+      });
+  if (error)
+    return std::move(error);
+  double relative = 0.0;
+  for (size_t k = 0; k < outputs; ++k)
+    if (largest[k] > 0.0)
+      relative = std::max(relative, difference[k] / largest[k]);
+  return relative;
 }
 
 namespace {

@@ -64,6 +64,23 @@ llvm::Error validateQuantizationOptions(const CompileOptions &options) {
        *quantization.weightBlockSize <= 0))
     return makeError("--weight-block-size needs --quantize=int4-weights or "
                      "int4 and a positive size");
+  if (quantization.reorderChannels) {
+    bool blocks =
+        (format && getBlockFormat(*format)) ||
+        ((format == QuantFormat::Int4Weights || format == QuantFormat::Int4) &&
+         quantization.weightBlockSize);
+    if (!blocks)
+      return makeError("--reorder-channels needs a block format (--quantize="
+                       "mxfp4, nvfp4, ...) or --quantize=int4-weights or "
+                       "int4 with --weight-block-size: the permutation "
+                       "serves their blocks");
+  }
+  if (quantization.reorderStatistic && !quantization.reorderChannels)
+    return makeError("--reorder-statistic needs --reorder-channels");
+  if (quantization.verifyFloatEquivalence &&
+      (!quantization.reorderChannels || quantization.calibrationData.empty()))
+    return makeError("--verify-float-equivalence needs --reorder-channels and "
+                     "--calibration-data (it runs the samples)");
   if (quantization.percentile <= 0.0 || quantization.percentile > 100.0)
     return makeError("--percentile must be in (0, 100], got " +
                      llvm::formatv("{0}", quantization.percentile));

@@ -3,6 +3,9 @@
 #include "quill/Driver/Compiler.h"
 
 #include "quill/Driver/Calibrate.h"
+
+#include "InstrumentedModels.h"
+
 #include "quill/Driver/QuantizationReport.h"
 #include "quill/Export/QDQExport.h"
 #include "quill/Import/ONNXImporter.h"
@@ -17,6 +20,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -53,6 +57,8 @@ public:
 private:
   llvm::Error import();
   llvm::Error calibrateAndQuantize();
+  llvm::Error reorder(const CalibrationStatistics *statistics,
+                      const CalibrationRunOptions &run);
   llvm::Error writeReport(StringRef statsFile,
                           const CalibrationRunOptions &run);
   llvm::Error emitTarget();
@@ -69,6 +75,8 @@ private:
   MLIRContext &context;
   std::string outputPath;
   OwningOpRef<ModuleOp> module;
+  /// What channel reordering did, for the report.
+  std::vector<ReorderedLayer> reordered;
 };
 
 llvm::Error Compilation::run() {
@@ -126,11 +134,14 @@ llvm::Error Compilation::calibrateAndQuantize() {
   std::optional<llvm::FileRemover> removeStats;
   CalibrationRunOptions run;
   run.target = getCPUTargetOptions(options);
+  run.channelStatistics = quantization.reorderChannels.has_value();
+  std::optional<CalibrationStatistics> statistics;
   if (!quantization.calibrationData.empty()) {
-    llvm::Expected<CalibrationStatistics> statistics =
+    llvm::Expected<CalibrationStatistics> calibrated =
         runCalibration(*module, quantization.calibrationData, run);
-    if (!statistics)
-      return statistics.takeError();
+    if (!calibrated)
+      return calibrated.takeError();
+    statistics = std::move(*calibrated);
     if (statsFile.empty()) {
       SmallString<128> temporary;
       if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
@@ -141,7 +152,16 @@ llvm::Error Compilation::calibrateAndQuantize() {
     }
     if (llvm::Error error = writeCalibrationStatistics(*statistics, statsFile))
       return error;
+  } else if (quantization.reorderChannels && !statsFile.empty()) {
+    llvm::Expected<CalibrationStatistics> read =
+        readCalibrationStatistics(statsFile);
+    if (!read)
+      return read.takeError();
+    statistics = std::move(*read);
   }
+  if (quantization.reorderChannels)
+    if (llvm::Error error = reorder(statistics ? &*statistics : nullptr, run))
+      return error;
   if (!quantization.reportPath.empty())
     if (llvm::Error error = writeReport(statsFile, run))
       return error;
@@ -150,6 +170,51 @@ llvm::Error Compilation::calibrateAndQuantize() {
                               /*integerKernels=*/options.emit !=
                                   EmitKind::QDQONNX);
   });
+}
+
+/// Permutes the channels of the prepared float graph for the blocks of
+/// --quantize's format; with --verify-float-equivalence, runs the graph
+/// before and after on the calibration samples.
+llvm::Error Compilation::reorder(const CalibrationStatistics *statistics,
+                                 const CalibrationRunOptions &run) {
+  const QuantizationOptions &quantization = options.quantization;
+  ChannelReorderingOptions reordering;
+  reordering.objective = *quantization.reorderChannels;
+  reordering.statistic = getChannelStatistic(
+      quantization.reorderStatistic.value_or(ReorderStatistic::Auto));
+  reordering.format = *quantization.format;
+  reordering.blockSize = quantization.weightBlockSize.value_or(0);
+  reordering.rounding = quantization.blockScaleRounding;
+  reordering.statistics = statistics;
+  OwningOpRef<ModuleOp> original;
+  if (quantization.verifyFloatEquivalence)
+    original = module->clone();
+  func::FuncOp entry = getEntryFunction(*module);
+  if (!entry)
+    return makeError("--reorder-channels: the module has no public function");
+  FailureOr<std::vector<ReorderedLayer>> layers =
+      reorderChannels(entry, reordering);
+  if (failed(layers))
+    return reported();
+  reordered = std::move(*layers);
+  if (!original)
+    return llvm::Error::success();
+  llvm::Expected<double> difference = measureFloatDifference(
+      *original, *module, quantization.calibrationData, run);
+  if (!difference)
+    return difference.takeError();
+  (outputPath == "-" ? llvm::errs() : llvm::outs())
+      << llvm::formatv("channel reordering: float outputs differ from the "
+                       "original model's by at most {0:e2} (relative to "
+                       "each output's largest magnitude)\n",
+                       *difference);
+  if (*difference > 1e-4)
+    return makeError(llvm::formatv(
+        "--verify-float-equivalence: the reordered float model differs from "
+        "the original by {0:e2} (relative), more than float reassociation "
+        "(1e-4)",
+        *difference));
+  return llvm::Error::success();
 }
 
 /// Prints the quantization report of the prepared float graph and writes
@@ -162,6 +227,7 @@ llvm::Error Compilation::writeReport(StringRef statsFile,
                          options.quantization.calibrationData, run);
   if (!report)
     return report.takeError();
+  report->reordered = reordered;
   if (llvm::Error error =
           writeQuantizationReport(*report, options.quantization.reportPath))
     return error;

@@ -10,6 +10,7 @@
 #ifndef QUILL_LIB_DRIVER_INSTRUMENTEDMODELS_H
 #define QUILL_LIB_DRIVER_INSTRUMENTEDMODELS_H
 
+#include "quill/Driver/Calibrate.h"
 #include "quill/Host/ModelLibrary.h"
 #include "quill/Target/CPU/CPUTarget.h"
 
@@ -39,6 +40,14 @@ llvm::Error runOnSamples(
     ArrayRef<const ::quill::host::ModelLibrary *> models, StringRef dataPath,
     StringRef activity, bool showProgress,
     function_ref<void(ArrayRef<std::vector<::quill::host::Tensor>>)> consume);
+
+/// Compiles copies of two graphs with the same signature, runs both on the
+/// samples at `dataPath` and returns, over their float outputs, the largest
+/// difference relative to the output's largest magnitude in `reference`.
+llvm::Expected<double> measureFloatDifference(ModuleOp reference,
+                                              ModuleOp changed,
+                                              StringRef dataPath,
+                                              const CalibrationRunOptions &run);
 
 } // namespace mlir::quill
 

@@ -266,8 +266,7 @@ llvm::Expected<QuantizationReport> mlir::quill::reportQuantization(
 
 namespace {
 
-std::string formatDecibels(const SignalToNoise &error) {
-  double decibels = error.getDecibels();
+std::string formatDecibels(double decibels) {
   if (std::isinf(decibels))
     return "exact";
   std::string text;
@@ -358,14 +357,25 @@ void mlir::quill::printQuantizationReport(const QuantizationReport &report,
   for (const QuantizedOpReport &op : report.ops)
     rows.push_back({op.name, op.kind, formatTensor(op.activation),
                     formatTensor(op.weight), formatTensor(op.quantizedOutput),
-                    formatDecibels(op.error)});
+                    formatDecibels(op.error.getDecibels())});
   printTable(rows, os);
-  if (report.outputs.empty())
+  if (!report.outputs.empty()) {
+    rows = {{"model output", "SQNR"}};
+    for (const auto &[name, error] : report.outputs)
+      rows.push_back({name, formatDecibels(error.getDecibels())});
+    os << "\n";
+    printTable(rows, os);
+  }
+  if (report.reordered.empty())
     return;
-  rows = {{"model output", "SQNR"}};
-  for (const auto &[name, error] : report.outputs)
-    rows.push_back({name, formatDecibels(error)});
-  os << "\n";
+  os << "\nchannel reordering: estimated SQNR (dB) of each block-quantized "
+        "product on the sampled calibration rows, unpermuted and as kept\n";
+  rows = {{"op", "channels", "kept", "unpermuted", "kept SQNR"}};
+  for (const ReorderedLayer &layer : report.reordered)
+    rows.push_back(
+        {layer.name, std::to_string(layer.groupSize),
+         layer.refusal.empty() ? layer.kept : "none (" + layer.refusal + ")",
+         formatDecibels(layer.sqnrUnpermuted), formatDecibels(layer.sqnrKept)});
   printTable(rows, os);
 }
 
@@ -386,6 +396,20 @@ mlir::quill::writeQuantizationReport(const QuantizationReport &report,
   llvm::json::Object outputs;
   for (const auto &[name, error] : report.outputs)
     outputs[name] = llvm::json::Object{{"sqnr_db", toJSON(error)}};
+  llvm::json::Array reordered;
+  auto decibels = [](double value) -> llvm::json::Value {
+    if (std::isinf(value))
+      return nullptr;
+    return value;
+  };
+  for (const ReorderedLayer &layer : report.reordered)
+    reordered.push_back(llvm::json::Object{
+        {"name", layer.name},
+        {"group_channels", layer.groupSize},
+        {"kept", layer.kept},
+        {"refusal", layer.refusal},
+        {"sqnr_unpermuted_db", decibels(layer.sqnrUnpermuted)},
+        {"sqnr_kept_db", decibels(layer.sqnrKept)}});
   std::error_code ec;
   llvm::ToolOutputFile file(path, ec, llvm::sys::fs::OF_Text);
   if (ec)
@@ -394,7 +418,8 @@ mlir::quill::writeQuantizationReport(const QuantizationReport &report,
       "{0:2}\n", llvm::json::Value(llvm::json::Object{
                      {"samples", static_cast<int64_t>(report.samples)},
                      {"ops", std::move(ops)},
-                     {"outputs", std::move(outputs)}}));
+                     {"outputs", std::move(outputs)},
+                     {"channel_reordering", std::move(reordered)}}));
   file.keep();
   return llvm::Error::success();
 }

@@ -65,11 +65,14 @@ llvm::json::Value TensorStatistics::toJSON() const {
   Array bins;
   for (uint64_t value : histogram)
     bins.push_back(int64_t(value));
-  return Object{{"min", min},
+  Object object{{"min", min},
                 {"max", max},
                 {"count", int64_t(count)},
                 {"histogram_max", histogramMax},
                 {"histogram", std::move(bins)}};
+  if (channels)
+    object["channels"] = channels->toJSON();
+  return object;
 }
 
 llvm::Expected<TensorStatistics>
@@ -102,6 +105,13 @@ TensorStatistics::fromJSON(const llvm::json::Value &value) {
     if (!number || *number < 0)
       return fail("expected non-negative integer histogram counts");
     result.histogram.push_back(uint64_t(*number));
+  }
+  if (const llvm::json::Value *channels = object->get("channels")) {
+    llvm::Expected<ChannelStatistics> parsed =
+        ChannelStatistics::fromJSON(*channels);
+    if (!parsed)
+      return parsed.takeError();
+    result.channels = std::move(*parsed);
   }
   return result;
 }

@@ -8,6 +8,7 @@
 
 #include "quill/Quantization/Passes.h"
 
+#include "quill/Dialect/Quill/IR/Quill.h"
 #include "quill/Quantization/QuantizableOps.h"
 
 #include "llvm/ADT/SetVector.h"
@@ -35,8 +36,17 @@ struct InsertObserversPass
     if (function.isExternal())
       return;
     llvm::SmallPtrSet<Value, 32> wanted;
-    for (const QuantizableOp &op : getQuantizableOps(function))
-      wanted.insert({op.activation->get(), op.output});
+    // The axis each quantizable op's activation is summed over: where
+    // per-channel statistics (channel reordering) are taken.
+    DenseMap<Value, int64_t> channelAxes;
+    for (const QuantizableOp &op : getQuantizableOps(function)) {
+      Value activation = op.activation->get();
+      wanted.insert({activation, op.output});
+      channelAxes[activation] =
+          isa<MatMulOp, GemmOp>(op.op)
+              ? cast<RankedTensorType>(activation.getType()).getRank() - 1
+              : 1;
+    }
     for (Value value : getActivationTensors(function))
       wanted.insert(value);
     // In program order, so that the statistics file reads like the graph.
@@ -64,10 +74,16 @@ struct InsertObserversPass
     function.setType(FunctionType::get(
         &getContext(), function.getArgumentTypes(), resultTypes));
     MLIRContext *context = &getContext();
-    for (auto [i, value] : llvm::enumerate(observed))
+    for (auto [i, value] : llvm::enumerate(observed)) {
       function.setResultAttr(
           firstObserver + i, "quill.name",
           StringAttr::get(context, *getStatisticsName(value)));
+      auto axis = channelAxes.find(value);
+      if (axis != channelAxes.end())
+        function.setResultAttr(
+            firstObserver + i, "quill.channel_axis",
+            IntegerAttr::get(IntegerType::get(context, 64), axis->second));
+    }
   }
 };
 

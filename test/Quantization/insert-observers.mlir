@@ -5,9 +5,11 @@
 // second Gemm's activation), fc2's output and the softmax's (every
 // activation, for integer-only quantization). The original result stays
 // first; the weights, the bias and fc's pre-ReLU value are not observed.
+// The activations the Gemms sum over carry the axis they sum over
+// (quill.channel_axis: where channel statistics are taken).
 // CHECK-LABEL: func.func @mlp
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32> {quill.name = "x"})
-// CHECK-SAME: -> (tensor<2x2xf32> {quill.name = "y"}, tensor<2x3xf32> {quill.name = "x"}, tensor<2x2xf32> {quill.name = "fc_relu"}, tensor<2x2xf32> {quill.name = "fc2"}, tensor<2x2xf32> {quill.name = "y"})
+// CHECK-SAME: -> (tensor<2x2xf32> {quill.name = "y"}, tensor<2x3xf32> {quill.channel_axis = 1 : i64, quill.name = "x"}, tensor<2x2xf32> {quill.channel_axis = 1 : i64, quill.name = "fc_relu"}, tensor<2x2xf32> {quill.name = "fc2"}, tensor<2x2xf32> {quill.name = "y"})
 // CHECK: %[[R:.*]] = quill.relu
 // CHECK: %[[Y:.*]] = quill.gemm %[[R]]
 // CHECK: %[[S:.*]] = quill.softmax %[[Y]]

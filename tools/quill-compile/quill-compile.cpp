@@ -184,6 +184,32 @@ static cl::opt<std::string> reportPath(
              "per quantized op, its ranges and the SQNR of its output "
              "against the float model on the calibration data"),
     cl::value_desc("FILE.json"), cl::cat(quantization));
+static cl::opt<quill::ReorderObjective> reorderChannels(
+    "reorder-channels",
+    cl::desc("Before quantizing, permute channels (keeping the function) so "
+             "that the format's blocks quantize them well: "
+             "--reorder-channels[=auto|group|spread] (default: auto)"),
+    cl::ValueOptional,
+    cl::values(clEnumValN(quill::ReorderObjective::Auto, "", "as auto"),
+               clEnumValN(quill::ReorderObjective::Auto, "auto",
+                          "per channel group, the least estimated error "
+                          "among none, group and spread"),
+               clEnumValN(quill::ReorderObjective::Group, "group",
+                          "each block holds similar magnitudes"),
+               clEnumValN(quill::ReorderObjective::Spread, "spread",
+                          "the largest channels dealt over the blocks")),
+    cl::cat(quantization));
+static cl::opt<quill::ReorderStatistic> reorderStatistic(
+    "reorder-statistic",
+    cl::desc("With --reorder-channels: what channels are ranked by "
+             "(default: auto)"),
+    quill::getReorderStatisticValues(), cl::cat(quantization));
+static cl::opt<bool> verifyFloatEquivalence(
+    "verify-float-equivalence",
+    cl::desc("With --reorder-channels: run the float model before and after "
+             "the permutation on the calibration samples, print the largest "
+             "relative difference and fail above 1e-4"),
+    cl::cat(quantization));
 static cl::opt<bool> integerOnly(
     "integer-only",
     cl::desc("Compute everything between the input quantization and the "
@@ -244,6 +270,9 @@ static quill::CompileOptions getCompileOptions() {
   quantize.quantizeAllActivations = quantizeAllActivations;
   quantize.quantizedOutputs = given<QuantizedOutputs>(quantizedOutputs);
   quantize.reportPath = reportPath;
+  quantize.reorderChannels = given<quill::ReorderObjective>(reorderChannels);
+  quantize.reorderStatistic = given<quill::ReorderStatistic>(reorderStatistic);
+  quantize.verifyFloatEquivalence = verifyFloatEquivalence;
 
   options.integerOnly.enabled = integerOnly;
   options.integerOnly.softmaxExp = given<quill::ExpApproximation>(softmaxExp);

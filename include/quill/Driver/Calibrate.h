@@ -23,6 +23,9 @@ struct CalibrationRunOptions {
   /// Print samples done, rate and time left on stderr when it is a
   /// terminal.
   bool showProgress = true;
+  /// Also record per-channel statistics and sample rows of the activations
+  /// quantizable ops sum over (what channel reordering reads).
+  bool channelStatistics = false;
 };
 
 /// Runs the prepared graph `module` (left unchanged) on the samples at

@@ -11,6 +11,7 @@
 #ifndef QUILL_DRIVER_COMPILEOPTIONS_H
 #define QUILL_DRIVER_COMPILEOPTIONS_H
 
+#include "quill/Quantization/ChannelReordering.h"
 #include "quill/Quantization/Options.h"
 
 #include "llvm/Support/Error.h"
@@ -86,8 +87,16 @@ struct QuantizationOptions {
   std::optional<QuantizedOutputs> quantizedOutputs;
   /// Where to write the quantization report (JSON); empty: none.
   std::string reportPath;
-  // Channel reordering, Hadamard rotation and L-Mul options join here as
-  // their passes land; the quantization phase (Compiler.h) runs them.
+  /// --reorder-channels: permute channels for the format's blocks before
+  /// quantizing (none: channels stay in order), ranked by
+  /// --reorder-statistic (none: the pass chooses).
+  std::optional<ReorderObjective> reorderChannels;
+  std::optional<ReorderStatistic> reorderStatistic;
+  /// Check that the reordered float model gives the original's outputs on
+  /// the calibration samples.
+  bool verifyFloatEquivalence = false;
+  // Hadamard rotation and L-Mul options join here as their passes land;
+  // the quantization phase (Compiler.h) runs them.
 };
 
 /// The integer-only rewrite (--integer-only).

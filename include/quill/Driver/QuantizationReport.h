@@ -14,6 +14,7 @@
 #define QUILL_DRIVER_QUANTIZATIONREPORT_H
 
 #include "quill/Driver/Calibrate.h"
+#include "quill/Quantization/ChannelReordering.h"
 #include "quill/Quantization/Passes.h"
 
 #include <optional>
@@ -63,6 +64,8 @@ struct QuantizationReport {
   std::vector<QuantizedOpReport> ops;
   /// The model's float outputs, by name.
   std::vector<std::pair<std::string, SignalToNoise>> outputs;
+  /// What channel reordering did per consumer (--reorder-channels).
+  std::vector<ReorderedLayer> reordered;
 };
 
 /// Quantizes copies of the prepared float graph `module` with `options`

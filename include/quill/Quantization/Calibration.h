@@ -12,6 +12,8 @@
 #ifndef QUILL_QUANTIZATION_CALIBRATION_H
 #define QUILL_QUANTIZATION_CALIBRATION_H
 
+#include "quill/Quantization/ChannelStatistics.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
@@ -46,12 +48,25 @@ public:
   llvm::ArrayRef<uint64_t> getHistogram() const { return histogram; }
   double getBinWidth() const { return histogramMax / kBins; }
 
+  /// Per-channel statistics, when calibration was asked for them (channel
+  /// reordering) and the tensor is a quantizable op's activation.
+  const std::optional<ChannelStatistics> &getChannels() const {
+    return channels;
+  }
+  ChannelStatistics &observeChannels() {
+    if (!channels)
+      channels.emplace();
+    return *channels;
+  }
+
   llvm::json::Value toJSON() const;
   static llvm::Expected<TensorStatistics>
   fromJSON(const llvm::json::Value &value);
 
 private:
   void growTo(double absMax);
+
+  std::optional<ChannelStatistics> channels;
 
   double min = 0.0, max = 0.0;
   uint64_t count = 0;

@@ -3,6 +3,7 @@
 #ifndef QUILL_QUANTIZATION_PASSES_H
 #define QUILL_QUANTIZATION_PASSES_H
 
+#include "quill/Quantization/ChannelReordering.h"
 #include "quill/Quantization/Options.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
