@@ -160,7 +160,9 @@ def gelu(b, x):
     return b.node("Mul", [b.node("Mul", [x, scalar("half", 0.5)]), one_plus])
 
 
-def encoder_layer(b, x, seq, width, heads, ffn_width):
+def encoder_layer(b, x, seq, width, heads, ffn_width, pre_norm=False):
+    """A BERT layer (post-norm: each sub-block's sum is normalized), or with `pre_norm` a GPT/LLaMA-style
+    one: each sub-block reads a LayerNorm of the residual stream and adds to it unnormalized."""
     head_dim = width // heads
     to_heads = b.constant("heads_shape", np.array([1, seq, heads, head_dim], dtype=np.int64))
     from_heads = b.constant("hidden_shape", np.array([1, seq, width], dtype=np.int64))
@@ -168,28 +170,35 @@ def encoder_layer(b, x, seq, width, heads, ffn_width):
     def split_heads(value, perm):
         return b.node("Transpose", [b.node("Reshape", [value, to_heads])], perm=perm)
 
-    q = split_heads(linear(b, x, width, width, "q"), [0, 2, 1, 3])  # [1, heads, seq, head_dim]
-    k = split_heads(linear(b, x, width, width, "k"), [0, 2, 3, 1])  # [1, heads, head_dim, seq]
-    v = split_heads(linear(b, x, width, width, "v"), [0, 2, 1, 3])  # [1, heads, seq, head_dim]
+    attention_in = layer_norm(b, x, width) if pre_norm else x
+    q = split_heads(linear(b, attention_in, width, width, "q"), [0, 2, 1, 3])  # [1, heads, seq, head_dim]
+    k = split_heads(linear(b, attention_in, width, width, "k"), [0, 2, 3, 1])  # [1, heads, head_dim, seq]
+    v = split_heads(linear(b, attention_in, width, width, "v"), [0, 2, 1, 3])  # [1, heads, seq, head_dim]
     scale = b.constant("attn_scale", np.array(1.0 / np.sqrt(head_dim), dtype=np.float32))
     scores = b.node("Mul", [b.node("MatMul", [q, k]), scale])
     probs = b.node("Softmax", [scores], axis=-1)
     context = b.node("Transpose", [b.node("MatMul", [probs, v])], perm=[0, 2, 1, 3])
     context = b.node("Reshape", [context, from_heads])
     attended = linear(b, context, width, width, "attn_out")
-    x = layer_norm(b, b.node("Add", [attended, x]), width)
+    x = b.node("Add", [attended, x])
+    if not pre_norm:
+        x = layer_norm(b, x, width)
 
-    hidden = gelu(b, linear(b, x, width, ffn_width, "ffn_in"))
+    hidden = gelu(b, linear(b, layer_norm(b, x, width) if pre_norm else x, width, ffn_width, "ffn_in"))
     ffn_out = linear(b, hidden, ffn_width, width, "ffn_out")
-    return layer_norm(b, b.node("Add", [ffn_out, x]), width)
+    x = b.node("Add", [ffn_out, x])
+    return x if pre_norm else layer_norm(b, x, width)
 
 
-def build_bert(rng):
-    layers, seq, width, heads, ffn_width = 4, 128, 256, 4, 1024
+def build_bert(rng, pre_norm=False, seq=128):
+    """4 layers, d=256, 4 heads, seq 128; `pre_norm` layers end with a final LayerNorm."""
+    layers, width, heads, ffn_width = 4, 256, 4, 1024
     b = GraphBuilder(rng)
     x = "hidden_states"
     for _ in range(layers):
-        x = encoder_layer(b, x, seq, width, heads, ffn_width)
+        x = encoder_layer(b, x, seq, width, heads, ffn_width, pre_norm)
+    if pre_norm:
+        layer_norm(b, x, width)
     rename_last_output(b, "output")
     model = b.model("bert", [float_input("hidden_states", [1, seq, width])],
                     [float_output("output", [1, seq, width])])

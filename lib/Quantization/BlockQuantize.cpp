@@ -15,21 +15,6 @@ using namespace mlir::quill;
 
 namespace {
 
-/// The axes of an op's activation and weight that its products sum over.
-struct ReductionAxes {
-  int64_t activation;
-  int64_t weight;
-};
-
-ReductionAxes getReductionAxes(const QuantizableOp &op) {
-  auto activationType = cast<RankedTensorType>(op.activation->get().getType());
-  if (isa<MatMulOp, GemmOp>(op.op))
-    return {activationType.getRank() - 1, 1 - op.weightChannelAxis};
-  // Conv weights are [M, C / group, K...], ConvTranspose's [C, M / group,
-  // K...]; both read channels along axis 1 of their input.
-  return {1, isa<ConvOp>(op.op) ? 1 : 0};
-}
-
 /// NVFP4's second-level scale for a tensor whose largest magnitude is
 /// `absMax`: 448 * 6 / absMax, so that the largest block scale is E4M3's
 /// largest value.

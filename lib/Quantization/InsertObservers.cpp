@@ -8,7 +8,6 @@
 
 #include "quill/Quantization/Passes.h"
 
-#include "quill/Dialect/Quill/IR/Quill.h"
 #include "quill/Quantization/QuantizableOps.h"
 
 #include "llvm/ADT/SetVector.h"
@@ -42,10 +41,7 @@ struct InsertObserversPass
     for (const QuantizableOp &op : getQuantizableOps(function)) {
       Value activation = op.activation->get();
       wanted.insert({activation, op.output});
-      channelAxes[activation] =
-          isa<MatMulOp, GemmOp>(op.op)
-              ? cast<RankedTensorType>(activation.getType()).getRank() - 1
-              : 1;
+      channelAxes[activation] = getReductionAxes(op).activation;
     }
     for (Value value : getActivationTensors(function))
       wanted.insert(value);

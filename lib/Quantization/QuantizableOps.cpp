@@ -59,6 +59,13 @@ mlir::quill::getQuantizableOps(func::FuncOp function) {
   return ops;
 }
 
+ReductionAxes mlir::quill::getReductionAxes(const QuantizableOp &op) {
+  auto activationType = cast<RankedTensorType>(op.activation->get().getType());
+  if (isa<MatMulOp, GemmOp>(op.op))
+    return {activationType.getRank() - 1, 1 - op.weightChannelAxis};
+  return {1, isa<ConvOp>(op.op) ? 1 : 0};
+}
+
 std::optional<std::string> mlir::quill::getStatisticsName(Value value) {
   if (auto argument = dyn_cast<BlockArgument>(value)) {
     auto function = dyn_cast<func::FuncOp>(argument.getOwner()->getParentOp());

@@ -36,6 +36,16 @@ struct QuantizableOp {
 /// The quantizable ops of `function` in program order.
 SmallVector<QuantizableOp> getQuantizableOps(func::FuncOp function);
 
+/// The axes of a quantizable op's activation and weight that its products
+/// sum over: MatMul / Gemm K; Conv and ConvTranspose input channels (axis 1
+/// of the activation, of Conv's [M, C / group, K...] weight, axis 0 of
+/// ConvTranspose's [C, M / group, K...]).
+struct ReductionAxes {
+  int64_t activation;
+  int64_t weight;
+};
+ReductionAxes getReductionAxes(const QuantizableOp &op);
+
 /// Every float tensor integer-only quantization gives a range of its own, in
 /// program order: graph inputs and op results, except constants (and ops on
 /// constants only), dequantize results, the results of ops that move

@@ -572,8 +572,7 @@ SmallVector<SeedChannel> mlir::quill::getSeedChannels(func::FuncOp function) {
   SmallVector<SeedChannel> seeds;
   for (const QuantizableOp &op : getQuantizableOps(function)) {
     Value activation = op.activation->get();
-    int64_t rank = getTensorType(activation).getRank();
-    int64_t axis = isa<MatMulOp, GemmOp>(op.op) ? rank - 1 : 1;
+    int64_t axis = getReductionAxes(op).activation;
     if (auto conv = dyn_cast<ConvOp>(op.op); conv && conv.getGroup() != 1)
       continue;
     if (auto conv = dyn_cast<ConvTransposeOp>(op.op);

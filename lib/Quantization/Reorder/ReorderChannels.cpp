@@ -343,7 +343,9 @@ mlir::quill::reorderChannels(func::FuncOp function,
       if (!group.isPermutable()) {
         group.refusedAt->emitRemark("channel group of ")
             << group.size << " channels read by " << group.consumers.size()
-            << " op(s) left unpermuted: " << group.refusal;
+            << " op(s) left unpermuted at '"
+            << group.refusedAt->getName().getStringRef()
+            << "': " << group.refusal;
       } else {
         first->emitRemark("channel group of ")
             << group.size << " channels read by " << group.consumers.size()
