@@ -15,14 +15,6 @@ using namespace mlir::quill;
 
 namespace {
 
-/// NVFP4's second-level scale for a tensor whose largest magnitude is
-/// `absMax`: 448 * 6 / absMax, so that the largest block scale is E4M3's
-/// largest value.
-float getNVFP4TensorScale(double absMax) {
-  double scale = 448.0 * 6.0 / absMax;
-  return absMax > 0.0 && std::isfinite(scale) ? float(scale) : 1.0f;
-}
-
 /// The types of a block-quantized `type`'s elements and scales.
 std::pair<RankedTensorType, RankedTensorType>
 getBlockTypes(RankedTensorType type, BlockFormat format, int64_t axis) {

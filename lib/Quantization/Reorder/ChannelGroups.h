@@ -14,6 +14,8 @@
 #ifndef QUILL_LIB_QUANTIZATION_REORDER_CHANNELGROUPS_H
 #define QUILL_LIB_QUANTIZATION_REORDER_CHANNELGROUPS_H
 
+#include "OpChannels.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include <string>
@@ -33,17 +35,6 @@ struct ChannelEndpoint {
   /// The position of the endpoint's channel 0 in the group.
   int64_t offset;
   int64_t size;
-};
-
-/// A MatMul / Gemm / Conv / ConvTranspose with a constant weight whose
-/// reduction axis is in the group: where block quantization happens.
-struct ChannelConsumer {
-  Operation *op;
-  OpOperand *activation;
-  OpOperand *weight;
-  /// The reduction axes of the activation and the weight.
-  int64_t activationAxis, weightAxis;
-  int64_t offset, size;
 };
 
 struct ChannelGroup {

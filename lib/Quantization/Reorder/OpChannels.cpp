@@ -431,9 +431,9 @@ LogicalResult Relater::relateSlice(SliceOp slice) {
   }
   // The result's channel c is the input's channel start + c.
   if (use)
-    addResult(0, axes, -delta);
+    addResult(0, axes, delta);
   else
-    addOperand(0, axes, delta);
+    addOperand(0, axes, -delta);
   return success();
 }
 

@@ -10,7 +10,7 @@
 #ifndef QUILL_LIB_QUANTIZATION_REORDER_OPCHANNELS_H
 #define QUILL_LIB_QUANTIZATION_REORDER_OPCHANNELS_H
 
-#include "ChannelGroups.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include <optional>
 #include <string>
@@ -19,6 +19,17 @@ namespace mlir::quill {
 
 /// Axes of one value, major first, whose joint row-major index is a channel.
 using ChannelAxes = SmallVector<int64_t, 2>;
+
+/// A MatMul / Gemm / Conv / ConvTranspose with a constant weight whose
+/// reduction axis is in the group: where block quantization happens.
+struct ChannelConsumer {
+  Operation *op;
+  OpOperand *activation;
+  OpOperand *weight;
+  /// The reduction axes of the activation and the weight.
+  int64_t activationAxis, weightAxis;
+  int64_t offset, size;
+};
 
 /// A value of the op whose channels are the given slot's.
 struct ChannelRelation {

@@ -15,11 +15,6 @@ using namespace mlir::quill;
 
 namespace {
 
-float getNVFP4TensorScale(double absMax) {
-  double scale = 448.0 * 6.0 / absMax;
-  return absMax > 0.0 && std::isfinite(scale) ? float(scale) : 1.0f;
-}
-
 /// Each block of `values` quantized and dequantized in place.
 void forEachBlock(MutableArrayRef<float> values, int64_t blockSize,
                   function_ref<void(MutableArrayRef<float>)> quantize) {

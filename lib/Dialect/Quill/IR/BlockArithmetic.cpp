@@ -118,6 +118,11 @@ float mlir::quill::decodeSmallFloat(uint8_t code,
   return table.values[code & ((1u << table.bits) - 1)];
 }
 
+float mlir::quill::getNVFP4TensorScale(double absMax) {
+  double scale = 448.0 * 6.0 / absMax;
+  return absMax > 0.0 && std::isfinite(scale) ? float(scale) : 1.0f;
+}
+
 float mlir::quill::decodeE8M0(uint8_t code) {
   if (code == 0xFF)
     return NAN;

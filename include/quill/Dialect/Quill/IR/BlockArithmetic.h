@@ -47,6 +47,11 @@ float decodeSmallFloat(uint8_t code, const llvm::fltSemantics &semantics);
 /// The f32 value of an E8M0 scale byte: 2^(code - 127), NaN for 0xFF.
 float decodeE8M0(uint8_t code);
 
+/// NVFP4's second-level scale for a tensor whose largest magnitude is
+/// `absMax`: 448 * 6 / absMax, so that the largest block scale is E4M3's
+/// largest value (1 for an all-zero or non-finite tensor).
+float getNVFP4TensorScale(double absMax);
+
 /// Quantizes one block: `codes` receives each element's bits (MXINT8: its
 /// two's complement byte), the result is the block's scale byte (E8M0 for
 /// MX, E4M3 for NVFP4). `tensorScale` is NVFP4's; ignored for MX.
