@@ -81,6 +81,10 @@ llvm::Error validateQuantizationOptions(const CompileOptions &options) {
       (!quantization.reorderChannels || quantization.calibrationData.empty()))
     return makeError("--verify-float-equivalence needs --reorder-channels and "
                      "--calibration-data (it runs the samples)");
+  if (quantization.activationBlockSize &&
+      (format != QuantFormat::Int4 || *quantization.activationBlockSize <= 0))
+    return makeError("--activation-block-size needs --quantize=int4 and a "
+                     "positive size");
   if (quantization.percentile <= 0.0 || quantization.percentile > 100.0)
     return makeError("--percentile must be in (0, 100], got " +
                      llvm::formatv("{0}", quantization.percentile));
@@ -99,7 +103,9 @@ llvm::Error validateQuantizationOptions(const CompileOptions &options) {
     llvm::append_range(formats, recipe->getNamedFormats());
   }
   for (QuantFormat used : formats)
-    if (needsCalibration(used) && quantization.calibrationData.empty() &&
+    if (needsCalibration(used) &&
+        !(used == QuantFormat::Int4 && quantization.activationBlockSize) &&
+        quantization.calibrationData.empty() &&
         quantization.calibrationStats.empty())
       return makeError("--quantize=" + getQuantFormatName(used) +
                        " needs --calibration-data=PATH or "

@@ -184,6 +184,7 @@ llvm::Error Compilation::reorder(const CalibrationStatistics *statistics,
       quantization.reorderStatistic.value_or(ReorderStatistic::Auto));
   reordering.format = *quantization.format;
   reordering.blockSize = quantization.weightBlockSize.value_or(0);
+  reordering.activationBlockSize = quantization.activationBlockSize.value_or(0);
   reordering.rounding = quantization.blockScaleRounding;
   reordering.statistics = statistics;
   OwningOpRef<ModuleOp> original;
@@ -379,6 +380,7 @@ mlir::quill::getQuantizePassOptions(const CompileOptions &options,
   QuantizePassOptions pass;
   pass.format = quantization.format.value_or(QuantFormat::Int8);
   pass.weightBlockSize = quantization.weightBlockSize.value_or(0);
+  pass.activationBlockSize = quantization.activationBlockSize.value_or(0);
   pass.recipeFile = quantization.recipePath;
   pass.blockScaleRounding = quantization.blockScaleRounding;
   pass.statsFile = statsFile.str();

@@ -177,11 +177,16 @@ describeQuantizedOps(ArrayRef<QuantizableOp> ops) {
     report.name = getStatisticsName(op.op->getResult(0)).value_or("");
     report.kind = getKind(op.op);
     report.output = getStatisticsName(op.output).value_or("");
+    Operation *activationOp = op.activation->get().getDefiningOp();
     if (activation)
       report.activation = describeQuantizedType(activation);
-    else if (auto block =
-                 op.activation->get().getDefiningOp<BlockDequantizeOp>())
+    else if (auto block = dyn_cast_or_null<BlockDequantizeOp>(activationOp))
       report.activation = describeBlockActivation(block);
+    else if (activationOp && activationOp->hasAttr("quill.int4_blocks")) {
+      report.activation.emplace();
+      report.activation->type = "int4";
+      report.activation->granularity = "per-block";
+    }
     report.weight = *weight;
     for (Operation *user : op.output.getUsers())
       if (auto quantize = dyn_cast<QuantizeOp>(user))

@@ -6,9 +6,11 @@
 #include "quill/Dialect/Quill/IR/QuantParams.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/Matchers.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::quill;
@@ -81,6 +83,42 @@ double getAbsMax(DenseFPElementsAttr values) {
 }
 
 } // namespace
+
+Value mlir::quill::fakeQuantizeInt4Blocks(OpBuilder &b, Location loc,
+                                          Value activation, int64_t axis,
+                                          int64_t blockSize) {
+  auto type = cast<RankedTensorType>(activation.getType());
+  // [..., K, ...] as [..., K / blockSize, blockSize, ...].
+  SmallVector<int64_t> blockedShape(type.getShape());
+  blockedShape[axis] /= blockSize;
+  blockedShape.insert(blockedShape.begin() + axis + 1, blockSize);
+  auto blockedType = type.clone(blockedShape);
+  SmallVector<int64_t> scaleShape(blockedShape);
+  scaleShape[axis + 1] = 1;
+  auto scaleType = type.clone(scaleShape);
+  auto scalar = [&](float value) {
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()),
+                               value));
+  };
+  Value blocked = ReshapeOp::create(b, loc, blockedType, activation);
+  Value magnitudes = math::AbsFOp::create(b, loc, blocked);
+  Value absMax =
+      ReduceMaxOp::create(b, loc, scaleType, magnitudes,
+                          b.getDenseI64ArrayAttr({axis + 1}), b.getUnitAttr());
+  Value scale = MaxOp::create(
+      b, loc, scaleType, DivOp::create(b, loc, scaleType, absMax, scalar(7.0f)),
+      scalar(std::numeric_limits<float>::min()));
+  Value codes = math::RoundEvenOp::create(
+      b, loc, DivOp::create(b, loc, blockedType, blocked, scale));
+  Value clamped =
+      ClipOp::create(b, loc, blockedType, codes, scalar(-7.0f), scalar(7.0f));
+  Value decoded = MulOp::create(b, loc, blockedType, clamped, scale);
+  auto result = ReshapeOp::create(b, loc, type, decoded);
+  result->setAttr("quill.int4_blocks", b.getI64IntegerAttr(blockSize));
+  return result;
+}
 
 void mlir::quill::quantizeToBlockFormat(OpBuilder &b, const QuantizableOp &op,
                                         BlockFormat format, bool activations,

@@ -27,6 +27,14 @@ void quantizeToBlockFormat(OpBuilder &b, const QuantizableOp &op,
                            std::optional<double> activationAbsMax,
                            BlockScaleRounding rounding);
 
+/// `activation` quantized to int4 and dequantized at run time in blocks of
+/// `blockSize` along `axis`: each block symmetric in [-7, 7] at the scale
+/// max|x| / 7 (raised to the smallest normal f32, so an all-zero block stays
+/// zero), elements rounded to nearest even; graph ops on f32, the last of
+/// which carries `quill.int4_blocks = blockSize` for the report.
+Value fakeQuantizeInt4Blocks(OpBuilder &b, Location loc, Value activation,
+                             int64_t axis, int64_t blockSize);
+
 } // namespace mlir::quill
 
 #endif // QUILL_LIB_QUANTIZATION_BLOCKQUANTIZE_H

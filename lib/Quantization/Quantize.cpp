@@ -266,6 +266,14 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
           << getQuantFormatName(format) << "'";
       return signalPassFailure();
     }
+    if (activationBlockSize < 0 ||
+        (activationBlockSize > 0 && format != QuantFormat::Int4)) {
+      function.emitError("activation-block-size must be positive and is for "
+                         "int4, got ")
+          << activationBlockSize.getValue() << " with format '"
+          << getQuantFormatName(format) << "'";
+      return signalPassFailure();
+    }
     if (percentile <= 0.0 || percentile > 100.0) {
       function.emitError("percentile must be in (0, 100], got ") << percentile;
       return signalPassFailure();
@@ -292,7 +300,8 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
                  : std::optional<QuantFormat>(format);
       if (!opFormat)
         continue;
-      calibrated |= needsCalibration(*opFormat);
+      calibrated |=
+          needsCalibration(*opFormat) && !hasActivationBlocks(*opFormat);
       (getBlockFormat(*opFormat) ? blockOps : tensorOps)
           .push_back({op, *opFormat});
     }
@@ -379,8 +388,10 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
     for (const auto &[op, opFormat] : ops) {
       Plan plan{op, getNumberFormat(context, opFormat), {}, {}};
       // Every activation quantized: the products' own pairs are among them.
-      bool perActivation =
-          quantizesActivations(opFormat) && !quantizeAllActivations;
+      // Activations in blocks are quantized by each product alone.
+      bool perActivation = quantizesActivations(opFormat) &&
+                           !quantizeAllActivations &&
+                           !hasActivationBlocks(opFormat);
       SmallVector<std::pair<Value, Type *>, 2> tensors;
       if (perActivation)
         tensors.push_back({op.activation->get(), &plan.activation});
@@ -424,10 +435,34 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
         return failure();
       plan.op.weight->set(
           quantizeWeight(b, loc, weights, plan.format, *blocks));
+      if (hasActivationBlocks(format) &&
+          failed(quantizeActivationBlocks(b, loc, plan.op)))
+        return failure();
       if (!plan.output)
         continue;
       quantizeInPlace(b, loc, plan.op.output, plan.output);
     }
+    return success();
+  }
+
+  /// int4 with `activation-block-size`: activations in blocks at run time.
+  bool hasActivationBlocks(QuantFormat opFormat) const {
+    return activationBlockSize > 0 && opFormat == QuantFormat::Int4;
+  }
+
+  LogicalResult quantizeActivationBlocks(OpBuilder &b, Location loc,
+                                         const QuantizableOp &op) {
+    int64_t axis = getReductionAxes(op).activation;
+    Value activation = op.activation->get();
+    int64_t size =
+        cast<RankedTensorType>(activation.getType()).getDimSize(axis);
+    if (size % activationBlockSize != 0)
+      return op.op->emitError("activation-block-size ")
+             << activationBlockSize.getValue()
+             << " does not divide the reduction dimension (" << size
+             << ") of the activation";
+    op.activation->set(
+        fakeQuantizeInt4Blocks(b, loc, activation, axis, activationBlockSize));
     return success();
   }
 

@@ -114,6 +114,12 @@ static cl::opt<int64_t> weightBlockSize(
              "one per "
              "output channel)"),
     cl::value_desc("N"), cl::cat(quantization));
+static cl::opt<int64_t> activationBlockSize(
+    "activation-block-size",
+    cl::desc("With --quantize=int4: activations quantized at run time per "
+             "block of N along the reduction axis, symmetric at max|x| / 7 "
+             "(default: per tensor, from calibration)"),
+    cl::value_desc("N"), cl::cat(quantization));
 static cl::opt<quill::BlockScaleRounding> blockScaleRounding(
     "block-scale-rounding",
     cl::desc("MX activations: the shared exponent rule (default: floor)"),
@@ -259,6 +265,7 @@ static quill::CompileOptions getCompileOptions() {
   quill::QuantizationOptions &quantize = options.quantization;
   quantize.format = given<quill::QuantFormat>(quantizeFormat);
   quantize.weightBlockSize = given<int64_t>(weightBlockSize);
+  quantize.activationBlockSize = given<int64_t>(activationBlockSize);
   quantize.recipePath = quantizeRecipe;
   quantize.blockScaleRounding = blockScaleRounding;
   quantize.calibrationData = calibrationData;

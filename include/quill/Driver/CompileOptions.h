@@ -71,6 +71,9 @@ struct QuantizationOptions {
   /// int4-weights: one scale per block of this many along the reduction
   /// axis (none: per output channel).
   std::optional<int64_t> weightBlockSize;
+  /// int4: activations quantized at run time per block of this many along
+  /// the reduction axis (none: per tensor, from calibration).
+  std::optional<int64_t> activationBlockSize;
   /// MX activations' shared exponent rule.
   BlockScaleRounding blockScaleRounding = BlockScaleRounding::Floor;
   /// Per-layer formats (Recipe.h); empty: every op takes `format`.

@@ -50,6 +50,9 @@ struct ChannelReorderingOptions {
   QuantFormat format = QuantFormat::MXFP4;
   /// The block size; 0: the format's (int4 formats need one).
   int64_t blockSize = 0;
+  /// int4: the block size of its activations (0: per tensor, which no
+  /// permutation changes).
+  int64_t activationBlockSize = 0;
   BlockScaleRounding rounding = BlockScaleRounding::Floor;
   /// Calibration statistics with channel statistics, or null.
   const CalibrationStatistics *statistics = nullptr;

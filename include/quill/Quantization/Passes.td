@@ -73,7 +73,10 @@ def QuantizePass : Pass<"quill-quantize", "func::FuncOp"> {
     weights so and the activations as int8 does, to 4 bits (`[0, 15]` with
     a zero point, or `[-8, 7]` symmetric; the calibrator choosing the range
     for 16 levels); the pairs stay quantize -> dequantize around f32
-    products (there are no 4-bit integer kernels).
+    products (there are no 4-bit integer kernels). With
+    `activation-block-size`, int4 activations are quantized at run time in
+    blocks along the reduction axis instead (symmetric in `[-7, 7]` at
+    `max|x| / 7` per block, read from no statistics), as graph ops on f32.
 
     Block formats (`mxfp4`, `mxfp6-e3m2`, `mxfp6-e2m3`, `mxfp8-e4m3`,
     `mxfp8-e5m2`, `mxint8`, `nvfp4`, each also as `-weights`): the weight
@@ -111,6 +114,11 @@ def QuantizePass : Pass<"quill-quantize", "func::FuncOp"> {
            "int4-weights: MatMul / Gemm weights get one scale per block of "
            "this many along the reduction axis, per output column (0: one "
            "scale per output channel)">,
+    Option<"activationBlockSize", "activation-block-size", "int64_t",
+           /*default=*/"0",
+           "int4: activations quantized at run time per block of this many "
+           "along the reduction axis, symmetric at max|x| / 7 (0: per "
+           "tensor, from calibration)">,
     Option<"statsFile", "stats-file", "std::string", /*default=*/"",
            "JSON calibration statistics">,
     Option<"blockScaleRounding", "block-scale-rounding",
@@ -143,6 +151,7 @@ def QuantizePass : Pass<"quill-quantize", "func::FuncOp"> {
            "(the form ONNX Runtime fuses into QLinearMatMul)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::quant::QuantDialect"];
 }
 
@@ -202,6 +211,10 @@ def ReorderChannelsPass : Pass<"quill-reorder-channels", "func::FuncOp"> {
            [{::mlir::quill::getQuantFormatValues()}]>,
     Option<"blockSize", "block-size", "int64_t", /*default=*/"0",
            "the block size (0: the format's; int4 formats need one)">,
+    Option<"activationBlockSize", "activation-block-size", "int64_t",
+           /*default=*/"0",
+           "int4: its activations' block size (0: per tensor, which no "
+           "permutation changes)">,
     Option<"blockScaleRounding", "block-scale-rounding",
            "::mlir::quill::BlockScaleRounding",
            /*default=*/"::mlir::quill::BlockScaleRounding::Floor",

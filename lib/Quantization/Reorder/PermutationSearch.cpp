@@ -63,8 +63,10 @@ void BlockQuantizer::quantizeWeight(MutableArrayRef<float> values,
 
 void BlockQuantizer::quantizeActivation(MutableArrayRef<float> values,
                                         float tensorScale) const {
-  if (!activations || !format)
+  if (!activations)
     return;
+  if (!format)
+    return forEachBlock(values, activationBlockSize, quantizeInt4);
   forEachBlock(values, blockSize, [&](MutableArrayRef<float> block) {
     BlockFormatRules rules = getBlockFormatRules(*format);
     SmallVector<uint8_t> codes(block.size());

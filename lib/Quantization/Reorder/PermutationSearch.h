@@ -24,12 +24,14 @@ namespace mlir::quill {
 
 /// Quantize-dequantize of one block as the target format does it: MX and
 /// NVFP4 by BlockArithmetic.h (weights at the scale of least error), int4
-/// symmetric at max |x| / 7 (activations stay float: int4 activations are
-/// per tensor, which no permutation changes).
+/// symmetric at max |x| / 7 (activations too when they are in blocks; per
+/// tensor, which no permutation changes, they stay float here).
 struct BlockQuantizer {
   std::optional<BlockFormat> format;
   int64_t blockSize = 0;
   bool activations = false;
+  /// int4 activations' own block size.
+  int64_t activationBlockSize = 0;
   BlockScaleRounding rounding = BlockScaleRounding::Floor;
 
   void quantizeWeight(MutableArrayRef<float> block, float tensorScale) const;

@@ -255,10 +255,13 @@ getBlockQuantizer(func::FuncOp function,
   BlockQuantizer quantizer;
   quantizer.format = getBlockFormat(options.format);
   quantizer.activations = quantizesActivations(options.format);
+  quantizer.activationBlockSize = options.activationBlockSize;
   quantizer.rounding = options.rounding;
   quantizer.blockSize = options.blockSize;
   bool int4 = options.format == QuantFormat::Int4 ||
               options.format == QuantFormat::Int4Weights;
+  if (int4 && !options.activationBlockSize)
+    quantizer.activations = false;
   if (!quantizer.format && !int4)
     return function.emitError("quill-reorder-channels: format '")
            << getQuantFormatName(options.format)
@@ -376,6 +379,7 @@ struct ReorderChannelsPass
     options.statistic = getChannelStatistic(statistic);
     options.format = format;
     options.blockSize = blockSize;
+    options.activationBlockSize = activationBlockSize;
     options.rounding = blockScaleRounding;
     options.remarks = true;
     CalibrationStatistics statistics;
