@@ -93,7 +93,12 @@ mlir::quill::getConsumerSamples(const ChannelConsumer &consumer,
     outer *= shape[d];
   for (int64_t d = consumer.weightAxis + 1; d < int64_t(shape.size()); ++d)
     inner *= shape[d];
-  samples.columns = outer * inner;
+  // Every stride-th column is enough to compare candidates, and keeps the
+  // search linear in the channels for LLM-sized weights.
+  int64_t allColumns = outer * inner;
+  int64_t stride = (allColumns + ConsumerSamples::kMaxColumns - 1) /
+                   ConsumerSamples::kMaxColumns;
+  samples.columns = (allColumns + stride - 1) / stride;
   samples.weight.resize(channels * samples.columns);
   double weightAbsMax = 0.0;
   std::vector<double> norms(channels, 0.0);
@@ -101,8 +106,9 @@ mlir::quill::getConsumerSamples(const ChannelConsumer &consumer,
   for (APFloat element : weight.getValues<APFloat>()) {
     float value = element.convertToFloat();
     int64_t o = index / (channels * inner), k = index / inner % channels,
-            i = index % inner;
-    samples.weight[k * samples.columns + o * inner + i] = value;
+            i = index % inner, column = o * inner + i;
+    if (column % stride == 0)
+      samples.weight[k * samples.columns + column / stride] = value;
     norms[k] += double(value) * value;
     weightAbsMax = std::max(weightAbsMax, std::abs(double(value)));
     ++index;

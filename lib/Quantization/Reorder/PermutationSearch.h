@@ -41,8 +41,12 @@ struct BlockQuantizer {
 
 /// A consumer's data, in its own channel order.
 struct ConsumerSamples {
+  /// At most this many weight columns (evenly strided) are measured.
+  static constexpr int64_t kMaxColumns = 128;
+
   int64_t offset = 0, size = 0;
-  /// The weight as [size][columns]: every other weight axis is a column.
+  /// The measured weight columns as [size][columns]: every other weight
+  /// axis indexes a column.
   std::vector<float> weight;
   int64_t columns = 0;
   float weightTensorScale = 1.0f, activationTensorScale = 1.0f;
