@@ -15,6 +15,7 @@
 
 #include "mlir/IR/Matchers.h"
 
+#include <cstdlib>
 #include <map>
 #include <numeric>
 #include <set>
@@ -33,6 +34,8 @@ struct Slot {
   int64_t offset = 0;
   /// Channels stay within aligned blocks of this size (0: any).
   int64_t wholeBlocks = 0;
+  /// At a root: the group's positions repeat with this period (0: none).
+  int64_t period = 0;
 };
 
 class GroupFinder {
@@ -97,13 +100,17 @@ void GroupFinder::unite(unsigned a, unsigned b, int64_t delta) {
   auto [rootA, offsetA] = find(a);
   auto [rootB, offsetB] = find(b);
   if (rootA == rootB) {
-    if (offsetA != offsetB + delta)
-      refuse(a, slots[a].value.getDefiningOp(),
-             "its channels would sit at two positions of one group");
+    // A second path between the same channels at another offset (PyTorch's
+    // packed Q, K, V projection, sliced into Q and K that are multiplied
+    // together): the group's positions repeat with that period, and every
+    // period takes the same permutation.
+    slots[rootA].period =
+        std::gcd(slots[rootA].period, std::abs(offsetA - offsetB - delta));
     return;
   }
   slots[rootA].parent = rootB;
   slots[rootA].offset = offsetB + delta - offsetA;
+  slots[rootB].period = std::gcd(slots[rootB].period, slots[rootA].period);
 }
 
 void GroupFinder::refuse(unsigned slot, Operation *op, const Twine &why) {
@@ -186,38 +193,49 @@ std::vector<ChannelGroup> GroupFinder::run(func::FuncOp function) {
   while (!worklist.empty())
     visit(worklist.pop_back_val());
 
-  // Groups by root; positions normalized to start at 0.
+  // Groups by root; positions from 0, or modulo the group's period.
   DenseMap<unsigned, unsigned> groupOf;
   std::vector<ChannelGroup> groups;
-  SmallVector<int64_t> lowest;
+  SmallVector<int64_t> lowest, highest;
   for (unsigned slot = 0; slot < slots.size(); ++slot) {
     auto [root, offset] = find(slot);
     auto [it, inserted] = groupOf.try_emplace(root, groups.size());
     if (inserted) {
       groups.emplace_back();
       lowest.push_back(offset);
+      highest.push_back(offset);
     }
     lowest[it->second] = std::min(lowest[it->second], offset);
+    highest[it->second] =
+        std::max(highest[it->second], offset + slots[slot].size);
   }
+  for (auto [root, group] : groupOf)
+    groups[group].size = slots[root].period ? slots[root].period
+                                            : highest[group] - lowest[group];
   auto position = [&](unsigned slot, int64_t delta) {
     auto [root, offset] = find(slot);
     unsigned group = groupOf[root];
-    return std::make_pair(group, offset + delta - lowest[group]);
+    int64_t start = offset + delta - lowest[group];
+    if (int64_t period = slots[root].period)
+      start = (start % period + period) % period;
+    return std::make_pair(group, start);
+  };
+  // A span's edges cut the group, and (periodic) so does each period's.
+  auto addCuts = [&](ChannelGroup &g, int64_t start, int64_t size,
+                     int64_t wholeBlocks) {
+    g.cuts.append({0, start, (start + size) % g.size});
+    for (int64_t cut = start; wholeBlocks && cut < start + size;
+         cut += wholeBlocks)
+      g.cuts.push_back(cut % g.size);
   };
   for (unsigned slot = 0; slot < slots.size(); ++slot) {
     auto [group, start] = position(slot, 0);
-    ChannelGroup &g = groups[group];
-    int64_t end = start + slots[slot].size;
-    g.size = std::max(g.size, end);
-    g.cuts.append({start, end});
-    if (int64_t blocks = slots[slot].wholeBlocks)
-      for (int64_t cut = start; cut < end; cut += blocks)
-        g.cuts.push_back(cut);
+    addCuts(groups[group], start, slots[slot].size, slots[slot].wholeBlocks);
   }
   for (auto &[slot, endpoint] : endpoints) {
     auto [group, start] = position(slot, endpoint.offset);
     endpoint.offset = start;
-    groups[group].cuts.append({start, start + endpoint.size});
+    addCuts(groups[group], start, endpoint.size, 0);
     groups[group].endpoints.push_back(endpoint);
   }
   for (auto &[slot, consumer] : consumers) {
@@ -239,7 +257,6 @@ std::vector<ChannelGroup> GroupFinder::run(func::FuncOp function) {
       continue;
     llvm::sort(g.cuts);
     g.cuts.erase(std::unique(g.cuts.begin(), g.cuts.end()), g.cuts.end());
-    g.cuts.pop_back(); // g.size itself
     llvm::sort(g.consumers, [&](const auto &a, const auto &b) {
       return order[a.op] < order[b.op];
     });

@@ -38,7 +38,9 @@ struct ChannelEndpoint {
 };
 
 struct ChannelGroup {
-  /// Channel positions are [0, size).
+  /// Channel positions are [0, size). A tensor's channel i sits at position
+  /// (offset + i) mod size: a group whose positions repeat (one permutation
+  /// for every period) has tensors longer than it.
   int64_t size = 0;
   /// Segment starts, ascending, from 0; a permutation keeps each segment.
   SmallVector<int64_t> cuts;
@@ -51,6 +53,15 @@ struct ChannelGroup {
 
   bool isPermutable() const { return !refusedAt; }
 };
+
+/// The channel of a tensor at `offset` in a group of `size` positions that
+/// permutation[p] (position p holds position permutation[p]) puts at its
+/// channel i.
+inline int64_t getPermutedChannel(ArrayRef<int64_t> permutation, int64_t size,
+                                  int64_t offset, int64_t i) {
+  int64_t position = (offset + i) % size;
+  return i - position + permutation[position];
+}
 
 /// The channel groups of `function` that reach the reduction axis of a
 /// quantizable op, in program order of their first consumer.

@@ -160,7 +160,8 @@ std::optional<std::vector<int64_t>> mlir::quill::makePermutation(
     if (norm == 0.0)
       continue;
     for (auto [c, value] : llvm::enumerate(found->second))
-      magnitude[consumer.offset + c] += (value / norm) * (value / norm);
+      magnitude[(consumer.offset + c) % group.size] +=
+          (value / norm) * (value / norm);
   }
 
   std::vector<int64_t> permutation(group.size);
@@ -200,7 +201,8 @@ mlir::quill::measureError(const ConsumerSamples &consumer,
   for (int64_t i = 0; i < size; ++i)
     local[i] = permutation.empty()
                    ? i
-                   : permutation[consumer.offset + i] - consumer.offset;
+                   : getPermutedChannel(permutation, permutation.size(),
+                                        consumer.offset, i);
 
   // The permuted weight, quantized along the channels column by column.
   std::vector<float> quantized(size * columns), column(size);

@@ -164,7 +164,8 @@ void permuteEndpoint(const ChannelEndpoint &endpoint,
                      ArrayRef<int64_t> permutation, func::FuncOp function) {
   SmallVector<int64_t> local;
   for (int64_t i = 0; i < endpoint.size; ++i)
-    local.push_back(permutation[endpoint.offset + i] - endpoint.offset);
+    local.push_back(getPermutedChannel(permutation, permutation.size(),
+                                       endpoint.offset, i));
   Value value = endpoint.use->get();
   OpBuilder b(endpoint.use->getOwner());
   auto gather = [&](Value data, ArrayRef<int64_t> indices, Location loc) {
