@@ -353,8 +353,8 @@ mlir::quill::reorderChannels(func::FuncOp function,
       } else {
         first->emitRemark("channel group of ")
             << group.size << " channels read by " << group.consumers.size()
-            << " op(s): kept " << kept.name << ", estimated SQNR of '"
-            << layers[layers.size() - group.consumers.size()].name << "' "
+            << " op(s): kept " << kept.name
+            << ", estimated SQNR of this product "
             << llvm::formatv("{0:f1}", toDecibels(none.errors.front()))
             << " dB -> "
             << llvm::formatv("{0:f1}", toDecibels(kept.errors.front()))
