@@ -75,6 +75,10 @@ llvm::Error validateQuantizationOptions(const CompileOptions &options) {
                        "int4 with --weight-block-size: the permutation "
                        "serves their blocks");
   }
+  if (quantization.reorderChannels && qdqExport)
+    return makeError("--reorder-channels permutes the graph's constants and "
+                     "adds gathers, which --emit=qdq-onnx (quantization "
+                     "written onto the input model's nodes) cannot carry");
   if (quantization.reorderStatistic && !quantization.reorderChannels)
     return makeError("--reorder-statistic needs --reorder-channels");
   if (quantization.verifyFloatEquivalence &&
