@@ -362,6 +362,9 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
     struct Plan {
       QuantizableOp op;
       NumberFormat format;
+      /// int4 activations quantized per block at run time (its own format
+      /// may differ from the pass's under a recipe).
+      bool activationBlocks;
       /// Null when the value stays float.
       Type activation, output;
     };
@@ -386,12 +389,15 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
         getConcatRanges(quantizedOps, activations);
     SmallVector<Plan> plans;
     for (const auto &[op, opFormat] : ops) {
-      Plan plan{op, getNumberFormat(context, opFormat), {}, {}};
+      Plan plan{op,
+                getNumberFormat(context, opFormat),
+                hasActivationBlocks(opFormat),
+                {},
+                {}};
       // Every activation quantized: the products' own pairs are among them.
       // Activations in blocks are quantized by each product alone.
       bool perActivation = quantizesActivations(opFormat) &&
-                           !quantizeAllActivations &&
-                           !hasActivationBlocks(opFormat);
+                           !quantizeAllActivations && !plan.activationBlocks;
       SmallVector<std::pair<Value, Type *>, 2> tensors;
       if (perActivation)
         tensors.push_back({op.activation->get(), &plan.activation});
@@ -435,7 +441,7 @@ struct QuantizePass : quill::impl::QuantizePassBase<QuantizePass> {
         return failure();
       plan.op.weight->set(
           quantizeWeight(b, loc, weights, plan.format, *blocks));
-      if (hasActivationBlocks(format) &&
+      if (plan.activationBlocks &&
           failed(quantizeActivationBlocks(b, loc, plan.op)))
         return failure();
       if (!plan.output)

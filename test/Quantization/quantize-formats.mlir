@@ -2,6 +2,7 @@
 // RUN: quill-opt %s --pass-pipeline='builtin.module(func.func(quill-quantize{format=fp8-e5m2 stats-file=%S/Inputs/stats.json}))' | FileCheck %s --check-prefix=E5M2
 // RUN: quill-opt %s --pass-pipeline='builtin.module(func.func(quill-quantize{format=int4-weights}))' | FileCheck %s --check-prefix=INT4
 // RUN: quill-opt %s --pass-pipeline='builtin.module(func.func(quill-quantize{format=int4 stats-file=%S/Inputs/stats.json}))' | FileCheck %s --check-prefix=INT4-ACT
+// RUN: quill-opt %s --pass-pipeline='builtin.module(func.func(quill-quantize{format=int4 activation-block-size=3 recipe=%S/Inputs/int4-blocks-recipe.txt stats-file=%S/Inputs/stats.json}))' | FileCheck %s --check-prefix=INT4-BLOCKS
 
 // The model and statistics of quantize.mlir: x in [-2, 4], the ReLU after
 // the Gemm in [0, 6].
@@ -40,6 +41,15 @@
 // INT4-ACT: %[[R:.*]] = quill.relu
 // INT4-ACT: quill.quantize %[[R]] : tensor<2x2xf32> to tensor<2x2x!quant.uniform<u4:f32, 0.4000000{{[0-9]*}}>>
 // INT4-ACT: quill.matmul
+// int4 activations in blocks (of 3) for the Gemm; the MatMul a recipe puts
+// at int8 keeps its per-tensor pair and no blocks.
+// INT4-BLOCKS-LABEL: func.func @gemm_relu
+// INT4-BLOCKS: quill.reshape {{.*}}quill.int4_blocks = 3
+// INT4-BLOCKS: quill.gemm
+// INT4-BLOCKS-NOT: quill.int4_blocks
+// INT4-BLOCKS: quill.dequantize {{.*}}!quant.uniform<u8
+// INT4-BLOCKS-NOT: quill.int4_blocks
+// INT4-BLOCKS: quill.matmul
 func.func @gemm_relu(%x: tensor<2x3xf32> {quill.name = "x"}) -> tensor<2x2xf32> {
   %w = arith.constant dense<[[1.0, -0.5, 0.0], [1.0, 4.0, -4.0]]> : tensor<2x3xf32>
   %b = arith.constant dense<[0.5, -0.5]> : tensor<2xf32>
