@@ -2,10 +2,9 @@
 
 #include "quill/Driver/Compiler.h"
 
-#include "quill/Driver/Calibrate.h"
-
 #include "InstrumentedModels.h"
 
+#include "quill/Driver/Calibrate.h"
 #include "quill/Driver/QuantizationReport.h"
 #include "quill/Export/QDQExport.h"
 #include "quill/Import/ONNXImporter.h"

@@ -21,23 +21,11 @@
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <cmath>
-#include <limits>
 
 using namespace mlir;
 using namespace mlir::quill;
 using ::quill::host::ModelLibrary;
 using ::quill::host::Tensor;
-
-void SignalToNoise::add(double reference, double value) {
-  signal += reference * reference;
-  noise += (reference - value) * (reference - value);
-}
-
-double SignalToNoise::getDecibels() const {
-  if (noise == 0.0)
-    return std::numeric_limits<double>::infinity();
-  return 10.0 * std::log10(signal / noise);
-}
 
 namespace {
 
@@ -342,8 +330,8 @@ toJSON(const std::optional<QuantizedTensorReport> &quantized) {
   return object;
 }
 
-llvm::json::Value toJSON(const SignalToNoise &error) {
-  double decibels = error.getDecibels();
+/// Decibels as JSON; equal values (+infinity) as null.
+llvm::json::Value decibelsToJSON(double decibels) {
   if (std::isinf(decibels))
     return nullptr;
   return decibels;
@@ -389,32 +377,29 @@ mlir::quill::writeQuantizationReport(const QuantizationReport &report,
                                      StringRef path) {
   llvm::json::Array ops;
   for (const QuantizedOpReport &op : report.ops) {
-    llvm::json::Object object{{"name", op.name},
-                              {"type", op.kind},
-                              {"output_name", op.output},
-                              {"activation", toJSON(op.activation)},
-                              {"weight", toJSON(op.weight)},
-                              {"output", toJSON(op.quantizedOutput)},
-                              {"sqnr_db", toJSON(op.error)}};
+    llvm::json::Object object{
+        {"name", op.name},
+        {"type", op.kind},
+        {"output_name", op.output},
+        {"activation", toJSON(op.activation)},
+        {"weight", toJSON(op.weight)},
+        {"output", toJSON(op.quantizedOutput)},
+        {"sqnr_db", decibelsToJSON(op.error.getDecibels())}};
     ops.push_back(std::move(object));
   }
   llvm::json::Object outputs;
   for (const auto &[name, error] : report.outputs)
-    outputs[name] = llvm::json::Object{{"sqnr_db", toJSON(error)}};
+    outputs[name] =
+        llvm::json::Object{{"sqnr_db", decibelsToJSON(error.getDecibels())}};
   llvm::json::Array reordered;
-  auto decibels = [](double value) -> llvm::json::Value {
-    if (std::isinf(value))
-      return nullptr;
-    return value;
-  };
   for (const ReorderedLayer &layer : report.reordered)
     reordered.push_back(llvm::json::Object{
         {"name", layer.name},
         {"group_channels", layer.groupSize},
         {"kept", layer.kept},
         {"refusal", layer.refusal},
-        {"sqnr_unpermuted_db", decibels(layer.sqnrUnpermuted)},
-        {"sqnr_kept_db", decibels(layer.sqnrKept)}});
+        {"sqnr_unpermuted_db", decibelsToJSON(layer.sqnrUnpermuted)},
+        {"sqnr_kept_db", decibelsToJSON(layer.sqnrKept)}});
   std::error_code ec;
   llvm::ToolOutputFile file(path, ec, llvm::sys::fs::OF_Text);
   if (ec)

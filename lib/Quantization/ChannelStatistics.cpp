@@ -2,6 +2,8 @@
 
 #include "quill/Quantization/ChannelStatistics.h"
 
+#include "llvm/Support/ErrorHandling.h"
+
 #include <cmath>
 
 using namespace mlir::quill;
@@ -53,8 +55,9 @@ std::vector<double> ChannelStatistics::get(ChannelStatistic statistic) const {
   double count = rowsSeen ? double(rowsSeen) : 1.0;
   for (size_t c = 0; c < result.size(); ++c) {
     switch (statistic) {
-    case ChannelStatistic::AbsMax:
     case ChannelStatistic::WeightNorm:
+      llvm_unreachable("weight norms come from the weights");
+    case ChannelStatistic::AbsMax:
       result[c] = absMax[c];
       break;
     case ChannelStatistic::MeanAbs:

@@ -16,22 +16,13 @@
 #include "quill/Driver/Calibrate.h"
 #include "quill/Quantization/ChannelReordering.h"
 #include "quill/Quantization/Passes.h"
+#include "quill/Quantization/SignalToNoise.h"
 
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace mlir::quill {
-
-/// Signal and noise power of a tensor against its reference.
-struct SignalToNoise {
-  double signal = 0.0;
-  double noise = 0.0;
-
-  void add(double reference, double value);
-  /// 10 log10(signal / noise); +infinity when the values are equal.
-  double getDecibels() const;
-};
 
 /// How one tensor is quantized.
 struct QuantizedTensorReport {

@@ -3,6 +3,7 @@
 #include "PermutationSearch.h"
 
 #include "quill/Dialect/Quill/IR/BlockArithmetic.h"
+#include "quill/Dialect/Quill/IR/QuantArithmetic.h"
 #include "quill/Quantization/QuantizableOps.h"
 
 #include "mlir/IR/Matchers.h"
@@ -29,15 +30,18 @@ void decodeInPlace(const BlockFormatRules &rules, MutableArrayRef<float> block,
     value = dequantizeBlockElement(rules, code, scale, tensorScale);
 }
 
+/// Symmetric int4 at max|x| / 7, by the element rules of quill.quantize.
 void quantizeInt4(MutableArrayRef<float> block) {
   float absMax = 0.0f;
   for (float value : block)
     absMax = std::max(absMax, std::abs(value));
   if (absMax == 0.0f)
     return;
-  float scale = absMax / 7.0f;
+  ElementParams params{absMax / 7.0f, 0};
   for (float &value : block)
-    value = std::clamp(std::nearbyint(value / scale), -7.0f, 7.0f) * scale;
+    value = float(dequantizeElement(
+        quantizeElement(value, params, {-7, 7}, /*wide=*/false), params,
+        /*wide=*/false));
 }
 
 double rms(ArrayRef<double> values) {
@@ -192,10 +196,9 @@ std::optional<std::vector<int64_t>> mlir::quill::makePermutation(
   return permutation;
 }
 
-std::pair<double, double>
-mlir::quill::measureError(const ConsumerSamples &consumer,
-                          ArrayRef<int64_t> permutation,
-                          const BlockQuantizer &quantizer) {
+SignalToNoise mlir::quill::measureError(const ConsumerSamples &consumer,
+                                        ArrayRef<int64_t> permutation,
+                                        const BlockQuantizer &quantizer) {
   int64_t size = consumer.size, columns = consumer.columns;
   std::vector<int64_t> local(size);
   for (int64_t i = 0; i < size; ++i)
@@ -213,16 +216,13 @@ mlir::quill::measureError(const ConsumerSamples &consumer,
     for (int64_t i = 0; i < size; ++i)
       quantized[i * columns + j] = column[i];
   }
-  double signal = 0.0, noise = 0.0;
+  SignalToNoise error;
   if (consumer.rows.empty()) {
     for (int64_t i = 0; i < size; ++i)
-      for (int64_t j = 0; j < columns; ++j) {
-        double reference = consumer.weight[local[i] * columns + j];
-        double error = reference - quantized[i * columns + j];
-        signal += reference * reference;
-        noise += error * error;
-      }
-    return {signal, noise};
+      for (int64_t j = 0; j < columns; ++j)
+        error.add(consumer.weight[local[i] * columns + j],
+                  quantized[i * columns + j]);
+    return error;
   }
   std::vector<float> row(size);
   std::vector<double> exact(columns), approximate(columns);
@@ -238,10 +238,8 @@ mlir::quill::measureError(const ConsumerSamples &consumer,
     for (int64_t i = 0; i < size; ++i)
       for (int64_t j = 0; j < columns; ++j)
         approximate[j] += double(row[i]) * quantized[i * columns + j];
-    for (int64_t j = 0; j < columns; ++j) {
-      signal += exact[j] * exact[j];
-      noise += (exact[j] - approximate[j]) * (exact[j] - approximate[j]);
-    }
+    for (int64_t j = 0; j < columns; ++j)
+      error.add(exact[j], approximate[j]);
   }
-  return {signal, noise};
+  return error;
 }

@@ -15,6 +15,7 @@
 #include "ChannelGroups.h"
 
 #include "quill/Quantization/ChannelReordering.h"
+#include "quill/Quantization/SignalToNoise.h"
 
 #include <map>
 #include <optional>
@@ -70,9 +71,9 @@ makePermutation(const ChannelGroup &group, ArrayRef<ConsumerSamples> consumers,
 /// Signal and noise power of one consumer's quantized product over its
 /// sampled rows with the group permuted by `permutation` (identity when
 /// empty); of its weight alone when it has no rows.
-std::pair<double, double> measureError(const ConsumerSamples &consumer,
-                                       ArrayRef<int64_t> permutation,
-                                       const BlockQuantizer &quantizer);
+SignalToNoise measureError(const ConsumerSamples &consumer,
+                           ArrayRef<int64_t> permutation,
+                           const BlockQuantizer &quantizer);
 
 } // namespace mlir::quill
 

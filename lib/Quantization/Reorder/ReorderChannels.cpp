@@ -21,9 +21,6 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/FormatVariadic.h"
 
-#include <cmath>
-#include <limits>
-
 namespace mlir::quill {
 #define GEN_PASS_DEF_REORDERCHANNELSPASS
 #include "quill/Quantization/Passes.h.inc"
@@ -102,13 +99,6 @@ mlir::quill::getChannelStatistic(ReorderStatistic statistic) {
 }
 
 namespace {
-
-double toDecibels(std::pair<double, double> signalAndNoise) {
-  auto [signal, noise] = signalAndNoise;
-  if (noise == 0.0)
-    return std::numeric_limits<double>::infinity();
-  return 10.0 * std::log10(signal / noise);
-}
 
 /// `values` with the row-major joint index over `axes` permuted: the
 /// result's channel i is the input's channel permutation[i].
@@ -233,7 +223,7 @@ struct Candidate {
   std::string name;
   std::vector<int64_t> permutation;
   /// Per consumer: signal and noise.
-  SmallVector<std::pair<double, double>> errors;
+  SmallVector<SignalToNoise> errors;
   double total = 0.0;
 };
 
@@ -244,8 +234,8 @@ Candidate evaluate(std::string name, std::vector<int64_t> permutation,
   for (const ConsumerSamples &consumer : consumers) {
     auto error = measureError(consumer, candidate.permutation, quantizer);
     candidate.errors.push_back(error);
-    if (error.first > 0.0)
-      candidate.total += error.second / error.first;
+    if (error.signal > 0.0)
+      candidate.total += error.noise / error.signal;
   }
   return candidate;
 }
@@ -338,8 +328,8 @@ mlir::quill::reorderChannels(func::FuncOp function,
             (group.refusedAt->getName().getStringRef() + ": " + group.refusal)
                 .str();
       layer.kept = kept.name;
-      layer.sqnrUnpermuted = toDecibels(none.errors[i]);
-      layer.sqnrKept = toDecibels(kept.errors[i]);
+      layer.sqnrUnpermuted = none.errors[i].getDecibels();
+      layer.sqnrKept = kept.errors[i].getDecibels();
       layers.push_back(std::move(layer));
     }
     if (options.remarks) {
@@ -355,9 +345,9 @@ mlir::quill::reorderChannels(func::FuncOp function,
             << group.size << " channels read by " << group.consumers.size()
             << " op(s): kept " << kept.name
             << ", estimated SQNR of this product "
-            << llvm::formatv("{0:f1}", toDecibels(none.errors.front()))
+            << llvm::formatv("{0:f1}", none.errors.front().getDecibels())
             << " dB -> "
-            << llvm::formatv("{0:f1}", toDecibels(kept.errors.front()))
+            << llvm::formatv("{0:f1}", kept.errors.front().getDecibels())
             << " dB";
       }
     }
