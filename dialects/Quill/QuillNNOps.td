@@ -179,4 +179,44 @@ def Quill_LayerNormOp : Quill_Op<"layer_norm", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// quill.hadamard
+//===----------------------------------------------------------------------===//
+
+def Quill_HadamardOp : Quill_Op<"hadamard", [Pure, SameOperandsAndResultType]> {
+  let summary = "random Hadamard rotation of the last axis, in blocks";
+  let description = [{
+    Rotates the last axis (size `n`) in blocks of `block_size` values `b`,
+    each by the orthonormal matrix `diag(s) H_b / sqrt(b)`:
+
+    ```
+    y = (x * s) (H_K (x) H_{2^p}) / sqrt(b)     // per block, x a row vector
+    ```
+
+    where `b = K * 2^p` with `K` the smallest order of Quill's table
+    (python/quill/hadamard_table.txt: Paley matrices of orders 12, 20, 28,
+    36, 44, 52, 60, 108, 140) or 1 that leaves a power of two, `H_{2^p}` is
+    Sylvester's Walsh-Hadamard matrix, the block is viewed as `(K, 2^p)` row
+    major, and `s` is the block's slice of the sign vector of the whole axis:
+    +1/-1 from the top bit of splitmix64's outputs from `seed`, or all +1
+    without a seed. Because the matrix is orthogonal, a product that reads
+    `y` keeps its function when the same transform is applied to each column
+    of its weights along the reduction axis: `(x M)(M^T W) = x W`.
+    `quill-hadamard` inserts the op and folds the weights; the CPU lowering
+    calls a fast Walsh-Hadamard kernel, computed in f32.
+
+    ```mlir
+    %y = quill.hadamard %x {block_size = 384 : i64, seed = 7 : i64} : tensor<4x768xf32>
+    ```
+
+    The verifier checks a static last axis that `block_size` divides and a
+    block size of the form `K * 2^p`.
+  }];
+  let arguments = (ins Quill_FloatTensor:$input, Quill_I64Attr:$block_size,
+                       OptionalAttr<I64Attr>:$seed);
+  let results = (outs Quill_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 #endif // QUILL_NN_OPS

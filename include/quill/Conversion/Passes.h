@@ -39,6 +39,11 @@ inline constexpr StringLiteral kModelFunctionName = "quill_model_main";
 inline constexpr StringLiteral kBlockDequantizeAttrName =
     "quill.block_dequantize";
 
+/// The attribute quill-lower-to-linalg puts on the linalg.generic of a
+/// quill.hadamard ({block_size, seed?}): the CPU path replaces that generic
+/// by the runtime's fast Walsh-Hadamard kernel.
+inline constexpr StringLiteral kHadamardAttrName = "quill.hadamard";
+
 /// The module's one public function, the model; an error otherwise.
 FailureOr<func::FuncOp> getModelEntryFunction(ModuleOp module);
 

@@ -138,6 +138,10 @@ def LinalgToMicrokernelsPass : Pass<"quill-linalg-to-microkernels", "ModuleOp"> 
     call @quill_block_gemm(%a, %packed, %c, %c4, ..., %int8) : ...
     ```
     Matmuls with fewer than `min-flops` multiply-adds stay in linalg.
+    The generic of a `quill.hadamard` (tagged `quill.hadamard`, an O(n b)
+    product) becomes a call of `quill_hadamard`, the runtime's fast
+    Walsh-Hadamard kernel (O(n log b)), with its sign vector and H_K as
+    constant globals and its zero fill removed.
   }];
   let options = [
     Option<"minFlops", "min-flops", "int64_t", /*default=*/"4096",

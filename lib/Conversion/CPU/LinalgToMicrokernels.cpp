@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BlockWeightGemm.h"
+#include "HadamardKernel.h"
 #include "MicrokernelCalls.h"
 #include "RequantizationEpilogue.h"
 
@@ -507,6 +508,7 @@ struct LinalgToMicrokernelsPass
     RewritePatternSet patterns(&getContext());
     if (packConstantWeights)
       populateBlockWeightGemmPatterns(patterns, lowBitCompute);
+    populateHadamardKernelPatterns(patterns);
     patterns.add<MatmulToGemm>(&getContext(), minFlops, packConstantWeights);
     patterns.add<BatchMatmulToGemm>(&getContext(), minFlops);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -164,6 +164,8 @@ void populateIntegerNormalizationPatterns(StorageTypeConverter &converter,
                                           RewritePatternSet &patterns);
 void populateBlockFormatPatterns(StorageTypeConverter &converter,
                                  RewritePatternSet &patterns);
+void populateHadamardPatterns(StorageTypeConverter &converter,
+                              RewritePatternSet &patterns);
 void populateIndexingPatterns(StorageTypeConverter &converter,
                               RewritePatternSet &patterns);
 

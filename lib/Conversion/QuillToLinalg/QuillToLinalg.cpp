@@ -56,6 +56,7 @@ struct ConvertQuillToLinalgPass
     populateIntegerNormalizationPatterns(converter, patterns);
     populateIndexingPatterns(converter, patterns);
     populateBlockFormatPatterns(converter, patterns);
+    populateHadamardPatterns(converter, patterns);
     patterns.add<ConstantLowering>(converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);

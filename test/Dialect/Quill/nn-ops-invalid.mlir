@@ -134,3 +134,27 @@ func.func @resize_roi(%x: tensor<1x3x4x4xf32>) {
   %0 = quill.resize %x {scales = array<f32: 1.0, 1.0, 2.0, 2.0>, mode = #quill.resize_mode<linear>, coordinate_transform = #quill.coordinate_transform<tf_crop_and_resize>, nearest_mode = #quill.nearest_mode<floor>} : tensor<1x3x4x4xf32> to tensor<1x3x8x8xf32>
   return
 }
+
+// -----
+
+func.func @hadamard_block_not_dividing(%x: tensor<2x96xf32>) {
+  // expected-error@+1 {{'quill.hadamard' op expected a block size that divides the last axis (96), got 64}}
+  %0 = quill.hadamard %x {block_size = 64 : i64} : tensor<2x96xf32>
+  return
+}
+
+// -----
+
+func.func @hadamard_no_order(%x: tensor<2x336xf32>) {
+  // expected-error@+1 {{'quill.hadamard' op expected a block size K * 2^p with K in {1, 12, 20, 28, 36, 44, 52, 60, 108, 140}, got 336}}
+  %0 = quill.hadamard %x {block_size = 336 : i64} : tensor<2x336xf32>
+  return
+}
+
+// -----
+
+func.func @hadamard_dynamic(%x: tensor<2x?xf32>) {
+  // expected-error@+1 {{'quill.hadamard' op expected a static last axis to rotate}}
+  %0 = quill.hadamard %x {block_size = 16 : i64} : tensor<2x?xf32>
+  return
+}

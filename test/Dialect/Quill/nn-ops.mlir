@@ -45,3 +45,12 @@ func.func @resize(%x: tensor<1x3x4x4xf32>, %m: tensor<2x4xf32>) {
   %1 = quill.resize %m {scales = array<f32: 1.0, 0.5>, mode = #quill.resize_mode<cubic>, coordinate_transform = #quill.coordinate_transform<tf_crop_and_resize>, nearest_mode = #quill.nearest_mode<round_prefer_ceil>, cubic_coeff_a = -0.5 : f32, exclude_outside, roi = array<f32: 0.0, 0.0, 1.0, 1.0>} : tensor<2x4xf32> to tensor<2x2xf32>
   return
 }
+
+// CHECK-LABEL: func.func @hadamard
+// CHECK: quill.hadamard %{{.*}} {block_size = 384 : i64, seed = 7 : i64} : tensor<4x768xf32>
+// CHECK: quill.hadamard %{{.*}} {block_size = 16 : i64} : tensor<2x336xf32>
+func.func @hadamard(%x: tensor<4x768xf32>, %y: tensor<2x336xf32>) -> (tensor<4x768xf32>, tensor<2x336xf32>) {
+  %0 = quill.hadamard %x {block_size = 384 : i64, seed = 7 : i64} : tensor<4x768xf32>
+  %1 = quill.hadamard %y {block_size = 16 : i64} : tensor<2x336xf32>
+  return %0, %1 : tensor<4x768xf32>, tensor<2x336xf32>
+}

@@ -1,5 +1,6 @@
 //===- QuillNNOps.cpp - Verifiers of conv, pooling, normalization ---------===//
 
+#include "quill/Dialect/Quill/IR/Hadamard.h"
 #include "quill/Dialect/Quill/IR/Quill.h"
 
 #include "ShapeChecks.h"
@@ -224,6 +225,21 @@ LogicalResult LayerNormOp::verify() {
              << llvm::interleaved(normalized) << "], got ["
              << llvm::interleaved(shape) << "]";
   }
+  return success();
+}
+
+LogicalResult HadamardOp::verify() {
+  RankedTensorType type = getInput().getType();
+  if (type.getRank() == 0 || type.isDynamicDim(type.getRank() - 1))
+    return emitOpError("expected a static last axis to rotate");
+  int64_t size = type.getShape().back(), blockSize = getBlockSize();
+  if (blockSize <= 0 || size % blockSize != 0)
+    return emitOpError("expected a block size that divides the last axis (")
+           << size << "), got " << blockSize;
+  if (!factorHadamardSize(blockSize))
+    return emitOpError("expected a block size K * 2^p with K in {1, ")
+           << llvm::interleaved(getHadamardTableOrders()) << "}, got "
+           << blockSize;
   return success();
 }
 
