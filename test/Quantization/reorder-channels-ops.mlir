@@ -1,8 +1,8 @@
 // RUN: quill-opt %s --pass-pipeline='builtin.module(func.func(quill-reorder-channels{format=int4-weights block-size=2 objective=group statistic=weight-norm}))' -split-input-file -verify-diagnostics > /dev/null
-// RUN: %python %S/Inputs/reorder_equivalence.py %s %t | FileCheck %s --check-prefix=EQUIVALENT
+// RUN: %python %S/Inputs/float_equivalence.py 'builtin.module(func.func(quill-reorder-channels{format=int4-weights block-size=2 objective=spread statistic=weight-norm}))' 'left unpermuted' %s %t | FileCheck %s --check-prefix=EQUIVALENT
 
 // Every op rule of the channel-group analysis, with the remark for each
-// refusal. reorder_equivalence.py permutes each function (spread, so that
+// refusal. float_equivalence.py permutes each function (spread, so that
 // every group moves), compiles it and the original, and checks that they
 // compute the same outputs on random inputs.
 // EQUIVALENT: 8 passed, 0 failed

@@ -4,6 +4,7 @@
 #define QUILL_QUANTIZATION_PASSES_H
 
 #include "quill/Quantization/ChannelReordering.h"
+#include "quill/Quantization/HadamardRotation.h"
 #include "quill/Quantization/Options.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -230,6 +230,66 @@ def ReorderChannelsPass : Pass<"quill-reorder-channels", "func::FuncOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def HadamardPass : Pass<"quill-hadamard", "func::FuncOp"> {
+  let summary = "rotates products' inputs by random Hadamard matrices";
+  let description = [{
+    For an orthogonal M, (x M)(M^T W) = x W: rotating a product's reduction
+    axis keeps its function and spreads outlier channels over all the
+    channels of a block, so that per-tensor, per-token and block
+    quantization lose far less (QuaRot, SpinQuant). Run it on the prepared
+    float graph before calibration and `quill-quantize`.
+
+    `mode=online`: every MatMul / Gemm with a constant f32 weight reads its
+    activation through a `quill.hadamard` (one per activation and block
+    size, shared by every product that reads it) and its weight with the
+    same transform applied along the reduction axis at compile time. The
+    block size is `block-size` when given; otherwise `choice` decides per
+    product: `full` the whole axis (n = K * 2^p for K in the table, else its
+    largest power-of-two block), `block` the format's group size (MX 32,
+    NVFP4 16, int4 blocks), `auto` the candidate (none, full, block) of
+    least estimated error of the product quantized in `format`, over the
+    activation rows sampled by calibration (`stats-file` with channel
+    statistics) or of the weight alone. Convolutions are left alone (their
+    channels are not the last axis). A remark per product says what was
+    done, or why not.
+
+    ```mlir
+    // before
+    %y = quill.matmul %x, %W : (tensor<4x768xf32>, tensor<768x64xf32>) -> tensor<4x64xf32>
+    // after (choice=full, seed=0): W' = M^T W computed at compile time
+    %r = quill.hadamard %x {block_size = 768 : i64, seed = 0 : i64} : tensor<4x768xf32>
+    %W' = arith.constant dense<...> : tensor<768x64xf32>
+    %y = quill.matmul %r, %W' : (tensor<4x768xf32>, tensor<768x64xf32>) -> tensor<4x64xf32>
+    ```
+  }];
+  let options = [
+    Option<"mode", "mode", "::mlir::quill::RotationMode",
+           /*default=*/"::mlir::quill::RotationMode::Online",
+           "where the rotations go",
+           [{::mlir::quill::getRotationModeValues()}]>,
+    Option<"choice", "choice", "::mlir::quill::RotationChoice",
+           /*default=*/"::mlir::quill::RotationChoice::Full",
+           "how each product's block size is chosen",
+           [{::mlir::quill::getRotationChoiceValues()}]>,
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"0",
+           "one block size for every product (0: as choice says)">,
+    Option<"seed", "seed", "uint64_t", /*default=*/"0",
+           "the seed of the random sign vectors">,
+    Option<"format", "format", "::mlir::quill::QuantFormat",
+           /*default=*/"::mlir::quill::QuantFormat::Int8",
+           "the format the rotation serves (block sizes, error estimates)",
+           [{::mlir::quill::getQuantFormatValues()}]>,
+    Option<"weightBlockSize", "weight-block-size", "int64_t",
+           /*default=*/"0", "int4: its weights' block size (0: per channel)">,
+    Option<"activationBlockSize", "activation-block-size", "int64_t",
+           /*default=*/"0",
+           "int4: its activations' block size (0: per tensor)">,
+    Option<"statsFile", "stats-file", "std::string", /*default=*/"",
+           "JSON calibration statistics with channel statistics (auto)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def QDQToIntegerPass : Pass<"quill-qdq-to-integer", "func::FuncOp"> {
   let summary = "computes dequantize -> op -> quantize chains on integers";
   let description = [{

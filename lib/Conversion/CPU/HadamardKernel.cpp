@@ -32,8 +32,7 @@ bool isCollapsible(Value buffer) {
 
 Value collapseBlocks(PatternRewriter &rewriter, Location loc, Value buffer) {
   return memref::CollapseShapeOp::create(
-      rewriter, loc, buffer,
-      ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+      rewriter, loc, buffer, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
 }
 
 struct HadamardToKernelCall : OpRewritePattern<linalg::GenericOp> {
@@ -57,16 +56,15 @@ struct HadamardToKernelCall : OpRewritePattern<linalg::GenericOp> {
     Location loc = op.getLoc();
     Value input = collapseBlocks(rewriter, loc, op.getDpsInputs()[0]);
     Value output = collapseBlocks(rewriter, loc, op.getDpsInits()[0]);
-    int64_t blockSize =
-        description.getAs<IntegerAttr>("block_size").getInt();
+    int64_t blockSize = description.getAs<IntegerAttr>("block_size").getInt();
     auto seed = description.getAs<IntegerAttr>("seed");
     int64_t size = cast<MemRefType>(input.getType()).getDimSize(1);
     HadamardFactors factors = *factorHadamardSize(blockSize);
 
     ModuleOp module = op->getParentOfType<ModuleOp>();
     Type f32 = rewriter.getF32Type();
-    SmallVector<float> signs =
-        seed ? getRandomSigns(size, seed.getInt()) : SmallVector<float>(size, 1);
+    SmallVector<float> signs = seed ? getRandomSigns(size, seed.getInt())
+                                    : SmallVector<float>(size, 1);
     std::string signsName =
         seed ? "quill_hadamard_signs_" + std::to_string(size) + "_" +
                    std::to_string(seed.getInt())
@@ -90,7 +88,8 @@ struct HadamardToKernelCall : OpRewritePattern<linalg::GenericOp> {
         castToStridedMatrix(rewriter, loc, input),
         castToStridedMatrix(rewriter, loc, output),
         readGlobalAsVector(rewriter, loc, signsGlobal),
-        readGlobalAsVector(rewriter, loc, tableGlobal), i64(factors.k),
+        readGlobalAsVector(rewriter, loc, tableGlobal),
+        i64(factors.k),
         i64(blockSize)};
     func::FuncOp callee = getOrDeclareKernel(module, "quill_hadamard",
                                              ValueRange(arguments).getTypes());

@@ -1,4 +1,5 @@
-//===- HadamardKernel.h - quill.hadamard as a runtime kernel call -*- C++ -*-===//
+//===- HadamardKernel.h - quill.hadamard as a runtime kernel call -*- C++
+//-*-===//
 
 #ifndef QUILL_LIB_CONVERSION_CPU_HADAMARDKERNEL_H
 #define QUILL_LIB_CONVERSION_CPU_HADAMARDKERNEL_H

@@ -46,8 +46,8 @@ struct HadamardLowering : OpConversionPattern<HadamardOp> {
       signs = getRandomSigns(size, *seed);
     Value signTensor = arith::ConstantOp::create(
         rewriter, loc,
-        DenseElementsAttr::get(
-            RankedTensorType::get({blocks, blockSize}, f32), ArrayRef(signs)));
+        DenseElementsAttr::get(RankedTensorType::get({blocks, blockSize}, f32),
+                               ArrayRef(signs)));
     Value tableTensor;
     if (factors.k > 1) {
       SmallVector<float> table(getHadamardTable(factors.k));
@@ -91,8 +91,8 @@ struct HadamardLowering : OpConversionPattern<HadamardOp> {
               b, l, arith::AndIOp::create(b, l, in, out), lowMask);
           Value parity = arith::AndIOp::create(
               b, l, math::CtPopOp::create(b, l, common), constant(1));
-          Value negative = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::ne, parity, constant(0));
+          Value negative = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne,
+                                                 parity, constant(0));
           Value coefficient = arith::MulFOp::create(
               b, l, args[1],
               arith::ConstantOp::create(b, l, b.getF32FloatAttr(scale)));
@@ -103,8 +103,7 @@ struct HadamardLowering : OpConversionPattern<HadamardOp> {
                   arith::DivUIOp::create(b, l, position, constant(powerOfTwo)));
             };
             Value entry = tensor::ExtractOp::create(
-                b, l, tableTensor,
-                ValueRange{tableIndex(in), tableIndex(out)});
+                b, l, tableTensor, ValueRange{tableIndex(in), tableIndex(out)});
             coefficient = arith::MulFOp::create(b, l, coefficient, entry);
           }
           coefficient = arith::SelectOp::create(
@@ -120,15 +119,15 @@ struct HadamardLowering : OpConversionPattern<HadamardOp> {
       description.set("seed", rewriter.getI64IntegerAttr(*seed));
     generic->setAttr(kHadamardAttrName,
                      description.getDictionary(rewriter.getContext()));
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, generic.getResult(0),
-                                     type.getShape()));
+    rewriter.replaceOp(
+        op, reshapeTo(rewriter, loc, generic.getResult(0), type.getShape()));
     return success();
   }
 };
 
 } // namespace
 
-void mlir::quill::lowering::populateHadamardPatterns(StorageTypeConverter &converter,
-                                           RewritePatternSet &patterns) {
+void mlir::quill::lowering::populateHadamardPatterns(
+    StorageTypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<HadamardLowering>(converter, patterns.getContext());
 }

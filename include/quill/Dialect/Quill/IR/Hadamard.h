@@ -1,4 +1,5 @@
-//===- Hadamard.h - The matrices and arithmetic of quill.hadamard -*- C++ -*-===//
+//===- Hadamard.h - The matrices and arithmetic of quill.hadamard -*- C++
+//-*-===//
 //
 // What quill.hadamard means, in one place for its verifier, the rotation
 // passes that fold its inverse into weights, and its lowering: the size rule

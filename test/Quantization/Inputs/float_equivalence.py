@@ -1,13 +1,14 @@
-"""Checks that quill-reorder-channels keeps each function's outputs.
+"""Checks that a graph transformation keeps each function's outputs.
 
-    python3 reorder_equivalence.py FILE.mlir WORK_DIR
+    python3 float_equivalence.py PIPELINE REFUSAL FILE.mlir WORK_DIR
 
-Each function of FILE (split at '// -----') is permuted by the pass with
-objective=spread (every group with distinct weight norms moves), both
-versions are compiled for the CPU and run on the same random inputs, and
-their outputs must agree to 1e-5 of each output's largest magnitude. A
-function whose groups the analysis refuses must come out unchanged.
-Prints one line per function and 'N passed, M failed'.
+Each function of FILE (split at '// -----') is transformed by quill-opt
+--pass-pipeline=PIPELINE, both versions are compiled for the CPU and run on
+the same random inputs, and their outputs must agree to 1e-5 of each
+output's largest magnitude. A function that expects a remark containing
+REFUSAL (the pass's words for what it leaves alone) must come out unchanged; every other
+one must change (new constants, gathers or rotations). Prints one line per
+function and 'N passed, M failed'.
 """
 
 import os
@@ -19,12 +20,8 @@ import numpy as np
 
 from quill.runtime import Model
 
-PASS = ("builtin.module(func.func(quill-reorder-channels{format=int4-weights block-size=2 "
-        "objective=spread statistic=weight-norm}))")
-
-
 def main():
-    source, work = sys.argv[1], sys.argv[2]
+    pipeline, refusal, source, work = sys.argv[1:5]
     os.makedirs(work, exist_ok=True)
     chunks = open(source).read().split("// -----")
     rng = np.random.default_rng(7)
@@ -34,13 +31,13 @@ def main():
         original = os.path.join(work, f"{index}.mlir")
         with open(original, "w") as f:
             f.write(chunk)
-        reordered = subprocess.run(["quill-opt", original, "--pass-pipeline=" + PASS],
+        transformed = subprocess.run(["quill-opt", original, "--pass-pipeline=" + pipeline],
                                    check=True, capture_output=True, text=True).stdout
-        permuted = os.path.join(work, f"{index}-reordered.mlir")
-        with open(permuted, "w") as f:
-            f.write(reordered)
+        after = os.path.join(work, f"{index}-transformed.mlir")
+        with open(after, "w") as f:
+            f.write(transformed)
         outputs = []
-        for path in (original, permuted):
+        for path in (original, after):
             library = path[:-len(".mlir")] + ".so"
             subprocess.run(["quill-compile", path, "-o", library], check=True)
             model = Model(library)
@@ -51,12 +48,13 @@ def main():
             outputs.append(list(model.run(inputs).values()))
         worst = max(np.abs(a - b).max() / max(np.abs(a).max(), 1e-30)
                     for a, b in zip(*outputs))
-        refused = "left unpermuted" in chunk
-        # The pass adds permuted constants and gathers; it never removes any.
-        changed = any(reordered.count(op) > chunk.count(op)
-                      for op in ("quill.gather", "arith.constant"))
+        refused = re.search(r"expected-remark.*" + re.escape(refusal), chunk) is not None
+        # The passes add constants, gathers or rotations; they never remove
+        # any.
+        changed = any(transformed.count(op) > chunk.count(op)
+                      for op in ("quill.gather", "arith.constant", "quill.hadamard"))
         ok = worst <= 1e-5 and changed != refused
-        print(f"{name}: {'refused, unchanged' if refused else 'permuted'}, largest relative "
+        print(f"{name}: {'refused, unchanged' if refused else 'transformed'}, largest relative "
               f"difference {worst:.1e}{'' if ok else ' FAILED'}")
         passed += ok
         failed += not ok
