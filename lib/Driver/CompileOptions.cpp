@@ -81,10 +81,27 @@ llvm::Error validateQuantizationOptions(const CompileOptions &options) {
                      "written onto the input model's nodes) cannot carry");
   if (quantization.reorderStatistic && !quantization.reorderChannels)
     return makeError("--reorder-statistic needs --reorder-channels");
+  if (quantization.rotate && !format)
+    return makeError("--rotate needs --quantize: it rotates for the format's "
+                     "quantization");
+  if (quantization.rotate && qdqExport)
+    return makeError("--rotate adds quill.hadamard rotations, which "
+                     "--emit=qdq-onnx (quantization written onto the input "
+                     "model's nodes) cannot carry");
+  if (quantization.rotate && options.integerOnly.enabled)
+    return makeError("--rotate rotates activations online in float, which "
+                     "--integer-only forbids");
+  if (quantization.rotate == RotationChoice::Block &&
+      !(format && getBlockFormat(*format)) && !quantization.weightBlockSize &&
+      !quantization.activationBlockSize)
+    return makeError("--rotate=block needs a block format (--quantize=mxfp4, "
+                     "nvfp4, ...) or int4 blocks (--weight-block-size): the "
+                     "rotation stays within their groups");
   if (quantization.verifyFloatEquivalence &&
-      (!quantization.reorderChannels || quantization.calibrationData.empty()))
-    return makeError("--verify-float-equivalence needs --reorder-channels and "
-                     "--calibration-data (it runs the samples)");
+      ((!quantization.reorderChannels && !quantization.rotate) ||
+       quantization.calibrationData.empty()))
+    return makeError("--verify-float-equivalence needs --reorder-channels or "
+                     "--rotate, and --calibration-data (it runs the samples)");
   if (quantization.activationBlockSize &&
       (format != QuantFormat::Int4 || *quantization.activationBlockSize <= 0))
     return makeError("--activation-block-size needs --quantize=int4 and a "

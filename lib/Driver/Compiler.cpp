@@ -56,10 +56,14 @@ public:
 private:
   llvm::Error import();
   llvm::Error calibrateAndQuantize();
-  llvm::Error reorder(const CalibrationStatistics *statistics,
-                      const CalibrationRunOptions &run);
+  llvm::Error rotate(const CalibrationRunOptions &run);
+  llvm::Error reorder(const CalibrationStatistics *statistics);
+  llvm::Error verifyFloatEquivalence(ModuleOp original,
+                                     const CalibrationRunOptions &run);
   llvm::Error writeReport(StringRef statsFile,
                           const CalibrationRunOptions &run);
+  llvm::Error compareRotation(QuantizationReport &report,
+                              const CalibrationRunOptions &run);
   llvm::Error emitTarget();
   llvm::Error emitFromLLVMDialect(const ModelSignature &signature,
                                   ModelDevice device);
@@ -74,8 +78,14 @@ private:
   MLIRContext &context;
   std::string outputPath;
   OwningOpRef<ModuleOp> module;
-  /// What channel reordering did, for the report.
+  /// What channel reordering and rotation did, for the report.
   std::vector<ReorderedLayer> reordered;
+  std::vector<RotatedLayer> rotated;
+  /// The prepared float graph before rotation, and its calibration
+  /// statistics (a temporary file), when the report compares the two.
+  OwningOpRef<ModuleOp> unrotated;
+  std::string unrotatedStatsFile;
+  std::optional<llvm::FileRemover> removeUnrotatedStats;
 };
 
 llvm::Error Compilation::run() {
@@ -134,6 +144,12 @@ llvm::Error Compilation::calibrateAndQuantize() {
   CalibrationRunOptions run;
   run.target = getCPUTargetOptions(options);
   run.channelStatistics = quantization.reorderChannels.has_value();
+  OwningOpRef<ModuleOp> original;
+  if (quantization.verifyFloatEquivalence)
+    original = module->clone();
+  if (quantization.rotate)
+    if (llvm::Error error = rotate(run))
+      return error;
   std::optional<CalibrationStatistics> statistics;
   if (!quantization.calibrationData.empty()) {
     llvm::Expected<CalibrationStatistics> calibrated =
@@ -159,7 +175,10 @@ llvm::Error Compilation::calibrateAndQuantize() {
     statistics = std::move(*read);
   }
   if (quantization.reorderChannels)
-    if (llvm::Error error = reorder(statistics ? &*statistics : nullptr, run))
+    if (llvm::Error error = reorder(statistics ? &*statistics : nullptr))
+      return error;
+  if (original)
+    if (llvm::Error error = verifyFloatEquivalence(*original, run))
       return error;
   if (!quantization.reportPath.empty())
     if (llvm::Error error = writeReport(statsFile, run))
@@ -171,11 +190,57 @@ llvm::Error Compilation::calibrateAndQuantize() {
   });
 }
 
+/// Rotates the prepared float graph's products for --quantize's format.
+/// --rotate=auto first samples the unrotated graph's activations on the
+/// calibration data for its estimates; with --report, the unrotated graph
+/// and its statistics are kept for the report's comparison.
+llvm::Error Compilation::rotate(const CalibrationRunOptions &run) {
+  const QuantizationOptions &quantization = options.quantization;
+  HadamardRotationOptions rotation;
+  rotation.choice = *quantization.rotate;
+  rotation.format = quantization.format;
+  rotation.weightBlockSize = quantization.weightBlockSize.value_or(0);
+  rotation.activationBlockSize = quantization.activationBlockSize.value_or(0);
+  bool sample = rotation.choice == RotationChoice::Auto &&
+                !quantization.calibrationData.empty();
+  bool compare = !quantization.reportPath.empty();
+  std::optional<CalibrationStatistics> sampled;
+  if (sample || compare) {
+    CalibrationRunOptions sampling = run;
+    sampling.channelStatistics = sample;
+    llvm::Expected<CalibrationStatistics> calibrated =
+        runCalibration(*module, quantization.calibrationData, sampling);
+    if (!calibrated)
+      return calibrated.takeError();
+    sampled = std::move(*calibrated);
+    if (sample)
+      rotation.statistics = &*sampled;
+  }
+  if (compare) {
+    SmallString<128> temporary;
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+            "quill-unrotated", "json", temporary))
+      return makeError("cannot create a temporary file: " + ec.message());
+    unrotatedStatsFile = std::string(temporary);
+    removeUnrotatedStats.emplace(unrotatedStatsFile);
+    if (llvm::Error error =
+            writeCalibrationStatistics(*sampled, unrotatedStatsFile))
+      return error;
+    unrotated = module->clone();
+  }
+  func::FuncOp entry = getEntryFunction(*module);
+  if (!entry)
+    return makeError("--rotate: the module has no public function");
+  FailureOr<std::vector<RotatedLayer>> layers = rotateHadamard(entry, rotation);
+  if (failed(layers))
+    return reported();
+  rotated = std::move(*layers);
+  return llvm::Error::success();
+}
+
 /// Permutes the channels of the prepared float graph for the blocks of
-/// --quantize's format; with --verify-float-equivalence, runs the graph
-/// before and after on the calibration samples.
-llvm::Error Compilation::reorder(const CalibrationStatistics *statistics,
-                                 const CalibrationRunOptions &run) {
+/// --quantize's format.
+llvm::Error Compilation::reorder(const CalibrationStatistics *statistics) {
   const QuantizationOptions &quantization = options.quantization;
   ChannelReorderingOptions reordering;
   reordering.objective = *quantization.reorderChannels;
@@ -186,9 +251,6 @@ llvm::Error Compilation::reorder(const CalibrationStatistics *statistics,
   reordering.activationBlockSize = quantization.activationBlockSize.value_or(0);
   reordering.rounding = quantization.blockScaleRounding;
   reordering.statistics = statistics;
-  OwningOpRef<ModuleOp> original;
-  if (quantization.verifyFloatEquivalence)
-    original = module->clone();
   func::FuncOp entry = getEntryFunction(*module);
   if (!entry)
     return makeError("--reorder-channels: the module has no public function");
@@ -197,23 +259,34 @@ llvm::Error Compilation::reorder(const CalibrationStatistics *statistics,
   if (failed(layers))
     return reported();
   reordered = std::move(*layers);
-  if (!original)
-    return llvm::Error::success();
+  return llvm::Error::success();
+}
+
+/// --verify-float-equivalence: runs the float graph before and after
+/// rotation and reordering on the calibration samples.
+llvm::Error
+Compilation::verifyFloatEquivalence(ModuleOp original,
+                                    const CalibrationRunOptions &run) {
   llvm::Expected<double> difference = measureFloatDifference(
-      *original, *module, quantization.calibrationData, run);
+      original, *module, options.quantization.calibrationData, run);
   if (!difference)
     return difference.takeError();
+  StringRef transformed = options.quantization.rotate
+                              ? (options.quantization.reorderChannels
+                                     ? "rotation and channel reordering"
+                                     : "rotation")
+                              : "channel reordering";
   (outputPath == "-" ? llvm::errs() : llvm::outs())
-      << llvm::formatv("channel reordering: float outputs differ from the "
-                       "original model's by at most {0:e2} (relative to "
-                       "each output's largest magnitude)\n",
-                       *difference);
+      << llvm::formatv("{0}: float outputs differ from the original model's "
+                       "by at most {1:e2} (relative to each output's largest "
+                       "magnitude)\n",
+                       transformed, *difference);
   if (*difference > 1e-4)
     return makeError(llvm::formatv(
-        "--verify-float-equivalence: the reordered float model differs from "
-        "the original by {0:e2} (relative), more than float reassociation "
+        "--verify-float-equivalence: after {0} the float model differs from "
+        "the original by {1:e2} (relative), more than float reassociation "
         "(1e-4)",
-        *difference));
+        transformed, *difference));
   return llvm::Error::success();
 }
 
@@ -228,11 +301,44 @@ llvm::Error Compilation::writeReport(StringRef statsFile,
   if (!report)
     return report.takeError();
   report->reordered = reordered;
+  if (llvm::Error error = compareRotation(*report, run))
+    return error;
   if (llvm::Error error =
           writeQuantizationReport(*report, options.quantization.reportPath))
     return error;
   printQuantizationReport(*report,
                           outputPath == "-" ? llvm::errs() : llvm::outs());
+  return llvm::Error::success();
+}
+
+/// The report's rotation table: each product's output SQNR in the rotated
+/// model's report, and in a report of the unrotated graph when it was kept.
+llvm::Error Compilation::compareRotation(QuantizationReport &report,
+                                         const CalibrationRunOptions &run) {
+  if (rotated.empty())
+    return llvm::Error::success();
+  llvm::StringMap<double> unrotatedSqnr, rotatedSqnr;
+  for (const QuantizedOpReport &op : report.ops)
+    rotatedSqnr[op.name] = op.error.getDecibels();
+  if (unrotated) {
+    llvm::Expected<QuantizationReport> baseline = reportQuantization(
+        *unrotated, getQuantizePassOptions(options, unrotatedStatsFile),
+        options.quantization.calibrationData, run);
+    if (!baseline)
+      return baseline.takeError();
+    for (const QuantizedOpReport &op : baseline->ops)
+      unrotatedSqnr[op.name] = op.error.getDecibels();
+  }
+  auto lookup = [](const llvm::StringMap<double> &map,
+                   StringRef name) -> std::optional<double> {
+    auto found = map.find(name);
+    if (found == map.end())
+      return std::nullopt;
+    return found->second;
+  };
+  for (const RotatedLayer &layer : rotated)
+    report.rotated.push_back({layer, lookup(unrotatedSqnr, layer.name),
+                              lookup(rotatedSqnr, layer.name)});
   return llvm::Error::success();
 }
 

@@ -337,6 +337,38 @@ llvm::json::Value decibelsToJSON(double decibels) {
   return decibels;
 }
 
+/// The rotation table: per product, the block kept and the SQNR of its
+/// output estimated (auto) and measured, unrotated and rotated.
+void printRotationTable(ArrayRef<RotationReport> rotated, raw_ostream &os) {
+  if (rotated.empty())
+    return;
+  os << "\nHadamard rotation: SQNR (dB) of each product's output, estimated "
+        "on the sampled rows (auto) and measured in the quantized model, "
+        "unrotated and rotated\n";
+  SmallVector<SmallVector<std::string>> rows = {
+      {"op", "channels", "block", "estimated", "unrotated", "rotated"}};
+  auto decibels = [](std::optional<double> value) {
+    return value ? formatDecibels(*value) : std::string("-");
+  };
+  for (const RotationReport &entry : rotated) {
+    const RotatedLayer &layer = entry.layer;
+    std::string estimated =
+        layer.sqnrWith
+            ? decibels(layer.sqnrWithout) + " -> " + decibels(layer.sqnrWith)
+            : "-";
+    rows.push_back({layer.name, std::to_string(layer.size),
+                    layer.blockSize ? std::to_string(layer.blockSize)
+                                    : "none (" + layer.reason + ")",
+                    estimated, decibels(entry.unrotatedSqnr),
+                    decibels(entry.rotatedSqnr)});
+  }
+  printTable(rows, os);
+}
+
+llvm::json::Value optionalDecibels(std::optional<double> value) {
+  return value ? decibelsToJSON(*value) : llvm::json::Value(nullptr);
+}
+
 } // namespace
 
 void mlir::quill::printQuantizationReport(const QuantizationReport &report,
@@ -359,6 +391,7 @@ void mlir::quill::printQuantizationReport(const QuantizationReport &report,
     os << "\n";
     printTable(rows, os);
   }
+  printRotationTable(report.rotated, os);
   if (report.reordered.empty())
     return;
   os << "\nchannel reordering: estimated SQNR (dB) of each block-quantized "
@@ -400,6 +433,17 @@ mlir::quill::writeQuantizationReport(const QuantizationReport &report,
         {"refusal", layer.refusal},
         {"sqnr_unpermuted_db", decibelsToJSON(layer.sqnrUnpermuted)},
         {"sqnr_kept_db", decibelsToJSON(layer.sqnrKept)}});
+  llvm::json::Array rotated;
+  for (const RotationReport &entry : report.rotated)
+    rotated.push_back(llvm::json::Object{
+        {"name", entry.layer.name},
+        {"channels", entry.layer.size},
+        {"block_size", entry.layer.blockSize},
+        {"reason", entry.layer.reason},
+        {"estimated_unrotated_db", optionalDecibels(entry.layer.sqnrWithout)},
+        {"estimated_rotated_db", optionalDecibels(entry.layer.sqnrWith)},
+        {"unrotated_db", optionalDecibels(entry.unrotatedSqnr)},
+        {"rotated_db", optionalDecibels(entry.rotatedSqnr)}});
   std::error_code ec;
   llvm::ToolOutputFile file(path, ec, llvm::sys::fs::OF_Text);
   if (ec)
@@ -409,7 +453,8 @@ mlir::quill::writeQuantizationReport(const QuantizationReport &report,
                      {"samples", static_cast<int64_t>(report.samples)},
                      {"ops", std::move(ops)},
                      {"outputs", std::move(outputs)},
-                     {"channel_reordering", std::move(reordered)}}));
+                     {"channel_reordering", std::move(reordered)},
+                     {"hadamard_rotation", std::move(rotated)}}));
   file.keep();
   return llvm::Error::success();
 }

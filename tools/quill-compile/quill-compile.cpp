@@ -210,11 +210,26 @@ static cl::opt<quill::ReorderStatistic> reorderStatistic(
     cl::desc("With --reorder-channels: what channels are ranked by "
              "(default: auto)"),
     quill::getReorderStatisticValues(), cl::cat(quantization));
+static cl::opt<quill::RotationChoice> rotate(
+    "rotate",
+    cl::desc("Before calibrating, rotate each MatMul / Gemm input by a random "
+             "Hadamard matrix (online, inverse folded into the weights; the "
+             "function is kept): --rotate[=auto|full|block] (default: auto)"),
+    cl::ValueOptional,
+    cl::values(clEnumValN(quill::RotationChoice::Auto, "", "as auto"),
+               clEnumValN(quill::RotationChoice::Auto, "auto",
+                          "per product, the least estimated error among "
+                          "none, the whole axis and the format's blocks"),
+               clEnumValN(quill::RotationChoice::Full, "full",
+                          "the whole reduction axis"),
+               clEnumValN(quill::RotationChoice::Block, "block",
+                          "blocks of the format's group size")),
+    cl::cat(quantization));
 static cl::opt<bool> verifyFloatEquivalence(
     "verify-float-equivalence",
-    cl::desc("With --reorder-channels: run the float model before and after "
-             "the permutation on the calibration samples, print the largest "
-             "relative difference and fail above 1e-4"),
+    cl::desc("With --reorder-channels or --rotate: run the float model "
+             "before and after them on the calibration samples, print the "
+             "largest relative difference and fail above 1e-4"),
     cl::cat(quantization));
 static cl::opt<bool> integerOnly(
     "integer-only",
@@ -279,6 +294,7 @@ static quill::CompileOptions getCompileOptions() {
   quantize.reportPath = reportPath;
   quantize.reorderChannels = given<quill::ReorderObjective>(reorderChannels);
   quantize.reorderStatistic = given<quill::ReorderStatistic>(reorderStatistic);
+  quantize.rotate = given<quill::RotationChoice>(rotate);
   quantize.verifyFloatEquivalence = verifyFloatEquivalence;
 
   options.integerOnly.enabled = integerOnly;

@@ -12,6 +12,7 @@
 #define QUILL_DRIVER_COMPILEOPTIONS_H
 
 #include "quill/Quantization/ChannelReordering.h"
+#include "quill/Quantization/HadamardRotation.h"
 #include "quill/Quantization/Options.h"
 
 #include "llvm/Support/Error.h"
@@ -95,11 +96,14 @@ struct QuantizationOptions {
   /// --reorder-statistic (none: the pass chooses).
   std::optional<ReorderObjective> reorderChannels;
   std::optional<ReorderStatistic> reorderStatistic;
-  /// Check that the reordered float model gives the original's outputs on
-  /// the calibration samples.
+  /// --rotate: rotate products' inputs by random Hadamard matrices before
+  /// calibrating (none: no rotation), block sizes chosen as the choice says.
+  std::optional<RotationChoice> rotate;
+  /// Check that the reordered or rotated float model gives the original's
+  /// outputs on the calibration samples.
   bool verifyFloatEquivalence = false;
-  // Hadamard rotation and L-Mul options join here as their passes land;
-  // the quantization phase (Compiler.h) runs them.
+  // L-Mul options join here as its pass lands; the quantization phase
+  // (Compiler.h) runs it.
 };
 
 /// The integer-only rewrite (--integer-only).

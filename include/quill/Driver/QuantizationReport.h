@@ -15,6 +15,7 @@
 
 #include "quill/Driver/Calibrate.h"
 #include "quill/Quantization/ChannelReordering.h"
+#include "quill/Quantization/HadamardRotation.h"
 #include "quill/Quantization/Passes.h"
 #include "quill/Quantization/SignalToNoise.h"
 
@@ -50,6 +51,13 @@ struct QuantizedOpReport {
   SignalToNoise error;
 };
 
+/// One product --rotate considered, with its output's SQNR measured in the
+/// quantized model with and without the rotation (when both ran).
+struct RotationReport {
+  RotatedLayer layer;
+  std::optional<double> unrotatedSqnr, rotatedSqnr;
+};
+
 struct QuantizationReport {
   size_t samples = 0;
   std::vector<QuantizedOpReport> ops;
@@ -57,6 +65,8 @@ struct QuantizationReport {
   std::vector<std::pair<std::string, SignalToNoise>> outputs;
   /// What channel reordering did per consumer (--reorder-channels).
   std::vector<ReorderedLayer> reordered;
+  /// What rotation did per product (--rotate).
+  std::vector<RotationReport> rotated;
 };
 
 /// Quantizes copies of the prepared float graph `module` with `options`

@@ -142,9 +142,14 @@ Value Rotator::getRotated(Value activation, int64_t blockSize) {
     b.setInsertionPointAfter(producer);
   else
     b.setInsertionPointToStart(cast<BlockArgument>(activation).getOwner());
-  rotated = HadamardOp::create(b, activation.getLoc(), activation,
-                               b.getI64IntegerAttr(blockSize),
-                               b.getI64IntegerAttr(options.seed));
+  // A name of its own: calibration statistics and quantization parameters
+  // go by the producer's name, and the rotated tensor has other ranges.
+  std::string name = getStatisticsName(activation).value_or("activation") +
+                     "/hadamard" + std::to_string(blockSize);
+  Location loc = NameLoc::get(b.getStringAttr(name), activation.getLoc());
+  rotated =
+      HadamardOp::create(b, loc, activation, b.getI64IntegerAttr(blockSize),
+                         b.getI64IntegerAttr(options.seed));
   return rotated;
 }
 
