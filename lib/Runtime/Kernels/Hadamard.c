@@ -125,29 +125,21 @@ avx512Butterflies(__m512 *v, int count) {
 /* Loads a row of m (times its signs) and runs on it the stages the load can
  * do in registers: 1, 2, 4, 8 inside each vector (lane i takes
  * v[i] + v[i ^ h] below the pair's middle and v[i ^ h] - v[i] above it: one
- * permute and one FMA each), and the `groupStages` largest distances across
+ * shuffle and one FMA each), and the `groupStages` largest distances across
  * 2^groupStages vectors m / 2^groupStages apart. The stages commute, so the
  * passes after it only have the middle distances left, whose strides are
  * short (no 4 KiB aliasing between the vectors of a step). */
 static inline __attribute__((always_inline)) AVX512_TARGET void
 avx512LoadFirstStages(const float *source, const float *sign, float *x,
                       int64_t m, int groupStages) {
-  static const int32_t partners[4][16] = {
-      {1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14},
-      {2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13},
-      {4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11},
-      {8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7}};
   static const float directions[4][16] = {
       {1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1},
       {1, 1, -1, -1, 1, 1, -1, -1, 1, 1, -1, -1, 1, 1, -1, -1},
       {1, 1, 1, 1, -1, -1, -1, -1, 1, 1, 1, 1, -1, -1, -1, -1},
       {1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, -1, -1}};
-  __m512i index[4];
   __m512 direction[4];
-  for (int s = 0; s < 4; ++s) {
-    index[s] = _mm512_loadu_si512(partners[s]);
+  for (int s = 0; s < 4; ++s)
     direction[s] = _mm512_loadu_ps(directions[s]);
-  }
   int group = 1 << groupStages;
   int64_t stride = m >> groupStages;
   for (int64_t i = 0; i < stride; i += 16) {
@@ -156,9 +148,14 @@ avx512LoadFirstStages(const float *source, const float *sign, float *x,
       int64_t at = i + g * stride;
       v[g] = _mm512_mul_ps(_mm512_loadu_ps(source + at),
                            _mm512_loadu_ps(sign + at));
-      for (int s = 0; s < 4; ++s)
-        v[g] = _mm512_fmadd_ps(v[g], direction[s],
-                               _mm512_permutexvar_ps(index[s], v[g]));
+      /* Partners 1 and 2 apart within 128-bit lanes, then 4 and 8 apart
+       * as whole lanes: single-cycle shuffles, no index vector. */
+      v[g] = _mm512_fmadd_ps(v[g], direction[0], _mm512_permute_ps(v[g], 0xB1));
+      v[g] = _mm512_fmadd_ps(v[g], direction[1], _mm512_permute_ps(v[g], 0x4E));
+      v[g] = _mm512_fmadd_ps(v[g], direction[2],
+                             _mm512_shuffle_f32x4(v[g], v[g], 0xB1));
+      v[g] = _mm512_fmadd_ps(v[g], direction[3],
+                             _mm512_shuffle_f32x4(v[g], v[g], 0x4E));
     }
     avx512Butterflies(v, groupStages);
     for (int g = 0; g < group; ++g)
@@ -202,8 +199,9 @@ avx512PassOf(float *x, int64_t m, int64_t h, int count, float *dst,
   QUILL_PASS(2, InPlace)
   QUILL_PASS(3, InPlace)
   QUILL_PASS(1, Store)
-  QUILL_PASS(2, Store) QUILL_PASS(3, Store) QUILL_PASS(1, Stream)
-      QUILL_PASS(2, Stream) QUILL_PASS(3, Stream)
+  QUILL_PASS(2, Store)
+  QUILL_PASS(3, Store) QUILL_PASS(1, Stream) QUILL_PASS(2, Stream)
+      QUILL_PASS(3, Stream)
 #undef QUILL_PASS
 }
 
