@@ -2,10 +2,11 @@
 //
 // quill-hadamard as a function the driver calls directly (it needs the
 // per-layer results for its report): rotates the reduction axis of each
-// MatMul / Gemm with constant weights by a random Hadamard matrix M, online
-// (a quill.hadamard on the activation) with M^T folded into the weights, so
-// that the float function is unchanged and outliers spread over every
-// channel of a block before quantization. ../shared/docs/TECHNIQUES.md
+// MatMul / Gemm with constant weights by a random Hadamard matrix M, offline
+// (folded into the weights of the product that writes the activation) or
+// online (a quill.hadamard on the activation), with M^T folded into the
+// weights, so that the float function is unchanged and outliers spread over
+// every channel of a block before quantization. ../shared/docs/TECHNIQUES.md
 // section 3.
 //
 //===----------------------------------------------------------------------===//
@@ -28,6 +29,11 @@ namespace mlir::quill {
 enum class RotationMode {
   /// A quill.hadamard before each product's activation quantize.
   Online,
+  /// Only rotations that fold entirely into constants: a product's output
+  /// channels rotated and undone by the products that read it (V -> O).
+  Offline,
+  /// Offline where it reaches, online for the other products.
+  Both,
 };
 llvm::cl::ValuesClass getRotationModeValues();
 
@@ -45,7 +51,7 @@ llvm::cl::ValuesClass getRotationChoiceValues();
 llvm::StringRef getRotationChoiceName(RotationChoice choice);
 
 struct HadamardRotationOptions {
-  RotationMode mode = RotationMode::Online;
+  RotationMode mode = RotationMode::Both;
   RotationChoice choice = RotationChoice::Full;
   /// A block size for every product (0: as `choice` says).
   int64_t blockSize = 0;
@@ -72,6 +78,9 @@ struct RotatedLayer {
   /// The reduction axis' size and the block size kept (0: not rotated).
   int64_t size = 0;
   int64_t blockSize = 0;
+  /// Whether its activation was rotated offline (folded into the weights
+  /// of the product that writes it) rather than by a quill.hadamard.
+  bool offline = false;
   /// Estimated SQNR (dB) of the quantized product without and with the
   /// rotation kept, when Auto measured them.
   std::optional<double> sqnrWithout, sqnrWith;

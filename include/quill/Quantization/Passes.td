@@ -239,10 +239,22 @@ def HadamardPass : Pass<"quill-hadamard", "func::FuncOp"> {
     quantization lose far less (QuaRot, SpinQuant). Run it on the prepared
     float graph before calibration and `quill-quantize`.
 
+    `mode=offline`: a MatMul / Gemm with a constant f32 weight whose output
+    reaches only products with constant weights, through ops that commute
+    with a rotation of the last axis (a bias add, a scalar multiply, head
+    splits and merges that keep the last axis last, being the right operand
+    of a product: attention's V -> P V -> output projection), gets its
+    output channels rotated (weight and bias) and those products M^T folded
+    into their weights: nothing runs at run time. The block is the largest
+    that divides the last axis all along the way (the head dimension), with
+    one sign pattern per block. A remark names the op where a path breaks.
+
     `mode=online`: every MatMul / Gemm with a constant f32 weight reads its
     activation through a `quill.hadamard` (one per activation and block
     size, shared by every product that reads it) and its weight with the
-    same transform applied along the reduction axis at compile time. The
+    same transform applied along the reduction axis at compile time.
+    `mode=both` (the default) rotates offline where it can and online the
+    other products. The online
     block size is `block-size` when given; otherwise `choice` decides per
     product: `full` the whole axis (n = K * 2^p for K in the table, else its
     largest power-of-two block), `block` the format's group size (MX 32,
@@ -264,7 +276,7 @@ def HadamardPass : Pass<"quill-hadamard", "func::FuncOp"> {
   }];
   let options = [
     Option<"mode", "mode", "::mlir::quill::RotationMode",
-           /*default=*/"::mlir::quill::RotationMode::Online",
+           /*default=*/"::mlir::quill::RotationMode::Both",
            "where the rotations go",
            [{::mlir::quill::getRotationModeValues()}]>,
     Option<"choice", "choice", "::mlir::quill::RotationChoice",

@@ -10,7 +10,9 @@
 
 #include "quill/Quantization/HadamardRotation.h"
 
+#include "OfflineRotation.h"
 #include "RotationEstimate.h"
+#include "RotationFolding.h"
 
 #include "quill/Dialect/Quill/IR/BlockArithmetic.h"
 #include "quill/Dialect/Quill/IR/Hadamard.h"
@@ -35,7 +37,12 @@ llvm::cl::ValuesClass mlir::quill::getRotationModeValues() {
   return llvm::cl::values(
       clEnumValN(RotationMode::Online, "online",
                  "a quill.hadamard on each product's activation, the "
-                 "inverse folded into its weight"));
+                 "inverse folded into its weight"),
+      clEnumValN(RotationMode::Offline, "offline",
+                 "only rotations folded entirely into constants (a "
+                 "product's output channels, undone by its readers)"),
+      clEnumValN(RotationMode::Both, "both",
+                 "offline where it reaches, online for the other products"));
 }
 
 llvm::cl::ValuesClass mlir::quill::getRotationChoiceValues() {
@@ -86,28 +93,6 @@ getCandidateBlocks(int64_t size, const HadamardRotationOptions &options) {
       factorHadamardSize(group))
     blocks.push_back(group);
   return blocks;
-}
-
-/// `weight` with the rotation applied along `axis` (the reduction axis):
-/// M^T W, so that the rotated activation gives the same product.
-DenseElementsAttr rotateWeight(DenseFPElementsAttr weight, int64_t axis,
-                               int64_t blockSize, uint64_t seed) {
-  ArrayRef<int64_t> shape = weight.getType().getShape();
-  int64_t size = shape[axis], columns = shape[1 - axis];
-  SmallVector<float> values(weight.getValues<float>());
-  SmallVector<float> signs = getRandomSigns(size, seed);
-  std::vector<double> line(size);
-  auto at = [&](int64_t k, int64_t column) -> float & {
-    return axis == 0 ? values[k * columns + column] : values[column * size + k];
-  };
-  for (int64_t column = 0; column < columns; ++column) {
-    for (int64_t k = 0; k < size; ++k)
-      line[k] = at(k, column);
-    applyHadamard(line, blockSize, signs);
-    for (int64_t k = 0; k < size; ++k)
-      at(k, column) = float(line[k]);
-  }
-  return DenseElementsAttr::get(weight.getType(), ArrayRef(values));
 }
 
 std::string getLayerName(Operation *op) {
@@ -238,7 +223,8 @@ RotatedLayer Rotator::rotate(const QuantizableOp &product) {
   OpBuilder b(product.op);
   product.weight->set(arith::ConstantOp::create(
       b, product.weight->get().getLoc(),
-      rotateWeight(weight, axes.weight, blockSize, options.seed)));
+      rotateAlongAxis(weight, axes.weight, blockSize,
+                      getRandomSigns(layer.size, options.seed))));
   if (options.remarks) {
     HadamardFactors factors = *factorHadamardSize(blockSize);
     InFlightDiagnostic remark = product.op->emitRemark("rotated online: ");
@@ -265,10 +251,36 @@ mlir::quill::rotateHadamard(func::FuncOp function,
       getFormatGroupSize(options) <= 1)
     return function.emitError("quill-hadamard: block rotation needs a block "
                               "format (mxfp4, nvfp4, ...) or a block-size");
+  llvm::DenseMap<Operation *, int64_t> offline;
+  if (options.mode != RotationMode::Online)
+    offline = rotateOffline(function, options);
   Rotator rotator(options);
   std::vector<RotatedLayer> layers;
-  for (const QuantizableOp &product : getQuantizableOps(function))
-    layers.push_back(rotator.rotate(product));
+  for (const QuantizableOp &product : getQuantizableOps(function)) {
+    auto found = offline.find(product.op);
+    if (found == offline.end() && options.mode != RotationMode::Offline) {
+      layers.push_back(rotator.rotate(product));
+      continue;
+    }
+    RotatedLayer layer;
+    layer.name = getLayerName(product.op);
+    layer.size = cast<RankedTensorType>(product.activation->get().getType())
+                     .getShape()
+                     .back();
+    if (found == offline.end()) {
+      layer.reason = "no offline rotation reaches it";
+      if (options.remarks)
+        product.op->emitRemark("not rotated: ") << layer.reason;
+    } else {
+      layer.blockSize = found->second;
+      layer.offline = true;
+      if (options.remarks)
+        product.op->emitRemark("rotated offline: ")
+            << layer.size << " channels in blocks of " << layer.blockSize
+            << ", folded into the weights of the product that writes them";
+    }
+    layers.push_back(std::move(layer));
+  }
   return layers;
 }
 
