@@ -1,6 +1,8 @@
 // RUN: quill-opt %s --pass-pipeline='builtin.module(func.func(quill-hadamard{mode=online seed=3}))' -split-input-file | FileCheck %s
 // RUN: quill-opt %s --pass-pipeline='builtin.module(func.func(quill-hadamard{mode=online seed=3}))' -split-input-file -verify-diagnostics > /dev/null
 // RUN: %python %S/Inputs/float_equivalence.py 'builtin.module(func.func(quill-hadamard{mode=online seed=3}))' 'not rotated' %s %t | FileCheck %s --check-prefix=EQUIVALENT
+// RUN: not quill-opt %s --pass-pipeline='builtin.module(func.func(quill-hadamard{stats-file=%t.missing.json}))' -split-input-file 2>&1 | FileCheck %s --check-prefix=STATS
+// STATS: error: quill-hadamard: {{.*}}missing.json
 
 // Online rotation of each product's reduction axis, and the remark for each
 // product left alone. float_equivalence.py compiles every function before

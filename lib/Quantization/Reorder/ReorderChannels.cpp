@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../StatisticsOption.h"
 #include "quill/Quantization/ChannelReordering.h"
 
 #include "ChannelGroups.h"
@@ -373,18 +374,12 @@ struct ReorderChannelsPass
     options.activationBlockSize = activationBlockSize;
     options.rounding = blockScaleRounding;
     options.remarks = true;
-    CalibrationStatistics statistics;
-    if (!statsFile.empty()) {
-      llvm::Expected<CalibrationStatistics> read =
-          readCalibrationStatistics(statsFile);
-      if (!read) {
-        function.emitError("quill-reorder-channels: ")
-            << llvm::toString(read.takeError());
-        return signalPassFailure();
-      }
-      statistics = std::move(*read);
-      options.statistics = &statistics;
-    }
+    FailureOr<std::optional<CalibrationStatistics>> statistics =
+        readStatisticsOption(function, "quill-reorder-channels", statsFile);
+    if (failed(statistics))
+      return signalPassFailure();
+    if (*statistics)
+      options.statistics = &**statistics;
     if (failed(reorderChannels(function, options)))
       signalPassFailure();
   }

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quill/Quantization/HadamardRotation.h"
+#include "../StatisticsOption.h"
 
 #include "OfflineRotation.h"
 #include "RotationEstimate.h"
@@ -302,18 +303,12 @@ struct HadamardPass : quill::impl::HadamardPassBase<HadamardPass> {
     options.weightBlockSize = weightBlockSize;
     options.activationBlockSize = activationBlockSize;
     options.remarks = true;
-    CalibrationStatistics statistics;
-    if (!statsFile.empty()) {
-      llvm::Expected<CalibrationStatistics> read =
-          readCalibrationStatistics(statsFile);
-      if (!read) {
-        function.emitError("quill-hadamard: ")
-            << llvm::toString(read.takeError());
-        return signalPassFailure();
-      }
-      statistics = std::move(*read);
-      options.statistics = &statistics;
-    }
+    FailureOr<std::optional<CalibrationStatistics>> statistics =
+        readStatisticsOption(function, "quill-hadamard", statsFile);
+    if (failed(statistics))
+      return signalPassFailure();
+    if (*statistics)
+      options.statistics = &**statistics;
     if (failed(rotateHadamard(function, options)))
       signalPassFailure();
   }
