@@ -190,10 +190,11 @@ llvm::Error Compilation::calibrateAndQuantize() {
   });
 }
 
-/// Rotates the prepared float graph's products for --quantize's format.
-/// --rotate=auto first samples the unrotated graph's activations on the
-/// calibration data for its estimates; with --report, the unrotated graph
-/// and its statistics are kept for the report's comparison.
+/// Folds LayerNorm gammas and betas into the products that read them, then
+/// rotates the prepared float graph's products for --quantize's format.
+/// --rotate=auto samples the folded graph's activations on the calibration
+/// data for its estimates; with --report, the graph as it was and its
+/// statistics are kept for the report's comparison.
 llvm::Error Compilation::rotate(const CalibrationRunOptions &run) {
   const QuantizationOptions &quantization = options.quantization;
   HadamardRotationOptions rotation;
@@ -203,20 +204,11 @@ llvm::Error Compilation::rotate(const CalibrationRunOptions &run) {
   rotation.activationBlockSize = quantization.activationBlockSize.value_or(0);
   bool sample = rotation.choice == RotationChoice::Auto &&
                 !quantization.calibrationData.empty();
-  bool compare = !quantization.reportPath.empty();
-  std::optional<CalibrationStatistics> sampled;
-  if (sample || compare) {
-    CalibrationRunOptions sampling = run;
-    sampling.channelStatistics = sample;
+  if (!quantization.reportPath.empty()) {
     llvm::Expected<CalibrationStatistics> calibrated =
-        runCalibration(*module, quantization.calibrationData, sampling);
+        runCalibration(*module, quantization.calibrationData, run);
     if (!calibrated)
       return calibrated.takeError();
-    sampled = std::move(*calibrated);
-    if (sample)
-      rotation.statistics = &*sampled;
-  }
-  if (compare) {
     SmallString<128> temporary;
     if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
             "quill-unrotated", "json", temporary))
@@ -224,9 +216,25 @@ llvm::Error Compilation::rotate(const CalibrationRunOptions &run) {
     unrotatedStatsFile = std::string(temporary);
     removeUnrotatedStats.emplace(unrotatedStatsFile);
     if (llvm::Error error =
-            writeCalibrationStatistics(*sampled, unrotatedStatsFile))
+            writeCalibrationStatistics(*calibrated, unrotatedStatsFile))
       return error;
     unrotated = module->clone();
+  }
+  // Norms first: the activations auto samples are those the rotation sees.
+  if (llvm::Error error = runPipeline(*module, [](OpPassManager &pm) {
+        pm.addNestedPass<func::FuncOp>(createFoldNormsPass());
+      }))
+    return error;
+  std::optional<CalibrationStatistics> sampled;
+  if (sample) {
+    CalibrationRunOptions sampling = run;
+    sampling.channelStatistics = true;
+    llvm::Expected<CalibrationStatistics> calibrated =
+        runCalibration(*module, quantization.calibrationData, sampling);
+    if (!calibrated)
+      return calibrated.takeError();
+    sampled = std::move(*calibrated);
+    rotation.statistics = &*sampled;
   }
   func::FuncOp entry = getEntryFunction(*module);
   if (!entry)

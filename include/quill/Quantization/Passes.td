@@ -230,6 +230,33 @@ def ReorderChannelsPass : Pass<"quill-reorder-channels", "func::FuncOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def FoldNormsPass : Pass<"quill-fold-norms", "func::FuncOp"> {
+  let summary = "folds LayerNorm gamma and beta into the products that read it";
+  let description = [{
+    A LayerNormalization of the last axis with constant gamma and beta whose
+    output only products with constant weights read (MatMul, Gemm) loses
+    its affine part: each product's weight rows are scaled by gamma and beta
+    times the weight is added to its bias (the bias add that follows a
+    MatMul, Gemm's C, or a new add). The normalization keeps its epsilon.
+    Channels that gamma makes large stop being activation outliers and
+    become weight rows, which per-channel scales and Hadamard rotations
+    handle; `--rotate` runs it first (QuaRot's norm folding). A
+    normalization read by anything else (a residual add in post-LN models)
+    keeps gamma and beta, with a remark saying which op reads it.
+
+    ```mlir
+    // before
+    %n = quill.layer_norm %x, %gamma, %beta {axis = 1 : i64, epsilon = 1.0e-05 : f32} : ...
+    %y = quill.matmul %n, %W : (tensor<4x64xf32>, tensor<64x8xf32>) -> tensor<4x8xf32>
+    // after: W' = diag(gamma) W, c = beta W
+    %n = quill.layer_norm %x, %ones {axis = 1 : i64, epsilon = 1.0e-05 : f32} : ...
+    %p = quill.matmul %n, %W' : (tensor<4x64xf32>, tensor<64x8xf32>) -> tensor<4x8xf32>
+    %y = quill.add %p, %c : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def HadamardPass : Pass<"quill-hadamard", "func::FuncOp"> {
   let summary = "rotates products' inputs by random Hadamard matrices";
   let description = [{

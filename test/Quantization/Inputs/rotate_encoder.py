@@ -12,14 +12,12 @@ with per-tensor activations) with and without --rotate (auto, with
 original's outputs), run on a sample calibration never saw, and compared
 with the float model.
 
-Asserted: at least 6 dB of output SQNR gained with int8 on both outlier
-models, 3 dB with W4A4 on the moderate one, and nothing lost (0.5 dB) in
-any other case. Rotation cannot gain more at 4 bits on these models: their
-outliers carry most of the activations' energy while contributing to the
-products no more than the other channels, and an orthogonal rotation keeps
-the energy, so the 4-bit noise it spreads over every channel is as large
-as the noise of the outlier blocks it removes (docs/hadamard-rotation.md
-has the numbers).
+Asserted: at least 6 dB of output SQNR gained in every format on the outlier
+model (issue 26's bar), 6 dB with int8 and 3 dB with W4A4 on the moderate one,
+0.5 dB with mxfp4 and nvfp4 there, and nothing lost (0.5 dB) on the encoder
+without outliers. These outliers come from the LayerNorms' gammas, so most of
+the gain is --rotate's norm folding (docs/hadamard-rotation.md has the
+numbers with folding alone).
 
     python3 rotate_encoder.py WORK_DIR
 """
@@ -59,9 +57,10 @@ def main():
     onnx.save(encoders.with_outliers(model, 0.5), moderate)
     # (model, formats, least gain in dB): see the module's docstring.
     cases = [(paths["activation-outliers"], "activation-outliers",
-              {"int8": MIN_GAIN_DB, "int4": -0.5, "mxfp4": -0.5, "nvfp4": -0.5}),
+              {"int8": MIN_GAIN_DB, "int4": MIN_GAIN_DB, "mxfp4": MIN_GAIN_DB,
+               "nvfp4": MIN_GAIN_DB}),
              (moderate, "moderate-outliers",
-              {"int8": MIN_GAIN_DB, "int4": 3.0, "mxfp4": -0.5, "nvfp4": -0.5}),
+              {"int8": MIN_GAIN_DB, "int4": 3.0, "mxfp4": 0.5, "nvfp4": 0.5}),
              (write_post_norm(work), "post-norm",
               {"int8": -0.5, "int4": -0.5, "mxfp4": -0.5, "nvfp4": -0.5})]
     rng = np.random.default_rng(2026)
