@@ -11,10 +11,11 @@
  * (k multiply-adds per element, vectorized along 2^p) with the 1/sqrt(b)
  * scale, written to the output. The transform is memory-bound for k = 1:
  * each element is loaded and stored once from memory, and the stages run on
- * the cached block. On AVX-512 the first four stages (pairs within a
- * 16-float vector) are one permute and one FMA each; the wider stages go two
- * at a time (radix 4), so a block of 2^p takes ceil((p - 4) / 2) passes
- * over the cache. */
+ * the cached block. On AVX-512 the load also runs the four stages within
+ * each 16-float vector (one in-lane shuffle and one FMA each) and the three
+ * largest distances across eight vectors in registers (the stages commute);
+ * the middle stages go three at a time (radix 8), the last pass writing the
+ * scaled output, so a block of 2^p takes 1 + ceil((p - 7) / 3) passes. */
 
 #include "Hadamard.h"
 
@@ -30,28 +31,26 @@
 #define QUILL_HADAMARD_X86 1
 #endif
 
-/* The stages of distance first, 2 first, ... up to m on x[0:m], two per
- * pass. */
-#define QUILL_WIDE_STAGES(x, m, first)                                         \
-  do {                                                                         \
-    int64_t h = (first);                                                       \
-    for (; 4 * h <= (m); h *= 4)                                               \
-      for (int64_t i = 0; i < (m); i += 4 * h)                                 \
-        for (int64_t j = i; j < i + h; ++j) {                                  \
-          float a = x[j], b = x[j + h], c = x[j + 2 * h], d = x[j + 3 * h];    \
-          float ab = a + b, amb = a - b, cd = c + d, cmd = c - d;              \
-          x[j] = ab + cd;                                                      \
-          x[j + h] = amb + cmd;                                                \
-          x[j + 2 * h] = ab - cd;                                              \
-          x[j + 3 * h] = amb - cmd;                                            \
-        }                                                                      \
-    if (2 * h <= (m))                                                          \
-      for (int64_t j = 0; j < h; ++j) {                                        \
-        float a = x[j], b = x[j + h];                                          \
-        x[j] = a + b;                                                          \
-        x[j + h] = a - b;                                                      \
-      }                                                                        \
-  } while (0)
+/* The portable stages: every distance up to m on x[0:m], two per pass. */
+static void portableStages(float *x, int64_t m) {
+  int64_t h = 1;
+  for (; 4 * h <= m; h *= 4)
+    for (int64_t i = 0; i < m; i += 4 * h)
+      for (int64_t j = i; j < i + h; ++j) {
+        float a = x[j], b = x[j + h], c = x[j + 2 * h], d = x[j + 3 * h];
+        float ab = a + b, amb = a - b, cd = c + d, cmd = c - d;
+        x[j] = ab + cd;
+        x[j + h] = amb + cmd;
+        x[j + 2 * h] = ab - cd;
+        x[j + 3 * h] = amb - cmd;
+      }
+  if (2 * h <= m)
+    for (int64_t j = 0; j < h; ++j) {
+      float a = x[j], b = x[j + h];
+      x[j] = a + b;
+      x[j + h] = a - b;
+    }
+}
 
 /* One row: out[0:size] = rotation of in[0:size] (strided), using `work`
  * (one block, two for k > 1) as the cached buffer. */
@@ -72,10 +71,8 @@ static void rotateRowScalar(const float *in, int64_t inStride, float *out,
     else
       for (int64_t i = 0; i < blockSize; ++i)
         work[i] = source[i * inStride] * sign[i];
-    for (int64_t r = 0; r < k; ++r) {
-      float *x = work + r * m;
-      QUILL_WIDE_STAGES(x, m, 1);
-    }
+    for (int64_t r = 0; r < k; ++r)
+      portableStages(work + r * m, m);
     float *result = work;
     if (k > 1) {
       result = work + blockSize;
@@ -200,8 +197,8 @@ avx512PassOf(float *x, int64_t m, int64_t h, int count, float *dst,
   QUILL_PASS(3, InPlace)
   QUILL_PASS(1, Store)
   QUILL_PASS(2, Store)
-  QUILL_PASS(3, Store) QUILL_PASS(1, Stream) QUILL_PASS(2, Stream)
-      QUILL_PASS(3, Stream)
+  QUILL_PASS(3, Store)
+  QUILL_PASS(1, Stream) QUILL_PASS(2, Stream) QUILL_PASS(3, Stream)
 #undef QUILL_PASS
 }
 
