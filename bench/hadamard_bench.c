@@ -10,7 +10,7 @@
 /* Build and run from the repository root, pinned to one core:
  *   clang-22 -O3 -std=c11 -fPIC lib/Runtime/Kernels/Hadamard.c \
  *       bench/hadamard_bench.c -Ilib/Runtime/Kernels -o /tmp/hadamard_bench -lm
- *   taskset -c 1 /tmp/hadamard_bench [scalar|avx512]
+ *   taskset -c 1 /tmp/hadamard_bench [scalar|avx2|avx512]
  * Best of 9 runs each; both read and write 64 MiB (far beyond the caches). */
 
 #define _POSIX_C_SOURCE 199309L
@@ -34,6 +34,7 @@ int main(int argc, char **argv) {
   QuillHadamardIsa isa = QUILL_HADAMARD_ISA_AUTO;
   if (argc > 1)
     isa = !strcmp(argv[1], "scalar") ? QUILL_HADAMARD_ISA_SCALAR
+          : !strcmp(argv[1], "avx2") ? QUILL_HADAMARD_ISA_AVX2
                                      : QUILL_HADAMARD_ISA_AVX512;
   if (!quill_hadamard_set_isa(isa)) {
     printf("this CPU cannot run %s\n", argv[1]);
@@ -44,8 +45,8 @@ int main(int argc, char **argv) {
   for (int64_t i = 0; i < TotalFloats; ++i)
     in[i] = (float)(i % 97) - 48.0f;
   memset(out, 0, TotalFloats * sizeof(float));
-  static const int64_t sizes[][2] = {{256, 1},  {512, 1},  {1024, 1},
-                                     {2048, 1}, {4096, 1}, {8192, 1},
+  static const int64_t sizes[][2] = {{256, 1},  {512, 1},   {1024, 1},
+                                     {2048, 1}, {4096, 1},  {8192, 1},
                                      {768, 12}, {3072, 12}, {14336, 28}};
   printf("%8s %4s %12s %12s %8s\n", "n", "K", "copy GB/s", "rotate GB/s",
          "ratio");

@@ -5,9 +5,10 @@
 # of the table and for K = 1, whole-axis and block-diagonal rotations, with
 # and without random signs, rank 1 to 3. The CPU library calls the runtime's
 # fast Walsh-Hadamard kernel on each code path this CPU runs (scalar, and
-# AVX-512 where the CPU has it; skipped with the reason otherwise); the GPU
-# emulator runs the generic O(n b) form the GPU path compiles. Both must
-# agree with the reference to f32 rounding (relative to the row's norm).
+# AVX2 and AVX-512 where the CPU has them; skipped with the reason
+# otherwise); the GPU emulator runs the generic O(n b) form the GPU path
+# compiles. Both must agree with the reference to f32 rounding (relative to
+# the row's norm).
 
 import os
 import shutil
@@ -24,10 +25,11 @@ rng = np.random.default_rng(26)
 CPU_FLAGS = open("/proc/cpuinfo").read().split()
 
 paths = ["scalar"]
-if "avx512f" in CPU_FLAGS:
-    paths.append("avx512")
-else:
-    print("skipped avx512: this CPU lacks avx512f")
+for isa, flags in (("avx2", ("avx2", "fma")), ("avx512", ("avx512f",))):
+    if all(flag in CPU_FLAGS for flag in flags):
+        paths.append(isa)
+    else:
+        print("skipped %s: this CPU lacks %s" % (isa, ", ".join(flags)))
 
 
 def cases():

@@ -32,7 +32,8 @@
 #endif
 
 /* The portable stages: every distance up to m on x[0:m], two per pass. */
-static void portableStages(float *x, int64_t m) {
+static inline __attribute__((always_inline)) void portableStages(float *x,
+                                                                 int64_t m) {
   int64_t h = 1;
   for (; 4 * h <= m; h *= 4)
     for (int64_t i = 0; i < m; i += 4 * h)
@@ -53,12 +54,13 @@ static void portableStages(float *x, int64_t m) {
 }
 
 /* One row: out[0:size] = rotation of in[0:size] (strided), using `work`
- * (one block, two for k > 1) as the cached buffer. */
-static void rotateRowScalar(const float *in, int64_t inStride, float *out,
-                            int64_t outStride, const float *signs,
-                            const float *table, int64_t tableStride, int64_t k,
-                            int64_t blockSize, int64_t size, float *work,
-                            bool streaming) {
+ * (one block, two for k > 1) as the cached buffer. Inlined into each
+ * instruction set's copy below, which the compiler vectorizes for it. */
+static inline __attribute__((always_inline)) void
+rotateRowPortable(const float *in, int64_t inStride, float *out,
+                  int64_t outStride, const float *signs, const float *table,
+                  int64_t tableStride, int64_t k, int64_t blockSize,
+                  int64_t size, float *work, bool streaming) {
   (void)streaming;
   int64_t m = blockSize / k;
   float scale = 1.0f / sqrtf((float)blockSize);
@@ -97,6 +99,23 @@ static void rotateRowScalar(const float *in, int64_t inStride, float *out,
         target[i * outStride] = result[i] * scale;
   }
 }
+
+#define QUILL_ROW_ARGUMENTS                                                    \
+  const float *in, int64_t inStride, float *out, int64_t outStride,            \
+      const float *signs, const float *table, int64_t tableStride, int64_t k,  \
+      int64_t blockSize, int64_t size, float *work, bool streaming
+#define QUILL_ROW_FORWARD                                                      \
+  rotateRowPortable(in, inStride, out, outStride, signs, table, tableStride,   \
+                    k, blockSize, size, work, streaming)
+
+static void rotateRowScalar(QUILL_ROW_ARGUMENTS) { QUILL_ROW_FORWARD; }
+
+#ifdef __x86_64__
+static __attribute__((target("avx2,fma"))) void
+rotateRowAvx2(QUILL_ROW_ARGUMENTS) {
+  QUILL_ROW_FORWARD;
+}
+#endif
 
 #ifdef QUILL_HADAMARD_X86
 #define AVX512_TARGET __attribute__((target("avx512f,fma")))
@@ -258,7 +277,7 @@ avx512MixAndStore(const float *x, const float *table, int64_t tableStride,
     }
 }
 
-/* The AVX-512 row: contiguous input and output and 2^p >= 16; the portable
+/* The AVX-512 row: contiguous input and output and 2^p >= 16; the AVX2
  * row otherwise. */
 static AVX512_TARGET void
 rotateRowAvx512(const float *in, int64_t inStride, float *out,
@@ -267,8 +286,8 @@ rotateRowAvx512(const float *in, int64_t inStride, float *out,
                 float *work, bool streaming) {
   int64_t m = blockSize / k;
   if (inStride != 1 || outStride != 1 || m < 16) {
-    rotateRowScalar(in, inStride, out, outStride, signs, table, tableStride, k,
-                    blockSize, size, work, streaming);
+    rotateRowAvx2(in, inStride, out, outStride, signs, table, tableStride, k,
+                  blockSize, size, work, streaming);
     return;
   }
   float scale = 1.0f / sqrtf((float)blockSize);
@@ -311,6 +330,14 @@ static RowKernel kernelFor(QuillHadamardIsa isa) {
   switch (isa) {
   case QUILL_HADAMARD_ISA_SCALAR:
     return rotateRowScalar;
+  case QUILL_HADAMARD_ISA_AVX2:
+#ifdef QUILL_HADAMARD_X86
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
+               ? rotateRowAvx2
+               : NULL;
+#else
+    return NULL;
+#endif
   case QUILL_HADAMARD_ISA_AVX512:
 #ifdef QUILL_HADAMARD_X86
     return __builtin_cpu_supports("avx512f") ? rotateRowAvx512 : NULL;
@@ -319,6 +346,8 @@ static RowKernel kernelFor(QuillHadamardIsa isa) {
 #endif
   case QUILL_HADAMARD_ISA_AUTO: {
     RowKernel best = kernelFor(QUILL_HADAMARD_ISA_AVX512);
+    if (!best)
+      best = kernelFor(QUILL_HADAMARD_ISA_AVX2);
     return best ? best : rotateRowScalar;
   }
   }
@@ -332,9 +361,10 @@ static RowKernel getKernel(void) {
   if (kernel)
     return kernel;
   static const IsaName names[] = {{"scalar", QUILL_HADAMARD_ISA_SCALAR},
+                                  {"avx2", QUILL_HADAMARD_ISA_AVX2},
                                   {"avx512", QUILL_HADAMARD_ISA_AVX512}};
   kernel = kernelFor((QuillHadamardIsa)isaFromEnvironment(
-      "QUILL_HADAMARD_ISA", names, 2, QUILL_HADAMARD_ISA_AUTO));
+      "QUILL_HADAMARD_ISA", names, 3, QUILL_HADAMARD_ISA_AUTO));
   if (!kernel)
     kernel = kernelFor(QUILL_HADAMARD_ISA_AUTO);
   selected = kernel;

@@ -1,4 +1,5 @@
-/*===- Hadamard.h - The Walsh-Hadamard rotation kernel -------------*- C -*-===*\
+/*===- Hadamard.h - The Walsh-Hadamard rotation kernel -------------*- C
+-*-===*\
 |*                                                                            *|
 |* Internal to the runtime: generated code calls `quill_hadamard` through the |*
 |* MLIR C interface for each quill.hadamard; tests and benchmarks include     *|
@@ -30,12 +31,13 @@ void _mlir_ciface_quill_hadamard(HadamardMatrix *in, HadamardMatrix *out,
                                  HadamardVector *signs, HadamardVector *table,
                                  int64_t k, int64_t blockSize);
 
-/* The code paths; the environment variable QUILL_HADAMARD_ISA=scalar|avx512
- * picks one at the first call. */
+/* The code paths; the environment variable
+ * QUILL_HADAMARD_ISA=scalar|avx2|avx512 picks one at the first call. */
 typedef enum QuillHadamardIsa {
   QUILL_HADAMARD_ISA_AUTO = 0,
   QUILL_HADAMARD_ISA_SCALAR = 1,
   QUILL_HADAMARD_ISA_AVX512 = 2,
+  QUILL_HADAMARD_ISA_AVX2 = 3,
 } QuillHadamardIsa;
 
 /* For tests and benchmarks: use `isa` for the following calls. Returns 0,
