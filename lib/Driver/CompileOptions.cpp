@@ -97,6 +97,11 @@ llvm::Error validateQuantizationOptions(const CompileOptions &options) {
     return makeError("--rotate=block needs a block format (--quantize=mxfp4, "
                      "nvfp4, ...) or int4 blocks (--weight-block-size): the "
                      "rotation stays within their groups");
+  if (quantization.rotate && format && needsCalibration(*format) &&
+      quantization.calibrationData.empty())
+    return makeError("--rotate changes the tensors that calibration "
+                     "measures: it needs --calibration-data (statistics of "
+                     "the unrotated model cannot serve)");
   if (quantization.verifyFloatEquivalence &&
       ((!quantization.reorderChannels && !quantization.rotate) ||
        quantization.calibrationData.empty()))
