@@ -48,7 +48,6 @@ enum class RotationChoice {
   Block,
 };
 llvm::cl::ValuesClass getRotationChoiceValues();
-llvm::StringRef getRotationChoiceName(RotationChoice choice);
 
 struct HadamardRotationOptions {
   RotationMode mode = RotationMode::Both;

@@ -1,16 +1,17 @@
 //===- HadamardRotation.cpp - Hadamard rotations of products' inputs ------===//
 //
-// The online rotation: each MatMul / Gemm with a constant weight reads its
-// activation through a quill.hadamard (one per activation and block size,
-// shared by every product reading it, as the q, k and v projections of one
-// LayerNorm output) and its weight with the same transform applied along the
-// reduction axis, so that (x M)(M^T W) = x W.
+// quill-hadamard: the offline rotations (OfflineRotation.cpp) first, then
+// the online one for every other product: each MatMul / Gemm with a constant
+// weight reads its activation through a quill.hadamard (one per activation
+// and block size, shared by every product reading it, as the q, k and v
+// projections of one LayerNorm output) and its weight with the same
+// transform applied along the reduction axis, so that (x M)(M^T W) = x W.
 //
 //===----------------------------------------------------------------------===//
 
 #include "quill/Quantization/HadamardRotation.h"
-#include "../StatisticsOption.h"
 
+#include "../StatisticsOption.h"
 #include "OfflineRotation.h"
 #include "RotationEstimate.h"
 #include "RotationFolding.h"
@@ -54,18 +55,6 @@ llvm::cl::ValuesClass mlir::quill::getRotationChoiceValues() {
       clEnumValN(RotationChoice::Full, "full", "the whole reduction axis"),
       clEnumValN(RotationChoice::Block, "block",
                  "blocks of the format's group size"));
-}
-
-StringRef mlir::quill::getRotationChoiceName(RotationChoice choice) {
-  switch (choice) {
-  case RotationChoice::Auto:
-    return "auto";
-  case RotationChoice::Full:
-    return "full";
-  case RotationChoice::Block:
-    return "block";
-  }
-  llvm_unreachable("unknown rotation choice");
 }
 
 namespace {
