@@ -37,6 +37,19 @@ llvm::Error makeError(const llvm::Twine &message) {
 /// The error of a phase that reported its own diagnostics.
 llvm::Error reported() { return makeError(""); }
 
+/// A new temporary JSON file named after `prefix`, which `remover` deletes
+/// when the compilation ends.
+llvm::Expected<std::string>
+createTemporaryJSONFile(StringRef prefix,
+                        std::optional<llvm::FileRemover> &remover) {
+  SmallString<128> temporary;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile(prefix, "json", temporary))
+    return makeError("cannot create a temporary file: " + ec.message());
+  remover.emplace(temporary);
+  return std::string(temporary);
+}
+
 llvm::Error runPipeline(ModuleOp module,
                         function_ref<void(OpPassManager &)> build) {
   PassManager pm(module.getContext());
@@ -158,12 +171,11 @@ llvm::Error Compilation::calibrateAndQuantize() {
       return calibrated.takeError();
     statistics = std::move(*calibrated);
     if (statsFile.empty()) {
-      SmallString<128> temporary;
-      if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-              "quill-statistics", "json", temporary))
-        return makeError("cannot create a temporary file: " + ec.message());
-      statsFile = std::string(temporary);
-      removeStats.emplace(statsFile);
+      llvm::Expected<std::string> temporary =
+          createTemporaryJSONFile("quill-statistics", removeStats);
+      if (!temporary)
+        return temporary.takeError();
+      statsFile = std::move(*temporary);
     }
     if (llvm::Error error = writeCalibrationStatistics(*statistics, statsFile))
       return error;
@@ -209,12 +221,11 @@ llvm::Error Compilation::rotate(const CalibrationRunOptions &run) {
         runCalibration(*module, quantization.calibrationData, run);
     if (!calibrated)
       return calibrated.takeError();
-    SmallString<128> temporary;
-    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-            "quill-unrotated", "json", temporary))
-      return makeError("cannot create a temporary file: " + ec.message());
-    unrotatedStatsFile = std::string(temporary);
-    removeUnrotatedStats.emplace(unrotatedStatsFile);
+    llvm::Expected<std::string> temporary =
+        createTemporaryJSONFile("quill-unrotated", removeUnrotatedStats);
+    if (!temporary)
+      return temporary.takeError();
+    unrotatedStatsFile = std::move(*temporary);
     if (llvm::Error error =
             writeCalibrationStatistics(*calibrated, unrotatedStatsFile))
       return error;
